@@ -1,0 +1,427 @@
+// mtlstudio-cli: the headless front end. Its subcommands, flags, exit codes and --json output
+// are a contract other tools script against (README.md, docs/CLI.md).
+
+#include "progressprinter.h"
+
+#include "common/allocator.h"
+#include "common/error.h"
+#include "data/gzipfile.h"
+#include "data/importer.h"
+#include "model/registry.h"
+#include "resources/embedded.h"
+#include "store/project.h"
+#include "train/config.h"
+#include "train/registry.h"
+#include "train/trainer.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace {
+
+using nlohmann::json;
+using namespace mtl;
+
+enum ExitCode { Ok = 0, BadInput = 2, RunFailed = 3, Interrupted = 130 };
+
+std::atomic<bool> g_interrupted{false};
+std::atomic<train::Trainer *> g_trainer{nullptr};
+
+extern "C" void onSignal(int signal)
+{
+    g_interrupted.store(true);
+    if (train::Trainer *trainer = g_trainer.load())
+        trainer->requestStop();
+    // A second Ctrl-C ends the process at once.
+    std::signal(signal, SIG_DFL);
+}
+
+bool stderrIsTerminal() { return isatty(fileno(stderr)) == 1; }
+
+int exitCodeFor(const Error &e)
+{
+    switch (e.code()) {
+    case ErrorCode::Interrupted: return Interrupted;
+    case ErrorCode::Training: return RunFailed;
+    default: return BadInput;
+    }
+}
+
+std::string joined(const std::vector<std::string> &items)
+{
+    std::string text;
+    for (const auto &item : items)
+        text += (text.empty() ? "" : ", ") + item;
+    return text;
+}
+
+json datasetJson(const store::DatasetInfo &d)
+{
+    json splits = json::object();
+    for (const auto &s : d.splits)
+        splits[s.name] = s.samples;
+    json columns = json::array();
+    for (const auto &c : d.columns) {
+        json column = {{"name", c.name}, {"kind", toString(c.kind)}};
+        if (c.kind == store::ColumnKind::Categorical)
+            column["categories"] = c.categories;
+        columns.push_back(column);
+    }
+    return {{"id", d.id},          {"name", d.name},         {"format", d.format},
+            {"source", d.source},  {"created_at", d.createdAt},
+            {"width", d.width},    {"height", d.height},     {"channels", d.channels},
+            {"samples", d.totalSamples()}, {"splits", splits}, {"columns", columns}};
+}
+
+json runJson(const store::RunInfo &r)
+{
+    return {{"id", r.id},
+            {"experiment", r.experimentName},
+            {"dataset", r.datasetName},
+            {"status", toString(r.status)},
+            {"device", r.device},
+            {"created_at", r.createdAt},
+            {"started_at", r.startedAt},
+            {"finished_at", r.finishedAt},
+            {"steps_done", r.stepsDone},
+            {"steps_total", r.stepsTotal},
+            {"images_per_s", r.imagesPerSecond},
+            {"error", r.error}};
+}
+
+// Opens an existing project and marks runs of killed processes as interrupted.
+std::unique_ptr<store::Project> openProject(const std::string &path)
+{
+    auto project = std::make_unique<store::Project>(path, store::Project::OpenMode::MustExist);
+    project->reconcileInterruptedRuns();
+    return project;
+}
+
+struct ImportArgs {
+    std::string project, name, format = "idx", images, labels, split = "train", classNames,
+                         classAttributes, dir;
+    bool json = false;
+};
+
+int runImport(const ImportArgs &a)
+{
+    auto importer = data::makeImporter(a.format);
+    data::ImportRequest request;
+    request.dataset = a.name;
+    request.split = a.split;
+    request.files = {{"images", a.images},
+                     {"labels", a.labels},
+                     {"class-names", a.classNames},
+                     {"class-attributes", a.classAttributes},
+                     {"dir", a.dir}};
+    if (a.format != "idx") {
+        for (const auto &[flag, value] : {std::pair{"--images", a.images}, {"--labels", a.labels},
+                                          {"--class-names", a.classNames},
+                                          {"--class-attributes", a.classAttributes}})
+            if (!value.empty())
+                throw Error(ErrorCode::InvalidInput,
+                            std::string(flag) + " applies to --format idx only");
+    } else if (!a.dir.empty()) {
+        throw Error(ErrorCode::InvalidInput, "--dir applies to --format fashion-mnist only");
+    }
+    store::Project project(a.project, store::Project::OpenMode::CreateIfMissing);
+    const bool terminal = stderrIsTerminal();
+    int lastPercent = -1;
+    const auto summary = importer->run(project, request, [&](double fraction, const std::string &stage) {
+        const int percent = static_cast<int>(fraction * 100);
+        if (terminal && percent != lastPercent) {
+            std::fprintf(stderr, "\r\033[Kimporting: %3d%% %s", percent, stage.c_str());
+            std::fflush(stderr);
+            lastPercent = percent;
+        }
+        return !g_interrupted.load();
+    });
+    if (terminal)
+        std::fprintf(stderr, "\r\033[K");
+    json splits = json::object();
+    std::string splitText;
+    for (const auto &s : summary.added) {
+        splits[s.name] = s.samples;
+        splitText += (splitText.empty() ? "" : ", ") + std::to_string(s.samples) + " " + s.name;
+    }
+    std::fprintf(stderr, "%s dataset '%s': %s samples in %.2f s; columns: %s\n",
+                 summary.created ? "created" : "appended to", summary.dataset.c_str(),
+                 splitText.c_str(), summary.seconds, joined(summary.columns).c_str());
+    if (a.json)
+        std::cout << json{{"dataset", summary.dataset},
+                          {"dataset_id", summary.datasetId},
+                          {"created", summary.created},
+                          {"splits", splits},
+                          {"columns", summary.columns},
+                          {"seconds", summary.seconds}}
+                         .dump()
+                  << std::endl;
+    return Ok;
+}
+
+int runDatasets(const std::string &path, bool asJson)
+{
+    auto project = openProject(path);
+    const auto datasets = project->datasets().list();
+    if (asJson) {
+        json list = json::array();
+        for (const auto &d : datasets)
+            list.push_back(datasetJson(d));
+        std::cout << json{{"datasets", list}}.dump() << std::endl;
+        return Ok;
+    }
+    if (datasets.empty())
+        std::cout << "no datasets in " << path << "; add one with: mtlstudio-cli import\n";
+    for (const auto &d : datasets) {
+        std::string splits;
+        for (const auto &s : d.splits)
+            splits += (splits.empty() ? "" : ", ") + s.name + " " + std::to_string(s.samples);
+        std::cout << d.name << "  (" << d.format << ", " << d.width << "x" << d.height << "x"
+                  << d.channels << ")\n  splits:  " << splits << "\n  columns:";
+        for (const auto &c : d.columns) {
+            std::cout << " " << c.name;
+            if (c.kind == store::ColumnKind::Categorical)
+                std::cout << "[" << c.categories.size() << "]";
+        }
+        std::cout << "\n";
+    }
+    return Ok;
+}
+
+int runRuns(const std::string &path, bool asJson)
+{
+    auto project = openProject(path);
+    const auto runs = project->runs().list();
+    if (asJson) {
+        json list = json::array();
+        for (const auto &r : runs)
+            list.push_back(runJson(r));
+        std::cout << json{{"runs", list}}.dump() << std::endl;
+        return Ok;
+    }
+    if (runs.empty()) {
+        std::cout << "no runs in " << path << "; start one with: mtlstudio-cli train\n";
+        return Ok;
+    }
+    std::printf("%5s  %-20s %-16s %-11s %-7s %12s %9s  %s\n", "run", "experiment", "dataset",
+                "status", "device", "steps", "img/s", "started");
+    for (const auto &r : runs) {
+        const std::string steps = std::to_string(r.stepsDone) + "/" + std::to_string(r.stepsTotal);
+        std::printf("%5lld  %-20s %-16s %-11s %-7s %12s %9.0f  %s\n", static_cast<long long>(r.id),
+                    r.experimentName.c_str(), r.datasetName.c_str(), toString(r.status),
+                    r.device.c_str(), steps.c_str(), r.imagesPerSecond, r.startedAt.c_str());
+        if (!r.error.empty() && r.status != store::RunStatus::Completed)
+            std::printf("       %s\n", r.error.c_str());
+    }
+    return Ok;
+}
+
+struct TrainArgs {
+    std::string project, config;
+    std::vector<std::string> overrides;
+    bool json = false, preloaded = false;
+};
+
+int runTrain(const TrainArgs &a)
+{
+    std::string text;
+    std::string source = a.config;
+    if (a.config.rfind("example:", 0) == 0) {
+        source = "experiments/" + a.config.substr(8) + ".json";
+        if (!resources::contains(source))
+            throw Error(ErrorCode::NotFound, "no example config '" + a.config.substr(8) + "'");
+        text = std::string(resources::get(source));
+    } else {
+        text = data::readTextFile(a.config);
+    }
+    const auto config = train::ExperimentConfig::parse(train::applyOverrides(text, a.overrides, source),
+                                                       source);
+    {
+        auto project = openProject(a.project); // fails early and clearly; reconciles old runs
+    }
+    train::TrainerOptions options;
+    options.preloadBatches = a.preloaded;
+    train::Trainer trainer(a.project, config, options);
+    trainer.prepare();
+    g_trainer.store(&trainer);
+    if (g_interrupted.load())
+        trainer.requestStop();
+    ProgressPrinter printer(stderrIsTerminal());
+    const train::RunResult result = trainer.run(&printer);
+    g_trainer.store(nullptr);
+    printer.finishLine();
+
+    json metrics = json::object();
+    for (const auto &[task, values] : result.metrics) {
+        json entry = values;
+        auto attributes = result.attributeAccuracy.find(task);
+        if (attributes != result.attributeAccuracy.end())
+            entry["attributes"] = attributes->second;
+        metrics[task] = entry;
+    }
+    switch (result.status) {
+    case store::RunStatus::Completed: {
+        std::string summary;
+        for (const auto &[task, values] : result.metrics) {
+            auto accuracy = values.find("accuracy");
+            if (accuracy != values.end()) {
+                char item[128];
+                std::snprintf(item, sizeof item, "%s%s %.2f%%", summary.empty() ? "" : ", ",
+                              task.c_str(), accuracy->second * 100.0);
+                summary += item;
+            }
+        }
+        std::fprintf(stderr, "run %lld completed in %s (%.0f images/s): %s accuracy %s\n"
+                             "results are in %s (mtlstudio-cli runs %s)\n",
+                     static_cast<long long>(result.runId), formatDuration(result.totalSeconds).c_str(),
+                     result.imagesPerSecond, result.evalSplit.c_str(), summary.c_str(),
+                     a.project.c_str(), a.project.c_str());
+        break;
+    }
+    case store::RunStatus::Stopped:
+        std::fprintf(stderr, "run %lld stopped after %lld steps; the model so far is saved in %s\n",
+                     static_cast<long long>(result.runId), static_cast<long long>(result.steps),
+                     a.project.c_str());
+        break;
+    default:
+        std::fprintf(stderr, "run %lld failed: %s\n", static_cast<long long>(result.runId),
+                     result.error.c_str());
+        break;
+    }
+    if (a.json)
+        std::cout << json{{"run_id", result.runId},
+                          {"status", toString(result.status)},
+                          {"metrics", metrics},
+                          {"split", result.evalSplit},
+                          {"device", result.device},
+                          {"steps", result.steps},
+                          {"images_per_s", result.imagesPerSecond},
+                          {"train_seconds", result.trainSeconds},
+                          {"seconds", result.totalSeconds},
+                          {"error", result.error}}
+                         .dump()
+                  << std::endl;
+    if (result.status == store::RunStatus::Completed)
+        return Ok;
+    if (result.status == store::RunStatus::Stopped)
+        return Interrupted;
+    return RunFailed;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    tuneAllocator();
+    CLI::App app{"MTL Studio command line: import datasets, train multi-task models and list "
+                 "results in a project file (*.mtlproj), without a display.\n"
+                 "Exit codes: 0 ok, 2 bad usage or input, 3 the run failed, 130 interrupted."};
+    app.name("mtlstudio-cli");
+    app.set_version_flag("--version", std::string("mtlstudio-cli ") + MTL_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough(false);
+
+    ImportArgs importArgs;
+    auto *import = app.add_subcommand("import", "Import a dataset into PROJECT (created when missing). "
+                                                "An import is all or nothing.");
+    import->add_option("PROJECT", importArgs.project, "Project file (*.mtlproj)")->required();
+    import->add_option("--name", importArgs.name, "Dataset name; importing another split under "
+                                                  "the same name appends to it")
+        ->required();
+    import->add_option("--format", importArgs.format,
+                       "idx: MNIST-style IDX files (--images, --labels, --split); "
+                       "fashion-mnist: both splits of Debian's dataset-fashion-mnist with class "
+                       "names, groups and attributes")
+        ->check(CLI::IsMember(data::importFormats()))
+        ->capture_default_str();
+    import->add_option("--images", importArgs.images, "IDX images file (.gz or plain)");
+    import->add_option("--labels", importArgs.labels, "IDX labels file (.gz or plain)");
+    import->add_option("--split", importArgs.split, "Split to import into (train, test, ...)")
+        ->capture_default_str();
+    import->add_option("--class-names", importArgs.classNames,
+                       "Text file, one class name per line; line 1 names class 0");
+    import->add_option("--class-attributes", importArgs.classAttributes,
+                       "CSV, one row per class: class name or index, then one column per "
+                       "attribute (0/1 or a category name)");
+    import->add_option("--dir", importArgs.dir,
+                       "Directory with the Fashion-MNIST *-idx?-ubyte.gz files "
+                       "(default /usr/share/datasets/fashion-mnist)");
+    import->add_flag("--json", importArgs.json, "Print a JSON summary as the last line of stdout");
+
+    std::string datasetsProject;
+    bool datasetsJson = false;
+    auto *datasets = app.add_subcommand("datasets", "List the datasets in PROJECT");
+    datasets->add_option("PROJECT", datasetsProject, "Project file (*.mtlproj)")->required();
+    datasets->add_flag("--json", datasetsJson, "Print one JSON object on stdout");
+
+    TrainArgs trainArgs;
+    auto *trainCmd = app.add_subcommand(
+        "train", "Train the experiment described by a config file (docs/CONFIG.md). Ctrl-C "
+                 "stops at the next batch, saves the model and exits with 130.");
+    trainCmd->add_option("PROJECT", trainArgs.project, "Project file (*.mtlproj)")->required();
+    trainCmd->add_option("--config", trainArgs.config,
+                         "Experiment config (JSON), or example:NAME for a built-in example "
+                         "(example:fmnist-hps, example:fmnist-attributes)")
+        ->required();
+    trainCmd->add_option("--set", trainArgs.overrides,
+                         "Override a config key, e.g. --set train.epochs=3 (repeatable)");
+    trainCmd->add_flag("--json", trainArgs.json,
+                       "Print {\"run_id\", \"status\", \"metrics\", \"images_per_s\", ...} as the "
+                       "last line of stdout");
+    trainCmd->add_flag("--preloaded", trainArgs.preloaded,
+                       "Benchmark aid: prepare each epoch's batches before timing it");
+
+    std::string runsProject;
+    bool runsJson = false;
+    auto *runs = app.add_subcommand("runs", "List the runs in PROJECT with their status");
+    runs->add_option("PROJECT", runsProject, "Project file (*.mtlproj)")->required();
+    runs->add_flag("--json", runsJson, "Print one JSON object on stdout");
+
+    app.footer("Examples:\n"
+               "  mtlstudio-cli import demo.mtlproj --name fashion-mnist --format fashion-mnist\n"
+               "  mtlstudio-cli train demo.mtlproj --config example:fmnist-hps --json\n"
+               "Known: backbones " + joined(model::backboneNames()) + "; sharing " +
+               joined(model::sharingNames()) + "; task types " + joined(train::taskTypes()) +
+               "; weighting " + joined(train::weightingMethods()) + "; optimizers " +
+               joined(train::optimizerNames()) + ".");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion &e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError &e) {
+        std::string message = e.what();
+        std::fprintf(stderr, "mtlstudio-cli: %s (see --help)\n", message.c_str());
+        return BadInput;
+    }
+
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    try {
+        if (*import)
+            return runImport(importArgs);
+        if (*datasets)
+            return runDatasets(datasetsProject, datasetsJson);
+        if (*trainCmd)
+            return runTrain(trainArgs);
+        if (*runs)
+            return runRuns(runsProject, runsJson);
+    } catch (const Error &e) {
+        std::fprintf(stderr, "mtlstudio-cli: %s\n", e.what());
+        return exitCodeFor(e);
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "mtlstudio-cli: %s\n", e.what());
+        return RunFailed;
+    }
+    return BadInput;
+}

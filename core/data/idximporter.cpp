@@ -1,0 +1,274 @@
+#include "data/idximporter.h"
+
+#include "common/error.h"
+#include "data/classtable.h"
+#include "data/gzipfile.h"
+#include "data/idx.h"
+#include "resources/embedded.h"
+#include "store/project.h"
+
+#include <chrono>
+#include <filesystem>
+
+namespace mtl::data {
+
+namespace {
+
+struct LoadedSplit {
+    std::string split;
+    IdxArray images, labels;
+    std::string imagesPath, labelsPath;
+    int height = 0, width = 0, channels = 1;
+};
+
+LoadedSplit loadSplit(const IdxSplitFiles &files)
+{
+    LoadedSplit loaded;
+    loaded.split = files.split;
+    loaded.imagesPath = files.images;
+    loaded.labelsPath = files.labels;
+    loaded.images = readIdx(files.images);
+    loaded.labels = readIdx(files.labels);
+    const auto &dims = loaded.images.dims;
+    if (dims.size() != 3 && dims.size() != 4)
+        throw offsetError(files.images, 3,
+                          "expected images: an IDX array of rank 3 [N, H, W] or 4 [N, H, W, C], "
+                          "got rank " + std::to_string(dims.size()));
+    loaded.height = static_cast<int>(dims[1]);
+    loaded.width = static_cast<int>(dims[2]);
+    loaded.channels = dims.size() == 4 ? static_cast<int>(dims[3]) : 1;
+    if (loaded.channels != 1 && loaded.channels != 3)
+        throw offsetError(files.images, 16, "expected 1 or 3 channels, got " +
+                                                std::to_string(loaded.channels));
+    if (loaded.labels.dims.size() != 1)
+        throw offsetError(files.labels, 3,
+                          "expected labels: an IDX array of rank 1 [N], got rank " +
+                              std::to_string(loaded.labels.dims.size()));
+    if (loaded.labels.count() != loaded.images.count())
+        throw offsetError(files.labels, 4,
+                          "holds " + std::to_string(loaded.labels.count()) + " labels but " +
+                              files.images + " holds " + std::to_string(loaded.images.count()) +
+                              " images");
+    return loaded;
+}
+
+void checkCancel(const ProgressFn &progress, double fraction, const std::string &stage)
+{
+    if (progress && !progress(fraction, stage))
+        throw Error(ErrorCode::Interrupted, "import cancelled; the project is unchanged");
+}
+
+} // namespace
+
+ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
+                        const ProgressFn &progress)
+{
+    const auto started = std::chrono::steady_clock::now();
+    if (spec.dataset.empty())
+        throw Error(ErrorCode::InvalidInput, "the dataset needs a name");
+    if (spec.splits.empty())
+        throw Error(ErrorCode::InvalidInput, "nothing to import: no split given");
+
+    // Parse everything before touching the project.
+    std::vector<LoadedSplit> splits;
+    for (std::size_t i = 0; i < spec.splits.size(); ++i) {
+        checkCancel(progress, 0.3 * i / spec.splits.size(), "reading " + spec.splits[i].images);
+        if (spec.splits[i].split.empty())
+            throw Error(ErrorCode::InvalidInput, "the split needs a name (e.g. train or test)");
+        splits.push_back(loadSplit(spec.splits[i]));
+    }
+    for (const LoadedSplit &s : splits)
+        if (s.width != splits[0].width || s.height != splits[0].height ||
+            s.channels != splits[0].channels)
+            throw offsetError(s.imagesPath, 4, "image size differs from " + splits[0].imagesPath);
+
+    std::vector<std::string> classNames;
+    int maxLabel = 0;
+    for (const LoadedSplit &s : splits)
+        for (std::uint64_t i = 0; i < s.labels.count(); ++i)
+            maxLabel = std::max<int>(maxLabel, *s.labels.item(i));
+    if (spec.classNames) {
+        classNames = parseClassNames(spec.classNames->text, spec.classNames->source);
+        for (const LoadedSplit &s : splits)
+            for (std::uint64_t i = 0; i < s.labels.count(); ++i)
+                if (*s.labels.item(i) >= classNames.size())
+                    throw offsetError(s.labelsPath,
+                                      static_cast<std::int64_t>(s.labels.dataOffset + i),
+                                      "label " + std::to_string(*s.labels.item(i)) + " of item " +
+                                          std::to_string(i) + " has no class name (" +
+                                          spec.classNames->source + " names " +
+                                          std::to_string(classNames.size()) + " classes)");
+    } else {
+        for (int k = 0; k <= maxLabel; ++k)
+            classNames.push_back(std::to_string(k));
+    }
+    std::optional<ClassAttributeTable> attributes;
+    if (spec.classAttributes)
+        attributes = parseClassAttributes(spec.classAttributes->text,
+                                          spec.classAttributes->source, classNames);
+
+    store::LabelColumn classColumn;
+    classColumn.name = "class";
+    classColumn.kind = store::ColumnKind::Categorical;
+    classColumn.categories = classNames;
+    std::vector<store::LabelColumn> columns{classColumn};
+    if (attributes) {
+        for (const auto &column : attributes->columns) {
+            if (column.name == "class")
+                throw inputError(spec.classAttributes->source, 1,
+                                 "an attribute may not be called 'class' (the IDX label column)");
+            columns.push_back(column);
+        }
+    }
+
+    checkCancel(progress, 0.3, "writing to the project");
+    store::Database &db = project.db();
+    store::DatasetStore &datasets = project.datasets();
+    store::Transaction tx(db);
+
+    ImportSummary summary;
+    summary.dataset = spec.dataset;
+    const LoadedSplit &first = splits.front();
+    std::string source;
+    for (const LoadedSplit &s : splits)
+        source += (source.empty() ? "" : ";") + s.imagesPath;
+    if (auto existing = datasets.find(spec.dataset)) {
+        if (existing->width != first.width || existing->height != first.height ||
+            existing->channels != first.channels)
+            throw offsetError(first.imagesPath, 4,
+                              "images are " + std::to_string(first.width) + "x" +
+                                  std::to_string(first.height) + "x" +
+                                  std::to_string(first.channels) + " but dataset '" +
+                                  spec.dataset + "' holds " + std::to_string(existing->width) +
+                                  "x" + std::to_string(existing->height) + "x" +
+                                  std::to_string(existing->channels) + " images");
+        for (const LoadedSplit &s : splits)
+            if (existing->splitSize(s.split) > 0)
+                throw Error(ErrorCode::InvalidInput,
+                            "dataset '" + spec.dataset + "' already has a split '" + s.split +
+                                "' (" + std::to_string(existing->splitSize(s.split)) +
+                                " samples); import into another split or dataset");
+        summary.datasetId = existing->id;
+    } else {
+        summary.datasetId =
+            datasets.create(spec.dataset, spec.format, source, first.width, first.height,
+                            first.channels);
+        summary.created = true;
+    }
+    std::vector<std::int64_t> columnIds;
+    for (const auto &column : columns)
+        columnIds.push_back(datasets.ensureColumn(summary.datasetId, column));
+
+    store::DatasetStore::Writer writer(db, summary.datasetId);
+    std::uint64_t total = 0, done = 0;
+    for (const LoadedSplit &s : splits)
+        total += s.images.count();
+    const std::uint64_t itemSize = first.images.itemSize();
+    for (const LoadedSplit &s : splits) {
+        for (std::uint64_t i = 0; i < s.images.count(); ++i, ++done) {
+            if (done % 4096 == 0)
+                checkCancel(progress, 0.3 + 0.7 * done / total, "writing " + s.split);
+            const std::int64_t sampleId =
+                writer.addSample(s.split, static_cast<std::int64_t>(i), store::ImageEncoding::Raw,
+                                 s.width, s.height, s.channels, s.images.item(i), itemSize);
+            const int label = *s.labels.item(i);
+            writer.addLabel(sampleId, columnIds[0], label);
+            if (attributes)
+                for (std::size_t c = 0; c < attributes->columns.size(); ++c)
+                    writer.addLabel(sampleId, columnIds[c + 1], attributes->values[label][c]);
+        }
+        summary.added.push_back({s.split, static_cast<std::int64_t>(s.images.count())});
+    }
+    checkCancel(progress, 1.0, "committing");
+    tx.commit();
+    for (const auto &column : columns)
+        summary.columns.push_back(column.name);
+    summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return summary;
+}
+
+std::string IdxImporter::description() const
+{
+    return "MNIST-style IDX files: --images, --labels, --split, optional --class-names and "
+           "--class-attributes";
+}
+
+ImportSummary IdxImporter::run(store::Project &project, const ImportRequest &request,
+                               const ProgressFn &progress)
+{
+    const auto file = [&](const char *role) -> std::string {
+        auto it = request.files.find(role);
+        return it == request.files.end() ? std::string() : it->second;
+    };
+    if (file("images").empty() || file("labels").empty())
+        throw Error(ErrorCode::InvalidInput, "format idx needs both --images and --labels");
+    IdxImportSpec spec;
+    spec.dataset = request.dataset;
+    spec.splits.push_back({request.split.empty() ? "train" : request.split, file("images"),
+                           file("labels")});
+    if (!file("class-names").empty())
+        spec.classNames = TextSource{readTextFile(file("class-names")), file("class-names")};
+    if (!file("class-attributes").empty())
+        spec.classAttributes =
+            TextSource{readTextFile(file("class-attributes")), file("class-attributes")};
+    return importIdx(project, spec, progress);
+}
+
+std::string FashionMnistImporter::description() const
+{
+    return std::string("Fashion-MNIST train and test splits from --dir (default ") + kDefaultDir +
+           ") with class names, groups and 12 visual attributes";
+}
+
+ImportSummary FashionMnistImporter::run(store::Project &project, const ImportRequest &request,
+                                        const ProgressFn &progress)
+{
+    namespace fs = std::filesystem;
+    auto dirIt = request.files.find("dir");
+    const fs::path dir = dirIt == request.files.end() || dirIt->second.empty()
+                             ? fs::path(kDefaultDir)
+                             : fs::path(dirIt->second);
+    const auto pick = [&](const std::string &stem) {
+        for (const char *suffix : {".gz", ""}) {
+            fs::path candidate = dir / (stem + suffix);
+            if (fs::exists(candidate))
+                return candidate.string();
+        }
+        ErrorLocation where;
+        where.file = (dir / (stem + ".gz")).string();
+        throw Error(ErrorCode::NotFound,
+                    "Fashion-MNIST file missing (install Debian's dataset-fashion-mnist or pass "
+                    "--dir)",
+                    where);
+    };
+    IdxImportSpec spec;
+    spec.dataset = request.dataset.empty() ? "fashion-mnist" : request.dataset;
+    spec.format = "fashion-mnist";
+    spec.splits.push_back(
+        {"train", pick("train-images-idx3-ubyte"), pick("train-labels-idx1-ubyte")});
+    spec.splits.push_back({"test", pick("t10k-images-idx3-ubyte"), pick("t10k-labels-idx1-ubyte")});
+    spec.classNames = TextSource{std::string(resources::get("datasets/fashion-mnist/classes.txt")),
+                                 "datasets/fashion-mnist/classes.txt"};
+    spec.classAttributes =
+        TextSource{std::string(resources::get("datasets/fashion-mnist/attributes.csv")),
+                   "datasets/fashion-mnist/attributes.csv"};
+    return importIdx(project, spec, progress);
+}
+
+std::unique_ptr<Importer> makeImporter(const std::string &format)
+{
+    if (format == "idx")
+        return std::make_unique<IdxImporter>();
+    if (format == "fashion-mnist")
+        return std::make_unique<FashionMnistImporter>();
+    std::string known;
+    for (const auto &name : importFormats())
+        known += (known.empty() ? "" : ", ") + name;
+    throw Error(ErrorCode::InvalidInput,
+                "unknown import format '" + format + "' (known: " + known + ")");
+}
+
+std::vector<std::string> importFormats() { return {"idx", "fashion-mnist"}; }
+
+} // namespace mtl::data

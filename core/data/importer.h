@@ -1,0 +1,51 @@
+#pragma once
+// Importers bring a dataset from files into a project. Each format is one Importer class,
+// created by name through makeImporter(). An import is one transaction: all or nothing.
+
+#include "common/progress.h"
+#include "store/records.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mtl::store {
+class Project;
+}
+
+namespace mtl::data {
+
+struct ImportRequest {
+    std::string dataset; // name of the dataset to create or append to
+    std::string split;   // split to import into, for formats that import one split at a time
+    // Input files by role, e.g. {"images": …, "labels": …, "class-names": …,
+    // "class-attributes": …} for IDX, {"dir": …} for fashion-mnist.
+    std::map<std::string, std::string> files;
+};
+
+struct ImportSummary {
+    std::int64_t datasetId = 0;
+    std::string dataset;
+    bool created = false;                  // false when appended to an existing dataset
+    std::vector<store::SplitCount> added;  // samples added per split
+    std::vector<std::string> columns;      // label columns of the dataset
+    double seconds = 0.0;
+};
+
+class Importer {
+public:
+    virtual ~Importer() = default;
+    virtual std::string format() const = 0;
+    // One line for --help and the GUI.
+    virtual std::string description() const = 0;
+    // Throws mtl::Error naming the file and position; the project is then unchanged.
+    virtual ImportSummary run(store::Project &project, const ImportRequest &request,
+                              const ProgressFn &progress) = 0;
+};
+
+// Throws Error(InvalidInput) listing the known formats when `format` is unknown.
+std::unique_ptr<Importer> makeImporter(const std::string &format);
+std::vector<std::string> importFormats();
+
+} // namespace mtl::data

@@ -1,0 +1,74 @@
+#pragma once
+// Typed access to datasets, samples, label columns and labels in a project file.
+// Thread-safety: as the Database it wraps (one thread).
+
+#include "store/records.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mtl::store {
+
+class Database;
+class Statement;
+
+// Pixels of one sample as stored. data points into SQLite memory: valid during the callback.
+struct StoredImage {
+    std::int64_t sampleId = 0;
+    std::int64_t index = 0; // position within its split
+    ImageEncoding encoding = ImageEncoding::Raw;
+    int width = 0, height = 0, channels = 0;
+    const void *data = nullptr;
+    std::size_t size = 0;
+};
+
+class DatasetStore {
+public:
+    explicit DatasetStore(Database &db);
+    ~DatasetStore();
+
+    std::vector<DatasetInfo> list();
+    std::optional<DatasetInfo> find(const std::string &name);
+    std::optional<DatasetInfo> find(std::int64_t id);
+
+    // Writing; callers wrap these in a Transaction (an import is all or nothing).
+    std::int64_t create(const std::string &name, const std::string &format,
+                        const std::string &source, int width, int height, int channels);
+    // Adds the column, or returns the id of an identical existing one. Throws InvalidInput when
+    // a column of that name exists with another kind or other categories.
+    std::int64_t ensureColumn(std::int64_t datasetId, const LabelColumn &column);
+
+    // Fast bulk insertion of samples and their labels (prepared statements reused).
+    class Writer {
+    public:
+        Writer(Database &db, std::int64_t datasetId);
+        ~Writer();
+        std::int64_t addSample(const std::string &split, std::int64_t index,
+                               ImageEncoding encoding, int width, int height, int channels,
+                               const void *data, std::size_t size, const std::string &path = {});
+        void addLabel(std::int64_t sampleId, std::int64_t columnId, std::int64_t value);
+
+    private:
+        Database &m_db;
+        std::int64_t m_datasetId;
+        std::unique_ptr<Statement> m_sample, m_label;
+    };
+
+    // Visits the samples of a split in index order.
+    void forEachImage(std::int64_t datasetId, const std::string &split,
+                      const std::function<void(const StoredImage &)> &visit);
+    // Label values of one column for the samples of a split, in index order; -1 where a
+    // sample has no label in that column.
+    std::vector<std::int32_t> labelsOf(std::int64_t datasetId, const std::string &split,
+                                       std::int64_t columnId);
+
+private:
+    std::vector<DatasetInfo> query(const std::string &where, const std::function<void(Statement &)> &bind);
+    Database &m_db;
+};
+
+} // namespace mtl::store

@@ -1,0 +1,247 @@
+#include "store/runstore.h"
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "store/sqlite.h"
+
+#include <cerrno>
+#include <csignal>
+#include <unistd.h>
+
+namespace mtl::store {
+
+namespace {
+std::string hostName()
+{
+    char buffer[256] = {};
+    if (gethostname(buffer, sizeof buffer - 1) != 0)
+        return {};
+    return buffer;
+}
+
+bool processExists(std::int64_t pid)
+{
+    if (pid <= 0)
+        return false;
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+} // namespace
+
+RunStore::RunStore(Database &db)
+    : m_db(db)
+{
+}
+
+std::int64_t RunStore::createExperiment(const std::string &name,
+                                        std::optional<std::int64_t> datasetId,
+                                        const std::string &configJson)
+{
+    Statement st(m_db, "INSERT INTO experiments (name, dataset_id, config, created_at) "
+                       "VALUES (?1, ?2, ?3, ?4)");
+    st.bind(1, name);
+    if (datasetId)
+        st.bind(2, *datasetId);
+    else
+        st.bindNull(2);
+    st.bind(3, configJson).bind(4, nowIso8601());
+    st.exec();
+    return m_db.lastInsertId();
+}
+
+std::string RunStore::experimentConfig(std::int64_t experimentId)
+{
+    Statement st(m_db, "SELECT config FROM experiments WHERE id = ?1");
+    st.bind(1, experimentId);
+    if (!st.step())
+        throw Error(ErrorCode::NotFound, "experiment " + std::to_string(experimentId) +
+                                             " does not exist");
+    return st.text(0);
+}
+
+std::int64_t RunStore::createRun(std::int64_t experimentId, std::int64_t stepsTotal)
+{
+    Statement st(m_db, "INSERT INTO runs (experiment_id, status, created_at, owner_host, "
+                       "owner_pid, steps_total) VALUES (?1, 'queued', ?2, ?3, ?4, ?5)");
+    st.bind(1, experimentId).bind(2, nowIso8601()).bind(3, hostName());
+    st.bind(4, static_cast<std::int64_t>(getpid())).bind(5, stepsTotal);
+    st.exec();
+    return m_db.lastInsertId();
+}
+
+void RunStore::markStarted(std::int64_t runId, const std::string &device)
+{
+    const std::string now = nowIso8601();
+    Statement st(m_db, "UPDATE runs SET status = 'running', device = ?2, started_at = ?3, "
+                       "heartbeat_at = ?3, owner_host = ?4, owner_pid = ?5 WHERE id = ?1");
+    st.bind(1, runId).bind(2, device).bind(3, now).bind(4, hostName());
+    st.bind(5, static_cast<std::int64_t>(getpid()));
+    st.exec();
+}
+
+void RunStore::setStatus(std::int64_t runId, RunStatus status, const std::string &error)
+{
+    Statement st(m_db, isFinished(status)
+                           ? "UPDATE runs SET status = ?2, error = ?3, finished_at = ?4, "
+                             "heartbeat_at = ?4 WHERE id = ?1"
+                           : "UPDATE runs SET status = ?2, error = ?3, heartbeat_at = ?4 "
+                             "WHERE id = ?1");
+    st.bind(1, runId).bind(2, toString(status)).bind(3, error).bind(4, nowIso8601());
+    st.exec();
+}
+
+void RunStore::record(std::int64_t runId, const std::vector<MetricRow> &metrics,
+                      const std::vector<TaskWeightRow> &weights, std::int64_t stepsDone,
+                      double imagesPerSecond)
+{
+    Transaction tx(m_db);
+    if (!metrics.empty()) {
+        Statement st(m_db, "INSERT INTO metrics (run_id, step, epoch, split, task, attribute, "
+                           "name, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        for (const MetricRow &row : metrics) {
+            st.bind(1, runId).bind(2, row.step).bind(3, row.epoch).bind(4, row.split);
+            st.bind(5, row.task).bind(6, row.attribute).bind(7, row.name).bind(8, row.value);
+            st.exec();
+        }
+    }
+    if (!weights.empty()) {
+        Statement st(m_db, "INSERT INTO task_weights (run_id, step, task, weight) "
+                           "VALUES (?1, ?2, ?3, ?4)");
+        for (const TaskWeightRow &row : weights) {
+            st.bind(1, runId).bind(2, row.step).bind(3, row.task).bind(4, row.weight);
+            st.exec();
+        }
+    }
+    Statement progress(m_db, "UPDATE runs SET steps_done = ?2, images_per_s = ?3, "
+                             "heartbeat_at = ?4 WHERE id = ?1");
+    progress.bind(1, runId).bind(2, stepsDone).bind(3, imagesPerSecond).bind(4, nowIso8601());
+    progress.exec();
+    tx.commit();
+}
+
+void RunStore::saveCheckpoint(std::int64_t runId, int epoch, std::int64_t step,
+                              const std::string &model, const std::string &optimizer)
+{
+    Transaction tx(m_db);
+    Statement st(m_db, "INSERT INTO checkpoints (run_id, epoch, step, created_at, model, "
+                       "optimizer) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    st.bind(1, runId).bind(2, epoch).bind(3, step).bind(4, nowIso8601());
+    st.bindBlob(5, model.data(), model.size());
+    st.bindBlob(6, optimizer.data(), optimizer.size());
+    st.exec();
+    // Keep the latest checkpoint only: the model of each epoch is small, but runs are many.
+    Statement prune(m_db, "DELETE FROM checkpoints WHERE run_id = ?1 AND id <> ?2");
+    prune.bind(1, runId).bind(2, m_db.lastInsertId());
+    prune.exec();
+    tx.commit();
+}
+
+std::optional<Checkpoint> RunStore::latestCheckpoint(std::int64_t runId)
+{
+    Statement st(m_db, "SELECT id, epoch, step, created_at, model, optimizer FROM checkpoints "
+                       "WHERE run_id = ?1 ORDER BY epoch DESC, id DESC LIMIT 1");
+    st.bind(1, runId);
+    if (!st.step())
+        return std::nullopt;
+    Checkpoint checkpoint;
+    checkpoint.id = st.int64(0);
+    checkpoint.epoch = st.int32(1);
+    checkpoint.step = st.int64(2);
+    checkpoint.createdAt = st.text(3);
+    std::size_t size = 0;
+    const void *data = st.blob(4, &size);
+    checkpoint.model.assign(static_cast<const char *>(data), size);
+    data = st.blob(5, &size);
+    if (data)
+        checkpoint.optimizer.assign(static_cast<const char *>(data), size);
+    return checkpoint;
+}
+
+std::vector<RunInfo> RunStore::query(const std::string &where, std::int64_t id)
+{
+    Statement st(m_db, "SELECT r.id, r.experiment_id, e.name, coalesce(d.name, ''), r.status, "
+                       "r.device, r.created_at, coalesce(r.started_at, ''), "
+                       "coalesce(r.finished_at, ''), r.error, r.steps_done, r.steps_total, "
+                       "r.images_per_s FROM runs r JOIN experiments e ON e.id = r.experiment_id "
+                       "LEFT JOIN datasets d ON d.id = e.dataset_id " + where +
+                           " ORDER BY r.id");
+    if (id >= 0)
+        st.bind(1, id);
+    std::vector<RunInfo> runs;
+    while (st.step()) {
+        RunInfo run;
+        run.id = st.int64(0);
+        run.experimentId = st.int64(1);
+        run.experimentName = st.text(2);
+        run.datasetName = st.text(3);
+        run.status = runStatusFromString(st.text(4)).value_or(RunStatus::Failed);
+        run.device = st.text(5);
+        run.createdAt = st.text(6);
+        run.startedAt = st.text(7);
+        run.finishedAt = st.text(8);
+        run.error = st.text(9);
+        run.stepsDone = st.int64(10);
+        run.stepsTotal = st.int64(11);
+        run.imagesPerSecond = st.real(12);
+        runs.push_back(std::move(run));
+    }
+    return runs;
+}
+
+std::vector<RunInfo> RunStore::list() { return query({}, -1); }
+
+std::optional<RunInfo> RunStore::find(std::int64_t runId)
+{
+    auto runs = query("WHERE r.id = ?1", runId);
+    if (runs.empty())
+        return std::nullopt;
+    return std::move(runs.front());
+}
+
+std::vector<MetricRow> RunStore::metrics(std::int64_t runId, const MetricFilter &filter)
+{
+    Statement st(m_db, "SELECT step, epoch, split, task, attribute, name, value FROM metrics "
+                       "WHERE run_id = ?1 AND (?2 = '' OR split = ?2) AND (?3 = '' OR name = ?3) "
+                       "AND step > ?4 ORDER BY rowid");
+    st.bind(1, runId).bind(2, filter.split).bind(3, filter.name).bind(4, filter.afterStep);
+    std::vector<MetricRow> rows;
+    while (st.step()) {
+        MetricRow row;
+        row.step = st.int64(0);
+        row.epoch = st.int32(1);
+        row.split = st.text(2);
+        row.task = st.text(3);
+        row.attribute = st.text(4);
+        row.name = st.text(5);
+        row.value = st.real(6);
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+std::vector<TaskWeightRow> RunStore::taskWeights(std::int64_t runId)
+{
+    Statement st(m_db, "SELECT step, task, weight FROM task_weights WHERE run_id = ?1 "
+                       "ORDER BY rowid");
+    st.bind(1, runId);
+    std::vector<TaskWeightRow> rows;
+    while (st.step())
+        rows.push_back({st.int64(0), st.text(1), st.real(2)});
+    return rows;
+}
+
+int RunStore::markOrphanedRunsInterrupted()
+{
+    Statement st(m_db, "SELECT id, owner_pid FROM runs WHERE status IN ('queued', 'running', "
+                       "'paused') AND owner_host = ?1");
+    st.bind(1, hostName());
+    std::vector<std::int64_t> orphaned;
+    while (st.step())
+        if (!processExists(st.int64(1)))
+            orphaned.push_back(st.int64(0));
+    for (std::int64_t id : orphaned)
+        setStatus(id, RunStatus::Interrupted,
+                  "the process running it ended without finishing (killed or crashed)");
+    return static_cast<int>(orphaned.size());
+}
+
+} // namespace mtl::store

@@ -1,0 +1,67 @@
+#pragma once
+// Typed access to experiments, runs and what runs record (metrics, task weights, checkpoints).
+// Thread-safety: as the Database it wraps (one thread). The trainer opens its own Project.
+
+#include "store/records.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mtl::store {
+
+class Database;
+
+struct Checkpoint {
+    std::int64_t id = 0;
+    int epoch = 0;
+    std::int64_t step = 0;
+    std::string createdAt;
+    std::string model;     // serialized module (torch::save archive bytes)
+    std::string optimizer; // serialized optimizer state
+};
+
+struct MetricFilter {
+    std::string split; // empty: any
+    std::string name;  // empty: any
+    std::int64_t afterStep = -1; // only rows with step > afterStep
+};
+
+class RunStore {
+public:
+    explicit RunStore(Database &db);
+
+    std::int64_t createExperiment(const std::string &name, std::optional<std::int64_t> datasetId,
+                                  const std::string &configJson);
+    std::string experimentConfig(std::int64_t experimentId);
+
+    // A new run in state "queued", owned by this process.
+    std::int64_t createRun(std::int64_t experimentId, std::int64_t stepsTotal);
+    void markStarted(std::int64_t runId, const std::string &device);
+    // Sets the status; finished states also set finished_at. error may be empty.
+    void setStatus(std::int64_t runId, RunStatus status, const std::string &error = {});
+
+    // Appends rows and updates progress and heartbeat in one transaction.
+    void record(std::int64_t runId, const std::vector<MetricRow> &metrics,
+                const std::vector<TaskWeightRow> &weights, std::int64_t stepsDone,
+                double imagesPerSecond);
+
+    void saveCheckpoint(std::int64_t runId, int epoch, std::int64_t step, const std::string &model,
+                        const std::string &optimizer);
+    std::optional<Checkpoint> latestCheckpoint(std::int64_t runId);
+
+    std::vector<RunInfo> list();
+    std::optional<RunInfo> find(std::int64_t runId);
+    std::vector<MetricRow> metrics(std::int64_t runId, const MetricFilter &filter = {});
+    std::vector<TaskWeightRow> taskWeights(std::int64_t runId);
+
+    // See Project::reconcileInterruptedRuns().
+    int markOrphanedRunsInterrupted();
+
+private:
+    std::vector<RunInfo> query(const std::string &where, std::int64_t id);
+    Database &m_db;
+};
+
+} // namespace mtl::store

@@ -1,0 +1,152 @@
+#include "store/schema.h"
+
+#include "common/error.h"
+#include "store/sqlite.h"
+
+namespace mtl::store {
+
+namespace {
+
+// Version 1: the walking skeleton. Keep in step with docs/STORE.md.
+constexpr const char *kSchemaV1 = R"SQL(
+CREATE TABLE datasets (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  format      TEXT NOT NULL,
+  source      TEXT NOT NULL DEFAULT '',
+  created_at  TEXT NOT NULL,
+  width       INTEGER NOT NULL DEFAULT 0,
+  height      INTEGER NOT NULL DEFAULT 0,
+  channels    INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE samples (
+  id          INTEGER PRIMARY KEY,
+  dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  split       TEXT NOT NULL,
+  idx         INTEGER NOT NULL,
+  path        TEXT,
+  encoding    TEXT NOT NULL CHECK (encoding IN ('raw', 'png', 'jpeg')),
+  width       INTEGER NOT NULL,
+  height      INTEGER NOT NULL,
+  channels    INTEGER NOT NULL,
+  image       BLOB,
+  UNIQUE (dataset_id, split, idx)
+);
+CREATE TABLE label_columns (
+  id          INTEGER PRIMARY KEY,
+  dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  kind        TEXT NOT NULL CHECK (kind IN ('categorical', 'binary')),
+  categories  TEXT NOT NULL DEFAULT '[]',
+  position    INTEGER NOT NULL,
+  UNIQUE (dataset_id, name)
+);
+CREATE TABLE labels (
+  sample_id   INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  column_id   INTEGER NOT NULL REFERENCES label_columns(id) ON DELETE CASCADE,
+  value       INTEGER NOT NULL,
+  PRIMARY KEY (sample_id, column_id)
+) WITHOUT ROWID;
+CREATE INDEX labels_by_column ON labels(column_id);
+CREATE TABLE experiments (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL,
+  dataset_id  INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+  config      TEXT NOT NULL,
+  created_at  TEXT NOT NULL
+);
+CREATE TABLE runs (
+  id            INTEGER PRIMARY KEY,
+  experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+  status        TEXT NOT NULL CHECK (status IN ('queued', 'running', 'paused', 'completed',
+                                                'stopped', 'failed', 'interrupted')),
+  device        TEXT NOT NULL DEFAULT '',
+  created_at    TEXT NOT NULL,
+  started_at    TEXT,
+  finished_at   TEXT,
+  heartbeat_at  TEXT,
+  owner_host    TEXT NOT NULL DEFAULT '',
+  owner_pid     INTEGER NOT NULL DEFAULT 0,
+  steps_done    INTEGER NOT NULL DEFAULT 0,
+  steps_total   INTEGER NOT NULL DEFAULT 0,
+  images_per_s  REAL NOT NULL DEFAULT 0,
+  error         TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE metrics (
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step        INTEGER NOT NULL,
+  epoch       INTEGER NOT NULL,
+  split       TEXT NOT NULL,
+  task        TEXT NOT NULL DEFAULT '',
+  attribute   TEXT NOT NULL DEFAULT '',
+  name        TEXT NOT NULL,
+  value       REAL NOT NULL
+);
+CREATE INDEX metrics_by_run ON metrics(run_id, split, name, task, attribute, step);
+CREATE TABLE task_weights (
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step        INTEGER NOT NULL,
+  task        TEXT NOT NULL,
+  weight      REAL NOT NULL
+);
+CREATE INDEX task_weights_by_run ON task_weights(run_id, task, step);
+CREATE TABLE checkpoints (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  epoch       INTEGER NOT NULL,
+  step        INTEGER NOT NULL,
+  created_at  TEXT NOT NULL,
+  model       BLOB NOT NULL,
+  optimizer   BLOB
+);
+CREATE INDEX checkpoints_by_run ON checkpoints(run_id, epoch);
+)SQL";
+
+} // namespace
+
+const std::vector<Migration> &migrations()
+{
+    static const std::vector<Migration> all{
+        {1, "datasets, samples, labels, experiments, runs, metrics, task weights, checkpoints",
+         [](Database &db) { db.exec(kSchemaV1); }},
+    };
+    return all;
+}
+
+int currentSchemaVersion() { return migrations().back().version; }
+
+int migrate(Database &db, const std::vector<Migration> &steps)
+{
+    const int target = steps.empty() ? 0 : steps.back().version;
+    const int found = db.userVersion();
+    if (found > target) {
+        ErrorLocation where;
+        where.file = db.path();
+        throw Error(ErrorCode::Store,
+                    "written by a newer MTL Studio (schema version " + std::to_string(found) +
+                        "; this build reads up to " + std::to_string(target) + ")",
+                    where);
+    }
+    int applied = 0;
+    for (const Migration &step : steps) {
+        if (step.version <= found)
+            continue;
+        Transaction tx(db);
+        try {
+            step.apply(db);
+        } catch (const Error &e) {
+            ErrorLocation where;
+            where.file = db.path();
+            throw Error(ErrorCode::Store,
+                        "migration to schema version " + std::to_string(step.version) +
+                            " failed: " + e.message(),
+                        where);
+        }
+        db.setUserVersion(step.version);
+        tx.commit();
+        ++applied;
+    }
+    return applied;
+}
+
+} // namespace mtl::store

@@ -1,0 +1,224 @@
+// The task types: classification (softmax cross-entropy over a categorical column) and
+// attributes (sigmoid binary cross-entropy over a set of binary columns).
+
+#include "train/task.h"
+
+#include "common/error.h"
+#include "train/registry.h"
+
+#include <torch/nn/functional/loss.h>
+#include <torch/types.h>
+
+namespace mtl::train {
+
+namespace {
+
+Error configError(const std::string &key, const std::string &message)
+{
+    ErrorLocation where;
+    where.key = key;
+    return Error(ErrorCode::Config, message, where);
+}
+
+std::string columnList(const store::DatasetInfo &dataset)
+{
+    std::string list;
+    for (const auto &column : dataset.columns)
+        list += (list.empty() ? "" : ", ") + column.name + " (" + toString(column.kind) + ")";
+    return list.empty() ? std::string("none") : list;
+}
+
+const store::LabelColumn &requireColumn(const store::DatasetInfo &dataset,
+                                        const std::string &name, const std::string &key)
+{
+    const store::LabelColumn *column = dataset.column(name);
+    if (!column)
+        throw configError(key, "column '" + name + "' is not in dataset '" + dataset.name +
+                                   "' (columns: " + columnList(dataset) + ")");
+    return *column;
+}
+
+const std::vector<std::int32_t> &valuesOf(const ColumnValues &values, const std::string &column)
+{
+    auto it = values.find(column);
+    if (it == values.end())
+        throw Error(ErrorCode::Training, "labels of column '" + column + "' were not loaded");
+    return it->second;
+}
+
+class ClassificationMeter final : public TaskMeter {
+public:
+    void add(const at::Tensor &output, const at::Tensor &target, double loss) override
+    {
+        const at::Tensor labelled = target.ge(0);
+        const std::int64_t n = labelled.sum().item<std::int64_t>();
+        const std::int64_t correct =
+            output.argmax(1).eq(target).logical_and(labelled).sum().item<std::int64_t>();
+        m_count += n;
+        m_correct += correct;
+        m_lossSum += loss * static_cast<double>(n);
+    }
+    std::vector<MetricValue> values() const override
+    {
+        if (m_count == 0)
+            return {};
+        return {{"", "loss", m_lossSum / m_count},
+                {"", "accuracy", static_cast<double>(m_correct) / m_count}};
+    }
+
+private:
+    std::int64_t m_count = 0, m_correct = 0;
+    double m_lossSum = 0.0;
+};
+
+class ClassificationTask final : public Task {
+public:
+    ClassificationTask(const TaskConfig &config, std::int64_t classes)
+        : Task(config)
+        , m_classes(classes)
+    {
+    }
+    std::vector<std::string> columns() const override { return {config().label}; }
+    std::int64_t outputs() const override { return m_classes; }
+    at::Tensor targets(const ColumnValues &values) const override
+    {
+        const auto &column = valuesOf(values, config().label);
+        return torch::tensor(column, torch::kInt32).to(torch::kInt64);
+    }
+    at::Tensor loss(const at::Tensor &output, const at::Tensor &target) const override
+    {
+        namespace F = torch::nn::functional;
+        return F::cross_entropy(output, target, F::CrossEntropyFuncOptions().ignore_index(-1));
+    }
+    std::unique_ptr<TaskMeter> makeMeter() const override
+    {
+        return std::make_unique<ClassificationMeter>();
+    }
+
+private:
+    std::int64_t m_classes;
+};
+
+class AttributesMeter final : public TaskMeter {
+public:
+    explicit AttributesMeter(std::vector<std::string> names)
+        : m_names(std::move(names))
+        , m_correct(m_names.size(), 0)
+        , m_count(m_names.size(), 0)
+    {
+    }
+    void add(const at::Tensor &output, const at::Tensor &target, double loss) override
+    {
+        const at::Tensor labelled = target.ge(0);
+        const at::Tensor predicted = output.gt(0).to(target.scalar_type());
+        const at::Tensor correct = predicted.eq(target).logical_and(labelled).sum(0).cpu();
+        const at::Tensor count = labelled.sum(0).cpu();
+        const auto c = correct.accessor<std::int64_t, 1>();
+        const auto n = count.accessor<std::int64_t, 1>();
+        std::int64_t batchCount = 0;
+        for (std::size_t a = 0; a < m_names.size(); ++a) {
+            m_correct[a] += c[static_cast<std::int64_t>(a)];
+            m_count[a] += n[static_cast<std::int64_t>(a)];
+            batchCount = std::max(batchCount, n[static_cast<std::int64_t>(a)]);
+        }
+        m_lossSum += loss * static_cast<double>(batchCount);
+        m_lossCount += batchCount;
+    }
+    std::vector<MetricValue> values() const override
+    {
+        std::vector<MetricValue> result;
+        double sum = 0.0;
+        int scored = 0;
+        for (std::size_t a = 0; a < m_names.size(); ++a) {
+            if (m_count[a] == 0)
+                continue;
+            const double accuracy = static_cast<double>(m_correct[a]) / m_count[a];
+            result.push_back({m_names[a], "accuracy", accuracy});
+            sum += accuracy;
+            ++scored;
+        }
+        if (scored == 0)
+            return {};
+        result.insert(result.begin(), {"", "accuracy", sum / scored});
+        result.insert(result.begin(), {"", "loss", m_lossSum / std::max<std::int64_t>(m_lossCount, 1)});
+        return result;
+    }
+
+private:
+    std::vector<std::string> m_names;
+    std::vector<std::int64_t> m_correct, m_count;
+    double m_lossSum = 0.0;
+    std::int64_t m_lossCount = 0;
+};
+
+class AttributesTask final : public Task {
+public:
+    using Task::Task;
+    std::vector<std::string> columns() const override { return config().labels; }
+    std::int64_t outputs() const override
+    {
+        return static_cast<std::int64_t>(config().labels.size());
+    }
+    at::Tensor targets(const ColumnValues &values) const override
+    {
+        const auto &labels = config().labels;
+        const std::size_t n = valuesOf(values, labels.front()).size();
+        at::Tensor result = torch::empty({static_cast<std::int64_t>(n),
+                                          static_cast<std::int64_t>(labels.size())},
+                                         torch::kFloat32);
+        auto out = result.accessor<float, 2>();
+        for (std::size_t a = 0; a < labels.size(); ++a) {
+            const auto &column = valuesOf(values, labels[a]);
+            for (std::size_t i = 0; i < n; ++i)
+                out[static_cast<std::int64_t>(i)][static_cast<std::int64_t>(a)] =
+                    static_cast<float>(column[i]);
+        }
+        return result;
+    }
+    at::Tensor loss(const at::Tensor &output, const at::Tensor &target) const override
+    {
+        namespace F = torch::nn::functional;
+        const at::Tensor labelled = target.ge(0).to(output.scalar_type());
+        const at::Tensor perElement = F::binary_cross_entropy_with_logits(
+            output, target.clamp_min(0),
+            F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone));
+        return (perElement * labelled).sum() / labelled.sum().clamp_min(1.0);
+    }
+    std::unique_ptr<TaskMeter> makeMeter() const override
+    {
+        return std::make_unique<AttributesMeter>(config().labels);
+    }
+};
+
+} // namespace
+
+std::vector<std::string> taskTypes() { return {"attributes", "classification"}; }
+
+std::unique_ptr<Task> makeTask(const TaskConfig &config, const store::DatasetInfo &dataset,
+                               const std::string &keyPath)
+{
+    if (config.type == "classification") {
+        const auto &column = requireColumn(dataset, config.label, keyPath + ".label");
+        const std::int64_t classes =
+            column.kind == store::ColumnKind::Binary ? 2
+                                                     : static_cast<std::int64_t>(column.categories.size());
+        if (classes < 2)
+            throw configError(keyPath + ".label", "column '" + config.label +
+                                                      "' has fewer than 2 categories");
+        return std::make_unique<ClassificationTask>(config, classes);
+    }
+    if (config.type == "attributes") {
+        for (std::size_t i = 0; i < config.labels.size(); ++i) {
+            const std::string key = keyPath + ".labels[" + std::to_string(i) + "]";
+            const auto &column = requireColumn(dataset, config.labels[i], key);
+            if (column.kind != store::ColumnKind::Binary)
+                throw configError(key, "column '" + column.name + "' is " + toString(column.kind) +
+                                           "; an attributes task needs binary (0/1) columns — "
+                                           "use a classification task for it");
+        }
+        return std::make_unique<AttributesTask>(config);
+    }
+    throw configError(keyPath + ".type", "unknown task type '" + config.type + "'");
+}
+
+} // namespace mtl::train

@@ -1,0 +1,120 @@
+#pragma once
+// Runs one experiment: loads the dataset from the project, builds the model, trains with the
+// configured weighting and optimiser, validates each epoch, evaluates at the end, and writes
+// everything to the project file through its own connection.
+// Threads: construct anywhere; run() blocks and trains on the calling thread; setPaused()
+// and requestStop() may be called from any thread (atomic flags checked between batches).
+// No LibTorch types here, so front ends compile without LibTorch headers.
+
+#include "store/records.h"
+#include "train/config.h"
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mtl::train {
+
+struct RunStartInfo {
+    std::int64_t runId = 0;
+    std::string device;
+    std::string model; // one-line description
+    std::vector<std::string> tasks;
+    std::int64_t stepsTotal = 0, stepsPerEpoch = 0;
+    int epochs = 0;
+    std::int64_t trainSamples = 0, valSamples = 0, evalSamples = 0;
+    std::string evalSplit; // "test" or "val" (final evaluation)
+};
+
+struct StepProgress {
+    std::int64_t runId = 0;
+    std::int64_t step = 0, stepsTotal = 0; // global, 1-based
+    int epoch = 0, epochs = 0;
+    std::vector<double> taskLosses; // in task order
+    double totalLoss = 0.0;         // weighted sum
+    double imagesPerSecond = 0.0;   // training loop only, since the run started
+    double etaSeconds = 0.0;        // remaining training steps at the current pace
+};
+
+struct EvaluationResult {
+    std::int64_t runId = 0;
+    std::int64_t step = 0;
+    int epoch = 0;
+    std::string split;                  // "val" each epoch, "test" at the end
+    std::vector<store::MetricRow> rows; // as written to the project
+};
+
+class TrainerListener {
+public:
+    virtual ~TrainerListener() = default;
+    virtual void runStarted(const RunStartInfo &) {}
+    virtual void stepFinished(const StepProgress &) {}
+    virtual void evaluated(const EvaluationResult &) {}
+    virtual void statusChanged(std::int64_t runId, store::RunStatus status) {}
+    // Evaluation progress, fraction in [0, 1].
+    virtual void evaluating(const std::string &split, double fraction) {}
+};
+
+struct RunResult {
+    std::int64_t runId = 0;
+    store::RunStatus status = store::RunStatus::Failed;
+    std::string error;
+    std::string device;
+    std::string evalSplit;
+    // task → metric name → value (final evaluation), and task → attribute → accuracy.
+    std::map<std::string, std::map<std::string, double>> metrics;
+    std::map<std::string, std::map<std::string, double>> attributeAccuracy;
+    std::int64_t steps = 0;
+    double imagesPerSecond = 0.0;
+    double trainSeconds = 0.0;
+    double totalSeconds = 0.0;
+};
+
+struct TrainerOptions {
+    // Benchmark aid: prepare every batch of an epoch as float tensors before the clock starts,
+    // so images/s shows the compute limit without the data path.
+    bool preloadBatches = false;
+    // How often buffered per-step metrics are written (one transaction each).
+    int flushIntervalMs = 1000;
+};
+
+class Trainer {
+public:
+    Trainer(std::string projectPath, ExperimentConfig config, TrainerOptions options = {});
+    ~Trainer();
+    Trainer(const Trainer &) = delete;
+    Trainer &operator=(const Trainer &) = delete;
+
+    // Checks the config against the dataset and records the experiment and a queued run.
+    // Throws mtl::Error (Config, NotFound, Store) when the run cannot be set up. Called by
+    // run() if not called before.
+    std::int64_t prepare();
+    // Trains to the end, a stop request or a failure; records the outcome in the project.
+    // Failures during training do not throw: the result says "failed" with the reason.
+    RunResult run(TrainerListener *listener = nullptr);
+
+    void setPaused(bool paused) { m_paused.store(paused); }
+    bool isPaused() const { return m_paused.load(); }
+    void requestStop() { m_stop.store(true); }
+    bool stopRequested() const { return m_stop.load(); }
+    std::int64_t runId() const { return m_runId; }
+    const ExperimentConfig &config() const { return m_config; }
+
+private:
+    struct Impl;
+    std::string m_projectPath;
+    ExperimentConfig m_config;
+    TrainerOptions m_options;
+    std::atomic<bool> m_paused{false}, m_stop{false};
+    std::int64_t m_runId = 0;
+    std::unique_ptr<Impl> m_impl;
+};
+
+// "cpu" or "cuda:N" for a config's device ("auto" picks CUDA when LibTorch sees a GPU).
+// Throws Error(Config) when CUDA is asked for and not available.
+std::string resolveDevice(const std::string &spec);
+
+} // namespace mtl::train
