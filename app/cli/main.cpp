@@ -230,18 +230,7 @@ struct TrainArgs {
 
 int runTrain(const TrainArgs &a)
 {
-    std::string text;
-    std::string source = a.config;
-    if (a.config.rfind("example:", 0) == 0) {
-        source = "experiments/" + a.config.substr(8) + ".json";
-        if (!resources::contains(source))
-            throw Error(ErrorCode::NotFound, "no example config '" + a.config.substr(8) + "'");
-        text = std::string(resources::get(source));
-    } else {
-        text = data::readTextFile(a.config);
-    }
-    const auto config = train::ExperimentConfig::parse(train::applyOverrides(text, a.overrides, source),
-                                                       source);
+    const auto config = train::loadExperiment(a.config, a.overrides);
     {
         auto project = openProject(a.project); // fails early and clearly; reconciles old runs
     }
@@ -366,8 +355,8 @@ int main(int argc, char **argv)
                  "stops at the next batch, saves the model and exits with 130.");
     trainCmd->add_option("PROJECT", trainArgs.project, "Project file (*.mtlproj)")->required();
     trainCmd->add_option("--config", trainArgs.config,
-                         "Experiment config (JSON), or example:NAME for a built-in example "
-                         "(example:fmnist-hps, example:fmnist-attributes)")
+                         "Experiment config (JSON), or example:NAME for a built-in example (" +
+                             joined(train::exampleExperiments()) + ")")
         ->required();
     trainCmd->add_option("--set", trainArgs.overrides,
                          "Override a config key, e.g. --set train.epochs=3 (repeatable)");

@@ -3,12 +3,14 @@
 #include "common/error.h"
 #include "data/gzipfile.h"
 #include "model/registry.h"
+#include "resources/embedded.h"
 #include "train/registry.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <set>
+#include <variant>
 
 namespace mtl::train {
 
@@ -392,25 +394,99 @@ std::string applyOverrides(const std::string &text, const std::vector<std::strin
         } catch (const json::parse_error &) {
             value = valueText;
         }
-        json *node = &root;
-        std::size_t start = 0;
-        for (;;) {
-            const auto dot = path.find('.', start);
-            const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos
-                                                                                : dot - start);
-            if (key.empty() || !node->is_object())
-                throw Error(ErrorCode::Config, "cannot set '" + path + "'", where);
-            if (dot == std::string::npos) {
-                (*node)[key] = value;
-                break;
+        // Path steps: object keys separated by '.', array elements as [N] ("tasks[0].label").
+        std::vector<std::variant<std::string, std::size_t>> steps;
+        std::string key;
+        bool ok = true;
+        for (std::size_t i = 0; i < path.size() && ok; ++i) {
+            const char c = path[i];
+            if (c == '.' || c == '[') {
+                if (!key.empty())
+                    steps.emplace_back(key);
+                else if (c == '.' && (i == 0 || path[i - 1] != ']'))
+                    ok = false;
+                key.clear();
+                if (c == '[') {
+                    const auto close = path.find(']', i);
+                    const std::string digits =
+                        close == std::string::npos ? "" : path.substr(i + 1, close - i - 1);
+                    ok = !digits.empty() &&
+                         digits.find_first_not_of("0123456789") == std::string::npos;
+                    if (ok)
+                        steps.emplace_back(static_cast<std::size_t>(std::stoul(digits)));
+                    i = close == std::string::npos ? path.size() : close;
+                }
+            } else {
+                key += c;
             }
-            node = &(*node)[key];
-            if (node->is_null())
-                *node = json::object();
-            start = dot + 1;
+        }
+        if (!key.empty())
+            steps.emplace_back(key);
+        else if (!path.empty() && path.back() == '.')
+            ok = false;
+        if (!ok || steps.empty())
+            throw Error(ErrorCode::Config, "cannot parse the key path '" + path + "'", where);
+        json *node = &root;
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            const bool last = i + 1 == steps.size();
+            if (const auto *name = std::get_if<std::string>(&steps[i])) {
+                if (node->is_null())
+                    *node = json::object();
+                if (!node->is_object())
+                    throw Error(ErrorCode::Config, "cannot set '" + path + "': '" + *name +
+                                                       "' is not inside an object", where);
+                node = &(*node)[*name];
+            } else {
+                const std::size_t index = std::get<std::size_t>(steps[i]);
+                if (!node->is_array() || index >= node->size())
+                    throw Error(ErrorCode::Config, "cannot set '" + path + "': no element [" +
+                                                       std::to_string(index) + "]", where);
+                node = &(*node)[index];
+            }
+            if (last)
+                *node = value;
         }
     }
     return root.dump(2);
+}
+
+ExperimentConfig loadExperiment(const std::string &spec, const std::vector<std::string> &overrides)
+{
+    static const std::string prefix = "example:";
+    std::string text;
+    std::string source = spec;
+    if (spec.rfind(prefix, 0) == 0) {
+        const std::string name = spec.substr(prefix.size());
+        source = "experiments/" + name + ".json";
+        if (!resources::contains(source)) {
+            std::string known;
+            for (const std::string &example : exampleExperiments())
+                known += (known.empty() ? "" : ", ") + example;
+            throw Error(ErrorCode::NotFound,
+                        "no example config '" + name + "' (known: " + known + ")");
+        }
+        text = std::string(resources::get(source));
+    } else {
+        try {
+            text = data::readTextFile(spec);
+        } catch (const Error &e) {
+            throw Error(e.code() == ErrorCode::NotFound ? ErrorCode::NotFound : ErrorCode::Config,
+                        e.message(), e.where());
+        }
+    }
+    return ExperimentConfig::parse(applyOverrides(text, overrides, source), source);
+}
+
+std::vector<std::string> exampleExperiments()
+{
+    static const std::string dir = "experiments/", suffix = ".json";
+    std::vector<std::string> names;
+    for (const std::string &name : resources::names())
+        if (name.rfind(dir, 0) == 0 && name.size() > dir.size() + suffix.size() &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+            names.push_back(name.substr(dir.size(), name.size() - dir.size() - suffix.size()));
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 } // namespace mtl::train

@@ -64,4 +64,12 @@ struct ExperimentConfig {
 std::string applyOverrides(const std::string &text, const std::vector<std::string> &overrides,
                            const std::string &source = "<config>");
 
+// Loads a config from `spec`: a file path, or "example:NAME" for a built-in example
+// (resources/experiments/NAME.json), applies the overrides and parses it. Throws Error
+// (NotFound for a missing file or example, Config for a bad config).
+ExperimentConfig loadExperiment(const std::string &spec,
+                                const std::vector<std::string> &overrides = {});
+// Names of the built-in examples, for "example:NAME".
+std::vector<std::string> exampleExperiments();
+
 } // namespace mtl::train

@@ -1,0 +1,147 @@
+// mtlstudio: the workbench. `mtlstudio [PROJECT]` opens the window (on the last project when
+// none is given); --train, --screenshot and --quit-when-done script it for demos and tests.
+
+#include "common/allocator.h"
+#include "mainwindow.h"
+#include "trainingcontroller.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QIcon>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QSettings>
+#include <QTimer>
+#include <QTranslator>
+
+#include <cstdio>
+
+int main(int argc, char *argv[])
+{
+    mtl::tuneAllocator();
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("mtlstudio"));
+    QApplication::setOrganizationName(QStringLiteral("MTL Studio"));
+    QApplication::setApplicationDisplayName(QStringLiteral("MTL Studio"));
+    QApplication::setApplicationVersion(QStringLiteral(MTL_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/mtlstudio.svg")));
+    QApplication::setDesktopFileName(QStringLiteral("mtlstudio"));
+
+    QTranslator qtTranslator, appTranslator;
+    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QApplication::installTranslator(&qtTranslator);
+    if (appTranslator.load(QLocale(), QStringLiteral("mtlstudio"), QStringLiteral("_"),
+                           QStringLiteral(":/i18n")))
+        QApplication::installTranslator(&appTranslator);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QApplication::translate("main", "MTL Studio, a workbench for multi-task learning in "
+                                        "computer vision."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("project"),
+                                 QApplication::translate("main", "Project file to open (*.mtlproj)."),
+                                 QStringLiteral("[PROJECT]"));
+    const QCommandLineOption trainOption(
+        QStringLiteral("train"),
+        QApplication::translate("main", "Start training CONFIG (a JSON file or example:NAME) once "
+                                        "the project is open."),
+        QStringLiteral("CONFIG"));
+    const QCommandLineOption setOption(
+        QStringLiteral("set"),
+        QApplication::translate("main", "Override a config key for --train, e.g. "
+                                        "train.max_steps_per_epoch=50 (repeatable)."),
+        QStringLiteral("KEY=VALUE"));
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshot"),
+        QApplication::translate("main", "Save a PNG of the window once the project is shown (after "
+                                        "the run with --train)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption quitOption(
+        QStringLiteral("quit-when-done"),
+        QApplication::translate("main", "Quit after --train and --screenshot are done (exit code 0 "
+                                        "when the run completed)."));
+    parser.addOptions({trainOption, setOption, screenshotOption, quitOption});
+    parser.process(app);
+
+    mtl::app::MainWindow window;
+    const bool scripted = parser.isSet(quitOption);
+    window.setInteractive(!scripted);
+    window.show();
+
+    QString project = parser.positionalArguments().value(0);
+    if (project.isEmpty()) {
+        const QStringList recent =
+            QSettings().value(QStringLiteral("recentProjects")).toStringList();
+        if (!recent.isEmpty() && QFileInfo::exists(recent.first()))
+            project = recent.first();
+    }
+    int exitCode = 0;
+    const QString screenshot = parser.value(screenshotOption);
+    const auto takeScreenshot = [&] {
+        if (screenshot.isEmpty())
+            return;
+        if (window.grab().save(screenshot))
+            std::fprintf(stderr, "mtlstudio: saved %s\n", qPrintable(screenshot));
+        else {
+            std::fprintf(stderr, "mtlstudio: cannot write %s\n", qPrintable(screenshot));
+            exitCode = 1;
+        }
+    };
+    const auto finish = [&] {
+        // Let queued replots land before grabbing.
+        QTimer::singleShot(400, &window, [&] {
+            takeScreenshot();
+            if (scripted)
+                QApplication::exit(exitCode);
+        });
+    };
+
+    if (!project.isEmpty()) {
+        const bool exists = QFileInfo::exists(project);
+        if (!window.openProject(project, /*create*/ !exists && scripted)) {
+            if (scripted) {
+                std::fprintf(stderr, "mtlstudio: %s\n", qPrintable(window.lastError()));
+                return 2;
+            }
+        }
+    }
+    if (parser.isSet(trainOption)) {
+        const QString spec = parser.value(trainOption);
+        const QStringList overrides = parser.values(setOption);
+        auto connection = std::make_shared<QMetaObject::Connection>();
+        *connection = QObject::connect(&window, &mtl::app::MainWindow::projectLoaded, &window,
+                                       [&, spec, overrides, connection] {
+                                           QObject::disconnect(*connection);
+                                           if (!window.startTraining(spec, overrides)) {
+                                               std::fprintf(stderr, "mtlstudio: %s\n",
+                                                            qPrintable(window.lastError()));
+                                               exitCode = 2;
+                                               finish();
+                                           }
+                                       });
+        QObject::connect(&window, &mtl::app::MainWindow::runFinished, &window,
+                         [&](qint64, const QString &status) {
+                             if (status != QLatin1String("completed"))
+                                 exitCode = 3;
+                             finish();
+                         });
+    } else if (!screenshot.isEmpty() || scripted) {
+        if (project.isEmpty())
+            finish();
+        else {
+            auto connection = std::make_shared<QMetaObject::Connection>();
+            *connection = QObject::connect(&window, &mtl::app::MainWindow::projectLoaded, &window,
+                                           [&, connection] {
+                                               QObject::disconnect(*connection);
+                                               // the selected run's curves load next
+                                               QTimer::singleShot(600, &window, finish);
+                                           });
+        }
+    }
+    return app.exec() == 0 ? exitCode : 1;
+}

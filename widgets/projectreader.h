@@ -1,0 +1,43 @@
+#pragma once
+// Reads what the views show from a project file. Each call opens its own read-only connection,
+// so these run on any thread (QtConcurrent), never blocking the GUI thread on a query.
+
+#include "store/records.h"
+
+#include <QString>
+#include <QVector>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mtl::widgets {
+
+struct ProjectSnapshot {
+    QString path;
+    std::vector<mtl::store::DatasetInfo> datasets;
+    std::vector<mtl::store::RunInfo> runs; // newest first
+    QString error;                         // empty on success
+};
+
+ProjectSnapshot readProjectSnapshot(const QString &path);
+
+struct Curve {
+    QVector<double> keys, values;
+};
+
+// What a run recorded, shaped for the plots.
+struct RunCurves {
+    qint64 runId = 0;
+    mtl::store::RunInfo info;
+    std::vector<std::string> tasks;               // in config order
+    std::map<std::string, Curve> trainLoss;       // task → (step, loss)
+    std::map<std::string, Curve> valAccuracy;     // task → (epoch, accuracy)
+    std::map<std::string, double> finalAccuracy;  // task → accuracy on evalSplit
+    QString evalSplit;                            // "test" (or "val" without a test split)
+    QString error;
+};
+
+RunCurves readRunCurves(const QString &path, qint64 runId);
+
+} // namespace mtl::widgets
