@@ -16,6 +16,7 @@ packages=(
   libsqlite3-dev sqlite3
   nlohmann-json3-dev libcli11-dev zlib1g-dev
   xvfb xauth
+  fonts-dejavu-core fonts-wqy-microhei
   dataset-fashion-mnist
 )
 for arg in "$@"; do

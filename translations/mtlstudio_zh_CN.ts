@@ -4,677 +4,673 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="42"/>
+        <location filename="../app/gui/main.cpp" line="42" />
         <source>MTL Studio, a workbench for multi-task learning in computer vision.</source>
-        <translation type="unfinished"></translation>
+        <translation>MTL Studio：计算机视觉多任务学习工作台。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="47"/>
+        <location filename="../app/gui/main.cpp" line="47" />
         <source>Project file to open (*.mtlproj).</source>
-        <translation type="unfinished"></translation>
+        <translation>要打开的项目文件 (*.mtlproj)。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="51"/>
+        <location filename="../app/gui/main.cpp" line="51" />
         <source>Start training CONFIG (a JSON file or example:NAME) once the project is open.</source>
-        <translation type="unfinished"></translation>
+        <translation>项目打开后开始训练 CONFIG（JSON 文件或 example:NAME）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="56"/>
+        <location filename="../app/gui/main.cpp" line="56" />
         <source>Override a config key for --train, e.g. train.max_steps_per_epoch=50 (repeatable).</source>
-        <translation type="unfinished"></translation>
+        <translation>覆盖 --train 的配置项，例如 train.max_steps_per_epoch=50（可重复）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="61"/>
+        <location filename="../app/gui/main.cpp" line="61" />
         <source>Save a PNG of the window once the project is shown (after the run with --train).</source>
-        <translation type="unfinished"></translation>
+        <translation>项目显示后（使用 --train 时在训练结束后）保存窗口截图 PNG。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="66"/>
+        <location filename="../app/gui/main.cpp" line="66" />
         <source>Quit after --train and --screenshot are done (exit code 0 when the run completed).</source>
-        <translation type="unfinished"></translation>
+        <translation>--train 和 --screenshot 完成后退出（训练完成时退出码为 0）。</translation>
     </message>
 </context>
 <context>
     <name>mtl::app::MainWindow</name>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="47"/>
+        <location filename="../app/gui/mainwindow.cpp" line="47" />
         <source>MTL Studio projects (*.mtlproj)</source>
-        <translation type="unfinished"></translation>
+        <translation>MTL Studio 项目 (*.mtlproj)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="88"/>
+        <location filename="../app/gui/mainwindow.cpp" line="88" />
         <source>MTL Studio</source>
-        <translation type="unfinished"></translation>
+        <translation>MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="113"/>
+        <location filename="../app/gui/mainwindow.cpp" line="113" />
         <source>Importing: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>正在导入：%1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="122"/>
+        <location filename="../app/gui/mainwindow.cpp" line="122" />
         <source>Import cancelled; the project is unchanged.</source>
-        <translation type="unfinished"></translation>
+        <translation>导入已取消，项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="125"/>
+        <location filename="../app/gui/mainwindow.cpp" line="125" />
         <source>Import failed</source>
-        <translation type="unfinished"></translation>
+        <translation>导入失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="126"/>
+        <location filename="../app/gui/mainwindow.cpp" line="126" />
         <source>%1
 
 The project is unchanged.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1
+
+项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="165"/>
+        <location filename="../app/gui/mainwindow.cpp" line="165" />
         <source>&amp;New Project…</source>
-        <translation type="unfinished"></translation>
+        <translation>新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="167"/>
+        <location filename="../app/gui/mainwindow.cpp" line="167" />
         <source>Create an empty project file (*.mtlproj)</source>
-        <translation type="unfinished"></translation>
+        <translation>创建空项目文件 (*.mtlproj)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="171"/>
+        <location filename="../app/gui/mainwindow.cpp" line="171" />
         <source>&amp;Open Project…</source>
-        <translation type="unfinished"></translation>
+        <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="173"/>
+        <location filename="../app/gui/mainwindow.cpp" line="173" />
         <source>Open a project file (*.mtlproj)</source>
-        <translation type="unfinished"></translation>
+        <translation>打开项目文件 (*.mtlproj)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="177"/>
+        <location filename="../app/gui/mainwindow.cpp" line="177" />
         <source>&amp;Import Fashion-MNIST</source>
-        <translation type="unfinished"></translation>
+        <translation>导入 Fashion-MNIST(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="180"/>
-        <source>Import the 70,000 Fashion-MNIST images of Debian&apos;s dataset-fashion-mnist package with their class, group and visual attribute labels</source>
-        <translation type="unfinished"></translation>
+        <location filename="../app/gui/mainwindow.cpp" line="180" />
+        <source>Import the 70,000 Fashion-MNIST images of Debian's dataset-fashion-mnist package with their class, group and visual attribute labels</source>
+        <translation>从 Debian 的 dataset-fashion-mnist 软件包导入 70,000 张 Fashion-MNIST 图像及其类别、分组和视觉属性标签</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="184"/>
+        <location filename="../app/gui/mainwindow.cpp" line="184" />
         <source>&amp;Train</source>
-        <translation type="unfinished"></translation>
+        <translation>训练(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="187"/>
+        <location filename="../app/gui/mainwindow.cpp" line="187" />
         <source>Train the example experiment fmnist-hps (F5): 10 classes and 3 groups of Fashion-MNIST with one shared small CNN and a head per task</source>
-        <translation type="unfinished"></translation>
+        <translation>训练示例实验 fmnist-hps (F5)：用一个共享的小型 CNN 和每个任务一个输出头，学习 Fashion-MNIST 的 10 个类别和 3 个分组</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="192"/>
+        <location filename="../app/gui/mainwindow.cpp" line="192" />
         <source>Train from Config &amp;File…</source>
-        <translation type="unfinished"></translation>
+        <translation>从配置文件训练(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="194"/>
+        <location filename="../app/gui/mainwindow.cpp" line="194" />
         <source>Train an experiment described by a JSON config (keys in docs/CONFIG.md)</source>
-        <translation type="unfinished"></translation>
+        <translation>训练 JSON 配置描述的实验（配置项见 docs/CONFIG.md）</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="198"/>
-        <location filename="../app/gui/mainwindow.cpp" line="205"/>
-        <location filename="../app/gui/mainwindow.cpp" line="383"/>
+        <location filename="../app/gui/mainwindow.cpp" line="198" />
+        <location filename="../app/gui/mainwindow.cpp" line="205" />
+        <location filename="../app/gui/mainwindow.cpp" line="383" />
         <source>&amp;Pause</source>
-        <translation type="unfinished"></translation>
+        <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="201"/>
+        <location filename="../app/gui/mainwindow.cpp" line="201" />
         <source>Pause training after the current batch; press again to resume (F6)</source>
-        <translation type="unfinished"></translation>
+        <translation>在当前批次后暂停训练；再按一次继续 (F6)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="205"/>
+        <location filename="../app/gui/mainwindow.cpp" line="205" />
         <source>&amp;Resume</source>
-        <translation type="unfinished"></translation>
+        <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="208"/>
+        <location filename="../app/gui/mainwindow.cpp" line="208" />
         <source>Pausing after the current batch…</source>
-        <translation type="unfinished"></translation>
+        <translation>将在当前批次后暂停…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="209"/>
+        <location filename="../app/gui/mainwindow.cpp" line="209" />
         <source>Resumed</source>
-        <translation type="unfinished"></translation>
+        <translation>已继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="212"/>
+        <location filename="../app/gui/mainwindow.cpp" line="212" />
         <source>&amp;Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="214"/>
-        <source>Stop after the current batch, keeping the model trained so far as the run&apos;s checkpoint (Shift+F5)</source>
-        <translation type="unfinished"></translation>
+        <location filename="../app/gui/mainwindow.cpp" line="214" />
+        <source>Stop after the current batch, keeping the model trained so far as the run's checkpoint (Shift+F5)</source>
+        <translation>在当前批次后停止，并把已训练的模型保存为该运行的检查点 (Shift+F5)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="219"/>
+        <location filename="../app/gui/mainwindow.cpp" line="219" />
         <source>Stopping after the current batch…</source>
-        <translation type="unfinished"></translation>
+        <translation>将在当前批次后停止…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="225"/>
+        <location filename="../app/gui/mainwindow.cpp" line="225" />
         <source>&amp;Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="227"/>
+        <location filename="../app/gui/mainwindow.cpp" line="227" />
         <source>Re-read the project file (runs started from the command line appear here)</source>
-        <translation type="unfinished"></translation>
+        <translation>重新读取项目文件（从命令行启动的运行会显示在这里）</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="231"/>
+        <location filename="../app/gui/mainwindow.cpp" line="231" />
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="238"/>
+        <location filename="../app/gui/mainwindow.cpp" line="238" />
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="241"/>
+        <location filename="../app/gui/mainwindow.cpp" line="241" />
         <source>Open &amp;Recent</source>
-        <translation type="unfinished"></translation>
+        <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="247"/>
+        <location filename="../app/gui/mainwindow.cpp" line="247" />
         <source>&amp;Run</source>
-        <translation type="unfinished"></translation>
+        <translation>运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="249"/>
+        <location filename="../app/gui/mainwindow.cpp" line="249" />
         <source>Train &amp;Example</source>
-        <translation type="unfinished"></translation>
+        <translation>训练示例(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="260"/>
+        <location filename="../app/gui/mainwindow.cpp" line="260" />
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="263"/>
+        <location filename="../app/gui/mainwindow.cpp" line="263" />
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="264"/>
+        <location filename="../app/gui/mainwindow.cpp" line="264" />
         <source>&amp;About MTL Studio</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 MTL Studio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="265"/>
+        <location filename="../app/gui/mainwindow.cpp" line="265" />
         <source>About &amp;Qt</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="267"/>
+        <location filename="../app/gui/mainwindow.cpp" line="267" />
         <source>Main</source>
-        <translation type="unfinished"></translation>
+        <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="287"/>
+        <location filename="../app/gui/mainwindow.cpp" line="287" />
         <source>Datasets</source>
-        <translation type="unfinished"></translation>
+        <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="297"/>
+        <location filename="../app/gui/mainwindow.cpp" line="297" />
         <source>Runs</source>
-        <translation type="unfinished"></translation>
+        <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="328"/>
+        <location filename="../app/gui/mainwindow.cpp" line="328" />
         <source>Training loss per task</source>
-        <translation type="unfinished"></translation>
+        <translation>各任务训练损失</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="329"/>
+        <location filename="../app/gui/mainwindow.cpp" line="329" />
         <source>step</source>
-        <translation type="unfinished"></translation>
+        <translation>步</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="329"/>
+        <location filename="../app/gui/mainwindow.cpp" line="329" />
         <source>loss</source>
-        <translation type="unfinished"></translation>
+        <translation>损失</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="333"/>
+        <location filename="../app/gui/mainwindow.cpp" line="333" />
         <source>Validation accuracy per task</source>
-        <translation type="unfinished"></translation>
+        <translation>各任务验证准确率</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="334"/>
+        <location filename="../app/gui/mainwindow.cpp" line="334" />
         <source>epoch</source>
-        <translation type="unfinished"></translation>
+        <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="334"/>
+        <location filename="../app/gui/mainwindow.cpp" line="334" />
         <source>accuracy</source>
-        <translation type="unfinished"></translation>
+        <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="390"/>
+        <location filename="../app/gui/mainwindow.cpp" line="390" />
         <source>Open a project (Ctrl+O) or create one (Ctrl+N).</source>
-        <translation type="unfinished"></translation>
+        <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="393"/>
+        <location filename="../app/gui/mainwindow.cpp" line="393" />
         <source>No datasets yet. Import Fashion-MNIST (Ctrl+I), or import your own with mtlstudio-cli import.</source>
-        <translation type="unfinished"></translation>
+        <translation>还没有数据集。导入 Fashion-MNIST (Ctrl+I)，或用 mtlstudio-cli import 导入自己的数据。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="412"/>
+        <location filename="../app/gui/mainwindow.cpp" line="412" />
         <source>Cannot open a project</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="412"/>
-        <location filename="../app/gui/mainwindow.cpp" line="578"/>
+        <location filename="../app/gui/mainwindow.cpp" line="412" />
+        <location filename="../app/gui/mainwindow.cpp" line="578" />
         <source>Wait for the current job to finish.</source>
-        <translation type="unfinished"></translation>
+        <translation>请等待当前任务结束。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="425"/>
+        <location filename="../app/gui/mainwindow.cpp" line="425" />
         <source>%n run(s) of a process that no longer exists marked interrupted.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>已将 %n 个所属进程已不存在的运行标记为中断。</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="429"/>
+        <location filename="../app/gui/mainwindow.cpp" line="429" />
         <source>Cannot open project</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="434"/>
+        <location filename="../app/gui/mainwindow.cpp" line="434" />
         <source>%1 — MTL Studio</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="457"/>
+        <location filename="../app/gui/mainwindow.cpp" line="457" />
         <source>Cannot read project</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="511"/>
+        <location filename="../app/gui/mainwindow.cpp" line="511" />
         <source>Clear List</source>
-        <translation type="unfinished"></translation>
+        <translation>清除列表</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="521"/>
-        <location filename="../app/gui/mainwindow.cpp" line="528"/>
+        <location filename="../app/gui/mainwindow.cpp" line="521" />
+        <location filename="../app/gui/mainwindow.cpp" line="528" />
         <source>New Project</source>
-        <translation type="unfinished"></translation>
+        <translation>新建项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="529"/>
+        <location filename="../app/gui/mainwindow.cpp" line="529" />
         <source>%1 already exists. Open it with File ▸ Open Project.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 已存在。请用 文件 ▸ 打开项目 打开它。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="537"/>
+        <location filename="../app/gui/mainwindow.cpp" line="537" />
         <source>Open Project</source>
-        <translation type="unfinished"></translation>
+        <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="551"/>
+        <location filename="../app/gui/mainwindow.cpp" line="551" />
         <source>Importing Fashion-MNIST…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在导入 Fashion-MNIST…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="552"/>
+        <location filename="../app/gui/mainwindow.cpp" line="552" />
         <source>Import Fashion-MNIST</source>
-        <translation type="unfinished"></translation>
+        <translation>导入 Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="563"/>
-        <source>Imported %1 images into &apos;%2&apos; in %3 s.</source>
-        <translation type="unfinished"></translation>
+        <location filename="../app/gui/mainwindow.cpp" line="563" />
+        <source>Imported %1 images into '%2' in %3 s.</source>
+        <translation>已在 %3 秒内将 %1 张图像导入“%2”。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="574"/>
-        <location filename="../app/gui/mainwindow.cpp" line="578"/>
-        <location filename="../app/gui/mainwindow.cpp" line="602"/>
+        <location filename="../app/gui/mainwindow.cpp" line="574" />
+        <location filename="../app/gui/mainwindow.cpp" line="578" />
+        <location filename="../app/gui/mainwindow.cpp" line="602" />
         <source>Cannot train</source>
-        <translation type="unfinished"></translation>
+        <translation>无法训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="574"/>
+        <location filename="../app/gui/mainwindow.cpp" line="574" />
         <source>Open or create a project first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先打开或新建项目。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="588"/>
+        <location filename="../app/gui/mainwindow.cpp" line="588" />
         <source>Bad experiment config</source>
-        <translation type="unfinished"></translation>
+        <translation>实验配置有误</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="594"/>
+        <location filename="../app/gui/mainwindow.cpp" line="594" />
         <source>Dataset missing</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="595"/>
-        <source>This project has no dataset &apos;fashion-mnist&apos;. Import it from Debian&apos;s Fashion-MNIST package now? Press Train again when the import is done.</source>
-        <translation type="unfinished"></translation>
+        <location filename="../app/gui/mainwindow.cpp" line="595" />
+        <source>This project has no dataset 'fashion-mnist'. Import it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
+        <translation>此项目没有数据集“fashion-mnist”。现在从 Debian 的 Fashion-MNIST 软件包导入吗？导入完成后请再次点击训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="603"/>
-        <source>The project has no dataset &apos;%1&apos;. Import it first.</source>
-        <translation type="unfinished"></translation>
+        <location filename="../app/gui/mainwindow.cpp" line="603" />
+        <source>The project has no dataset '%1'. Import it first.</source>
+        <translation>项目中没有数据集“%1”。请先导入。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="614"/>
+        <location filename="../app/gui/mainwindow.cpp" line="614" />
         <source>Loading %1 and building the model…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在加载 %1 并构建模型…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="617"/>
+        <location filename="../app/gui/mainwindow.cpp" line="617" />
         <source>Starting…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="625"/>
+        <location filename="../app/gui/mainwindow.cpp" line="625" />
         <source>Train from Config File</source>
-        <translation type="unfinished"></translation>
+        <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="626"/>
+        <location filename="../app/gui/mainwindow.cpp" line="626" />
         <source>Experiment configs (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>实验配置 (*.json)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="642"/>
+        <location filename="../app/gui/mainwindow.cpp" line="642" />
         <source>%1 · %2 · %3 training / %4 validation images, %n epoch(s) of %5 steps; final evaluation on %6</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%1 · %2 · %3 张训练 / %4 张验证图像，%n 轮，每轮 %5 步；最终在 %6 上评估</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="651"/>
+        <location filename="../app/gui/mainwindow.cpp" line="651" />
         <source>Waiting for the first step…</source>
-        <translation type="unfinished"></translation>
+        <translation>等待第一步…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="652"/>
+        <location filename="../app/gui/mainwindow.cpp" line="652" />
         <source>Validation runs at the end of each epoch</source>
-        <translation type="unfinished"></translation>
+        <translation>每轮结束时进行验证</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="679"/>
+        <location filename="../app/gui/mainwindow.cpp" line="679" />
         <source>step %1/%2 · epoch %3/%4 · %5 img/s · ETA %6</source>
-        <translation type="unfinished"></translation>
+        <translation>第 %1/%2 步 · 第 %3/%4 轮 · %5 张/秒 · 剩余 %6</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="691"/>
+        <location filename="../app/gui/mainwindow.cpp" line="691" />
         <source>evaluating on the test split… %1 %</source>
-        <translation type="unfinished"></translation>
+        <translation>正在测试集上评估… %1 %</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="692"/>
+        <location filename="../app/gui/mainwindow.cpp" line="692" />
         <source>validating… %1 %</source>
-        <translation type="unfinished"></translation>
+        <translation>正在验证… %1 %</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="730"/>
+        <location filename="../app/gui/mainwindow.cpp" line="730" />
         <source>Run %1 %2 in %3 (%4 images/s)</source>
-        <translation type="unfinished"></translation>
+        <translation>运行 %1 %2，用时 %3（%4 张/秒）</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="735"/>
+        <location filename="../app/gui/mainwindow.cpp" line="735" />
         <source>: %1 accuracy %2</source>
-        <translation type="unfinished"></translation>
+        <translation>：%1 准确率 %2</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="738"/>
+        <location filename="../app/gui/mainwindow.cpp" line="738" />
         <source>Training failed</source>
-        <translation type="unfinished"></translation>
+        <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="752"/>
+        <location filename="../app/gui/mainwindow.cpp" line="752" />
         <source>Cannot start training</source>
-        <translation type="unfinished"></translation>
+        <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="800"/>
+        <location filename="../app/gui/mainwindow.cpp" line="800" />
         <source>Open a project (Ctrl+O) or create one (Ctrl+N)</source>
-        <translation type="unfinished"></translation>
+        <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="803"/>
+        <location filename="../app/gui/mainwindow.cpp" line="803" />
         <source>No run selected. Press Train (F5) to train the example experiment.</source>
-        <translation type="unfinished"></translation>
+        <translation>未选择运行。按“训练”(F5) 训练示例实验。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="807"/>
+        <location filename="../app/gui/mainwindow.cpp" line="807" />
         <source>This run recorded no training steps</source>
-        <translation type="unfinished"></translation>
+        <translation>此运行没有记录训练步</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="808"/>
+        <location filename="../app/gui/mainwindow.cpp" line="808" />
         <source>No validation yet</source>
-        <translation type="unfinished"></translation>
+        <translation>尚无验证结果</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="818"/>
+        <location filename="../app/gui/mainwindow.cpp" line="818" />
         <source>No project open</source>
-        <translation type="unfinished"></translation>
+        <translation>未打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="819"/>
+        <location filename="../app/gui/mainwindow.cpp" line="819" />
         <source>No run selected</source>
-        <translation type="unfinished"></translation>
+        <translation>未选择运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="827"/>
+        <location filename="../app/gui/mainwindow.cpp" line="827" />
         <source>New run — %1</source>
-        <translation type="unfinished"></translation>
+        <translation>新运行 — %1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="828"/>
+        <location filename="../app/gui/mainwindow.cpp" line="828" />
         <source>Run %1 — %2 on %3</source>
-        <translation type="unfinished"></translation>
+        <translation>运行 %1 — %2，数据集 %3</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="836"/>
+        <location filename="../app/gui/mainwindow.cpp" line="836" />
         <source>%1 of %2 steps</source>
-        <translation type="unfinished"></translation>
+        <translation>%1/%2 步</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="838"/>
+        <location filename="../app/gui/mainwindow.cpp" line="838" />
         <source>%1 images/s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 张/秒</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="849"/>
-        <source>&lt;span style=&apos;color:#c62828&apos;&gt;Error: %1&lt;/span&gt;</source>
-        <translation type="unfinished"></translation>
+        <location filename="../app/gui/mainwindow.cpp" line="849" />
+        <source>&lt;span style='color:#c62828'&gt;Error: %1&lt;/span&gt;</source>
+        <translation>&lt;span style='color:#c62828'&gt;错误：%1&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="852"/>
+        <location filename="../app/gui/mainwindow.cpp" line="852" />
         <source>Accuracy on %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 上的准确率：%2</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="861"/>
+        <location filename="../app/gui/mainwindow.cpp" line="861" />
         <source>About MTL Studio</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="862"/>
+        <location filename="../app/gui/mainwindow.cpp" line="862" />
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="873"/>
+        <location filename="../app/gui/mainwindow.cpp" line="873" />
         <source>Quit MTL Studio</source>
-        <translation type="unfinished"></translation>
+        <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="874"/>
+        <location filename="../app/gui/mainwindow.cpp" line="874" />
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
-        <translation type="unfinished"></translation>
+        <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="882"/>
+        <location filename="../app/gui/mainwindow.cpp" line="882" />
         <source>Stopping, then quitting…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在停止，随后退出…</translation>
     </message>
 </context>
 <context>
     <name>mtl::widgets::DatasetTableModel</name>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="43"/>
+        <location filename="../widgets/datasettablemodel.cpp" line="43" />
         <source>%1: %2 classes (%3)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1：%2 个类别（%3）</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="48"/>
+        <location filename="../widgets/datasettablemodel.cpp" line="48" />
         <source>%1: binary</source>
-        <translation type="unfinished"></translation>
+        <translation>%1：二值</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="53"/>
+        <location filename="../widgets/datasettablemodel.cpp" line="53" />
         <source>Imported from %1</source>
-        <translation type="unfinished"></translation>
+        <translation>导入自 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="70"/>
+        <location filename="../widgets/datasettablemodel.cpp" line="70" />
         <source>mixed</source>
-        <translation type="unfinished"></translation>
+        <translation>不一</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/datasettablemodel.cpp" line="72"/>
+        <location filename="../widgets/datasettablemodel.cpp" line="72" />
         <source>%n column(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n 列</numerusform></translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="84"/>
+        <location filename="../widgets/datasettablemodel.cpp" line="84" />
         <source>Dataset</source>
-        <translation type="unfinished"></translation>
+        <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="85"/>
+        <location filename="../widgets/datasettablemodel.cpp" line="85" />
         <source>Samples</source>
-        <translation type="unfinished"></translation>
+        <translation>样本数</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="86"/>
+        <location filename="../widgets/datasettablemodel.cpp" line="86" />
         <source>Splits</source>
-        <translation type="unfinished"></translation>
+        <translation>划分</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="87"/>
+        <location filename="../widgets/datasettablemodel.cpp" line="87" />
         <source>Image</source>
-        <translation type="unfinished"></translation>
+        <translation>图像</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="88"/>
+        <location filename="../widgets/datasettablemodel.cpp" line="88" />
         <source>Labels</source>
-        <translation type="unfinished"></translation>
+        <translation>标签</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="89"/>
+        <location filename="../widgets/datasettablemodel.cpp" line="89" />
         <source>Format</source>
-        <translation type="unfinished"></translation>
+        <translation>格式</translation>
     </message>
 </context>
 <context>
     <name>mtl::widgets::RunTableModel</name>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="60"/>
+        <location filename="../widgets/runtablemodel.cpp" line="60" />
         <source>queued</source>
-        <translation type="unfinished"></translation>
+        <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="61"/>
+        <location filename="../widgets/runtablemodel.cpp" line="61" />
         <source>running</source>
-        <translation type="unfinished"></translation>
+        <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="62"/>
+        <location filename="../widgets/runtablemodel.cpp" line="62" />
         <source>paused</source>
-        <translation type="unfinished"></translation>
+        <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="63"/>
+        <location filename="../widgets/runtablemodel.cpp" line="63" />
         <source>completed</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="64"/>
+        <location filename="../widgets/runtablemodel.cpp" line="64" />
         <source>stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="65"/>
+        <location filename="../widgets/runtablemodel.cpp" line="65" />
         <source>failed</source>
-        <translation type="unfinished"></translation>
+        <translation>失败</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="66"/>
+        <location filename="../widgets/runtablemodel.cpp" line="66" />
         <source>interrupted</source>
-        <translation type="unfinished"></translation>
+        <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="92"/>
+        <location filename="../widgets/runtablemodel.cpp" line="92" />
         <source>Finished %1</source>
-        <translation type="unfinished"></translation>
+        <translation>结束于 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="122"/>
+        <location filename="../widgets/runtablemodel.cpp" line="122" />
         <source>Training images per second (start-up and evaluation excluded)</source>
-        <translation type="unfinished"></translation>
+        <translation>每秒训练图像数（不含启动和评估）</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="126"/>
+        <location filename="../widgets/runtablemodel.cpp" line="126" />
         <source>Run</source>
-        <translation type="unfinished"></translation>
+        <translation>运行</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="127"/>
+        <location filename="../widgets/runtablemodel.cpp" line="127" />
         <source>Experiment</source>
-        <translation type="unfinished"></translation>
+        <translation>实验</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="128"/>
+        <location filename="../widgets/runtablemodel.cpp" line="128" />
         <source>Dataset</source>
-        <translation type="unfinished"></translation>
+        <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="129"/>
+        <location filename="../widgets/runtablemodel.cpp" line="129" />
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="130"/>
+        <location filename="../widgets/runtablemodel.cpp" line="130" />
         <source>Progress</source>
-        <translation type="unfinished"></translation>
+        <translation>进度</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="131"/>
+        <location filename="../widgets/runtablemodel.cpp" line="131" />
         <source>Images/s</source>
-        <translation type="unfinished"></translation>
+        <translation>张/秒</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="132"/>
+        <location filename="../widgets/runtablemodel.cpp" line="132" />
         <source>Device</source>
-        <translation type="unfinished"></translation>
+        <translation>设备</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="133"/>
+        <location filename="../widgets/runtablemodel.cpp" line="133" />
         <source>Started</source>
-        <translation type="unfinished"></translation>
+        <translation>开始时间</translation>
     </message>
 </context>
 </TS>

@@ -166,10 +166,12 @@ void CurvePlot::addPoints(const QString &name, const QVector<double> &keys,
     if (s.smoothed) {
         QVector<double> averaged(values.size());
         for (qsizetype i = 0; i < values.size(); ++i) {
-            // Bias-corrected running average: the first points are not pulled towards 0.
-            s.average = s.count == 0 ? values[i]
-                                     : s.average + m_smoothing * (values[i] - s.average);
+            // Debiased exponential average (as TensorBoard's): starts from 0 and divides by
+            // the weight seen so far, so early points are plain means and do not lag behind.
+            s.accumulator = s.accumulator * (1.0 - m_smoothing) + m_smoothing * values[i];
+            s.weight = s.weight * (1.0 - m_smoothing) + m_smoothing;
             ++s.count;
+            s.average = s.accumulator / s.weight;
             averaged[i] = s.average;
         }
         s.smoothed->addData(keys, averaged, true);

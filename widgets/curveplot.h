@@ -52,6 +52,7 @@ private:
     struct Series {
         QCPGraph *raw = nullptr;      // every point (faint when smoothed)
         QCPGraph *smoothed = nullptr; // running average, only when smoothing is on
+        double accumulator = 0.0, weight = 0.0; // debiased running average
         double average = 0.0;
         double last = 0.0;
         int count = 0;

@@ -330,7 +330,7 @@ void MainWindow::createLayout()
     m_lossPlot->setObjectName(QStringLiteral("lossPlot"));
     m_lossPlot->setTitle(tr("Training loss per task"));
     m_lossPlot->setAxisLabels(tr("step"), tr("loss"));
-    m_lossPlot->setSmoothing(0.05);
+    m_lossPlot->setSmoothing(0.1);
     m_accuracyPlot = new CurvePlot(right);
     m_accuracyPlot->setObjectName(QStringLiteral("accuracyPlot"));
     m_accuracyPlot->setTitle(tr("Validation accuracy per task"));

@@ -1,0 +1,80 @@
+// CurvePlot: series from arrays, smoothing, legend values, ranges and rendering.
+
+#include "curveplot.h"
+
+#include <QImage>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using mtl::widgets::CurvePlot;
+
+class TestCurvePlot : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void seriesAreCreatedOnFirstPoints();
+    void appendsInOrder();
+    void clearRemovesEverything();
+    void rendersToPng();
+};
+
+void TestCurvePlot::seriesAreCreatedOnFirstPoints()
+{
+    CurvePlot plot;
+    QVERIFY(plot.seriesNames().isEmpty());
+    plot.addPoints(QStringLiteral("category"), {1, 2, 3}, {2.0, 1.5, 1.0});
+    plot.addPoints(QStringLiteral("group"), {1, 2, 3}, {1.0, 0.8, 0.6});
+    QCOMPARE(plot.seriesNames(), QStringList({QStringLiteral("category"), QStringLiteral("group")}));
+    QCOMPARE(plot.pointCount(QStringLiteral("category")), 3);
+    QCOMPARE(plot.lastValue(QStringLiteral("group")), 0.6);
+    QVERIFY(std::isnan(plot.lastValue(QStringLiteral("missing"))));
+    plot.addPoints(QStringLiteral("empty"), {}, {});
+    QCOMPARE(plot.seriesNames().size(), 2);
+}
+
+void TestCurvePlot::appendsInOrder()
+{
+    CurvePlot plot;
+    plot.setSmoothing(0.5);
+    plot.addPoints(QStringLiteral("loss"), {1, 2}, {4.0, 2.0});
+    plot.addPoints(QStringLiteral("loss"), {3}, {1.0});
+    QCOMPARE(plot.pointCount(QStringLiteral("loss")), 3);
+    QCOMPARE(plot.lastValue(QStringLiteral("loss")), 1.0);
+}
+
+void TestCurvePlot::clearRemovesEverything()
+{
+    CurvePlot plot;
+    plot.addPoints(QStringLiteral("a"), {1}, {1});
+    plot.clear();
+    QVERIFY(plot.seriesNames().isEmpty());
+    QCOMPARE(plot.pointCount(QStringLiteral("a")), 0);
+    plot.addPoints(QStringLiteral("b"), {1}, {1});
+    QCOMPARE(plot.seriesNames(), QStringList{QStringLiteral("b")});
+}
+
+void TestCurvePlot::rendersToPng()
+{
+    QTemporaryDir dir;
+    CurvePlot plot;
+    plot.setTitle(QStringLiteral("Validation accuracy"));
+    plot.setValueFormat(CurvePlot::ValueFormat::Percent);
+    plot.setMarkers(true);
+    plot.setIntegerKeys(true);
+    plot.addPoints(QStringLiteral("category"), {1, 2, 3}, {0.76, 0.81, 0.84});
+    const QString file = dir.filePath(QStringLiteral("plot.png"));
+    QVERIFY(plot.savePng(file, 400, 300));
+    const QImage image(file);
+    QCOMPARE(image.size(), QSize(400, 300));
+    // Something was drawn in the series colour (Tableau blue), not just a white canvas.
+    int blue = 0;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            if (image.pixelColor(x, y) == QColor(0x4e, 0x79, 0xa7))
+                ++blue;
+    QVERIFY2(blue > 50, qPrintable(QString::number(blue)));
+}
+
+QTEST_MAIN(TestCurvePlot)
+#include "tst_curveplot.moc"

@@ -1,0 +1,156 @@
+// RunTableModel and DatasetTableModel: checked by QAbstractItemModelTester through resets and
+// live updates, and for what they show.
+
+#include "datasettablemodel.h"
+#include "runtablemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace mtl;
+using mtl::widgets::DatasetTableModel;
+using mtl::widgets::RunTableModel;
+
+namespace {
+
+store::RunInfo makeRun(qint64 id, store::RunStatus status, qint64 done = 0, qint64 total = 0)
+{
+    store::RunInfo r;
+    r.id = id;
+    r.experimentName = "exp" + std::to_string(id);
+    r.datasetName = "fashion-mnist";
+    r.status = status;
+    r.device = "cpu";
+    r.createdAt = "2026-11-25T10:00:00Z";
+    r.stepsDone = done;
+    r.stepsTotal = total;
+    return r;
+}
+
+store::DatasetInfo makeDataset()
+{
+    store::DatasetInfo d;
+    d.id = 7;
+    d.name = "fashion-mnist";
+    d.format = "fashion-mnist";
+    d.width = 28;
+    d.height = 28;
+    d.channels = 1;
+    d.splits = {{"train", 60000}, {"test", 10000}};
+    d.columns = {{1, "class", store::ColumnKind::Categorical, {"T-shirt/top", "Trouser"}},
+                 {2, "footwear", store::ColumnKind::Binary, {}}};
+    return d;
+}
+
+} // namespace
+
+class TestGuiModels : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void runModelPassesTheTester();
+    void runModelShowsRuns();
+    void runModelLiveUpdates();
+    void runModelKeepsRowsWhenIdsAreUnchanged();
+    void datasetModelPassesTheTester();
+    void datasetModelShowsDatasets();
+};
+
+void TestGuiModels::runModelPassesTheTester()
+{
+    RunTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRuns({makeRun(2, store::RunStatus::Running, 5, 10),
+                   makeRun(1, store::RunStatus::Completed, 10, 10)});
+    model.updateProgress(2, 6, 10, 1234.0);
+    model.updateStatus(2, store::RunStatus::Failed, QStringLiteral("out of memory"));
+    model.setRuns({makeRun(3, store::RunStatus::Queued)});
+    model.setRuns({});
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestGuiModels::runModelShowsRuns()
+{
+    RunTableModel model;
+    model.setRuns({makeRun(2, store::RunStatus::Running, 5, 10),
+                   makeRun(1, store::RunStatus::Failed)});
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.columnCount(), int(RunTableModel::ColumnCount));
+    QCOMPARE(model.index(0, RunTableModel::Id).data().toLongLong(), 2);
+    QCOMPARE(model.index(0, RunTableModel::Experiment).data().toString(), QStringLiteral("exp2"));
+    QCOMPARE(model.index(0, RunTableModel::Status).data().toString(), QStringLiteral("running"));
+    QCOMPARE(model.index(0, RunTableModel::Progress).data().toString(), QStringLiteral("50 %"));
+    QCOMPARE(model.index(1, RunTableModel::Progress).data().toString(), QString());
+    QCOMPARE(model.index(1, 0).data(RunTableModel::RunIdRole).toLongLong(), 1);
+    QCOMPARE(model.index(0, RunTableModel::Started).data().toString().left(4),
+             QStringLiteral("2026"));
+    QCOMPARE(model.headerData(RunTableModel::Speed, Qt::Horizontal).toString(),
+             QStringLiteral("Images/s"));
+    QCOMPARE(model.rowOf(1), 1);
+    QCOMPARE(model.rowOf(99), -1);
+}
+
+void TestGuiModels::runModelLiveUpdates()
+{
+    RunTableModel model;
+    model.setRuns({makeRun(4, store::RunStatus::Running, 0, 200)});
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.updateProgress(4, 50, 200, 2500.0);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(model.index(0, RunTableModel::Progress).data().toString(), QStringLiteral("25 %"));
+    QVERIFY(model.index(0, RunTableModel::Speed).data().toString().startsWith(QStringLiteral("2")));
+    model.updateStatus(4, store::RunStatus::Failed, QStringLiteral("NaN loss"));
+    QCOMPARE(model.index(0, RunTableModel::Status).data().toString(), QStringLiteral("failed"));
+    QCOMPARE(model.index(0, RunTableModel::Status).data(Qt::ToolTipRole).toString(),
+             QStringLiteral("NaN loss"));
+    model.updateProgress(99, 1, 1, 1); // unknown run: ignored
+    QCOMPARE(changed.count(), 2);
+}
+
+void TestGuiModels::runModelKeepsRowsWhenIdsAreUnchanged()
+{
+    RunTableModel model;
+    model.setRuns({makeRun(1, store::RunStatus::Running, 1, 10)});
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.setRuns({makeRun(1, store::RunStatus::Completed, 10, 10)});
+    QCOMPARE(reset.count(), 0); // selection in views survives a refresh
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(model.index(0, RunTableModel::Status).data().toString(), QStringLiteral("completed"));
+    model.setRuns({makeRun(2, store::RunStatus::Queued), makeRun(1, store::RunStatus::Completed)});
+    QCOMPARE(reset.count(), 1);
+}
+
+void TestGuiModels::datasetModelPassesTheTester()
+{
+    DatasetTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setDatasets({makeDataset()});
+    model.setDatasets({makeDataset(), makeDataset()});
+    model.setDatasets({});
+}
+
+void TestGuiModels::datasetModelShowsDatasets()
+{
+    DatasetTableModel model;
+    model.setDatasets({makeDataset()});
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.index(0, DatasetTableModel::Name).data().toString(),
+             QStringLiteral("fashion-mnist"));
+    QCOMPARE(model.index(0, DatasetTableModel::Samples).data().toString(),
+             QLocale().toString(70000));
+    const QString splits = model.index(0, DatasetTableModel::Splits).data().toString();
+    QVERIFY2(splits.contains(QStringLiteral("train")) && splits.contains(QStringLiteral("test")),
+             qPrintable(splits));
+    QCOMPARE(model.index(0, DatasetTableModel::ImageSize).data().toString(),
+             QStringLiteral("28×28×1"));
+    const QString labels = model.index(0, DatasetTableModel::Labels).data(Qt::ToolTipRole).toString();
+    QVERIFY2(labels.contains(QStringLiteral("class: 2 classes (T-shirt/top, Trouser)")),
+             qPrintable(labels));
+    QVERIFY2(labels.contains(QStringLiteral("footwear: binary")), qPrintable(labels));
+    QVERIFY(model.contains(QStringLiteral("fashion-mnist")));
+    QVERIFY(!model.contains(QStringLiteral("mnist")));
+}
+
+QTEST_GUILESS_MAIN(TestGuiModels)
+#include "tst_guimodels.moc"

@@ -1,0 +1,207 @@
+// The main window driving a short run offscreen: open a project, see its dataset, train the
+// experiment with live curves and progress, stay responsive, list the run, show recorded runs.
+
+#include "curveplot.h"
+#include "datasettablemodel.h"
+#include "fixtures.h"
+#include "guifixtures.h"
+#include "mainwindow.h"
+#include "runtablemodel.h"
+#include "store/project.h"
+#include "trainingcontroller.h"
+
+#include <QAction>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QProgressBar>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace mtl;
+using mtl::app::MainWindow;
+using mtl::widgets::RunTableModel;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void startsEmpty();
+    void opensAProject();
+    void trainsWithLiveCurvesAndStaysResponsive();
+    void showsARecordedRunWhenSelected();
+    void reportsBadInputWithoutDialogs();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_project, m_config;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true); // recent files in a throw-away settings file
+    QVERIFY(m_dir.isValid());
+    m_project = test::makeTinyProject(
+        m_dir.path(), QStringLiteral(R"({"epochs": 2, "batch_size": 8, "val_fraction": 0.25,
+                                          "seed": 3, "threads": 1, "device": "cpu"})"),
+        160, 32);
+    m_config = m_dir.filePath(QStringLiteral("tiny.json"));
+}
+
+void TestMainWindow::startsEmpty()
+{
+    MainWindow window;
+    window.setInteractive(false);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QCOMPARE(window.projectPath(), QString());
+    QVERIFY(!window.startTraining(QStringLiteral("example:fmnist-hps")));
+    QVERIFY(window.lastError().contains(QStringLiteral("project")));
+}
+
+void TestMainWindow::opensAProject()
+{
+    MainWindow window;
+    window.setInteractive(false);
+    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
+    QVERIFY(window.openProject(m_project));
+    QVERIFY(loaded.wait(10000));
+    QCOMPARE(window.datasetModel()->rowCount(), 1);
+    QCOMPARE(window.datasetModel()->index(0, 0).data().toString(), QStringLiteral("tiny"));
+    QVERIFY(window.windowTitle().contains(QStringLiteral("tiny.mtlproj")));
+    QVERIFY(!window.openProject(m_dir.filePath(QStringLiteral("missing.mtlproj"))));
+    QVERIFY(window.lastError().contains(QStringLiteral("missing.mtlproj")));
+    QCOMPARE(window.projectPath(), QFileInfo(m_project).absoluteFilePath());
+}
+
+void TestMainWindow::trainsWithLiveCurvesAndStaysResponsive()
+{
+    MainWindow window;
+    window.setInteractive(false);
+    window.resize(1200, 800);
+    window.show();
+    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
+    QVERIFY(window.openProject(m_project));
+    QVERIFY(loaded.wait(10000));
+    const int runsBefore = window.runModel()->rowCount();
+
+    // The event loop keeps turning while the worker trains: measure the longest gap.
+    QElapsedTimer sinceTick;
+    qint64 longestGap = 0;
+    QTimer ticker;
+    ticker.setInterval(5);
+    connect(&ticker, &QTimer::timeout, this, [&] {
+        if (sinceTick.isValid())
+            longestGap = std::max(longestGap, sinceTick.restart());
+        else
+            sinceTick.start();
+    });
+
+    auto *progress = window.findChild<QProgressBar *>();
+    QVERIFY(progress);
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    QSignalSpy steps(window.training(), &widgets::TrainingController::stepsArrived);
+    QVERIFY(window.startTraining(m_config));
+    QVERIFY(window.training()->isRunning());
+    ticker.start();
+    QVERIFY(steps.wait(60000));
+    QVERIFY(progress->isVisible());
+    QVERIFY(!window.startTraining(m_config)); // one run at a time
+    QVERIFY(finished.wait(120000));
+    ticker.stop();
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("completed"));
+    const qint64 runId = finished.first().at(0).toLongLong();
+    QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
+    QVERIFY2(longestGap < 1000, qPrintable(QStringLiteral("GUI blocked %1 ms").arg(longestGap)));
+
+    // Live curves: every step of both tasks, validation per epoch.
+    const int stepsTotal = 2 * 15; // 120 training images / batch 8, two epochs
+    QCOMPARE(window.lossPlot()->seriesNames(),
+             QStringList({QStringLiteral("kind"), QStringLiteral("looks")}));
+    QCOMPARE(window.lossPlot()->pointCount(QStringLiteral("kind")), stepsTotal);
+    QCOMPARE(window.lossPlot()->pointCount(QStringLiteral("looks")), stepsTotal);
+    QCOMPARE(window.accuracyPlot()->pointCount(QStringLiteral("kind")), 2);
+    QCOMPARE(window.displayedRunId(), runId);
+
+    // The run list shows the new run, completed, and it is selected.
+    QTRY_COMPARE_WITH_TIMEOUT(window.runModel()->rowCount(), runsBefore + 1, 10000);
+    const int row = window.runModel()->rowOf(runId);
+    QVERIFY(row >= 0);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        window.runModel()->index(row, RunTableModel::Status).data().toString(),
+        QStringLiteral("completed"), 10000);
+    QVERIFY(!progress->isVisible());
+
+    // The header shows the final accuracy per task on the test split.
+    bool headerShowsAccuracy = false;
+    for (QLabel *label : window.findChildren<QLabel *>())
+        headerShowsAccuracy |= label->text().contains(QStringLiteral("Accuracy on test"));
+    QVERIFY(headerShowsAccuracy);
+
+    // And the project file agrees.
+    store::Project project(m_project.toStdString());
+    QCOMPARE(test::statusName(project.runs().find(runId)->status), QStringLiteral("completed"));
+}
+
+void TestMainWindow::showsARecordedRunWhenSelected()
+{
+    // Two recorded runs; opening selects the newest; selecting the older shows its curves.
+    MainWindow window;
+    window.setInteractive(false);
+    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    QVERIFY(window.openProject(m_project));
+    QVERIFY(loaded.wait(10000));
+    QVERIFY(window.startTraining(m_config, {QStringLiteral("train.epochs=1")}));
+    QVERIFY(finished.wait(120000));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
+
+    MainWindow reopened;
+    reopened.setInteractive(false);
+    QSignalSpy reloaded(&reopened, &MainWindow::projectLoaded);
+    QVERIFY(reopened.openProject(m_project));
+    QVERIFY(reloaded.wait(10000));
+    QVERIFY(reopened.runModel()->rowCount() >= 2);
+    const qint64 newest = reopened.runModel()->index(0, 0).data(RunTableModel::RunIdRole).toLongLong();
+    QTRY_COMPARE_WITH_TIMEOUT(reopened.displayedRunId(), newest, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(reopened.lossPlot()->pointCount(QStringLiteral("kind")), 15, 10000);
+
+    auto *view = reopened.findChild<QTableView *>(QStringLiteral("runView"));
+    QVERIFY(view);
+    const int olderRow = reopened.runModel()->rowCount() - 1;
+    const qint64 older =
+        reopened.runModel()->index(olderRow, 0).data(RunTableModel::RunIdRole).toLongLong();
+    view->selectRow(olderRow);
+    QTRY_COMPARE_WITH_TIMEOUT(reopened.displayedRunId(), older, 10000);
+    QVERIFY(reopened.lossPlot()->pointCount(QStringLiteral("kind")) > 0);
+}
+
+void TestMainWindow::reportsBadInputWithoutDialogs()
+{
+    MainWindow window;
+    window.setInteractive(false);
+    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
+    QVERIFY(window.openProject(m_project));
+    QVERIFY(loaded.wait(10000));
+
+    // A config key that does not exist is named.
+    QVERIFY(!window.startTraining(m_config, {QStringLiteral("train.epoch=2")}));
+    QVERIFY2(window.lastError().contains(QStringLiteral("epoch")), qPrintable(window.lastError()));
+    // A dataset the project does not have.
+    QVERIFY(!window.startTraining(QStringLiteral("example:fmnist-hps")));
+    QVERIFY2(window.lastError().contains(QStringLiteral("fashion-mnist")),
+             qPrintable(window.lastError()));
+    // A label the dataset does not have fails at set-up, reported by the worker.
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    QVERIFY(window.startTraining(m_config, {QStringLiteral("tasks[0].label=\"species\"")}));
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("failed"));
+    QVERIFY2(window.lastError().contains(QStringLiteral("species")), qPrintable(window.lastError()));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
