@@ -23,7 +23,11 @@ QString localTime(const std::string &iso)
     QDateTime time = QDateTime::fromString(toQt(iso), Qt::ISODate);
     if (!time.isValid())
         return toQt(iso);
-    return time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+    const QDateTime local = time.toLocalTime();
+    // Compact within the current year; the full date is in the tooltip.
+    return local.toString(local.date().year() == QDate::currentDate().year()
+                              ? QStringLiteral("MM-dd HH:mm")
+                              : QStringLiteral("yyyy-MM-dd HH:mm"));
 }
 
 QColor statusColor(RunStatus status)
@@ -88,8 +92,12 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (!r.error.empty())
             return toQt(r.error);
-        if (index.column() == Started && !r.finishedAt.empty())
-            return tr("Finished %1").arg(localTime(r.finishedAt));
+        if (index.column() == Started) {
+            const QString started = toQt(r.startedAt.empty() ? r.createdAt : r.startedAt);
+            return r.finishedAt.empty()
+                       ? tr("Started %1").arg(started)
+                       : tr("Started %1, finished %2").arg(started, toQt(r.finishedAt));
+        }
         return {};
     case Qt::DisplayRole: break;
     default: return {};

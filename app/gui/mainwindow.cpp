@@ -350,7 +350,7 @@ void MainWindow::createLayout()
     split->addWidget(right);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
-    split->setSizes({560, 840});
+    split->setSizes({600, 800});
     setCentralWidget(split);
 
     m_progressText = new QLabel(this);

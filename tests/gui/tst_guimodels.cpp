@@ -22,7 +22,7 @@ store::RunInfo makeRun(qint64 id, store::RunStatus status, qint64 done = 0, qint
     r.datasetName = "fashion-mnist";
     r.status = status;
     r.device = "cpu";
-    r.createdAt = "2026-11-25T10:00:00Z";
+    r.createdAt = "2019-03-04T12:00:00Z";
     r.stepsDone = done;
     r.stepsTotal = total;
     return r;
@@ -82,8 +82,13 @@ void TestGuiModels::runModelShowsRuns()
     QCOMPARE(model.index(0, RunTableModel::Progress).data().toString(), QStringLiteral("50 %"));
     QCOMPARE(model.index(1, RunTableModel::Progress).data().toString(), QString());
     QCOMPARE(model.index(1, 0).data(RunTableModel::RunIdRole).toLongLong(), 1);
-    QCOMPARE(model.index(0, RunTableModel::Started).data().toString().left(4),
-             QStringLiteral("2026"));
+    // Runs of another year show the year; the tooltip has the full time.
+    QCOMPARE(model.index(0, RunTableModel::Started).data().toString().left(10),
+             QStringLiteral("2019-03-04"));
+    QVERIFY(model.index(0, RunTableModel::Started)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("2019-03-04T12:00:00Z")));
     QCOMPARE(model.headerData(RunTableModel::Speed, Qt::Horizontal).toString(),
              QStringLiteral("Images/s"));
     QCOMPARE(model.rowOf(1), 1);
