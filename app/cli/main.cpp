@@ -20,6 +20,8 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <optional>
 #include <iostream>
 #include <unistd.h>
 
@@ -130,7 +132,23 @@ int runImport(const ImportArgs &a)
     } else if (!a.dir.empty()) {
         throw Error(ErrorCode::InvalidInput, "--dir applies to --format fashion-mnist only");
     }
-    store::Project project(a.project, store::Project::OpenMode::CreateIfMissing);
+    // A failed import into a project this command created leaves no empty project behind.
+    const bool created = !std::filesystem::exists(a.project);
+    struct RemoveOnFailure {
+        std::string path;
+        bool armed;
+        ~RemoveOnFailure()
+        {
+            if (!armed)
+                return;
+            std::error_code ignored;
+            for (const char *suffix : {"", "-wal", "-shm"})
+                std::filesystem::remove(path + suffix, ignored);
+        }
+    } cleanup{a.project, created};
+    std::optional<store::Project> opened;
+    opened.emplace(a.project, store::Project::OpenMode::CreateIfMissing);
+    store::Project &project = *opened;
     const bool terminal = stderrIsTerminal();
     int lastPercent = -1;
     const auto summary = importer->run(project, request, [&](double fraction, const std::string &stage) {
@@ -142,6 +160,7 @@ int runImport(const ImportArgs &a)
         }
         return !g_interrupted.load();
     });
+    cleanup.armed = false;
     if (terminal)
         std::fprintf(stderr, "\r\033[K");
     json splits = json::object();
@@ -358,8 +377,11 @@ int main(int argc, char **argv)
                          "Experiment config (JSON), or example:NAME for a built-in example (" +
                              joined(train::exampleExperiments()) + ")")
         ->required();
-    trainCmd->add_option("--set", trainArgs.overrides,
-                         "Override a config key, e.g. --set train.epochs=3 (repeatable)");
+    trainCmd
+        ->add_option("--set", trainArgs.overrides,
+                     "Override a config key, e.g. --set train.epochs=3 or --set "
+                     "tasks[0].label=class (repeatable, one KEY=VALUE each)")
+        ->allow_extra_args(false);
     trainCmd->add_flag("--json", trainArgs.json,
                        "Print {\"run_id\", \"status\", \"metrics\", \"images_per_s\", ...} as the "
                        "last line of stdout");
@@ -380,6 +402,19 @@ int main(int argc, char **argv)
                "; weighting " + joined(train::weightingMethods()) + "; optimizers " +
                joined(train::optimizerNames()) + ".");
 
+    if (argc > 1 && argv[1][0] != '-') {
+        bool known = false;
+        std::string names;
+        for (const CLI::App *sub : app.get_subcommands([](CLI::App *) { return true; })) {
+            known |= sub->get_name() == argv[1];
+            names += (names.empty() ? "" : ", ") + sub->get_name();
+        }
+        if (!known) {
+            std::fprintf(stderr, "mtlstudio-cli: unknown subcommand '%s' (known: %s; see --help)\n",
+                         argv[1], names.c_str());
+            return BadInput;
+        }
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

@@ -252,6 +252,12 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
         r.checkKeys(t, path, {"name", "type", "label", "labels"});
         TaskConfig task;
         task.name = r.string(t, path, "name", nullptr);
+        // Task names name model submodules and metric rows: letters, digits, '_' and '-'.
+        if (task.name.empty() ||
+            task.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789_-") != std::string::npos)
+            r.fail(path + ".name", "task name '" + task.name +
+                                       "' may only contain letters, digits, '_' and '-'");
         if (!taskNames.insert(task.name).second)
             r.fail(path + ".name", "duplicate task name '" + task.name + "'");
         task.type = r.string(t, path, "type", nullptr);

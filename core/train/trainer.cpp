@@ -200,6 +200,7 @@ std::int64_t Trainer::prepare()
     impl->evalSplit = impl->dataset.splitSize("test") > 0 ? "test"
                       : impl->valSamples > 0                ? "val"
                                                             : "";
+    resolveDevice(tc.device); // a CUDA device on a machine without one is bad input
     auto &runs = impl->project->runs();
     const std::int64_t experiment =
         runs.createExperiment(m_config.name, impl->dataset.id, m_config.toJson());
