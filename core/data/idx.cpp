@@ -45,9 +45,11 @@ IdxArray parseIdx(std::vector<std::uint8_t> bytes, const std::string &source)
                                   (std::uint32_t(p[2]) << 8) | std::uint32_t(p[3]);
         if (d > 0 && dim == 0)
             throw offsetError(source, 4 + 4 * d, "dimension " + std::to_string(d) + " is zero");
-        total *= dim;
-        if (total > (std::uint64_t(1) << 40))
+        // Checked before multiplying: 2^20 * 2^20 * 2^24 would wrap around to 0.
+        constexpr std::uint64_t limit = std::uint64_t(1) << 40;
+        if (dim != 0 && total > limit / dim)
             throw offsetError(source, 4 + 4 * d, "dimensions are implausibly large");
+        total *= dim;
         array.dims.push_back(dim);
     }
     const std::uint64_t expected = header + total;

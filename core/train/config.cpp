@@ -410,17 +410,22 @@ std::string applyOverrides(const std::string &text, const std::vector<std::strin
                 if (!key.empty())
                     steps.emplace_back(key);
                 else if (c == '.' && (i == 0 || path[i - 1] != ']'))
-                    ok = false;
+                    ok = false; // "a..b", ".a"
+                else if (c == '[' && (i == 0 || path[i - 1] == '.'))
+                    ok = false; // "[0]", "a.[0]"
                 key.clear();
                 if (c == '[') {
                     const auto close = path.find(']', i);
                     const std::string digits =
                         close == std::string::npos ? "" : path.substr(i + 1, close - i - 1);
-                    ok = !digits.empty() &&
+                    ok = ok && !digits.empty() &&
                          digits.find_first_not_of("0123456789") == std::string::npos;
                     if (ok)
                         steps.emplace_back(static_cast<std::size_t>(std::stoul(digits)));
                     i = close == std::string::npos ? path.size() : close;
+                    // After "]" comes the end, "." or another "[": not "tasks[0]label".
+                    if (i + 1 < path.size() && path[i + 1] != '.' && path[i + 1] != '[')
+                        ok = false;
                 }
             } else {
                 key += c;

@@ -25,7 +25,8 @@ void TestCurvePlot::seriesAreCreatedOnFirstPoints()
     QVERIFY(plot.seriesNames().isEmpty());
     plot.addPoints(QStringLiteral("category"), {1, 2, 3}, {2.0, 1.5, 1.0});
     plot.addPoints(QStringLiteral("group"), {1, 2, 3}, {1.0, 0.8, 0.6});
-    QCOMPARE(plot.seriesNames(), QStringList({QStringLiteral("category"), QStringLiteral("group")}));
+    QCOMPARE(plot.seriesNames(),
+             QStringList({QStringLiteral("category"), QStringLiteral("group")}));
     QCOMPARE(plot.pointCount(QStringLiteral("category")), 3);
     QCOMPARE(plot.lastValue(QStringLiteral("group")), 0.6);
     QVERIFY(std::isnan(plot.lastValue(QStringLiteral("missing"))));

@@ -72,8 +72,8 @@ void TestGuiModels::runModelPassesTheTester()
 void TestGuiModels::runModelShowsRuns()
 {
     RunTableModel model;
-    model.setRuns({makeRun(2, store::RunStatus::Running, 5, 10),
-                   makeRun(1, store::RunStatus::Failed)});
+    model.setRuns(
+        {makeRun(2, store::RunStatus::Running, 5, 10), makeRun(1, store::RunStatus::Failed)});
     QCOMPARE(model.rowCount(), 2);
     QCOMPARE(model.columnCount(), int(RunTableModel::ColumnCount));
     QCOMPARE(model.index(0, RunTableModel::Id).data().toLongLong(), 2);
@@ -149,7 +149,8 @@ void TestGuiModels::datasetModelShowsDatasets()
              qPrintable(splits));
     QCOMPARE(model.index(0, DatasetTableModel::ImageSize).data().toString(),
              QStringLiteral("28×28×1"));
-    const QString labels = model.index(0, DatasetTableModel::Labels).data(Qt::ToolTipRole).toString();
+    const QString labels =
+        model.index(0, DatasetTableModel::Labels).data(Qt::ToolTipRole).toString();
     QVERIFY2(labels.contains(QStringLiteral("class: 2 classes (T-shirt/top, Trouser)")),
              qPrintable(labels));
     QVERIFY2(labels.contains(QStringLiteral("footwear: binary")), qPrintable(labels));

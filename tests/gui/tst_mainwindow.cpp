@@ -165,7 +165,8 @@ void TestMainWindow::showsARecordedRunWhenSelected()
     QVERIFY(reopened.openProject(m_project));
     QVERIFY(reloaded.wait(10000));
     QVERIFY(reopened.runModel()->rowCount() >= 2);
-    const qint64 newest = reopened.runModel()->index(0, 0).data(RunTableModel::RunIdRole).toLongLong();
+    const qint64 newest =
+        reopened.runModel()->index(0, 0).data(RunTableModel::RunIdRole).toLongLong();
     QTRY_COMPARE_WITH_TIMEOUT(reopened.displayedRunId(), newest, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(reopened.lossPlot()->pointCount(QStringLiteral("kind")), 15, 10000);
 
@@ -199,7 +200,8 @@ void TestMainWindow::reportsBadInputWithoutDialogs()
     QVERIFY(window.startTraining(m_config, {QStringLiteral("tasks[0].label=\"species\"")}));
     QVERIFY(finished.wait(60000));
     QCOMPARE(finished.first().at(1).toString(), QStringLiteral("failed"));
-    QVERIFY2(window.lastError().contains(QStringLiteral("species")), qPrintable(window.lastError()));
+    QVERIFY2(window.lastError().contains(QStringLiteral("species")),
+             qPrintable(window.lastError()));
     QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
 }
 

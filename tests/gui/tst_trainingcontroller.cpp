@@ -137,12 +137,12 @@ void TestTrainingController::pauseAndResume()
     QVERIFY(steps.wait(60000));
     controller.setPaused(true);
     QVERIFY(controller.isPaused());
-    QTRY_VERIFY_WITH_TIMEOUT(
-        std::any_of(status.begin(), status.end(),
-                    [](const QList<QVariant> &a) {
-                        return a.at(1).value<store::RunStatus>() == store::RunStatus::Paused;
-                    }),
-        30000);
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(status.begin(), status.end(),
+                                         [](const QList<QVariant> &a) {
+                                             return a.at(1).value<store::RunStatus>() ==
+                                                    store::RunStatus::Paused;
+                                         }),
+                             30000);
     // While paused no step is trained: the count stays put.
     const int before = steps.count();
     QTest::qWait(300);

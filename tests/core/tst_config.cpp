@@ -1,0 +1,559 @@
+// The experiment config: the shipped examples parse; every kind of mistake is reported as a
+// Config error naming the key path (or line:column for JSON syntax), with "did you mean" for
+// misspelt keys; --set style overrides.
+
+#include "train/config.h"
+
+#include "model/registry.h"
+#include "resources/embedded.h"
+#include "train/registry.h"
+
+#include "fixtures.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace mtl;
+using namespace mtl::test;
+using train::ExperimentConfig;
+
+namespace {
+const QByteArray kBase = R"({
+  "name": "base",
+  "dataset": "animals",
+  "tasks": [
+    {"name": "kind", "type": "classification", "label": "class"},
+    {"name": "looks", "type": "attributes", "labels": ["flies", "mammal"]}
+  ],
+  "model": {"backbone": "small_cnn", "sharing": "hard"},
+  "weighting": {"method": "equal"},
+  "optimizer": {"name": "adam", "lr": 0.01},
+  "train": {"epochs": 2, "batch_size": 16, "val_fraction": 0.25, "seed": 3, "device": "cpu"}
+})";
+
+// Sets (or, with an undefined value, removes) the value at a path like "train.epochs" or
+// "tasks[1].labels" in a JSON value.
+QJsonValue withValue(QJsonValue node, QStringList path, const QJsonValue &value)
+{
+    if (path.isEmpty())
+        return value;
+    QString key = path.takeFirst();
+    static const QRegularExpression indexed(QStringLiteral("^(\\w+)\\[(\\d+)\\]$"));
+    const auto match = indexed.match(key);
+    QJsonObject object = node.toObject();
+    if (match.hasMatch()) {
+        key = match.captured(1);
+        QJsonArray array = object.value(key).toArray();
+        const int i = match.captured(2).toInt();
+        const QJsonValue changed = withValue(array.at(i), path, value);
+        if (changed.isUndefined())
+            array.removeAt(i);
+        else
+            array[i] = changed;
+        object[key] = array;
+        return object;
+    }
+    const QJsonValue changed = withValue(object.value(key), path, value);
+    if (changed.isUndefined())
+        object.remove(key);
+    else
+        object[key] = changed;
+    return object;
+}
+
+QByteArray variant(const QString &path, const QJsonValue &value)
+{
+    const QJsonValue root = QJsonDocument::fromJson(kBase).object();
+    return QJsonDocument(withValue(root, path.split(QLatin1Char('.')), value).toObject()).toJson();
+}
+
+const QJsonValue kRemove = QJsonValue(QJsonValue::Undefined);
+
+std::string text(const QByteArray &bytes)
+{
+    return bytes.toStdString();
+}
+} // namespace
+
+class TestConfig : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void baseParses();
+    void exampleConfigs_data();
+    void exampleConfigs();
+    void defaults();
+    void toJsonRoundTrip();
+    void errors_data();
+    void errors();
+    void syntaxErrorPosition_data();
+    void syntaxErrorPosition();
+    void load();
+    void loadExperiment();
+    void overrides_data();
+    void overrides();
+    void badOverrides_data();
+    void badOverrides();
+};
+
+void TestConfig::baseParses()
+{
+    const ExperimentConfig c = ExperimentConfig::parse(text(kBase));
+    QCOMPARE(qstr(c.name), QStringLiteral("base"));
+    QCOMPARE(qstr(c.dataset), QStringLiteral("animals"));
+    QCOMPARE(c.tasks.size(), std::size_t(2));
+    QCOMPARE(qstr(c.tasks[0].type), QStringLiteral("classification"));
+    QCOMPARE(qstr(c.tasks[0].label), QStringLiteral("class"));
+    QVERIFY(c.tasks[0].labels.empty());
+    QCOMPARE(c.tasks[1].labels, (std::vector<std::string>{"flies", "mammal"}));
+    QCOMPARE(c.optimizer.lr, 0.01);
+    QCOMPARE(c.train.epochs, 2);
+    QCOMPARE(c.train.batchSize, 16);
+    QCOMPARE(c.train.valFraction, 0.25);
+    QCOMPARE(c.train.seed, quint64(3));
+    QCOMPARE(qstr(c.train.device), QStringLiteral("cpu"));
+}
+
+void TestConfig::exampleConfigs_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QStringList>("tasks");
+    QTest::newRow("fmnist-hps") << QStringLiteral("fmnist-hps")
+                                << QStringList{QStringLiteral("category"), QStringLiteral("group")};
+    QTest::newRow("fmnist-attributes")
+        << QStringLiteral("fmnist-attributes")
+        << QStringList{QStringLiteral("category"), QStringLiteral("looks")};
+}
+
+void TestConfig::exampleConfigs()
+{
+    QFETCH(QString, name);
+    QFETCH(QStringList, tasks);
+
+    // The file in resources/experiments and the copy compiled into the engine agree.
+    const QString path = QStringLiteral(MTL_RESOURCES_DIR "/experiments/%1.json").arg(name);
+    QFile file(path);
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(path));
+    const QByteArray onDisk = file.readAll();
+    const std::string resource = "experiments/" + str(name) + ".json";
+    QVERIFY(resources::contains(resource));
+    QCOMPARE(QByteArray::fromStdString(std::string(resources::get(resource))), onDisk);
+
+    const ExperimentConfig c = ExperimentConfig::load(str(path));
+    QCOMPARE(qstr(c.name), name);
+    QCOMPARE(qstr(c.dataset), QStringLiteral("fashion-mnist"));
+    QStringList names;
+    for (const auto &task : c.tasks)
+        names << qstr(task.name);
+    QCOMPARE(names, tasks);
+    QCOMPARE(qstr(c.model.backbone), QStringLiteral("small_cnn"));
+    QCOMPARE(qstr(c.model.sharing), QStringLiteral("hard"));
+    QCOMPARE(qstr(c.weighting.method), QStringLiteral("equal"));
+    QCOMPARE(qstr(c.optimizer.name), QStringLiteral("adam"));
+    QCOMPARE(c.optimizer.lr, 0.001);
+    QCOMPARE(c.train.epochs, 1);
+    QCOMPARE(c.train.batchSize, 128);
+    QCOMPARE(c.train.valFraction, 0.1);
+    QCOMPARE(c.train.threads, 2);
+    QCOMPARE(qstr(c.train.device), QStringLiteral("auto"));
+    if (name == QStringLiteral("fmnist-hps")) {
+        QCOMPARE(qstr(c.tasks[1].label), QStringLiteral("group"));
+    } else {
+        QCOMPARE(c.tasks[1].labels.size(), std::size_t(12));
+    }
+}
+
+void TestConfig::defaults()
+{
+    const ExperimentConfig c = ExperimentConfig::parse(
+        R"({"name": "n", "dataset": "d", "tasks": [{"name": "t", "type": "classification",
+            "label": "class"}]})");
+    QCOMPARE(qstr(c.model.backbone), QStringLiteral("small_cnn"));
+    QCOMPARE(qstr(c.model.sharing), QStringLiteral("hard"));
+    QCOMPARE(qstr(c.weighting.method), QStringLiteral("equal"));
+    QCOMPARE(qstr(c.optimizer.name), QStringLiteral("adam"));
+    QCOMPARE(c.optimizer.lr, 1e-3);
+    QCOMPARE(c.optimizer.weightDecay, 0.0);
+    QCOMPARE(c.train.epochs, 1);
+    QCOMPARE(c.train.batchSize, 128);
+    QCOMPARE(c.train.maxStepsPerEpoch, 0);
+    QCOMPARE(c.train.valFraction, 0.1);
+    QCOMPARE(c.train.seed, quint64(0));
+    QCOMPARE(c.train.threads, 0);
+    QCOMPARE(qstr(c.train.device), QStringLiteral("auto"));
+}
+
+void TestConfig::toJsonRoundTrip()
+{
+    const ExperimentConfig c = ExperimentConfig::parse(text(variant(
+        QStringLiteral("optimizer"), QJsonObject{{QStringLiteral("name"), QStringLiteral("sgd")},
+                                                 {QStringLiteral("lr"), 0.5},
+                                                 {QStringLiteral("momentum"), 0.8}})));
+    const std::string json = c.toJson();
+    const ExperimentConfig again = ExperimentConfig::parse(json, "<canonical>");
+    QCOMPARE(again.toJson(), json);
+    QCOMPARE(qstr(again.optimizer.name), QStringLiteral("sgd"));
+    QCOMPARE(again.optimizer.momentum, 0.8);
+    QCOMPARE(again.tasks[1].labels, c.tasks[1].labels);
+    // Every key is written, defaults included.
+    const QJsonObject train = QJsonDocument::fromJson(QByteArray::fromStdString(json))
+                                  .object()
+                                  .value(QStringLiteral("train"))
+                                  .toObject();
+    for (const char *key : {"epochs", "batch_size", "max_steps_per_epoch", "val_fraction", "seed",
+                            "threads", "device"})
+        QVERIFY2(train.contains(QLatin1String(key)), key);
+    QCOMPARE(train.value(QStringLiteral("max_steps_per_epoch")).toInt(), 0);
+}
+
+void TestConfig::errors_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("fragment");
+
+    const auto row = [](const char *name, const QByteArray &json, const char *key,
+                        const char *fragment) {
+        QTest::newRow(name) << json << QString::fromLatin1(key) << QString::fromUtf8(fragment);
+    };
+
+    row("not an object", "[1, 2]", "", "the config must be a JSON object, got an array");
+    row("missing name", variant(QStringLiteral("name"), kRemove), "name", "missing (required)");
+    row("missing dataset", variant(QStringLiteral("dataset"), kRemove), "dataset",
+        "missing (required)");
+    row("missing tasks", variant(QStringLiteral("tasks"), kRemove), "tasks", "missing (required)");
+    row("empty tasks", variant(QStringLiteral("tasks"), QJsonArray()), "tasks",
+        "expected a non-empty array");
+    row("name not a string", variant(QStringLiteral("name"), 5), "name",
+        "expected a string, got an integer");
+    row("empty name", variant(QStringLiteral("name"), QString()), "name", "must not be empty");
+    row("wrong type: train.batch_size",
+        variant(QStringLiteral("train.batch_size"), QStringLiteral("64")), "train.batch_size",
+        "expected an integer, got a string");
+    row("wrong type: train.epochs fractional", variant(QStringLiteral("train.epochs"), 1.5),
+        "train.epochs", "expected an integer, got a number");
+    row("wrong type: optimizer.lr", variant(QStringLiteral("optimizer.lr"), true), "optimizer.lr",
+        "expected a number, got a boolean");
+    row("wrong type: model", variant(QStringLiteral("model"), QJsonArray()), "model",
+        "expected an object, got an array");
+    row("wrong type: tasks[0]", variant(QStringLiteral("tasks[0]"), QStringLiteral("kind")),
+        "tasks[0]", "expected an object, got a string");
+    row("unknown key: did you mean", variant(QStringLiteral("train.epocs"), 3), "train.epocs",
+        "unknown key (did you mean 'epochs'?)");
+    row("unknown top-level key: did you mean", variant(QStringLiteral("taks"), QJsonArray()),
+        "taks", "unknown key (did you mean 'tasks'?)");
+    row("unknown key in a task", variant(QStringLiteral("tasks[0].lable"), QStringLiteral("x")),
+        "tasks[0].lable", "did you mean 'label'?");
+    row("unknown key, nothing close", variant(QStringLiteral("optimizer.schedule"), 1),
+        "optimizer.schedule", "unknown key (known keys: name lr weight_decay momentum)");
+    row("unknown task type", variant(QStringLiteral("tasks[0].type"), QStringLiteral("regression")),
+        "tasks[0].type", "unknown value 'regression' (known: attributes, classification)");
+    row("unknown backbone", variant(QStringLiteral("model.backbone"), QStringLiteral("resnet50")),
+        "model.backbone", "unknown value 'resnet50' (known: small_cnn)");
+    row("unknown sharing", variant(QStringLiteral("model.sharing"), QStringLiteral("soft")),
+        "model.sharing", "unknown value 'soft'");
+    row("unknown weighting method",
+        variant(QStringLiteral("weighting.method"), QStringLiteral("gradnorm")), "weighting.method",
+        "unknown value 'gradnorm' (known: equal)");
+    row("unknown optimizer", variant(QStringLiteral("optimizer.name"), QStringLiteral("rmsprop")),
+        "optimizer.name", "unknown value 'rmsprop' (known: adam, sgd)");
+    row("lr = 0", variant(QStringLiteral("optimizer.lr"), 0), "optimizer.lr",
+        "must be > 0 and <= 10, got 0");
+    row("lr < 0", variant(QStringLiteral("optimizer.lr"), -0.1), "optimizer.lr", "must be > 0");
+    row("lr too large", variant(QStringLiteral("optimizer.lr"), 11), "optimizer.lr",
+        "must be > 0 and <= 10, got 11");
+    row("momentum with adam", variant(QStringLiteral("optimizer.momentum"), 0.9),
+        "optimizer.momentum", "only the sgd optimizer takes a momentum");
+    row("weight decay > 1", variant(QStringLiteral("optimizer.weight_decay"), 2),
+        "optimizer.weight_decay", "must be >= 0 and <= 1");
+    row("val_fraction > 0.9", variant(QStringLiteral("train.val_fraction"), 0.95),
+        "train.val_fraction", "must be >= 0 and <= 0.9, got 0.95");
+    row("val_fraction < 0", variant(QStringLiteral("train.val_fraction"), -0.1),
+        "train.val_fraction", "must be >= 0");
+    row("epochs = 0", variant(QStringLiteral("train.epochs"), 0), "train.epochs",
+        "must be between 1 and 100000, got 0");
+    row("batch_size = 0", variant(QStringLiteral("train.batch_size"), 0), "train.batch_size",
+        "must be between 1 and");
+    row("negative seed", variant(QStringLiteral("train.seed"), -1), "train.seed",
+        "must be between 0 and");
+    row("unknown device", variant(QStringLiteral("train.device"), QStringLiteral("tpu")),
+        "train.device", "unknown device 'tpu' (use auto, cpu, cuda or cuda:N)");
+    row("device cuda:x", variant(QStringLiteral("train.device"), QStringLiteral("cuda:x")),
+        "train.device", "unknown device 'cuda:x'");
+    row("duplicate task name", variant(QStringLiteral("tasks[1].name"), QStringLiteral("kind")),
+        "tasks[1].name", "duplicate task name 'kind'");
+    row("classification without label", variant(QStringLiteral("tasks[0].label"), kRemove),
+        "tasks[0].label", "missing (required)");
+    row("classification with labels",
+        variant(QStringLiteral("tasks[0].labels"), QJsonArray{QStringLiteral("a")}),
+        "tasks[0].labels", "a classification task takes one column in 'label'");
+    row("attributes with label", variant(QStringLiteral("tasks[1].label"), QStringLiteral("a")),
+        "tasks[1].label", "an attributes task takes its columns in 'labels'");
+    row("attributes without labels", variant(QStringLiteral("tasks[1].labels"), kRemove),
+        "tasks[1].labels", "missing (required)");
+    row("attributes, empty labels", variant(QStringLiteral("tasks[1].labels"), QJsonArray()),
+        "tasks[1].labels", "expected a non-empty array of column names");
+    row("attributes, label not a string",
+        variant(QStringLiteral("tasks[1].labels"), QJsonArray{QStringLiteral("flies"), 3}),
+        "tasks[1].labels[1]", "expected a column name");
+    row("attributes, column twice",
+        variant(QStringLiteral("tasks[1].labels"),
+                QJsonArray{QStringLiteral("flies"), QStringLiteral("flies")}),
+        "tasks[1].labels[1]", "column 'flies' listed twice");
+    row("task without type", variant(QStringLiteral("tasks[0].type"), kRemove), "tasks[0].type",
+        "missing (required)");
+    row("train not an object", variant(QStringLiteral("train"), 7), "train",
+        "expected an object, got an integer");
+}
+
+void TestConfig::errors()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, key);
+    QFETCH(QString, fragment);
+
+    const auto error = catchError([&] { ExperimentConfig::parse(text(json), "exp.json"); });
+    QVERIFY2(error, json.constData());
+    QCOMPARE(codeName(error->code()), codeName(ErrorCode::Config));
+    QCOMPARE(qstr(error->where().key), key);
+    QCOMPARE(error->where().file, std::string("exp.json"));
+    const QString what = QString::fromUtf8(error->what());
+    const QString prefix =
+        key.isEmpty() ? QStringLiteral("exp.json: ") : QStringLiteral("exp.json %1: ").arg(key);
+    QVERIFY2(what.startsWith(prefix), qPrintable(what));
+    QVERIFY2(what.contains(fragment), qPrintable(what));
+}
+
+void TestConfig::syntaxErrorPosition_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<qint64>("line");
+    QTest::addColumn<qint64>("column");
+
+    QTest::newRow("missing value")
+        << QByteArray("{\n  \"name\": \"x\",\n  \"dataset\": ,\n}") << 3LL << 14LL;
+    QTest::newRow("trailing comma") << QByteArray("{\"name\": \"x\",\n}") << 2LL << 1LL;
+    // The end of input is reported at the last character (12) or just after it (13).
+    QTest::newRow("unclosed object") << QByteArray("{\"name\": \"x\"") << 1LL << -13LL;
+    QTest::newRow("single quotes") << QByteArray("{\n\n    'name': 1}") << 3LL << 5LL;
+    QTest::newRow("empty text") << QByteArray() << 1LL << 1LL;
+}
+
+void TestConfig::syntaxErrorPosition()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(qint64, line);
+    QFETCH(qint64, column);
+
+    const auto error = catchError([&] { ExperimentConfig::parse(text(json), "bad.json"); });
+    QVERIFY(error);
+    QCOMPARE(codeName(error->code()), codeName(ErrorCode::Config));
+    QCOMPARE(error->where().line, line);
+    if (column < 0) {
+        QVERIFY2(error->where().column == -column || error->where().column == -column - 1,
+                 qPrintable(QString::number(error->where().column)));
+        column = error->where().column;
+    }
+    QCOMPARE(error->where().column, column);
+    const QString what = QString::fromUtf8(error->what());
+    QVERIFY2(
+        what.startsWith(QStringLiteral("bad.json:%1:%2: invalid JSON: ").arg(line).arg(column)),
+        qPrintable(what));
+}
+
+void TestConfig::load()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = QDir(dir.path()).filePath(QStringLiteral("exp.json"));
+    QVERIFY(writeFile(path, variant(QStringLiteral("train.epocs"), 1)));
+    const auto error = catchError([&] { ExperimentConfig::load(str(path)); });
+    QVERIFY(error);
+    QCOMPARE(codeName(error->code()), codeName(ErrorCode::Config));
+    QVERIFY2(QString::fromUtf8(error->what()).startsWith(path + QStringLiteral(" train.epocs: ")),
+             error->what());
+
+    QVERIFY(writeFile(path, kBase));
+    QCOMPARE(qstr(ExperimentConfig::load(str(path)).name), QStringLiteral("base"));
+
+    const QString missing = QDir(dir.path()).filePath(QStringLiteral("nope.json"));
+    const auto notFound = catchError([&] { ExperimentConfig::load(str(missing)); });
+    QVERIFY(notFound);
+    QCOMPARE(codeName(notFound->code()), codeName(ErrorCode::NotFound));
+    QCOMPARE(qstr(notFound->where().file), missing);
+}
+
+void TestConfig::loadExperiment()
+{
+    QCOMPARE(train::exampleExperiments(),
+             (std::vector<std::string>{"fmnist-attributes", "fmnist-hps"}));
+    const ExperimentConfig example =
+        train::loadExperiment("example:fmnist-hps", {"train.epochs=3", "tasks[1].name=coarse"});
+    QCOMPARE(qstr(example.name), QStringLiteral("fmnist-hps"));
+    QCOMPARE(example.train.epochs, 3);
+    QCOMPARE(qstr(example.tasks[1].name), QStringLiteral("coarse"));
+
+    // Errors in an example name the example's resource.
+    const auto bad =
+        catchError([] { train::loadExperiment("example:fmnist-hps", {"train.epoch=3"}); });
+    QVERIFY(bad);
+    QVERIFY2(QString::fromUtf8(bad->what())
+                 .startsWith(QStringLiteral("experiments/fmnist-hps.json train.epoch: ")),
+             bad->what());
+
+    const auto unknown = catchError([] { train::loadExperiment("example:nope"); });
+    QVERIFY(unknown);
+    QCOMPARE(codeName(unknown->code()), codeName(ErrorCode::NotFound));
+    QVERIFY2(QString::fromUtf8(unknown->what())
+                 .contains(QStringLiteral("no example config 'nope' (known: fmnist-attributes, "
+                                          "fmnist-hps)")),
+             unknown->what());
+
+    QTemporaryDir dir;
+    const QString path = QDir(dir.path()).filePath(QStringLiteral("c.json"));
+    QVERIFY(writeFile(path, kBase));
+    QCOMPARE(train::loadExperiment(str(path), {"train.epochs=7"}).train.epochs, 7);
+    const auto missing = catchError([&] { train::loadExperiment(str(path) + ".missing"); });
+    QVERIFY(missing);
+    QCOMPARE(codeName(missing->code()), codeName(ErrorCode::NotFound));
+}
+
+void TestConfig::overrides_data()
+{
+    QTest::addColumn<QStringList>("overrides");
+    QTest::addColumn<int>("epochs");
+    QTest::addColumn<QString>("optimizer");
+    QTest::addColumn<quint64>("seed");
+    QTest::addColumn<QString>("device");
+    QTest::addColumn<QString>("firstLabel");
+
+    QTest::newRow("none") << QStringList() << 2 << QStringLiteral("adam") << quint64(3)
+                          << QStringLiteral("cpu") << QStringLiteral("class");
+    QTest::newRow("train.epochs=5")
+        << QStringList{QStringLiteral("train.epochs=5")} << 5 << QStringLiteral("adam")
+        << quint64(3) << QStringLiteral("cpu") << QStringLiteral("class");
+    QTest::newRow("plain string value")
+        << QStringList{QStringLiteral("optimizer.name=sgd"), QStringLiteral("train.device=auto")}
+        << 2 << QStringLiteral("sgd") << quint64(3) << QStringLiteral("auto")
+        << QStringLiteral("class");
+    QTest::newRow("JSON string value")
+        << QStringList{QStringLiteral("optimizer.name=\"sgd\"")} << 2 << QStringLiteral("sgd")
+        << quint64(3) << QStringLiteral("cpu") << QStringLiteral("class");
+    QTest::newRow("later wins") << QStringList{QStringLiteral("train.epochs=4"),
+                                               QStringLiteral("train.epochs=1")}
+                                << 1 << QStringLiteral("adam") << quint64(3)
+                                << QStringLiteral("cpu") << QStringLiteral("class");
+    QTest::newRow("value with '='")
+        << QStringList{QStringLiteral("name=a=b"), QStringLiteral("train.seed=9")} << 2
+        << QStringLiteral("adam") << quint64(9) << QStringLiteral("cpu") << QStringLiteral("class");
+    QTest::newRow("array element")
+        << QStringList{QStringLiteral("tasks[0].label=colour")} << 2 << QStringLiteral("adam")
+        << quint64(3) << QStringLiteral("cpu") << QStringLiteral("colour");
+    QTest::newRow("new object under an array element")
+        << QStringList{QStringLiteral("tasks[1].labels[1]=wings"), QStringLiteral("train.seed=4")}
+        << 2 << QStringLiteral("adam") << quint64(4) << QStringLiteral("cpu")
+        << QStringLiteral("class");
+}
+
+void TestConfig::overrides()
+{
+    QFETCH(QStringList, overrides);
+    QFETCH(int, epochs);
+    QFETCH(QString, optimizer);
+    QFETCH(quint64, seed);
+    QFETCH(QString, device);
+    QFETCH(QString, firstLabel);
+
+    std::vector<std::string> items;
+    for (const QString &o : overrides)
+        items.push_back(str(o));
+    const std::string applied = train::applyOverrides(text(kBase), items);
+    const ExperimentConfig c = ExperimentConfig::parse(applied);
+    QCOMPARE(c.train.epochs, epochs);
+    QCOMPARE(qstr(c.optimizer.name), optimizer);
+    QCOMPARE(c.train.seed, seed);
+    QCOMPARE(qstr(c.train.device), device);
+    QCOMPARE(c.train.batchSize, 16); // untouched keys stay
+    QCOMPARE(qstr(c.tasks[0].label), firstLabel);
+    if (overrides.contains(QStringLiteral("tasks[1].labels[1]=wings")))
+        QCOMPARE(c.tasks[1].labels, (std::vector<std::string>{"flies", "wings"}));
+    if (overrides.contains(QStringLiteral("name=a=b")))
+        QCOMPARE(qstr(c.name), QStringLiteral("a=b"));
+
+    // An override can create a missing object.
+    const std::string created = train::applyOverrides(
+        R"({"name": "n", "dataset": "d", "tasks": [{"name": "t", "type": "classification",
+            "label": "class"}]})",
+        {"train.epochs=2"});
+    QCOMPARE(ExperimentConfig::parse(created).train.epochs, 2);
+}
+
+void TestConfig::badOverrides_data()
+{
+    QTest::addColumn<QString>("override");
+    QTest::addColumn<bool>("atApply"); // rejected by applyOverrides itself (else by parse)
+    QTest::addColumn<QString>("fragment");
+
+    QTest::newRow("no '='") << QStringLiteral("train.epochs") << true
+                            << QStringLiteral("an override looks like key.path=value");
+    QTest::newRow("no key") << QStringLiteral("=3") << true
+                            << QStringLiteral("an override looks like key.path=value");
+    QTest::newRow("through a number") << QStringLiteral("train.epochs.deep=1") << true
+                                      << QStringLiteral("cannot set 'train.epochs.deep'");
+    QTest::newRow("empty path segment")
+        << QStringLiteral("train..epochs=1") << true
+        << QStringLiteral("cannot parse the key path 'train..epochs'");
+    QTest::newRow("leading dot") << QStringLiteral(".train=1") << true
+                                 << QStringLiteral("cannot parse the key path");
+    QTest::newRow("trailing dot") << QStringLiteral("train.=1") << true
+                                  << QStringLiteral("cannot parse the key path");
+    QTest::newRow("index not a number")
+        << QStringLiteral("tasks[x].name=a") << true << QStringLiteral("cannot parse the key path");
+    QTest::newRow("unclosed index")
+        << QStringLiteral("tasks[0.name=a") << true << QStringLiteral("cannot parse the key path");
+    QTest::newRow("index after a dot")
+        << QStringLiteral("tasks.[0].name=a") << true << QStringLiteral("cannot parse the key path");
+    QTest::newRow("key glued to an index")
+        << QStringLiteral("tasks[0]name=a") << true << QStringLiteral("cannot parse the key path");
+    QTest::newRow("index out of range")
+        << QStringLiteral("tasks[2].name=a") << true
+        << QStringLiteral("cannot set 'tasks[2].name': no element [2]");
+    QTest::newRow("index into an object")
+        << QStringLiteral("train[0]=1") << true << QStringLiteral("no element [0]");
+    QTest::newRow("misspelt key") << QStringLiteral("train.epoch=2") << false
+                                  << QStringLiteral(
+                                         "train.epoch: unknown key (did you mean 'epochs'?)");
+    QTest::newRow("bad value") << QStringLiteral("train.epochs=0") << false
+                               << QStringLiteral("train.epochs: must be between 1");
+    QTest::newRow("wrong type") << QStringLiteral("train.epochs=two") << false
+                                << QStringLiteral(
+                                       "train.epochs: expected an integer, got a string");
+}
+
+void TestConfig::badOverrides()
+{
+    QFETCH(QString, override);
+    QFETCH(bool, atApply);
+    QFETCH(QString, fragment);
+
+    std::string applied;
+    const auto applyError =
+        catchError([&] { applied = train::applyOverrides(text(kBase), {str(override)}); });
+    QCOMPARE(bool(applyError), atApply);
+    const auto error =
+        applyError ? applyError : catchError([&] { ExperimentConfig::parse(applied); });
+    QVERIFY(error);
+    QCOMPARE(codeName(error->code()), codeName(ErrorCode::Config));
+    QVERIFY2(QString::fromUtf8(error->what()).contains(fragment), error->what());
+    if (atApply)
+        QCOMPARE(qstr(error->where().key), override);
+}
+
+QTEST_APPLESS_MAIN(TestConfig)
+#include "tst_config.moc"

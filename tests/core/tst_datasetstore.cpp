@@ -1,0 +1,240 @@
+// Typed access to datasets: creating and finding them, label columns (identical ones reused,
+// conflicting ones refused), bulk writing of samples and labels, and reading them back in
+// index order with -1 for missing labels.
+
+#include "store/datasetstore.h"
+
+#include "store/project.h"
+
+#include "fixtures.h"
+
+#include <QDir>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace mtl;
+using namespace mtl::test;
+
+class TestDatasetStore : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void createFindAndList();
+    void duplicateNameRefused();
+    void ensureColumn();
+    void writeAndReadSamples();
+    void labelsMissingAreMinusOne();
+    void duplicateSampleIndexRefused();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<store::Project> m_project;
+};
+
+void TestDatasetStore::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_project = std::make_unique<store::Project>(
+        str(QDir(m_dir->path()).filePath(QStringLiteral("d.mtlproj"))),
+        store::Project::OpenMode::CreateIfMissing);
+}
+
+void TestDatasetStore::cleanup()
+{
+    m_project.reset();
+    m_dir.reset();
+}
+
+void TestDatasetStore::createFindAndList()
+{
+    auto &datasets = m_project->datasets();
+    const auto zebra = datasets.create("zebra", "idx", "/a;/b", 28, 20, 3);
+    const auto apple = datasets.create("apple", "fashion-mnist", "", 8, 8, 1);
+    QVERIFY(zebra > 0 && apple > 0 && zebra != apple);
+
+    const auto byName = datasets.find("zebra");
+    QVERIFY(byName);
+    QCOMPARE(byName->id, zebra);
+    QCOMPARE(qstr(byName->format), QStringLiteral("idx"));
+    QCOMPARE(qstr(byName->source), QStringLiteral("/a;/b"));
+    QCOMPARE(byName->width, 28);
+    QCOMPARE(byName->height, 20);
+    QCOMPARE(byName->channels, 3);
+    QVERIFY(byName->splits.empty());
+    QCOMPARE(byName->totalSamples(), 0);
+    // created_at is ISO 8601 UTC with milliseconds.
+    QCOMPARE(byName->createdAt.size(), std::size_t(24));
+    QVERIFY(qstr(byName->createdAt).endsWith(QLatin1Char('Z')));
+
+    const auto byId = datasets.find(apple);
+    QVERIFY(byId);
+    QCOMPARE(qstr(byId->name), QStringLiteral("apple"));
+    QVERIFY(!datasets.find("pear"));
+    QVERIFY(!datasets.find(std::int64_t(9999)));
+
+    const auto all = datasets.list(); // sorted by name
+    QCOMPARE(all.size(), std::size_t(2));
+    QCOMPARE(qstr(all[0].name), QStringLiteral("apple"));
+    QCOMPARE(qstr(all[1].name), QStringLiteral("zebra"));
+}
+
+void TestDatasetStore::duplicateNameRefused()
+{
+    m_project->datasets().create("same", "idx", "", 1, 1, 1);
+    const auto error =
+        catchError([&] { m_project->datasets().create("same", "idx", "", 1, 1, 1); });
+    QVERIFY(error);
+    QCOMPARE(codeName(error->code()), codeName(ErrorCode::Store));
+    QVERIFY(QString::fromUtf8(error->what()).contains(QStringLiteral("UNIQUE")));
+    QCOMPARE(m_project->datasets().list().size(), std::size_t(1));
+}
+
+void TestDatasetStore::ensureColumn()
+{
+    auto &datasets = m_project->datasets();
+    const auto id = datasets.create("d", "idx", "", 1, 1, 1);
+    store::LabelColumn klass;
+    klass.name = "class";
+    klass.categories = {"a", "b", "c"};
+    store::LabelColumn flag;
+    flag.name = "flag";
+    flag.kind = store::ColumnKind::Binary;
+
+    const auto classId = datasets.ensureColumn(id, klass);
+    const auto flagId = datasets.ensureColumn(id, flag);
+    QVERIFY(classId != flagId);
+    QCOMPARE(datasets.ensureColumn(id, klass), classId); // identical: reused
+    QCOMPARE(datasets.ensureColumn(id, flag), flagId);
+
+    store::LabelColumn reordered = klass;
+    reordered.categories = {"b", "a", "c"};
+    const auto categories = catchError([&] { datasets.ensureColumn(id, reordered); });
+    QVERIFY(categories);
+    QCOMPARE(codeName(categories->code()), codeName(ErrorCode::InvalidInput));
+    QVERIFY(QString::fromUtf8(categories->what()).contains(QStringLiteral("other categories")));
+
+    store::LabelColumn binaryClass = klass;
+    binaryClass.kind = store::ColumnKind::Binary;
+    binaryClass.categories.clear();
+    const auto kind = catchError([&] { datasets.ensureColumn(id, binaryClass); });
+    QVERIFY(kind);
+    QVERIFY2(QString::fromUtf8(kind->what()).contains(QStringLiteral("other kind (categorical)")),
+             kind->what());
+
+    // Columns come back in the order they were added, with kinds and categories.
+    const auto info = datasets.find(id);
+    QCOMPARE(info->columns.size(), std::size_t(2));
+    QCOMPARE(info->columns[0].id, classId);
+    QCOMPARE(qstr(info->columns[0].name), QStringLiteral("class"));
+    QVERIFY(info->columns[0].kind == store::ColumnKind::Categorical);
+    QCOMPARE(info->columns[0].categories, klass.categories);
+    QVERIFY(info->columns[1].kind == store::ColumnKind::Binary);
+    QVERIFY(info->column("flag"));
+    QVERIFY(!info->column("nope"));
+
+    // Columns of another dataset are independent.
+    const auto other = datasets.create("e", "idx", "", 1, 1, 1);
+    QVERIFY(datasets.ensureColumn(other, reordered) != classId);
+}
+
+void TestDatasetStore::writeAndReadSamples()
+{
+    auto &datasets = m_project->datasets();
+    const auto id = datasets.create("d", "idx", "", 2, 1, 1);
+    store::LabelColumn klass;
+    klass.name = "class";
+    klass.categories = {"a", "b", "c"};
+    const auto column = datasets.ensureColumn(id, klass);
+    {
+        store::Transaction tx(m_project->db());
+        store::DatasetStore::Writer writer(m_project->db(), id);
+        // Written out of index order; read back in index order.
+        for (int idx : {2, 0, 1}) {
+            const std::uint8_t pixels[2] = {std::uint8_t(10 * idx), std::uint8_t(10 * idx + 1)};
+            const auto sample =
+                writer.addSample("test", idx, store::ImageEncoding::Raw, 2, 1, 1, pixels, 2);
+            writer.addLabel(sample, column, idx);
+        }
+        const std::uint8_t pixels[2] = {7, 7};
+        writer.addLabel(writer.addSample("train", 0, store::ImageEncoding::Raw, 2, 1, 1, pixels, 2),
+                        column, 2);
+        writer.addSample("train", 1, store::ImageEncoding::Png, 2, 1, 1, nullptr, 0, "img/1.png");
+        tx.commit();
+    }
+
+    const auto info = datasets.find(id);
+    QCOMPARE(info->splits.size(), std::size_t(2));
+    QCOMPARE(qstr(info->splits[0].name), QStringLiteral("test")); // first written first
+    QCOMPARE(info->splits[0].samples, 3);
+    QCOMPARE(info->splitSize("train"), 2);
+    QCOMPARE(info->splitSize("val"), 0);
+    QCOMPARE(info->totalSamples(), 5);
+
+    QList<qint64> order;
+    QByteArray bytes;
+    datasets.forEachImage(id, "test", [&](const store::StoredImage &image) {
+        order << image.index;
+        bytes.append(static_cast<const char *>(image.data), qsizetype(image.size));
+    });
+    QCOMPARE(order, (QList<qint64>{0, 1, 2}));
+    QCOMPARE(bytes, QByteArray("\x00\x01\x0a\x0b\x14\x15", 6));
+    QCOMPARE(datasets.labelsOf(id, "test", column), (std::vector<std::int32_t>{0, 1, 2}));
+
+    int visited = 0;
+    datasets.forEachImage(id, "train", [&](const store::StoredImage &image) {
+        if (image.index == 1) {
+            QVERIFY(image.encoding == store::ImageEncoding::Png);
+            QCOMPARE(image.size, std::size_t(0));
+        }
+        ++visited;
+    });
+    QCOMPARE(visited, 2);
+}
+
+void TestDatasetStore::labelsMissingAreMinusOne()
+{
+    auto &datasets = m_project->datasets();
+    const auto id = datasets.create("d", "idx", "", 1, 1, 1);
+    store::LabelColumn a, b;
+    a.name = "a";
+    a.kind = b.kind = store::ColumnKind::Binary;
+    b.name = "b";
+    const auto columnA = datasets.ensureColumn(id, a);
+    const auto columnB = datasets.ensureColumn(id, b);
+    store::DatasetStore::Writer writer(m_project->db(), id);
+    const std::uint8_t pixel = 0;
+    for (int i = 0; i < 4; ++i) {
+        const auto sample =
+            writer.addSample("train", i, store::ImageEncoding::Raw, 1, 1, 1, &pixel, 1);
+        writer.addLabel(sample, columnA, i % 2);
+        if (i != 2)
+            writer.addLabel(sample, columnB, 1);
+    }
+    QCOMPARE(datasets.labelsOf(id, "train", columnA), (std::vector<std::int32_t>{0, 1, 0, 1}));
+    QCOMPARE(datasets.labelsOf(id, "train", columnB), (std::vector<std::int32_t>{1, 1, -1, 1}));
+    QVERIFY(datasets.labelsOf(id, "test", columnA).empty());
+}
+
+void TestDatasetStore::duplicateSampleIndexRefused()
+{
+    auto &datasets = m_project->datasets();
+    const auto id = datasets.create("d", "idx", "", 1, 1, 1);
+    store::DatasetStore::Writer writer(m_project->db(), id);
+    const std::uint8_t pixel = 0;
+    writer.addSample("train", 0, store::ImageEncoding::Raw, 1, 1, 1, &pixel, 1);
+    writer.addSample("test", 0, store::ImageEncoding::Raw, 1, 1, 1, &pixel, 1); // other split: fine
+    const auto error = catchError(
+        [&] { writer.addSample("train", 0, store::ImageEncoding::Raw, 1, 1, 1, &pixel, 1); });
+    QVERIFY(error);
+    QCOMPARE(codeName(error->code()), codeName(ErrorCode::Store));
+    // The writer stays usable after an error.
+    writer.addSample("train", 1, store::ImageEncoding::Raw, 1, 1, 1, &pixel, 1);
+    QCOMPARE(datasets.find(id)->splitSize("train"), 2);
+}
+
+QTEST_APPLESS_MAIN(TestDatasetStore)
+#include "tst_datasetstore.moc"

@@ -1,0 +1,529 @@
+// The trainer, through its LibTorch-free header, on a tiny generated dataset (64 train and
+// 32 test images of 8x8, four classes, two tasks): a run completes and records its losses,
+// validation and test metrics, task weights and a checkpoint; stop and pause requests from a
+// listener; configs that cannot run on the dataset fail clearly before a run is recorded.
+
+#include "train/trainer.h"
+
+#include "data/idximporter.h"
+#include "store/project.h"
+
+#include "fixtures.h"
+
+#include <QDir>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <thread>
+
+using namespace mtl;
+using namespace mtl::test;
+using store::RunStatus;
+using train::ExperimentConfig;
+
+namespace {
+// Records what a run reports; onStep runs on the training thread after each step.
+struct Recorder final : train::TrainerListener {
+    std::function<void(const train::StepProgress &)> onStep;
+    std::function<void(RunStatus)> onStatus;
+    int starts = 0;
+    train::RunStartInfo start;
+    std::vector<train::StepProgress> steps;
+    std::vector<train::EvaluationResult> evaluations;
+    QStringList statuses;
+    int evaluatingCalls = 0;
+    double lastFraction = -1.0;
+
+    void runStarted(const train::RunStartInfo &info) override
+    {
+        ++starts;
+        start = info;
+    }
+    void stepFinished(const train::StepProgress &progress) override
+    {
+        steps.push_back(progress);
+        if (onStep)
+            onStep(progress);
+    }
+    void evaluated(const train::EvaluationResult &result) override
+    {
+        evaluations.push_back(result);
+    }
+    void statusChanged(std::int64_t, RunStatus status) override
+    {
+        statuses << statusName(status);
+        if (onStatus)
+            onStatus(status);
+    }
+    void evaluating(const std::string &, double fraction) override
+    {
+        ++evaluatingCalls;
+        lastFraction = fraction;
+    }
+};
+
+QString trainJson(int epochs, int maxSteps, int seed = 1, const char *device = "cpu")
+{
+    return QStringLiteral(R"({"epochs": %1, "batch_size": 16, "max_steps_per_epoch": %2,
+        "val_fraction": 0.25, "seed": %3, "threads": 1, "device": "%4"})")
+        .arg(epochs)
+        .arg(maxSteps)
+        .arg(seed)
+        .arg(QLatin1String(device));
+}
+
+ExperimentConfig config(const QString &dataset, const QString &train)
+{
+    return ExperimentConfig::parse(tinyConfig(dataset, train).toStdString(), "<tiny>");
+}
+
+std::vector<store::MetricRow> rowsOf(const std::vector<store::MetricRow> &rows,
+                                     const std::string &split, const std::string &name = {})
+{
+    std::vector<store::MetricRow> selected;
+    for (const auto &row : rows)
+        if (row.split == split && (name.empty() || row.name == name))
+            selected.push_back(row);
+    return selected;
+}
+
+// "task/attribute name" keys of rows, for comparing sets of metrics.
+QStringList keysOf(const std::vector<store::MetricRow> &rows)
+{
+    QStringList keys;
+    for (const auto &row : rows)
+        keys << QStringLiteral("%1/%2 %3").arg(qstr(row.task), qstr(row.attribute), qstr(row.name));
+    keys.sort();
+    return keys;
+}
+
+bool isMultipleOf(double value, int denominator)
+{
+    const double scaled = value * denominator;
+    return std::abs(scaled - std::round(scaled)) < 1e-9;
+}
+} // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void completes();
+    void stopFromListener();
+    void stopBeforeRun();
+    void pauseAndResume();
+    void sameSeedSameLosses();
+    void learnsSeparableData();
+    void evaluatesOnValWithoutTestSplit();
+    void impossibleConfig_data();
+    void impossibleConfig();
+    void unavailableDeviceIsASetUpError();
+
+private:
+    std::unique_ptr<store::Project> open() const
+    {
+        return std::make_unique<store::Project>(str(m_project));
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_project;
+};
+
+void TestTrainer::initTestCase()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_project = QDir(m_dir->path()).filePath(QStringLiteral("train.mtlproj"));
+    const TinyDataset d = writeTinyDataset(m_dir->path(), 64, 32, true);
+    QVERIFY(!d.attributes.isEmpty());
+
+    store::Project project(str(m_project), store::Project::OpenMode::CreateIfMissing);
+    const auto import = [&](const std::string &name, std::vector<data::IdxSplitFiles> splits) {
+        data::IdxImportSpec spec;
+        spec.dataset = name;
+        spec.splits = std::move(splits);
+        spec.classNames = data::TextSource{str(QString::fromLatin1(animalClassNames())), "c.txt"};
+        spec.classAttributes =
+            data::TextSource{str(QString::fromLatin1(animalAttributes())), "a.csv"};
+        data::importIdx(project, spec, {});
+    };
+    const data::IdxSplitFiles train{"train", str(d.train.images), str(d.train.labels)};
+    const data::IdxSplitFiles test{"test", str(d.test.images), str(d.test.labels)};
+    import("animals", {train, test});
+    import("trainonly", {train});
+    import("testonly", {test});
+    QCOMPARE(project.datasets().list().size(), std::size_t(3));
+}
+
+void TestTrainer::cleanupTestCase()
+{
+    m_dir.reset();
+}
+
+void TestTrainer::completes()
+{
+    const ExperimentConfig c = config(QStringLiteral("animals"), trainJson(1, 2));
+    train::Trainer trainer(str(m_project), c);
+    Recorder recorder;
+    const train::RunResult result = trainer.run(&recorder);
+
+    QVERIFY2(result.error.empty(), result.error.c_str());
+    QCOMPARE(statusName(result.status), QStringLiteral("completed"));
+    QVERIFY(result.runId > 0);
+    QCOMPARE(result.runId, trainer.runId());
+    QCOMPARE(result.steps, 2);
+    QCOMPARE(qstr(result.device), QStringLiteral("cpu"));
+    QCOMPARE(qstr(result.evalSplit), QStringLiteral("test"));
+    QVERIFY(result.imagesPerSecond > 0);
+    QVERIFY(result.trainSeconds > 0);
+    QVERIFY(result.totalSeconds >= result.trainSeconds);
+
+    // What the listener heard.
+    QCOMPARE(recorder.starts, 1);
+    QCOMPARE(recorder.start.runId, result.runId);
+    QCOMPARE(recorder.start.trainSamples, 48); // 64 minus 25 % held out
+    QCOMPARE(recorder.start.valSamples, 16);
+    QCOMPARE(recorder.start.evalSamples, 32);
+    QCOMPARE(recorder.start.stepsPerEpoch, 2); // 3 batches of 16, capped at 2
+    QCOMPARE(recorder.start.stepsTotal, 2);
+    QCOMPARE(recorder.start.epochs, 1);
+    QCOMPARE(qstr(recorder.start.evalSplit), QStringLiteral("test"));
+    QCOMPARE(recorder.start.tasks, (std::vector<std::string>{"kind", "looks"}));
+    QVERIFY(!recorder.start.model.empty());
+    QCOMPARE(recorder.statuses,
+             (QStringList{QStringLiteral("running"), QStringLiteral("completed")}));
+    QCOMPARE(recorder.steps.size(), std::size_t(2));
+    for (std::size_t i = 0; i < 2; ++i) {
+        const auto &p = recorder.steps[i];
+        QCOMPARE(p.step, std::int64_t(i + 1));
+        QCOMPARE(p.stepsTotal, 2);
+        QCOMPARE(p.epoch, 1);
+        QCOMPARE(p.taskLosses.size(), std::size_t(2));
+        QVERIFY(p.taskLosses[0] > 0 && p.taskLosses[1] > 0);
+        QCOMPARE(p.totalLoss, p.taskLosses[0] + p.taskLosses[1]); // equal weighting
+    }
+    QCOMPARE(recorder.evaluations.size(), std::size_t(2));
+    QCOMPARE(qstr(recorder.evaluations[0].split), QStringLiteral("val"));
+    QCOMPARE(qstr(recorder.evaluations[1].split), QStringLiteral("test"));
+    QVERIFY(recorder.evaluatingCalls >= 2);
+    QCOMPARE(recorder.lastFraction, 1.0);
+
+    // What the project file holds.
+    auto project = open();
+    auto &runs = project->runs();
+    const auto run = runs.find(result.runId);
+    QVERIFY(run);
+    QCOMPARE(statusName(run->status), QStringLiteral("completed"));
+    QCOMPARE(run->stepsDone, 2);
+    QCOMPARE(run->stepsTotal, 2);
+    QCOMPARE(qstr(run->device), QStringLiteral("cpu"));
+    QCOMPARE(qstr(run->experimentName), QStringLiteral("tiny"));
+    QCOMPARE(qstr(run->datasetName), QStringLiteral("animals"));
+    QVERIFY(run->error.empty());
+    QVERIFY(!run->startedAt.empty() && !run->finishedAt.empty());
+    QVERIFY(run->imagesPerSecond > 0);
+    QCOMPARE(runs.experimentConfig(run->experimentId), c.toJson());
+
+    const auto rows = runs.metrics(result.runId);
+    // Per step: the loss of each task and the weighted total, as the listener saw them.
+    const auto losses = rowsOf(rows, "train", "loss");
+    QCOMPARE(losses.size(), std::size_t(6));
+    for (std::int64_t step = 1; step <= 2; ++step) {
+        std::map<std::string, double> byTask;
+        for (const auto &row : losses)
+            if (row.step == step)
+                byTask[row.task] = row.value;
+        QCOMPARE(byTask.size(), std::size_t(3));
+        const auto &heard = recorder.steps[std::size_t(step - 1)];
+        QCOMPARE(byTask["kind"], heard.taskLosses[0]);
+        QCOMPARE(byTask["looks"], heard.taskLosses[1]);
+        QCOMPARE(byTask[""], heard.totalLoss);
+    }
+    // Validation after the epoch and the final test: accuracy per task and per attribute.
+    const QStringList expectedKeys{
+        QStringLiteral("kind/ accuracy"),       QStringLiteral("kind/ loss"),
+        QStringLiteral("looks/ accuracy"),      QStringLiteral("looks/ loss"),
+        QStringLiteral("looks/flies accuracy"), QStringLiteral("looks/mammal accuracy")};
+    const std::pair<std::string, int> evaluated[] = {{"val", 16}, {"test", 32}};
+    for (const auto &[split, samples] : evaluated) {
+        const auto evaluation = rowsOf(rows, split);
+        QCOMPARE(keysOf(evaluation), expectedKeys);
+        double attributeSum = 0.0, looks = -1.0;
+        for (const auto &row : evaluation) {
+            QCOMPARE(row.step, 2);
+            QCOMPARE(row.epoch, 1);
+            if (row.name != "accuracy")
+                continue;
+            QVERIFY(row.value >= 0.0 && row.value <= 1.0);
+            // An accuracy counts correct samples; the task's is the mean of its two attributes'.
+            const bool mean = row.task == "looks" && row.attribute.empty();
+            QVERIFY2(isMultipleOf(row.value, mean ? 2 * samples : samples),
+                     qPrintable(QString::number(row.value)));
+            if (!row.attribute.empty())
+                attributeSum += row.value;
+            else if (row.task == "looks")
+                looks = row.value;
+        }
+        QCOMPARE(looks, attributeSum / 2); // the task's accuracy is the attributes' mean
+    }
+    // The result carries the test metrics.
+    for (const auto &row : rowsOf(rows, "test")) {
+        if (row.attribute.empty())
+            QCOMPARE(result.metrics.at(row.task).at(row.name), row.value);
+        else
+            QCOMPARE(result.attributeAccuracy.at(row.task).at(row.attribute), row.value);
+    }
+    QCOMPARE(result.metrics.size(), std::size_t(2));
+
+    // Task weights: recorded once (equal weighting never changes them).
+    const auto weights = runs.taskWeights(result.runId);
+    QCOMPARE(weights.size(), std::size_t(2));
+    QCOMPARE(weights[0].step, 1);
+    QCOMPARE(qstr(weights[0].task), QStringLiteral("kind"));
+    QCOMPARE(weights[1].weight, 1.0);
+
+    // The checkpoint of the last epoch, model and optimiser (torch archives are zip files).
+    const auto checkpoint = runs.latestCheckpoint(result.runId);
+    QVERIFY(checkpoint);
+    QCOMPARE(checkpoint->epoch, 1);
+    QCOMPARE(checkpoint->step, 2);
+    QVERIFY(checkpoint->model.size() > 1000);
+    QCOMPARE(checkpoint->model.substr(0, 2), std::string("PK"));
+    QVERIFY(!checkpoint->optimizer.empty());
+}
+
+void TestTrainer::stopFromListener()
+{
+    train::Trainer trainer(str(m_project), config(QStringLiteral("animals"), trainJson(2, 3)));
+    Recorder recorder;
+    recorder.onStep = [&](const train::StepProgress &p) {
+        if (p.step == 1)
+            trainer.requestStop();
+    };
+    const train::RunResult result = trainer.run(&recorder);
+
+    QCOMPARE(statusName(result.status), QStringLiteral("stopped"));
+    QVERIFY(trainer.stopRequested());
+    QCOMPARE(result.steps, 1);
+    QCOMPARE(recorder.steps.size(), std::size_t(1));
+    QVERIFY(result.metrics.empty());
+    QVERIFY(recorder.evaluations.empty());
+    QCOMPARE(recorder.statuses,
+             (QStringList{QStringLiteral("running"), QStringLiteral("stopped")}));
+
+    auto project = open();
+    const auto run = project->runs().find(result.runId);
+    QCOMPARE(statusName(run->status), QStringLiteral("stopped"));
+    QCOMPARE(run->stepsDone, 1);
+    QCOMPARE(run->stepsTotal, 6);
+    QCOMPARE(qstr(run->error), QStringLiteral("stopped by the user at step 1"));
+    QVERIFY(!run->finishedAt.empty());
+    const auto rows = project->runs().metrics(result.runId);
+    QCOMPARE(rows.size(), std::size_t(3)); // step 1's losses; no evaluation
+    QVERIFY(rowsOf(rows, "val").empty() && rowsOf(rows, "test").empty());
+    // What was learnt so far is kept.
+    const auto checkpoint = project->runs().latestCheckpoint(result.runId);
+    QVERIFY(checkpoint);
+    QCOMPARE(checkpoint->step, 1);
+    QCOMPARE(checkpoint->epoch, 1);
+}
+
+void TestTrainer::stopBeforeRun()
+{
+    train::Trainer trainer(str(m_project), config(QStringLiteral("animals"), trainJson(1, 2)));
+    const auto runId = trainer.prepare();
+    QVERIFY(runId > 0);
+    QCOMPARE(trainer.prepare(), runId); // idempotent
+    {
+        auto project = open();
+        QCOMPARE(statusName(project->runs().find(runId)->status), QStringLiteral("queued"));
+    }
+    trainer.requestStop();
+    const auto result = trainer.run();
+    QCOMPARE(result.runId, runId);
+    QCOMPARE(statusName(result.status), QStringLiteral("stopped"));
+    QCOMPARE(result.steps, 0);
+    auto project = open();
+    QCOMPARE(statusName(project->runs().find(runId)->status), QStringLiteral("stopped"));
+    QVERIFY(project->runs().metrics(runId).empty());
+}
+
+void TestTrainer::pauseAndResume()
+{
+    train::Trainer trainer(str(m_project), config(QStringLiteral("animals"), trainJson(1, 3)));
+    Recorder recorder;
+    std::thread resumer;
+    QString storedWhilePaused;
+    recorder.onStep = [&](const train::StepProgress &p) {
+        if (p.step != 1)
+            return;
+        trainer.setPaused(true);
+        resumer = std::thread([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            trainer.setPaused(false);
+        });
+    };
+    recorder.onStatus = [&](RunStatus status) {
+        if (status != RunStatus::Paused)
+            return;
+        // The pause is in the project file for other readers (the GUI, `runs`).
+        store::Project reader(str(m_project), store::Project::OpenMode::ReadOnly);
+        storedWhilePaused = statusName(reader.runs().find(trainer.runId())->status);
+    };
+    const auto started = std::chrono::steady_clock::now();
+    const auto result = trainer.run(&recorder);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    if (resumer.joinable())
+        resumer.join();
+
+    QCOMPARE(statusName(result.status), QStringLiteral("completed"));
+    QCOMPARE(result.steps, 3);
+    QCOMPARE(recorder.statuses,
+             (QStringList{QStringLiteral("running"), QStringLiteral("paused"),
+                          QStringLiteral("running"), QStringLiteral("completed")}));
+    QCOMPARE(storedWhilePaused, QStringLiteral("paused"));
+    QVERIFY(!trainer.isPaused());
+    QVERIFY(elapsed >= std::chrono::milliseconds(100));
+    // Paused time does not count as training time.
+    QVERIFY2(result.trainSeconds < std::chrono::duration<double>(elapsed).count() - 0.05,
+             qPrintable(QString::number(result.trainSeconds)));
+}
+
+void TestTrainer::sameSeedSameLosses()
+{
+    const auto lossesOf = [&](int seed) {
+        train::Trainer trainer(str(m_project),
+                               config(QStringLiteral("animals"), trainJson(1, 3, seed)));
+        const auto result = trainer.run();
+        std::vector<double> values;
+        auto project = open();
+        for (const auto &row : rowsOf(project->runs().metrics(result.runId), "train", "loss"))
+            values.push_back(row.value);
+        return values;
+    };
+    const auto first = lossesOf(7);
+    QCOMPARE(first.size(), std::size_t(9));
+    QCOMPARE(lossesOf(7), first);
+    QVERIFY(lossesOf(8) != first);
+}
+
+void TestTrainer::learnsSeparableData()
+{
+    // The fixture's classes differ in brightness: a few epochs must get well above chance
+    // (25 % for kind), or the losses, targets or optimiser are wired wrongly.
+    train::Trainer trainer(str(m_project), config(QStringLiteral("animals"), trainJson(20, 0)));
+    const auto result = trainer.run();
+    QCOMPARE(statusName(result.status), QStringLiteral("completed"));
+    QVERIFY(result.metrics.at("kind").at("accuracy") >= 0.9);
+    QVERIFY(result.metrics.at("looks").at("accuracy") >= 0.9);
+}
+
+void TestTrainer::evaluatesOnValWithoutTestSplit()
+{
+    train::Trainer trainer(str(m_project), config(QStringLiteral("trainonly"), trainJson(1, 2)));
+    Recorder recorder;
+    const auto result = trainer.run(&recorder);
+    QCOMPARE(statusName(result.status), QStringLiteral("completed"));
+    QCOMPARE(qstr(result.evalSplit), QStringLiteral("val"));
+    QCOMPARE(qstr(recorder.start.evalSplit), QStringLiteral("val"));
+    QCOMPARE(recorder.start.evalSamples, 16);
+    QCOMPARE(recorder.evaluations.size(), std::size_t(1)); // the epoch's validation only
+
+    auto project = open();
+    const auto rows = project->runs().metrics(result.runId);
+    QVERIFY(rowsOf(rows, "test").empty());
+    for (const auto &row : rowsOf(rows, "val", "accuracy")) {
+        if (row.attribute.empty())
+            QCOMPARE(result.metrics.at(row.task).at("accuracy"), row.value);
+        else
+            QCOMPARE(result.attributeAccuracy.at(row.task).at(row.attribute), row.value);
+    }
+    QCOMPARE(result.metrics.size(), std::size_t(2));
+}
+
+void TestTrainer::impossibleConfig_data()
+{
+    QTest::addColumn<QString>("dataset");
+    QTest::addColumn<QStringList>("overrides");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("fragment");
+
+    QTest::newRow("label column does not exist")
+        << QStringLiteral("animals") << QStringList{QStringLiteral("tasks[0].label=colour")}
+        << QStringLiteral("tasks[0].label")
+        << QStringLiteral("column 'colour' is not in dataset 'animals' (columns: class "
+                          "(categorical), flies (binary), legs (categorical), mammal (binary))");
+    QTest::newRow("attribute column does not exist")
+        << QStringLiteral("animals") << QStringList{QStringLiteral("tasks[1].labels[1]=swims")}
+        << QStringLiteral("tasks[1].labels[1]")
+        << QStringLiteral("column 'swims' is not in dataset 'animals'");
+    QTest::newRow("attributes task over a categorical column")
+        << QStringLiteral("animals") << QStringList{QStringLiteral("tasks[1].labels[0]=legs")}
+        << QStringLiteral("tasks[1].labels[0]")
+        << QStringLiteral("column 'legs' is categorical; an attributes task needs binary");
+    QTest::newRow("dataset does not exist")
+        << QStringLiteral("plants") << QStringList() << QStringLiteral("dataset")
+        << QStringLiteral("dataset 'plants' is not in");
+    QTest::newRow("dataset without a train split")
+        << QStringLiteral("testonly") << QStringList() << QStringLiteral("dataset")
+        << QStringLiteral("dataset 'testonly' has no 'train' split to train on");
+}
+
+void TestTrainer::impossibleConfig()
+{
+    QFETCH(QString, dataset);
+    QFETCH(QStringList, overrides);
+    QFETCH(QString, key);
+    QFETCH(QString, fragment);
+
+    std::vector<std::string> items;
+    for (const QString &o : overrides)
+        items.push_back(str(o));
+    const std::string json =
+        train::applyOverrides(tinyConfig(dataset, trainJson(1, 2)).toStdString(), items);
+    const ExperimentConfig c = ExperimentConfig::parse(json); // valid as a config
+    std::size_t runsBefore = 0;
+    {
+        auto project = open();
+        runsBefore = project->runs().list().size();
+    }
+
+    train::Trainer trainer(str(m_project), c);
+    const auto error = catchError([&] { trainer.prepare(); });
+    QVERIFY2(error, "a config that cannot run on the dataset was accepted");
+    QCOMPARE(codeName(error->code()), codeName(ErrorCode::Config));
+    QCOMPARE(qstr(error->where().key), key);
+    const QString what = QString::fromUtf8(error->what());
+    QVERIFY2(what.startsWith(key + QStringLiteral(": ")), qPrintable(what));
+    QVERIFY2(what.contains(fragment), qPrintable(what));
+    // run() reports the same problem, and no run is recorded.
+    const auto again = catchError([&] { train::Trainer(str(m_project), c).run(); });
+    QVERIFY(again);
+    QCOMPARE(QString::fromUtf8(again->what()), what);
+    auto project = open();
+    QCOMPARE(project->runs().list().size(), runsBefore);
+}
+
+void TestTrainer::unavailableDeviceIsASetUpError()
+{
+    if (train::resolveDevice("auto") != "cpu")
+        QSKIP("this machine has a CUDA device");
+    const std::size_t runsBefore = open()->runs().list().size();
+    train::Trainer trainer(str(m_project),
+                           config(QStringLiteral("animals"), trainJson(1, 2, 1, "cuda:1")));
+    const auto error = catchError([&] { trainer.prepare(); });
+    QVERIFY(error.has_value());
+    QCOMPARE(codeName(error->code()), codeName(ErrorCode::Config));
+    QCOMPARE(qstr(error->where().key), QStringLiteral("train.device"));
+    QVERIFY2(qstr(error->message()).contains(QStringLiteral("CUDA")), error->what());
+    QCOMPARE(open()->runs().list().size(), runsBefore); // nothing recorded
+}
+
+QTEST_APPLESS_MAIN(TestTrainer)
+#include "tst_trainer.moc"
