@@ -359,6 +359,12 @@ RunResult Trainer::run(TrainerListener *listener)
                 progress.epochs = tc.epochs;
                 for (std::size_t t = 0; t < d.tasks.size(); ++t) {
                     losses[t] = taskLosses[t].item<double>();
+                    if (!std::isfinite(losses[t]))
+                        throw Error(ErrorCode::Training,
+                                    "the loss of task '" + d.taskNames[t] + "' became " +
+                                        std::to_string(losses[t]) + " at step " +
+                                        std::to_string(d.step) +
+                                        "; training diverged (try a lower optimizer.lr)");
                     lossSums[t] += losses[t];
                     progress.totalLoss += weights[t] * losses[t];
                     d.pending.metrics.push_back(
