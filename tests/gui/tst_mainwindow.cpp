@@ -11,6 +11,9 @@
 #include "trainingcontroller.h"
 
 #include <QAction>
+#include <QDir>
+#include <QFile>
+#include <QLocale>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QProgressBar>
@@ -34,6 +37,8 @@ private Q_SLOTS:
     void trainsWithLiveCurvesAndStaysResponsive();
     void showsARecordedRunWhenSelected();
     void reportsBadInputWithoutDialogs();
+    void importsFashionMnistInTheBackground();
+    void failedImportLeavesTheProjectUnchanged();
 
 private:
     QTemporaryDir m_dir;
@@ -203,6 +208,66 @@ void TestMainWindow::reportsBadInputWithoutDialogs()
     QVERIFY2(window.lastError().contains(QStringLiteral("species")),
              qPrintable(window.lastError()));
     QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
+}
+
+namespace {
+
+// A directory laid out like Debian's /usr/share/datasets/fashion-mnist, with tiny images.
+QString writeFashionMnistDir(const QString &dir, int nTrain, int nTest)
+{
+    QDir().mkpath(dir);
+    const auto train = test::writeIdxSplit(dir, QStringLiteral("train"), nTrain, 10, 28, 28, true);
+    const auto t10k = test::writeIdxSplit(dir, QStringLiteral("t10k"), nTest, 10, 28, 28, true);
+    Q_UNUSED(train);
+    Q_UNUSED(t10k);
+    return dir;
+}
+
+} // namespace
+
+void TestMainWindow::importsFashionMnistInTheBackground()
+{
+    const QString dir = writeFashionMnistDir(m_dir.filePath(QStringLiteral("fmnist")), 300, 100);
+    QVERIFY(QFile::exists(dir + QStringLiteral("/train-images-idx3-ubyte.gz")));
+    MainWindow window;
+    window.setInteractive(false);
+    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
+    QSignalSpy imported(&window, &MainWindow::importFinished);
+    QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("imported.mtlproj")), true));
+    QVERIFY(loaded.wait(10000));
+    QCOMPARE(window.datasetModel()->rowCount(), 0);
+    QVERIFY(window.importFashionMnist(dir));
+    QVERIFY(!window.importFashionMnist(dir)); // one job at a time
+    QVERIFY(imported.wait(30000));
+    QVERIFY2(imported.first().at(0).toBool(), qPrintable(imported.first().at(1).toString()));
+    QVERIFY2(imported.first().at(1).toString().contains(QLocale().toString(400)),
+             qPrintable(imported.first().at(1).toString()));
+    QTRY_COMPARE_WITH_TIMEOUT(window.datasetModel()->rowCount(), 1, 10000);
+    QVERIFY(window.datasetModel()->contains(QStringLiteral("fashion-mnist")));
+    QCOMPARE(window.datasetModel()->index(0, widgets::DatasetTableModel::Samples).data().toString(),
+             QLocale().toString(400));
+}
+
+void TestMainWindow::failedImportLeavesTheProjectUnchanged()
+{
+    const QString dir = writeFashionMnistDir(m_dir.filePath(QStringLiteral("broken")), 50, 20);
+    QVERIFY(QFile::remove(dir + QStringLiteral("/t10k-labels-idx1-ubyte.gz")));
+    const QString path = m_dir.filePath(QStringLiteral("unchanged.mtlproj"));
+    MainWindow window;
+    window.setInteractive(false);
+    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
+    QSignalSpy imported(&window, &MainWindow::importFinished);
+    QVERIFY(window.openProject(path, true));
+    QVERIFY(loaded.wait(10000));
+    const QString before = test::projectDump(path);
+    QVERIFY(window.importFashionMnist(dir));
+    QVERIFY(imported.wait(30000));
+    QCOMPARE(imported.first().at(0).toBool(), false);
+    const QString message = imported.first().at(1).toString();
+    QVERIFY2(message.contains(QStringLiteral("t10k-labels-idx1-ubyte")), qPrintable(message));
+    QVERIFY2(window.lastError().contains(QStringLiteral("unchanged")),
+             qPrintable(window.lastError()));
+    QCOMPARE(test::projectDump(path), before);
 }
 
 QTEST_MAIN(TestMainWindow)
