@@ -98,6 +98,8 @@ ZH = {
     'No validation yet': '尚无验证结果',
     'No project open': '未打开项目',
     'No run selected': '未选择运行',
+    'No runs yet': '尚无运行',
+    'Train (F5) runs the example experiment fmnist-hps: one small CNN shared by two tasks, the 10 Fashion-MNIST classes and their 3 groups (shoes, for women, other), for one epoch. Run ▸ Train Example has more.': '“训练”(F5) 运行示例实验 fmnist-hps：两个任务共享一个小型 CNN，分别学习 Fashion-MNIST 的 10 个类别及其 3 个分组（鞋类、女装、其他），训练一轮。更多示例见 运行 ▸ 训练示例。',
     'New run — %1': '新运行 — %1',
     'Run %1 — %2 on %3': '运行 %1 — %2，数据集 %3',
     '%1 of %2 steps': '%1/%2 步',

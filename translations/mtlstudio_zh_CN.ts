@@ -279,7 +279,7 @@ The project is unchanged.</source>
     </message>
     <message>
         <location filename="../app/gui/mainwindow.cpp" line="416" />
-        <location filename="../app/gui/mainwindow.cpp" line="582" />
+        <location filename="../app/gui/mainwindow.cpp" line="584" />
         <source>Wait for the current job to finish.</source>
         <translation>请等待当前任务结束。</translation>
     </message>
@@ -304,225 +304,235 @@ The project is unchanged.</source>
         <translation>无法读取项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="515" />
+        <location filename="../app/gui/mainwindow.cpp" line="517" />
         <source>Clear List</source>
         <translation>清除列表</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="525" />
-        <location filename="../app/gui/mainwindow.cpp" line="532" />
+        <location filename="../app/gui/mainwindow.cpp" line="527" />
+        <location filename="../app/gui/mainwindow.cpp" line="534" />
         <source>New Project</source>
         <translation>新建项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="533" />
+        <location filename="../app/gui/mainwindow.cpp" line="535" />
         <source>%1 already exists. Open it with File ▸ Open Project.</source>
         <translation>%1 已存在。请用 文件 ▸ 打开项目 打开它。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="541" />
+        <location filename="../app/gui/mainwindow.cpp" line="543" />
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="555" />
+        <location filename="../app/gui/mainwindow.cpp" line="557" />
         <source>Importing Fashion-MNIST…</source>
         <translation>正在导入 Fashion-MNIST…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="556" />
+        <location filename="../app/gui/mainwindow.cpp" line="558" />
         <source>Import Fashion-MNIST</source>
         <translation>导入 Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="567" />
+        <location filename="../app/gui/mainwindow.cpp" line="569" />
         <source>Imported %1 images into '%2' in %3 s.</source>
         <translation>已在 %3 秒内将 %1 张图像导入“%2”。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="578" />
-        <location filename="../app/gui/mainwindow.cpp" line="582" />
-        <location filename="../app/gui/mainwindow.cpp" line="606" />
+        <location filename="../app/gui/mainwindow.cpp" line="580" />
+        <location filename="../app/gui/mainwindow.cpp" line="584" />
+        <location filename="../app/gui/mainwindow.cpp" line="608" />
         <source>Cannot train</source>
         <translation>无法训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="578" />
+        <location filename="../app/gui/mainwindow.cpp" line="580" />
         <source>Open or create a project first.</source>
         <translation>请先打开或新建项目。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="592" />
+        <location filename="../app/gui/mainwindow.cpp" line="594" />
         <source>Bad experiment config</source>
         <translation>实验配置有误</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="598" />
+        <location filename="../app/gui/mainwindow.cpp" line="600" />
         <source>Dataset missing</source>
         <translation>缺少数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="599" />
+        <location filename="../app/gui/mainwindow.cpp" line="601" />
         <source>This project has no dataset 'fashion-mnist'. Import it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集“fashion-mnist”。现在从 Debian 的 Fashion-MNIST 软件包导入吗？导入完成后请再次点击训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="607" />
+        <location filename="../app/gui/mainwindow.cpp" line="609" />
         <source>The project has no dataset '%1'. Import it first.</source>
         <translation>项目中没有数据集“%1”。请先导入。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="618" />
+        <location filename="../app/gui/mainwindow.cpp" line="620" />
         <source>Loading %1 and building the model…</source>
         <translation>正在加载 %1 并构建模型…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="621" />
+        <location filename="../app/gui/mainwindow.cpp" line="623" />
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="629" />
+        <location filename="../app/gui/mainwindow.cpp" line="631" />
         <source>Train from Config File</source>
         <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="630" />
+        <location filename="../app/gui/mainwindow.cpp" line="632" />
         <source>Experiment configs (*.json)</source>
         <translation>实验配置 (*.json)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="646" />
+        <location filename="../app/gui/mainwindow.cpp" line="648" />
         <source>%1 · %2 · %3 training / %4 validation images, %n epoch(s) of %5 steps; final evaluation on %6</source>
         <translation><numerusform>%1 · %2 · %3 张训练 / %4 张验证图像，%n 轮，每轮 %5 步；最终在 %6 上评估</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="655" />
+        <location filename="../app/gui/mainwindow.cpp" line="657" />
         <source>Waiting for the first step…</source>
         <translation>等待第一步…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="656" />
+        <location filename="../app/gui/mainwindow.cpp" line="658" />
         <source>Validation runs at the end of each epoch</source>
         <translation>每轮结束时进行验证</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="683" />
+        <location filename="../app/gui/mainwindow.cpp" line="685" />
         <source>step %1/%2 · epoch %3/%4 · %5 img/s · ETA %6</source>
         <translation>第 %1/%2 步 · 第 %3/%4 轮 · %5 张/秒 · 剩余 %6</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="695" />
+        <location filename="../app/gui/mainwindow.cpp" line="697" />
         <source>evaluating on the test split… %1 %</source>
         <translation>正在测试集上评估… %1 %</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="696" />
+        <location filename="../app/gui/mainwindow.cpp" line="698" />
         <source>validating… %1 %</source>
         <translation>正在验证… %1 %</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="734" />
+        <location filename="../app/gui/mainwindow.cpp" line="736" />
         <source>Run %1 %2 in %3 (%4 images/s)</source>
         <translation>运行 %1 %2，用时 %3（%4 张/秒）</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="739" />
+        <location filename="../app/gui/mainwindow.cpp" line="741" />
         <source>: %1 accuracy %2</source>
         <translation>：%1 准确率 %2</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="742" />
+        <location filename="../app/gui/mainwindow.cpp" line="744" />
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="756" />
+        <location filename="../app/gui/mainwindow.cpp" line="758" />
         <source>Cannot start training</source>
         <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="804" />
+        <location filename="../app/gui/mainwindow.cpp" line="806" />
         <source>Open a project (Ctrl+O) or create one (Ctrl+N)</source>
         <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="807" />
+        <location filename="../app/gui/mainwindow.cpp" line="809" />
         <source>No run selected. Press Train (F5) to train the example experiment.</source>
         <translation>未选择运行。按“训练”(F5) 训练示例实验。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="811" />
+        <location filename="../app/gui/mainwindow.cpp" line="813" />
         <source>This run recorded no training steps</source>
         <translation>此运行没有记录训练步</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="812" />
+        <location filename="../app/gui/mainwindow.cpp" line="814" />
         <source>No validation yet</source>
         <translation>尚无验证结果</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="822" />
+        <location filename="../app/gui/mainwindow.cpp" line="825" />
         <source>No project open</source>
         <translation>未打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="823" />
+        <location filename="../app/gui/mainwindow.cpp" line="826" />
+        <source>No runs yet</source>
+        <translation>尚无运行</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="827" />
         <source>No run selected</source>
         <translation>未选择运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="831" />
+        <location filename="../app/gui/mainwindow.cpp" line="830" />
+        <source>Train (F5) runs the example experiment fmnist-hps: one small CNN shared by two tasks, the 10 Fashion-MNIST classes and their 3 groups (shoes, for women, other), for one epoch. Run ▸ Train Example has more.</source>
+        <translation>“训练”(F5) 运行示例实验 fmnist-hps：两个任务共享一个小型 CNN，分别学习 Fashion-MNIST 的 10 个类别及其 3 个分组（鞋类、女装、其他），训练一轮。更多示例见 运行 ▸ 训练示例。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="840" />
         <source>New run — %1</source>
         <translation>新运行 — %1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="832" />
+        <location filename="../app/gui/mainwindow.cpp" line="841" />
         <source>Run %1 — %2 on %3</source>
         <translation>运行 %1 — %2，数据集 %3</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="840" />
+        <location filename="../app/gui/mainwindow.cpp" line="849" />
         <source>%1 of %2 steps</source>
         <translation>%1/%2 步</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="842" />
+        <location filename="../app/gui/mainwindow.cpp" line="851" />
         <source>%1 images/s</source>
         <translation>%1 张/秒</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="853" />
+        <location filename="../app/gui/mainwindow.cpp" line="862" />
         <source>&lt;span style='color:#c62828'&gt;Error: %1&lt;/span&gt;</source>
         <translation>&lt;span style='color:#c62828'&gt;错误：%1&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="856" />
+        <location filename="../app/gui/mainwindow.cpp" line="865" />
         <source>Accuracy on %1: %2</source>
         <translation>%1 上的准确率：%2</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="865" />
+        <location filename="../app/gui/mainwindow.cpp" line="874" />
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="866" />
+        <location filename="../app/gui/mainwindow.cpp" line="875" />
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="877" />
+        <location filename="../app/gui/mainwindow.cpp" line="886" />
         <source>Quit MTL Studio</source>
         <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="878" />
+        <location filename="../app/gui/mainwindow.cpp" line="887" />
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
         <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="886" />
+        <location filename="../app/gui/mainwindow.cpp" line="895" />
         <source>Stopping, then quitting…</source>
         <translation>正在停止，随后退出…</translation>
     </message>

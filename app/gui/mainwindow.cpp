@@ -479,6 +479,8 @@ void MainWindow::applySnapshot(const ProjectSnapshot &snapshot)
     const int row = select > 0 ? m_runModel->rowOf(select) : -1;
     if (row >= 0)
         m_runView->selectRow(row);
+    else if (m_displayedRun.runId == 0 && !m_displayingLive)
+        showRunHeader(m_displayedRun); // "No runs yet" or "No run selected"
     updateActions();
     Q_EMIT projectLoaded(snapshot.path);
 }
@@ -819,9 +821,16 @@ void MainWindow::showRun(const RunCurves &curves)
 void MainWindow::showRunHeader(const RunCurves &curves)
 {
     if (curves.runId == 0 && curves.tasks.empty()) {
+        const bool noRuns = m_runModel->rowCount() == 0;
         m_runTitle->setText(m_projectPath.isEmpty() ? tr("No project open")
+                            : noRuns                ? tr("No runs yet")
                                                     : tr("No run selected"));
-        m_runDetails->clear();
+        m_runDetails->setText(
+            !m_projectPath.isEmpty() && noRuns
+                ? tr("Train (F5) runs the example experiment fmnist-hps: one small CNN shared by "
+                     "two tasks, the 10 Fashion-MNIST classes and their 3 groups (shoes, for "
+                     "women, other), for one epoch. Run ▸ Train Example has more.")
+                : QString());
         m_runResult->clear();
         return;
     }
