@@ -38,6 +38,7 @@ private Q_SLOTS:
     void showsARecordedRunWhenSelected();
     void reportsBadInputWithoutDialogs();
     void importsFashionMnistInTheBackground();
+    void closingWhileTrainingStopsTheRunFirst();
     void failedImportLeavesTheProjectUnchanged();
 
 private:
@@ -268,6 +269,28 @@ void TestMainWindow::failedImportLeavesTheProjectUnchanged()
     QVERIFY2(window.lastError().contains(QStringLiteral("unchanged")),
              qPrintable(window.lastError()));
     QCOMPARE(test::projectDump(path), before);
+}
+
+void TestMainWindow::closingWhileTrainingStopsTheRunFirst()
+{
+    MainWindow window;
+    window.setInteractive(false);
+    window.show();
+    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
+    QVERIFY(window.openProject(m_project));
+    QVERIFY(loaded.wait(10000));
+    QSignalSpy steps(window.training(), &widgets::TrainingController::stepsArrived);
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    QVERIFY(window.startTraining(m_config, {QStringLiteral("train.epochs=200")}));
+    QVERIFY(steps.wait(60000));
+    QVERIFY(!window.close()); // refused for now: the run stops first, then the window closes
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("stopped"));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), 10000);
+    const qint64 runId = finished.first().at(0).toLongLong();
+    store::Project project(m_project.toStdString());
+    QCOMPARE(test::statusName(project.runs().find(runId)->status), QStringLiteral("stopped"));
+    QVERIFY(project.runs().latestCheckpoint(runId).has_value());
 }
 
 QTEST_MAIN(TestMainWindow)
