@@ -16,6 +16,7 @@
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -124,8 +125,11 @@ struct Trainer::Impl {
                                            const std::vector<at::Tensor> &targets,
                                            const std::vector<std::int64_t> &indices,
                                            const std::string &split, int epoch, int batchSize,
-                                           TrainerListener *listener)
+                                           TrainerListener *listener,
+                                           const std::atomic<bool> &stop, bool &interrupted)
     {
+        // A stop request ends the evaluation at the next batch: no rows, interrupted = true.
+        interrupted = false;
         torch::NoGradGuard noGrad;
         model->eval();
         std::vector<std::unique_ptr<TaskMeter>> meters;
@@ -133,6 +137,10 @@ struct Trainer::Impl {
             meters.push_back(task->makeMeter());
         const auto n = static_cast<std::int64_t>(indices.size());
         for (std::int64_t begin = 0; begin < n; begin += batchSize) {
+            if (stop.load()) {
+                interrupted = true;
+                break;
+            }
             const std::int64_t count = std::min<std::int64_t>(batchSize, n - begin);
             Batch batch = makeBatch(data, targets, indices.data() + begin, count);
             const std::vector<at::Tensor> outputs = model->forward(batch.images);
@@ -145,6 +153,8 @@ struct Trainer::Impl {
         }
         model->train();
         std::vector<store::MetricRow> rows;
+        if (interrupted)
+            return rows;
         for (std::size_t t = 0; t < tasks.size(); ++t)
             for (const MetricValue &value : meters[t]->values())
                 rows.push_back({step, epoch, split, taskNames[t], value.attribute, value.name,
@@ -404,8 +414,11 @@ RunResult Trainer::run(TrainerListener *listener)
                 break;
             if (!d.valIndices.empty()) {
                 EvaluationResult evaluation{m_runId, d.step, epoch, "val", {}};
+                bool interrupted = false;
                 evaluation.rows = d.evaluate(d.trainData, d.trainTargets, d.valIndices, "val",
-                                             epoch, tc.batchSize, listener);
+                                             epoch, tc.batchSize, listener, m_stop, interrupted);
+                if (interrupted)
+                    break; // stopped during validation: handled as a stop below
                 d.pending.metrics.insert(d.pending.metrics.end(), evaluation.rows.begin(),
                                          evaluation.rows.end());
                 d.flush(m_runId);
@@ -431,9 +444,11 @@ RunResult Trainer::run(TrainerListener *listener)
         } else {
             // The final evaluation: the test split, or else the last epoch's validation.
             EvaluationResult evaluation{m_runId, d.step, lastEpoch, d.evalSplit, {}};
+            bool interrupted = false;
             if (d.evalSplit == "test") {
                 evaluation.rows = d.evaluate(d.evalData, d.evalTargets, d.evalIndices, "test",
-                                             lastEpoch, tc.batchSize, listener);
+                                             lastEpoch, tc.batchSize, listener, m_stop,
+                                             interrupted);
                 d.pending.metrics.insert(d.pending.metrics.end(), evaluation.rows.begin(),
                                          evaluation.rows.end());
             } else {
@@ -446,10 +461,19 @@ RunResult Trainer::run(TrainerListener *listener)
                     result.attributeAccuracy[row.task][row.attribute] = row.value;
             }
             d.flush(m_runId);
-            if (listener && d.evalSplit == "test")
-                listener->evaluated(evaluation);
-            setStatus(store::RunStatus::Completed);
-            result.status = store::RunStatus::Completed;
+            if (interrupted) {
+                // Training had finished; its checkpoint is saved. Only the test numbers are
+                // missing.
+                setStatus(store::RunStatus::Stopped,
+                          "stopped by the user during the final evaluation, after all " +
+                              std::to_string(d.step) + " training steps");
+                result.status = store::RunStatus::Stopped;
+            } else {
+                if (listener && d.evalSplit == "test")
+                    listener->evaluated(evaluation);
+                setStatus(store::RunStatus::Completed);
+                result.status = store::RunStatus::Completed;
+            }
         }
     } catch (const std::exception &e) {
         result.status = store::RunStatus::Failed;

@@ -29,6 +29,7 @@ namespace {
 struct Recorder final : train::TrainerListener {
     std::function<void(const train::StepProgress &)> onStep;
     std::function<void(RunStatus)> onStatus;
+    std::function<void(const std::string &, double)> onEvaluating;
     int starts = 0;
     train::RunStartInfo start;
     std::vector<train::StepProgress> steps;
@@ -58,10 +59,12 @@ struct Recorder final : train::TrainerListener {
         if (onStatus)
             onStatus(status);
     }
-    void evaluating(const std::string &, double fraction) override
+    void evaluating(const std::string &split, double fraction) override
     {
         ++evaluatingCalls;
         lastFraction = fraction;
+        if (onEvaluating)
+            onEvaluating(split, fraction);
     }
 };
 
@@ -116,6 +119,8 @@ private Q_SLOTS:
 
     void completes();
     void stopFromListener();
+    void stopDuringEvaluation_data();
+    void stopDuringEvaluation();
     void stopBeforeRun();
     void pauseAndResume();
     void sameSeedSameLosses();
@@ -296,6 +301,43 @@ void TestTrainer::completes()
     QVERIFY(checkpoint->model.size() > 1000);
     QCOMPARE(checkpoint->model.substr(0, 2), std::string("PK"));
     QVERIFY(!checkpoint->optimizer.empty());
+}
+
+void TestTrainer::stopDuringEvaluation_data()
+{
+    QTest::addColumn<QString>("split");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("validation") << QStringLiteral("val")
+                                << QStringLiteral("stopped by the user at step 3");
+    QTest::newRow("final test") << QStringLiteral("test")
+                                << QStringLiteral("stopped by the user during the final "
+                                                  "evaluation, after all 6 training steps");
+}
+
+void TestTrainer::stopDuringEvaluation()
+{
+    // Ctrl-C while evaluating stops at the next evaluation batch, not after the whole split.
+    QFETCH(QString, split);
+    QFETCH(QString, error);
+    train::Trainer trainer(str(m_project), config(QStringLiteral("animals"), trainJson(2, 3)));
+    Recorder recorder;
+    int batchesAfterStop = 0;
+    recorder.onEvaluating = [&](const std::string &s, double) {
+        if (trainer.stopRequested())
+            ++batchesAfterStop;
+        if (qstr(s) == split)
+            trainer.requestStop();
+    };
+    const train::RunResult result = trainer.run(&recorder);
+    QCOMPARE(statusName(result.status), QStringLiteral("stopped"));
+    QCOMPARE(batchesAfterStop, 0);
+    QVERIFY(result.metrics.empty());
+    auto project = open();
+    const auto run = project->runs().find(result.runId);
+    QCOMPARE(statusName(run->status), QStringLiteral("stopped"));
+    QCOMPARE(qstr(run->error), error);
+    QVERIFY(rowsOf(project->runs().metrics(result.runId), "test").empty());
+    QVERIFY(project->runs().latestCheckpoint(result.runId).has_value());
 }
 
 void TestTrainer::stopFromListener()
