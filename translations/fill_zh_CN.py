@@ -34,6 +34,7 @@ ZH = {
     '&Resume': '继续(&R)',
     'Pausing after the current batch…': '将在当前批次后暂停…',
     'Resumed': '已继续',
+    'paused at step %1 of %2 · F6 resumes': '已在第 %1/%2 步暂停 · 按 F6 继续',
     '&Stop': '停止(&S)',
     "Stop after the current batch, keeping the model trained so far as the run's checkpoint (Shift+F5)": '在当前批次后停止，并把已训练的模型保存为该运行的检查点 (Shift+F5)',
     'Stopping after the current batch…': '将在当前批次后停止…',

@@ -97,6 +97,12 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_training, &TrainingController::statusChanged, this,
             [this](qint64 runId, RunStatus status) {
                 m_runModel->updateStatus(runId, status);
+                if (status == RunStatus::Paused)
+                    m_progressText->setText(tr("paused at step %1 of %2 · F6 resumes")
+                                                .arg(m_live.info.stepsDone)
+                                                .arg(m_live.info.stepsTotal));
+                else if (status == RunStatus::Running && m_live.info.stepsDone > 0)
+                    statusBar()->showMessage(tr("Resumed"), 4000);
                 if (m_displayingLive) {
                     m_live.info.status = status;
                     m_displayedRun.info.status = status;
@@ -164,18 +170,21 @@ void MainWindow::createActions()
     QStyle *s = style();
     m_newAction = new QAction(s->standardIcon(QStyle::SP_FileDialogNewFolder),
                               tr("&New Project…"), this);
+    m_newAction->setObjectName(QStringLiteral("newAction"));
     m_newAction->setShortcut(QKeySequence::New);
     m_newAction->setToolTip(tr("Create an empty project file (*.mtlproj)"));
     connect(m_newAction, &QAction::triggered, this, &MainWindow::newProject);
 
     m_openAction = new QAction(s->standardIcon(QStyle::SP_DialogOpenButton),
                                tr("&Open Project…"), this);
+    m_openAction->setObjectName(QStringLiteral("openAction"));
     m_openAction->setShortcut(QKeySequence::Open);
     m_openAction->setToolTip(tr("Open a project file (*.mtlproj)"));
     connect(m_openAction, &QAction::triggered, this, &MainWindow::openProjectDialog);
 
     m_importAction = new QAction(s->standardIcon(QStyle::SP_ArrowDown),
                                  tr("&Import Fashion-MNIST"), this);
+    m_importAction->setObjectName(QStringLiteral("importAction"));
     m_importAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     m_importAction->setToolTip(
         tr("Import the 70,000 Fashion-MNIST images of Debian's dataset-fashion-mnist package "
@@ -183,6 +192,7 @@ void MainWindow::createActions()
     connect(m_importAction, &QAction::triggered, this, [this] { importFashionMnist(); });
 
     m_trainAction = new QAction(s->standardIcon(QStyle::SP_MediaPlay), tr("&Train"), this);
+    m_trainAction->setObjectName(QStringLiteral("trainAction"));
     m_trainAction->setShortcut(QKeySequence(Qt::Key_F5));
     m_trainAction->setToolTip(
         tr("Train the example experiment fmnist-hps (F5): 10 classes and 3 groups of "
@@ -191,12 +201,14 @@ void MainWindow::createActions()
             [this] { startTraining(QString::fromLatin1(kDefaultExample)); });
 
     m_trainFileAction = new QAction(tr("Train from Config &File…"), this);
+    m_trainFileAction->setObjectName(QStringLiteral("trainFileAction"));
     m_trainFileAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F5));
     m_trainFileAction->setToolTip(tr("Train an experiment described by a JSON config "
                                      "(keys in docs/CONFIG.md)"));
     connect(m_trainFileAction, &QAction::triggered, this, &MainWindow::trainFromFile);
 
     m_pauseAction = new QAction(s->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), this);
+    m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
     m_pauseAction->setCheckable(true);
     m_pauseAction->setShortcut(QKeySequence(Qt::Key_F6));
     m_pauseAction->setToolTip(tr("Pause training after the current batch; press again to resume "
@@ -206,11 +218,12 @@ void MainWindow::createActions()
         m_pauseAction->setText(paused ? tr("&Resume") : tr("&Pause"));
         m_pauseAction->setIcon(style()->standardIcon(paused ? QStyle::SP_MediaPlay
                                                             : QStyle::SP_MediaPause));
-        statusBar()->showMessage(paused ? tr("Pausing after the current batch…")
-                                        : tr("Resumed"), 4000);
+        if (paused)
+            statusBar()->showMessage(tr("Pausing after the current batch…"), 4000);
     });
 
     m_stopAction = new QAction(s->standardIcon(QStyle::SP_MediaStop), tr("&Stop"), this);
+    m_stopAction->setObjectName(QStringLiteral("stopAction"));
     m_stopAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
     m_stopAction->setToolTip(tr("Stop after the current batch, keeping the model trained so far "
                                 "as the run's checkpoint (Shift+F5)"));
@@ -224,12 +237,14 @@ void MainWindow::createActions()
     });
 
     m_refreshAction = new QAction(s->standardIcon(QStyle::SP_BrowserReload), tr("&Refresh"), this);
+    m_refreshAction->setObjectName(QStringLiteral("refreshAction"));
     m_refreshAction->setShortcut(QKeySequence::Refresh);
     m_refreshAction->setToolTip(tr("Re-read the project file (runs started from the command line "
                                    "appear here)"));
     connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refresh);
 
     m_quitAction = new QAction(tr("&Quit"), this);
+    m_quitAction->setObjectName(QStringLiteral("quitAction"));
     m_quitAction->setShortcut(QKeySequence::Quit);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
 }

@@ -39,6 +39,7 @@ private Q_SLOTS:
     void reportsBadInputWithoutDialogs();
     void importsFashionMnistInTheBackground();
     void closingWhileTrainingStopsTheRunFirst();
+    void pauseResumeAndStopFromTheToolbar();
     void failedImportLeavesTheProjectUnchanged();
 
 private:
@@ -291,6 +292,53 @@ void TestMainWindow::closingWhileTrainingStopsTheRunFirst()
     store::Project project(m_project.toStdString());
     QCOMPARE(test::statusName(project.runs().find(runId)->status), QStringLiteral("stopped"));
     QVERIFY(project.runs().latestCheckpoint(runId).has_value());
+}
+
+void TestMainWindow::pauseResumeAndStopFromTheToolbar()
+{
+    MainWindow window;
+    window.setInteractive(false);
+    window.show();
+    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
+    QVERIFY(window.openProject(m_project));
+    QVERIFY(loaded.wait(10000));
+    auto *pause = window.findChild<QAction *>(QStringLiteral("pauseAction"));
+    auto *stop = window.findChild<QAction *>(QStringLiteral("stopAction"));
+    auto *train = window.findChild<QAction *>(QStringLiteral("trainAction"));
+    QVERIFY(pause && stop && train);
+    QVERIFY(!pause->isEnabled() && !stop->isEnabled() && train->isEnabled());
+
+    QSignalSpy steps(window.training(), &widgets::TrainingController::stepsArrived);
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    QVERIFY(window.startTraining(m_config, {QStringLiteral("train.epochs=200")}));
+    QVERIFY(steps.wait(60000));
+    QVERIFY(pause->isEnabled() && stop->isEnabled() && !train->isEnabled());
+
+    pause->trigger();
+    QVERIFY(window.training()->isPaused());
+    const auto progressText = [&] {
+        for (QLabel *label : window.findChildren<QLabel *>())
+            if (label->text().startsWith(QStringLiteral("paused at step")))
+                return true;
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(progressText(), 10000);
+    QCOMPARE(pause->text(), QStringLiteral("&Resume"));
+    const int row = window.runModel()->rowOf(window.training()->runId());
+    QVERIFY(row >= 0);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        window.runModel()->index(row, RunTableModel::Status).data().toString(),
+        QStringLiteral("paused"), 10000);
+
+    pause->trigger(); // resume
+    QVERIFY(!window.training()->isPaused());
+    steps.clear();
+    QVERIFY(steps.wait(30000)); // training goes on
+    stop->trigger();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("stopped"));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
+    QVERIFY(!pause->isEnabled() && !pause->isChecked() && train->isEnabled());
 }
 
 QTEST_MAIN(TestMainWindow)
