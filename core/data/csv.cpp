@@ -61,10 +61,11 @@ std::vector<CsvRecord> parseCsv(std::string_view text, const std::string &source
                 }
             }
         } else if (c == '"') {
-            if (fieldStarted && !trimmed(field).empty())
-                throw inputError(source, line, "a quote inside an unquoted field", column);
+            // Checked first: after a closed quote, `field` holds the quoted text.
             if (wasQuoted)
                 throw inputError(source, line, "a second quoted section in one field", column);
+            if (fieldStarted && !trimmed(field).empty())
+                throw inputError(source, line, "a quote inside an unquoted field", column);
             field.clear();
             inQuotes = true;
             wasQuoted = true;

@@ -119,7 +119,9 @@ void TestCsv::errors_data()
     QTest::newRow("quote inside unquoted field")
         << QByteArray("ab\"c\",d\n") << 1LL << 3LL << QStringLiteral("quote inside an unquoted");
     QTest::newRow("second quoted section")
-        << QByteArray("\"a\" \"b\"\n") << 1LL << 5LL << QStringLiteral("quote");
+        << QByteArray("\"a\" \"b\"\n") << 1LL << 5LL << QStringLiteral("second quoted section");
+    QTest::newRow("second quoted section after an empty one")
+        << QByteArray("x,\"\" \"b\"\n") << 1LL << 6LL << QStringLiteral("second quoted section");
 }
 
 void TestCsv::errors()
