@@ -37,32 +37,32 @@
 <context>
     <name>mtl::app::MainWindow</name>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="47" />
+        <location filename="../app/gui/mainwindow.cpp" line="48" />
         <source>MTL Studio projects (*.mtlproj)</source>
         <translation>MTL Studio 项目 (*.mtlproj)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="88" />
+        <location filename="../app/gui/mainwindow.cpp" line="89" />
         <source>MTL Studio</source>
         <translation>MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="119" />
+        <location filename="../app/gui/mainwindow.cpp" line="120" />
         <source>Importing: %1</source>
         <translation>正在导入：%1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="128" />
+        <location filename="../app/gui/mainwindow.cpp" line="129" />
         <source>Import cancelled; the project is unchanged.</source>
         <translation>导入已取消，项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="131" />
+        <location filename="../app/gui/mainwindow.cpp" line="132" />
         <source>Import failed</source>
         <translation>导入失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="132" />
+        <location filename="../app/gui/mainwindow.cpp" line="133" />
         <source>%1
 
 The project is unchanged.</source>
@@ -71,473 +71,503 @@ The project is unchanged.</source>
 项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="172" />
+        <location filename="../app/gui/mainwindow.cpp" line="173" />
         <source>&amp;New Project…</source>
         <translation>新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="174" />
+        <location filename="../app/gui/mainwindow.cpp" line="176" />
         <source>Create an empty project file (*.mtlproj)</source>
         <translation>创建空项目文件 (*.mtlproj)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="178" />
+        <location filename="../app/gui/mainwindow.cpp" line="180" />
         <source>&amp;Open Project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="180" />
+        <location filename="../app/gui/mainwindow.cpp" line="183" />
         <source>Open a project file (*.mtlproj)</source>
         <translation>打开项目文件 (*.mtlproj)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="184" />
+        <location filename="../app/gui/mainwindow.cpp" line="187" />
         <source>&amp;Import Fashion-MNIST</source>
         <translation>导入 Fashion-MNIST(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="187" />
+        <location filename="../app/gui/mainwindow.cpp" line="191" />
         <source>Import the 70,000 Fashion-MNIST images of Debian's dataset-fashion-mnist package with their class, group and visual attribute labels</source>
         <translation>从 Debian 的 dataset-fashion-mnist 软件包导入 70,000 张 Fashion-MNIST 图像及其类别、分组和视觉属性标签</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="191" />
+        <location filename="../app/gui/mainwindow.cpp" line="195" />
         <source>&amp;Train</source>
         <translation>训练(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="194" />
+        <location filename="../app/gui/mainwindow.cpp" line="199" />
         <source>Train the example experiment fmnist-hps (F5): 10 classes and 3 groups of Fashion-MNIST with one shared small CNN and a head per task</source>
         <translation>训练示例实验 fmnist-hps (F5)：用一个共享的小型 CNN 和每个任务一个输出头，学习 Fashion-MNIST 的 10 个类别和 3 个分组</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="199" />
+        <location filename="../app/gui/mainwindow.cpp" line="204" />
         <source>Train from Config &amp;File…</source>
         <translation>从配置文件训练(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="201" />
+        <location filename="../app/gui/mainwindow.cpp" line="207" />
         <source>Train an experiment described by a JSON config (keys in docs/CONFIG.md)</source>
         <translation>训练 JSON 配置描述的实验（配置项见 docs/CONFIG.md）</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="205" />
-        <location filename="../app/gui/mainwindow.cpp" line="212" />
-        <location filename="../app/gui/mainwindow.cpp" line="393" />
+        <location filename="../app/gui/mainwindow.cpp" line="211" />
+        <location filename="../app/gui/mainwindow.cpp" line="219" />
+        <location filename="../app/gui/mainwindow.cpp" line="421" />
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="208" />
+        <location filename="../app/gui/mainwindow.cpp" line="215" />
         <source>Pause training after the current batch; press again to resume (F6)</source>
         <translation>在当前批次后暂停训练；再按一次继续 (F6)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="212" />
+        <location filename="../app/gui/mainwindow.cpp" line="219" />
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="216" />
+        <location filename="../app/gui/mainwindow.cpp" line="223" />
         <source>Pausing after the current batch…</source>
         <translation>将在当前批次后暂停…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="105" />
+        <location filename="../app/gui/mainwindow.cpp" line="106" />
         <source>Resumed</source>
         <translation>已继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="101" />
+        <location filename="../app/gui/mainwindow.cpp" line="102" />
         <source>paused at step %1 of %2 · F6 resumes</source>
         <translation>已在第 %1/%2 步暂停 · 按 F6 继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="219" />
+        <location filename="../app/gui/mainwindow.cpp" line="226" />
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="221" />
+        <location filename="../app/gui/mainwindow.cpp" line="229" />
         <source>Stop after the current batch, keeping the model trained so far as the run's checkpoint (Shift+F5)</source>
         <translation>在当前批次后停止，并把已训练的模型保存为该运行的检查点 (Shift+F5)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="226" />
+        <location filename="../app/gui/mainwindow.cpp" line="234" />
         <source>Stopping after the current batch…</source>
         <translation>将在当前批次后停止…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="232" />
+        <location filename="../app/gui/mainwindow.cpp" line="240" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="234" />
+        <location filename="../app/gui/mainwindow.cpp" line="243" />
         <source>Re-read the project file (runs started from the command line appear here)</source>
         <translation>重新读取项目文件（从命令行启动的运行会显示在这里）</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="238" />
+        <location filename="../app/gui/mainwindow.cpp" line="247" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="245" />
+        <location filename="../app/gui/mainwindow.cpp" line="255" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="248" />
+        <location filename="../app/gui/mainwindow.cpp" line="258" />
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="254" />
+        <location filename="../app/gui/mainwindow.cpp" line="264" />
         <source>&amp;Run</source>
         <translation>运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="256" />
+        <location filename="../app/gui/mainwindow.cpp" line="266" />
         <source>Train &amp;Example</source>
         <translation>训练示例(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="267" />
+        <location filename="../app/gui/mainwindow.cpp" line="277" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="270" />
+        <location filename="../app/gui/mainwindow.cpp" line="280" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="271" />
+        <location filename="../app/gui/mainwindow.cpp" line="281" />
         <source>&amp;About MTL Studio</source>
         <translation>关于 MTL Studio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="272" />
+        <location filename="../app/gui/mainwindow.cpp" line="282" />
         <source>About &amp;Qt</source>
         <translation>关于 &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="274" />
+        <location filename="../app/gui/mainwindow.cpp" line="284" />
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="294" />
+        <location filename="../app/gui/mainwindow.cpp" line="304" />
         <source>Datasets</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="306" />
+        <location filename="../app/gui/mainwindow.cpp" line="316" />
         <source>Runs</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="337" />
+        <location filename="../app/gui/mainwindow.cpp" line="324" />
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="324" />
+        <source>Attribute</source>
+        <translation>属性</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="324" />
+        <source>Accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="334" />
+        <source>Accuracy of each binary attribute, worst first</source>
+        <translation>各二值属性的准确率，最差的在前</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="365" />
         <source>Training loss per task</source>
         <translation>各任务训练损失</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="338" />
+        <location filename="../app/gui/mainwindow.cpp" line="366" />
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="338" />
+        <location filename="../app/gui/mainwindow.cpp" line="366" />
         <source>loss</source>
         <translation>损失</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="342" />
+        <location filename="../app/gui/mainwindow.cpp" line="370" />
         <source>Validation accuracy per task</source>
         <translation>各任务验证准确率</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="343" />
+        <location filename="../app/gui/mainwindow.cpp" line="371" />
         <source>epoch</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="343" />
+        <location filename="../app/gui/mainwindow.cpp" line="371" />
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="400" />
+        <location filename="../app/gui/mainwindow.cpp" line="428" />
         <source>Open a project (Ctrl+O) or create one (Ctrl+N).</source>
         <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="403" />
+        <location filename="../app/gui/mainwindow.cpp" line="431" />
         <source>No datasets yet. Import Fashion-MNIST (Ctrl+I), or import your own with mtlstudio-cli import.</source>
         <translation>还没有数据集。导入 Fashion-MNIST (Ctrl+I)，或用 mtlstudio-cli import 导入自己的数据。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="422" />
+        <location filename="../app/gui/mainwindow.cpp" line="450" />
         <source>Cannot open a project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="422" />
-        <location filename="../app/gui/mainwindow.cpp" line="590" />
+        <location filename="../app/gui/mainwindow.cpp" line="450" />
+        <location filename="../app/gui/mainwindow.cpp" line="618" />
         <source>Wait for the current job to finish.</source>
         <translation>请等待当前任务结束。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="435" />
+        <location filename="../app/gui/mainwindow.cpp" line="463" />
         <source>%n run(s) of a process that no longer exists marked interrupted.</source>
         <translation><numerusform>已将 %n 个所属进程已不存在的运行标记为中断。</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="439" />
+        <location filename="../app/gui/mainwindow.cpp" line="467" />
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="444" />
+        <location filename="../app/gui/mainwindow.cpp" line="472" />
         <source>%1 — MTL Studio</source>
         <translation>%1 — MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="467" />
+        <location filename="../app/gui/mainwindow.cpp" line="495" />
         <source>Cannot read project</source>
         <translation>无法读取项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="523" />
+        <location filename="../app/gui/mainwindow.cpp" line="551" />
         <source>Clear List</source>
         <translation>清除列表</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="533" />
-        <location filename="../app/gui/mainwindow.cpp" line="540" />
+        <location filename="../app/gui/mainwindow.cpp" line="561" />
+        <location filename="../app/gui/mainwindow.cpp" line="568" />
         <source>New Project</source>
         <translation>新建项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="541" />
+        <location filename="../app/gui/mainwindow.cpp" line="569" />
         <source>%1 already exists. Open it with File ▸ Open Project.</source>
         <translation>%1 已存在。请用 文件 ▸ 打开项目 打开它。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="549" />
+        <location filename="../app/gui/mainwindow.cpp" line="577" />
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="563" />
+        <location filename="../app/gui/mainwindow.cpp" line="591" />
         <source>Importing Fashion-MNIST…</source>
         <translation>正在导入 Fashion-MNIST…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="564" />
+        <location filename="../app/gui/mainwindow.cpp" line="592" />
         <source>Import Fashion-MNIST</source>
         <translation>导入 Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="575" />
+        <location filename="../app/gui/mainwindow.cpp" line="603" />
         <source>Imported %1 images into '%2' in %3 s.</source>
         <translation>已在 %3 秒内将 %1 张图像导入“%2”。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="586" />
-        <location filename="../app/gui/mainwindow.cpp" line="590" />
         <location filename="../app/gui/mainwindow.cpp" line="614" />
+        <location filename="../app/gui/mainwindow.cpp" line="618" />
+        <location filename="../app/gui/mainwindow.cpp" line="642" />
         <source>Cannot train</source>
         <translation>无法训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="586" />
+        <location filename="../app/gui/mainwindow.cpp" line="614" />
         <source>Open or create a project first.</source>
         <translation>请先打开或新建项目。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="600" />
+        <location filename="../app/gui/mainwindow.cpp" line="628" />
         <source>Bad experiment config</source>
         <translation>实验配置有误</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="606" />
+        <location filename="../app/gui/mainwindow.cpp" line="634" />
         <source>Dataset missing</source>
         <translation>缺少数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="607" />
+        <location filename="../app/gui/mainwindow.cpp" line="635" />
         <source>This project has no dataset 'fashion-mnist'. Import it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集“fashion-mnist”。现在从 Debian 的 Fashion-MNIST 软件包导入吗？导入完成后请再次点击训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="615" />
+        <location filename="../app/gui/mainwindow.cpp" line="643" />
         <source>The project has no dataset '%1'. Import it first.</source>
         <translation>项目中没有数据集“%1”。请先导入。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="626" />
+        <location filename="../app/gui/mainwindow.cpp" line="654" />
         <source>Loading %1 and building the model…</source>
         <translation>正在加载 %1 并构建模型…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="629" />
+        <location filename="../app/gui/mainwindow.cpp" line="657" />
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="637" />
+        <location filename="../app/gui/mainwindow.cpp" line="665" />
         <source>Train from Config File</source>
         <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="638" />
+        <location filename="../app/gui/mainwindow.cpp" line="666" />
         <source>Experiment configs (*.json)</source>
         <translation>实验配置 (*.json)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="654" />
+        <location filename="../app/gui/mainwindow.cpp" line="682" />
         <source>%1 · %2 · %3 training / %4 validation images, %n epoch(s) of %5 steps; final evaluation on %6</source>
         <translation><numerusform>%1 · %2 · %3 张训练 / %4 张验证图像，%n 轮，每轮 %5 步；最终在 %6 上评估</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="663" />
+        <location filename="../app/gui/mainwindow.cpp" line="691" />
         <source>Waiting for the first step…</source>
         <translation>等待第一步…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="664" />
+        <location filename="../app/gui/mainwindow.cpp" line="692" />
         <source>Validation runs at the end of each epoch</source>
         <translation>每轮结束时进行验证</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="691" />
+        <location filename="../app/gui/mainwindow.cpp" line="719" />
         <source>step %1/%2 · epoch %3/%4 · %5 img/s · ETA %6</source>
         <translation>第 %1/%2 步 · 第 %3/%4 轮 · %5 张/秒 · 剩余 %6</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="703" />
+        <location filename="../app/gui/mainwindow.cpp" line="731" />
         <source>evaluating on the test split… %1 %</source>
         <translation>正在测试集上评估… %1 %</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="704" />
+        <location filename="../app/gui/mainwindow.cpp" line="732" />
         <source>validating… %1 %</source>
         <translation>正在验证… %1 %</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="742" />
+        <location filename="../app/gui/mainwindow.cpp" line="776" />
         <source>Run %1 %2 in %3 (%4 images/s)</source>
         <translation>运行 %1 %2，用时 %3（%4 张/秒）</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="747" />
+        <location filename="../app/gui/mainwindow.cpp" line="781" />
         <source>: %1 accuracy %2</source>
         <translation>：%1 准确率 %2</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="750" />
+        <location filename="../app/gui/mainwindow.cpp" line="784" />
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="764" />
+        <location filename="../app/gui/mainwindow.cpp" line="798" />
         <source>Cannot start training</source>
         <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="812" />
+        <location filename="../app/gui/mainwindow.cpp" line="846" />
         <source>Open a project (Ctrl+O) or create one (Ctrl+N)</source>
         <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="815" />
+        <location filename="../app/gui/mainwindow.cpp" line="849" />
         <source>No run selected. Press Train (F5) to train the example experiment.</source>
         <translation>未选择运行。按“训练”(F5) 训练示例实验。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="819" />
+        <location filename="../app/gui/mainwindow.cpp" line="853" />
         <source>This run recorded no training steps</source>
         <translation>此运行没有记录训练步</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="820" />
+        <location filename="../app/gui/mainwindow.cpp" line="854" />
         <source>No validation yet</source>
         <translation>尚无验证结果</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="831" />
+        <location filename="../app/gui/mainwindow.cpp" line="865" />
         <source>No project open</source>
         <translation>未打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="832" />
+        <location filename="../app/gui/mainwindow.cpp" line="866" />
         <source>No runs yet</source>
         <translation>尚无运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="833" />
+        <location filename="../app/gui/mainwindow.cpp" line="867" />
         <source>No run selected</source>
         <translation>未选择运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="836" />
+        <location filename="../app/gui/mainwindow.cpp" line="870" />
         <source>Train (F5) runs the example experiment fmnist-hps: one small CNN shared by two tasks, the 10 Fashion-MNIST classes and their 3 groups (shoes, for women, other), for one epoch. Run ▸ Train Example has more.</source>
         <translation>“训练”(F5) 运行示例实验 fmnist-hps：两个任务共享一个小型 CNN，分别学习 Fashion-MNIST 的 10 个类别及其 3 个分组（鞋类、女装、其他），训练一轮。更多示例见 运行 ▸ 训练示例。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="846" />
+        <location filename="../app/gui/mainwindow.cpp" line="880" />
         <source>New run — %1</source>
         <translation>新运行 — %1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="847" />
+        <location filename="../app/gui/mainwindow.cpp" line="881" />
         <source>Run %1 — %2 on %3</source>
         <translation>运行 %1 — %2，数据集 %3</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="855" />
+        <location filename="../app/gui/mainwindow.cpp" line="889" />
         <source>%1 of %2 steps</source>
         <translation>%1/%2 步</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="857" />
+        <location filename="../app/gui/mainwindow.cpp" line="891" />
         <source>%1 images/s</source>
         <translation>%1 张/秒</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="868" />
+        <location filename="../app/gui/mainwindow.cpp" line="902" />
         <source>&lt;span style='color:#c62828'&gt;Error: %1&lt;/span&gt;</source>
         <translation>&lt;span style='color:#c62828'&gt;错误：%1&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="871" />
+        <location filename="../app/gui/mainwindow.cpp" line="905" />
         <source>Accuracy on %1: %2</source>
         <translation>%1 上的准确率：%2</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="880" />
+        <location filename="../app/gui/mainwindow.cpp" line="938" />
+        <source>Attributes — accuracy on test, worst first</source>
+        <translation>属性 — 测试集准确率，最差的在前</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="939" />
+        <source>Attributes — latest validation accuracy, worst first</source>
+        <translation>属性 — 最近一次验证准确率，最差的在前</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="947" />
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="881" />
+        <location filename="../app/gui/mainwindow.cpp" line="948" />
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="892" />
+        <location filename="../app/gui/mainwindow.cpp" line="959" />
         <source>Quit MTL Studio</source>
         <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="893" />
+        <location filename="../app/gui/mainwindow.cpp" line="960" />
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
         <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="901" />
+        <location filename="../app/gui/mainwindow.cpp" line="968" />
         <source>Stopping, then quitting…</source>
         <translation>正在停止，随后退出…</translation>
     </message>

@@ -35,7 +35,16 @@ CurvePlot::CurvePlot(QWidget *parent) : QWidget(parent), m_plot(new QCustomPlot(
     QFont legendFont = font();
     legendFont.setPointSizeF(legendFont.pointSizeF() * 0.95);
     m_plot->legend->setFont(legendFont);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // The legend sits in its own column right of the axes, top-aligned, so it never hides the
+    // newest points (which are at the right edge).
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    auto *side = new QCPLayoutGrid;
+    m_plot->plotLayout()->addElement(0, 1, side);
+    side->setMargins(QMargins(0, 6, 8, 6));
+    side->addElement(0, 0, m_plot->legend);
+    side->addElement(1, 0, new QCPLayoutElement(m_plot)); // takes the space below the legend
+    side->setRowStretchFactor(0, 0.001);
+    m_plot->plotLayout()->setColumnStretchFactor(1, 0.001);
     for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
         axis->grid()->setPen(QPen(QColor(0xe4, 0xe4, 0xe4), 0, Qt::SolidLine));
         axis->setBasePen(QPen(QColor(0x80, 0x80, 0x80)));

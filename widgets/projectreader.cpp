@@ -47,7 +47,13 @@ RunCurves readRunCurves(const QString &path, qint64 runId)
             // An experiment saved by a newer build: fall back to the tasks found in metrics.
         }
         bool hasTest = false;
+        std::map<std::string, std::map<std::string, double>> valAttributes, testAttributes;
         for (const auto &row : project.runs().metrics(runId)) {
+            if (!row.task.empty() && !row.attribute.empty() && row.name == "accuracy") {
+                (row.split == "test" ? testAttributes : valAttributes)[row.task][row.attribute] =
+                    row.value; // later epochs overwrite earlier ones
+                continue;
+            }
             if (row.task.empty() || !row.attribute.empty())
                 continue;
             if (std::find(curves.tasks.begin(), curves.tasks.end(), row.task) ==
@@ -67,6 +73,8 @@ RunCurves readRunCurves(const QString &path, qint64 runId)
             }
         }
         curves.evalSplit = hasTest ? QStringLiteral("test") : QStringLiteral("val");
+        curves.attributeSplit = testAttributes.empty() ? QStringLiteral("val") : QStringLiteral("test");
+        curves.attributeAccuracy = testAttributes.empty() ? valAttributes : testAttributes;
         if (!hasTest) // without a test split the last validation is the final evaluation
             for (const auto &[task, curve] : curves.valAccuracy)
                 if (!curve.values.isEmpty())

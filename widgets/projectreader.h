@@ -35,6 +35,10 @@ struct RunCurves {
     std::map<std::string, Curve> valAccuracy;     // task → (epoch, accuracy)
     std::map<std::string, double> finalAccuracy;  // task → accuracy on evalSplit
     QString evalSplit;                            // "test" (or "val" without a test split)
+    // Per-attribute accuracy of "attributes" tasks: task → attribute → accuracy, from the final
+    // evaluation when there is one, else from the latest validation (attributeSplit says which).
+    std::map<std::string, std::map<std::string, double>> attributeAccuracy;
+    QString attributeSplit;
     QString error;
 };
 

@@ -28,6 +28,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTableView>
+#include <QTableWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -315,7 +316,25 @@ void MainWindow::createLayout()
     leftLayout->addWidget(makeHeading(tr("Runs"), left));
     m_runView = makeTable(m_runModel, left);
     m_runView->setObjectName(QStringLiteral("runView"));
-    leftLayout->addWidget(m_runView, 1);
+    leftLayout->addWidget(m_runView, 2);
+    m_attributeHeading = makeHeading(QString(), left);
+    leftLayout->addWidget(m_attributeHeading);
+    m_attributeTable = new QTableWidget(0, 3, left);
+    m_attributeTable->setObjectName(QStringLiteral("attributeTable"));
+    m_attributeTable->setHorizontalHeaderLabels({tr("Task"), tr("Attribute"), tr("Accuracy")});
+    m_attributeTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_attributeTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_attributeTable->setAlternatingRowColors(true);
+    m_attributeTable->setShowGrid(false);
+    m_attributeTable->verticalHeader()->hide();
+    m_attributeTable->verticalHeader()->setDefaultSectionSize(m_runView->verticalHeader()->defaultSectionSize());
+    m_attributeTable->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    m_attributeTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_attributeTable->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_attributeTable->setToolTip(tr("Accuracy of each binary attribute, worst first"));
+    leftLayout->addWidget(m_attributeTable, 3);
+    m_attributeHeading->hide();
+    m_attributeTable->hide();
     connect(m_runView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onRunSelected);
     connect(m_runModel, &QAbstractItemModel::modelReset, this, [this] {
@@ -716,6 +735,12 @@ void MainWindow::onEvaluating(qint64, const QString &split, double fraction)
 void MainWindow::onEvaluated(const mtl::train::EvaluationResult &result)
 {
     for (const auto &row : result.rows) {
+        if (!row.task.empty() && !row.attribute.empty() && row.name == "accuracy" &&
+            (result.split == "test" || m_live.attributeSplit != QLatin1String("test"))) {
+            m_live.attributeAccuracy[row.task][row.attribute] = row.value;
+            m_live.attributeSplit = toQt(result.split);
+            continue;
+        }
         if (row.task.empty() || !row.attribute.empty() || row.name != "accuracy")
             continue;
         if (result.split == "val") {
@@ -881,6 +906,39 @@ void MainWindow::showRunHeader(const RunCurves &curves)
                                  .arg(curves.evalSplit, accuracy.join(QStringLiteral(" · "))));
     else
         m_runResult->clear();
+    showAttributes(curves);
+}
+
+void MainWindow::showAttributes(const RunCurves &curves)
+{
+    struct Row {
+        std::string task, attribute;
+        double accuracy;
+    };
+    std::vector<Row> rows;
+    for (const auto &[task, attributes] : curves.attributeAccuracy)
+        for (const auto &[attribute, accuracy] : attributes)
+            rows.push_back({task, attribute, accuracy});
+    // Errors first: the attributes the model gets wrong most often lead.
+    std::sort(rows.begin(), rows.end(),
+              [](const Row &a, const Row &b) { return a.accuracy < b.accuracy; });
+    m_attributeTable->setSortingEnabled(false);
+    m_attributeTable->setRowCount(static_cast<int>(rows.size()));
+    for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
+        const Row &r = rows[static_cast<std::size_t>(i)];
+        m_attributeTable->setItem(i, 0, new QTableWidgetItem(toQt(r.task)));
+        m_attributeTable->setItem(i, 1, new QTableWidgetItem(toQt(r.attribute)));
+        auto *value = new QTableWidgetItem(percent(r.accuracy));
+        value->setData(Qt::UserRole, r.accuracy);
+        value->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        m_attributeTable->setItem(i, 2, value);
+    }
+    const bool any = !rows.empty();
+    m_attributeHeading->setText(curves.attributeSplit == QLatin1String("test")
+                                    ? tr("Attributes — accuracy on test, worst first")
+                                    : tr("Attributes — latest validation accuracy, worst first"));
+    m_attributeHeading->setVisible(any);
+    m_attributeTable->setVisible(any);
 }
 
 void MainWindow::showAbout()

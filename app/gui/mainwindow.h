@@ -15,6 +15,7 @@ class QLabel;
 class QMenu;
 class QProgressBar;
 class QTableView;
+class QTableWidget;
 
 namespace mtl::train {
 struct RunStartInfo;
@@ -85,6 +86,7 @@ private:
     void onRunSelected();
     void showRun(const widgets::RunCurves &curves);
     void showRunHeader(const widgets::RunCurves &curves);
+    void showAttributes(const widgets::RunCurves &curves);
 
     void onStarted(const mtl::train::RunStartInfo &info);
     void onSteps(const std::vector<mtl::train::StepProgress> &steps);
@@ -103,6 +105,8 @@ private:
     QTableView *m_datasetView = nullptr;
     QTableView *m_runView = nullptr;
     QLabel *m_datasetHint = nullptr;
+    QLabel *m_attributeHeading = nullptr;
+    QTableWidget *m_attributeTable = nullptr;
     QLabel *m_runTitle = nullptr;
     QLabel *m_runDetails = nullptr;
     QLabel *m_runResult = nullptr;

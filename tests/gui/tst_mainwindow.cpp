@@ -20,6 +20,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -148,6 +149,17 @@ void TestMainWindow::trainsWithLiveCurvesAndStaysResponsive()
         headerShowsAccuracy |= label->text().contains(QStringLiteral("Accuracy on test"));
     QVERIFY(headerShowsAccuracy);
 
+    // Per-attribute accuracy of the "looks" task on the test split, worst first.
+    auto *attributes = window.findChild<QTableWidget *>(QStringLiteral("attributeTable"));
+    QVERIFY(attributes);
+    QVERIFY(attributes->isVisible());
+    QCOMPARE(attributes->rowCount(), 2);
+    QStringList names{attributes->item(0, 1)->text(), attributes->item(1, 1)->text()};
+    names.sort();
+    QCOMPARE(names, QStringList({QStringLiteral("flies"), QStringLiteral("mammal")}));
+    QVERIFY(attributes->item(0, 2)->data(Qt::UserRole).toDouble() <=
+            attributes->item(1, 2)->data(Qt::UserRole).toDouble());
+
     // And the project file agrees.
     store::Project project(m_project.toStdString());
     QCOMPARE(test::statusName(project.runs().find(runId)->status), QStringLiteral("completed"));
@@ -176,6 +188,10 @@ void TestMainWindow::showsARecordedRunWhenSelected()
         reopened.runModel()->index(0, 0).data(RunTableModel::RunIdRole).toLongLong();
     QTRY_COMPARE_WITH_TIMEOUT(reopened.displayedRunId(), newest, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(reopened.lossPlot()->pointCount(QStringLiteral("kind")), 15, 10000);
+    // Recorded per-attribute accuracy is read back from the project too.
+    auto *attributes = reopened.findChild<QTableWidget *>(QStringLiteral("attributeTable"));
+    QVERIFY(attributes);
+    QCOMPARE(attributes->rowCount(), 2);
 
     auto *view = reopened.findChild<QTableView *>(QStringLiteral("runView"));
     QVERIFY(view);
