@@ -243,18 +243,34 @@ int runRuns(const std::string &path, bool asJson)
 
 struct TrainArgs {
     std::string project, config;
+    std::int64_t resume = 0;
     std::vector<std::string> overrides;
     bool json = false, preloaded = false;
 };
 
 int runTrain(const TrainArgs &a)
 {
-    const auto config = train::loadExperiment(a.config, a.overrides);
+    if (a.config.empty() == (a.resume == 0))
+        throw Error(ErrorCode::InvalidInput, "train needs --config FILE or --resume RUN");
+    train::ExperimentConfig config;
     {
         auto project = openProject(a.project); // fails early and clearly; reconciles old runs
+        if (a.resume > 0) {
+            // A resumed run continues with the config it was started with.
+            const auto run = project->runs().find(a.resume);
+            if (!run)
+                throw Error(ErrorCode::NotFound, "run " + std::to_string(a.resume) +
+                                                     " is not in " + a.project);
+            config = train::ExperimentConfig::parse(
+                project->runs().experimentConfig(run->experimentId),
+                "run " + std::to_string(a.resume) + " config");
+        }
     }
+    if (a.resume == 0)
+        config = train::loadExperiment(a.config, a.overrides);
     train::TrainerOptions options;
     options.preloadBatches = a.preloaded;
+    options.resumeRunId = a.resume;
     train::Trainer trainer(a.project, config, options);
     trainer.prepare();
     g_trainer.store(&trainer);
@@ -370,18 +386,25 @@ int main(int argc, char **argv)
 
     TrainArgs trainArgs;
     auto *trainCmd = app.add_subcommand(
-        "train", "Train the experiment described by a config file (docs/CONFIG.md). Ctrl-C "
-                 "stops at the next batch, saves the model and exits with 130.");
+        "train", "Train the experiment described by a config file (docs/CONFIG.md), or continue "
+                 "a stopped run with --resume. Ctrl-C stops at the next batch, saves the model "
+                 "and exits with 130.");
     trainCmd->add_option("PROJECT", trainArgs.project, "Project file (*.mtlproj)")->required();
-    trainCmd->add_option("--config", trainArgs.config,
-                         "Experiment config (JSON), or example:NAME for a built-in example (" +
-                             joined(train::exampleExperiments()) + ")")
-        ->required();
-    trainCmd
+    auto *configOption = trainCmd->add_option(
+        "--config", trainArgs.config,
+        "Experiment config (JSON), or example:NAME for a built-in example (" +
+            joined(train::exampleExperiments()) + ")");
+    auto *resumeOption = trainCmd->add_option(
+        "--resume", trainArgs.resume,
+        "Continue run RUN (stopped, interrupted or failed) from its latest checkpoint, with its "
+        "own config, instead of starting a new run");
+    resumeOption->type_name("RUN")->excludes(configOption);
+    auto *setOption = trainCmd
         ->add_option("--set", trainArgs.overrides,
                      "Override a config key, e.g. --set train.epochs=3 or --set "
                      "tasks[0].label=class (repeatable, one KEY=VALUE each)")
         ->allow_extra_args(false);
+    setOption->excludes(resumeOption);
     trainCmd->add_flag("--json", trainArgs.json,
                        "Print {\"run_id\", \"status\", \"metrics\", \"images_per_s\", ...} as the "
                        "last line of stdout");

@@ -33,6 +33,11 @@ void ProgressPrinter::finishLine()
 void ProgressPrinter::runStarted(const mtl::train::RunStartInfo &info)
 {
     m_tasks = info.tasks;
+    if (info.resumedFromStep > 0)
+        std::fprintf(stderr, "resuming run %lld from its checkpoint at step %lld of %lld\n",
+                     static_cast<long long>(info.runId),
+                     static_cast<long long>(info.resumedFromStep),
+                     static_cast<long long>(info.stepsTotal));
     std::fprintf(stderr,
                  "run %lld on %s: %s\n  %lld training / %lld validation samples, %d epoch(s) of "
                  "%lld steps; final evaluation on %s (%lld samples)\n",

@@ -78,6 +78,22 @@ void RunStore::markStarted(std::int64_t runId, const std::string &device)
     st.exec();
 }
 
+void RunStore::prepareResume(std::int64_t runId, std::int64_t step)
+{
+    Transaction tx(m_db);
+    for (const char *sql : {"DELETE FROM metrics WHERE run_id = ?1 AND step > ?2",
+                            "DELETE FROM task_weights WHERE run_id = ?1 AND step > ?2"}) {
+        Statement st(m_db, sql);
+        st.bind(1, runId).bind(2, step);
+        st.exec();
+    }
+    Statement st(m_db, "UPDATE runs SET status = 'queued', error = '', finished_at = NULL, "
+                       "steps_done = ?2 WHERE id = ?1");
+    st.bind(1, runId).bind(2, step);
+    st.exec();
+    tx.commit();
+}
+
 void RunStore::setStatus(std::int64_t runId, RunStatus status, const std::string &error)
 {
     Statement st(m_db, isFinished(status)

@@ -47,6 +47,10 @@ public:
                 const std::vector<TaskWeightRow> &weights, std::int64_t stepsDone,
                 double imagesPerSecond);
 
+    // Before a run continues from a checkpoint at `step`: drops what it recorded after that
+    // step (it will be recorded again) and puts it back in the queue, in one transaction.
+    void prepareResume(std::int64_t runId, std::int64_t step);
+
     void saveCheckpoint(std::int64_t runId, int epoch, std::int64_t step, const std::string &model,
                         const std::string &optimizer);
     std::optional<Checkpoint> latestCheckpoint(std::int64_t runId);

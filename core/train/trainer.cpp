@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -97,6 +98,7 @@ struct Trainer::Impl {
     std::unique_ptr<WeightingMethod> weighting;
     std::vector<std::unique_ptr<Probe>> probes;
     RecordBatch pending;
+    std::optional<store::Checkpoint> resumeFrom; // set when continuing a run
     Clock::time_point lastFlush = Clock::now();
     double imagesPerSecond = 0.0;
     std::int64_t step = 0;
@@ -212,9 +214,31 @@ std::int64_t Trainer::prepare()
                                                             : "";
     resolveDevice(tc.device); // a CUDA device on a machine without one is bad input
     auto &runs = impl->project->runs();
-    const std::int64_t experiment =
-        runs.createExperiment(m_config.name, impl->dataset.id, m_config.toJson());
-    m_runId = runs.createRun(experiment, impl->stepsPerEpoch * tc.epochs);
+    if (m_options.resumeRunId > 0) {
+        const std::int64_t id = m_options.resumeRunId;
+        const auto run = runs.find(id);
+        const std::string name = "run " + std::to_string(id);
+        if (!run)
+            throw Error(ErrorCode::NotFound, name + " is not in " + m_projectPath);
+        if (run->status == store::RunStatus::Completed || !isFinished(run->status))
+            throw Error(ErrorCode::InvalidInput,
+                        name + " is " + store::toString(run->status) +
+                            "; only stopped, interrupted or failed runs can be resumed");
+        if (run->stepsTotal != impl->stepsPerEpoch * tc.epochs)
+            throw Error(ErrorCode::Config, name + " was planned with " +
+                                               std::to_string(run->stepsTotal) +
+                                               " steps; resume it with its own config");
+        impl->resumeFrom = runs.latestCheckpoint(id);
+        if (!impl->resumeFrom)
+            throw Error(ErrorCode::InvalidInput,
+                        name + " has no checkpoint to continue from; start a new run instead");
+        runs.prepareResume(id, impl->resumeFrom->step);
+        m_runId = id;
+    } else {
+        const std::int64_t experiment =
+            runs.createExperiment(m_config.name, impl->dataset.id, m_config.toJson());
+        m_runId = runs.createRun(experiment, impl->stepsPerEpoch * tc.epochs);
+    }
     m_impl = std::move(impl);
     return m_runId;
 }
@@ -285,6 +309,23 @@ RunResult Trainer::run(TrainerListener *listener)
         for (const at::Tensor &p : d.weighting->parameters())
             parameters.push_back(p);
         d.optimizer = makeOptimizer(m_config.optimizer, parameters);
+        std::int64_t firstEpoch = 1, firstBatch = 0;
+        if (d.resumeFrom) {
+            // Continue where the checkpoint was taken: same weights, same optimiser moments,
+            // same step count; the epochs' shuffles are replayed below from the same seed.
+            const auto load = [&](const std::string &bytes, const auto &into) {
+                std::istringstream in(bytes);
+                torch::serialize::InputArchive archive;
+                archive.load_from(in, d.device);
+                into(archive);
+            };
+            load(d.resumeFrom->model, [&](auto &a) { d.model->load(a); });
+            load(d.resumeFrom->optimizer, [&](auto &a) { d.optimizer->load(a); });
+            d.step = d.resumeFrom->step;
+            firstEpoch = static_cast<int>(d.step / d.stepsPerEpoch) + 1;
+            firstBatch = d.step % d.stepsPerEpoch;
+        }
+        const std::int64_t firstStep = d.step;
         d.probes.push_back(std::make_unique<TaskWeightProbe>());
 
         const std::int64_t stepsTotal = d.stepsPerEpoch * tc.epochs;
@@ -301,6 +342,7 @@ RunResult Trainer::run(TrainerListener *listener)
             info.valSamples = d.valSamples;
             info.evalSamples = d.evalSplit == "test" ? d.evalData.size() : d.valSamples;
             info.evalSplit = d.evalSplit;
+            info.resumedFromStep = firstStep;
             listener->runStarted(info);
         }
 
@@ -313,6 +355,8 @@ RunResult Trainer::run(TrainerListener *listener)
         std::vector<store::MetricRow> lastValidation;
         for (epoch = 1; epoch <= tc.epochs && !m_stop.load(); ++epoch) {
             std::shuffle(d.trainIndices.begin(), d.trainIndices.end(), rng);
+            if (epoch < firstEpoch)
+                continue; // trained before the checkpoint; only its shuffle is replayed
             std::fill(lossSums.begin(), lossSums.end(), 0.0);
             std::vector<Batch> preloaded;
             const auto batchAt = [&](std::int64_t b) {
@@ -326,7 +370,7 @@ RunResult Trainer::run(TrainerListener *listener)
                 for (std::int64_t b = 0; b < d.stepsPerEpoch; ++b)
                     preloaded.push_back(batchAt(b));
 
-            std::int64_t b = 0;
+            std::int64_t b = epoch == firstEpoch ? firstBatch : 0;
             auto clock = Clock::now();
             for (; b < d.stepsPerEpoch; ++b) {
                 if (m_stop.load())
@@ -398,16 +442,17 @@ RunResult Trainer::run(TrainerListener *listener)
                 if (listener) {
                     progress.taskLosses = losses;
                     progress.imagesPerSecond = d.imagesPerSecond;
-                    const double perStep = elapsed / static_cast<double>(d.step);
+                    const double perStep = elapsed / static_cast<double>(d.step - firstStep);
                     progress.etaSeconds = perStep * static_cast<double>(stepsTotal - d.step);
                     listener->stepFinished(progress);
                 }
             }
             trainSeconds += secondsSince(clock);
             d.flush(m_runId);
-            if (b > 0) {
+            const std::int64_t trainedThisEpoch = b - (epoch == firstEpoch ? firstBatch : 0);
+            if (trainedThisEpoch > 0) {
                 for (double &sum : lossSums)
-                    sum /= static_cast<double>(b);
+                    sum /= static_cast<double>(trainedThisEpoch);
                 d.weighting->epochEnded(epoch, lossSums);
             }
             if (m_stop.load())

@@ -27,6 +27,7 @@ struct RunStartInfo {
     int epochs = 0;
     std::int64_t trainSamples = 0, valSamples = 0, evalSamples = 0;
     std::string evalSplit; // "test" or "val" (final evaluation)
+    std::int64_t resumedFromStep = 0; // > 0 when the run continues from a checkpoint
 };
 
 struct StepProgress {
@@ -79,6 +80,9 @@ struct TrainerOptions {
     bool preloadBatches = false;
     // How often buffered per-step metrics are written (one transaction each).
     int flushIntervalMs = 1000;
+    // Continue this run (stopped, interrupted or failed) from its latest checkpoint instead of
+    // starting a new one. The config must be the run's own (RunStore::experimentConfig).
+    std::int64_t resumeRunId = 0;
 };
 
 class Trainer {

@@ -262,7 +262,13 @@ void TestCli::badUsage_data()
     QTest::newRow("missing --name")
         << QStringList{QStringLiteral("import"), p} << QStringLiteral("--name is required");
     QTest::newRow("missing --config")
-        << QStringList{QStringLiteral("train"), p} << QStringLiteral("--config is required");
+        << QStringList{QStringLiteral("train"), p}
+        << QStringLiteral("train needs --config FILE or --resume RUN");
+    QTest::newRow("--set with --resume")
+        << QStringList{QStringLiteral("train"),    p,
+                       QStringLiteral("--resume"), QStringLiteral("1"),
+                       QStringLiteral("--set"),    QStringLiteral("train.epochs=2")}
+        << QStringLiteral("excludes");
     QTest::newRow("unknown flag") << QStringList{QStringLiteral("runs"), p,
                                                  QStringLiteral("--bogus")}
                                   << QStringLiteral("--bogus");
@@ -691,6 +697,28 @@ void TestCli::sigtermStopsRun()
     QVERIFY(checkpoint);
     QCOMPARE(checkpoint->step, steps);
     QVERIFY(checkpoint->epoch >= 1 && checkpoint->epoch <= 8);
+
+    // The stopped run continues where it stopped, as the same run, with its own config.
+    const CliRun refused = cli({QStringLiteral("train"), project, QStringLiteral("--resume"),
+                                QString::number(run->id), QStringLiteral("--config"), m_config});
+    QCOMPARE(refused.exitCode, 2);
+    const CliRun resumed = cli({QStringLiteral("train"), project, QStringLiteral("--resume"),
+                                QString::number(run->id), QStringLiteral("--json")},
+                               120000);
+    QCOMPARE(resumed.exitCode, 0);
+    QVERIFY2(resumed.err.contains(
+                 QStringLiteral("resuming run %1 from its checkpoint at step %2 of 8192")
+                     .arg(run->id)
+                     .arg(steps)
+                     .toUtf8()),
+             resumed.err.constData());
+    const QJsonObject done = lastLineJson(resumed.out);
+    QCOMPARE(done.value(QStringLiteral("run_id")).toInt(), int(run->id));
+    QCOMPARE(done.value(QStringLiteral("status")).toString(), QStringLiteral("completed"));
+    QCOMPARE(done.value(QStringLiteral("steps")).toInt(), 8192);
+    store::Project after(str(project));
+    QCOMPARE(after.runs().list().size(), std::size_t(1));
+    QCOMPARE(statusName(after.runs().find(run->id)->status), QStringLiteral("completed"));
 }
 
 void TestCli::killedRunIsInterrupted()

@@ -119,6 +119,9 @@ private Q_SLOTS:
 
     void completes();
     void stopFromListener();
+    void resumeContinuesTheSameRun_data();
+    void resumeContinuesTheSameRun();
+    void resumeRefusals();
     void stopDuringEvaluation_data();
     void stopDuringEvaluation();
     void stopBeforeRun();
@@ -565,6 +568,102 @@ void TestTrainer::unavailableDeviceIsASetUpError()
     QCOMPARE(qstr(error->where().key), QStringLiteral("train.device"));
     QVERIFY2(qstr(error->message()).contains(QStringLiteral("CUDA")), error->what());
     QCOMPARE(open()->runs().list().size(), runsBefore); // nothing recorded
+}
+
+void TestTrainer::resumeContinuesTheSameRun_data()
+{
+    QTest::addColumn<int>("stopAt");
+    QTest::newRow("inside the first epoch") << 1;
+    QTest::newRow("at the end of the first epoch") << 3;
+    QTest::newRow("inside the second epoch") << 4;
+}
+
+void TestTrainer::resumeContinuesTheSameRun()
+{
+    // A stopped run continued from its checkpoint trains exactly the steps that were left,
+    // with the same batches and state: its losses equal those of an uninterrupted run.
+    QFETCH(int, stopAt);
+    const auto cfg = config(QStringLiteral("animals"), trainJson(2, 3, 7));
+    train::Trainer reference(str(m_project), cfg);
+    const train::RunResult whole = reference.run();
+    QCOMPARE(statusName(whole.status), QStringLiteral("completed"));
+
+    train::Trainer first(str(m_project), cfg);
+    Recorder stopper;
+    stopper.onStep = [&](const train::StepProgress &p) {
+        if (p.step == stopAt)
+            first.requestStop();
+    };
+    const train::RunResult stopped = first.run(&stopper);
+    QCOMPARE(statusName(stopped.status), QStringLiteral("stopped"));
+    QCOMPARE(stopped.steps, std::int64_t(stopAt));
+
+    train::TrainerOptions options;
+    options.resumeRunId = stopped.runId;
+    train::Trainer second(str(m_project), cfg, options);
+    Recorder recorder;
+    const train::RunResult resumed = second.run(&recorder);
+    QCOMPARE(resumed.runId, stopped.runId);
+    QCOMPARE(statusName(resumed.status), QStringLiteral("completed"));
+    QCOMPARE(resumed.steps, std::int64_t(6));
+    QCOMPARE(recorder.start.resumedFromStep, std::int64_t(stopAt));
+    QCOMPARE(recorder.steps.size(), std::size_t(6 - stopAt));
+    QCOMPARE(recorder.steps.front().step, std::int64_t(stopAt + 1));
+
+    auto project = open();
+    const auto run = project->runs().find(resumed.runId);
+    QCOMPARE(statusName(run->status), QStringLiteral("completed"));
+    QVERIFY(run->error.empty());
+    QCOMPARE(run->stepsDone, std::int64_t(6));
+    // Every step's loss recorded once, equal to the uninterrupted run's.
+    const auto lossesOf = [&](std::int64_t runId) {
+        std::vector<double> values;
+        for (const auto &row : rowsOf(project->runs().metrics(runId), "train", "loss"))
+            if (row.task == "kind")
+                values.push_back(row.value);
+        return values;
+    };
+    const std::vector<double> expected = lossesOf(whole.runId), actual = lossesOf(resumed.runId);
+    QCOMPARE(actual.size(), std::size_t(6));
+    for (std::size_t i = 0; i < actual.size(); ++i)
+        QVERIFY2(
+            std::abs(actual[i] - expected[i]) <= 1e-5 * std::abs(expected[i]),
+            qPrintable(
+                QStringLiteral("step %1: %2 vs %3").arg(i + 1).arg(actual[i]).arg(expected[i])));
+    QCOMPARE(rowsOf(project->runs().metrics(resumed.runId), "test", "accuracy").size(),
+             rowsOf(project->runs().metrics(whole.runId), "test", "accuracy").size());
+    QCOMPARE(resumed.metrics.at("kind").at("accuracy"), whole.metrics.at("kind").at("accuracy"));
+}
+
+void TestTrainer::resumeRefusals()
+{
+    const auto cfg = config(QStringLiteral("animals"), trainJson(1, 2));
+    train::Trainer done(str(m_project), cfg);
+    const auto completed = done.run();
+    QCOMPARE(statusName(completed.status), QStringLiteral("completed"));
+
+    const auto refusal = [&](std::int64_t runId, const ExperimentConfig &c) {
+        train::TrainerOptions options;
+        options.resumeRunId = runId;
+        train::Trainer trainer(str(m_project), c, options);
+        return catchError([&] { trainer.prepare(); });
+    };
+    auto error = refusal(completed.runId, cfg);
+    QVERIFY(error);
+    QVERIFY2(qstr(error->message()).contains(QStringLiteral("is completed")), error->what());
+    error = refusal(99999, cfg);
+    QVERIFY(error);
+    QCOMPARE(codeName(error->code()), codeName(ErrorCode::NotFound));
+
+    train::Trainer first(str(m_project), cfg);
+    Recorder stopper;
+    stopper.onStep = [&](const train::StepProgress &) { first.requestStop(); };
+    const auto stopped = first.run(&stopper);
+    error = refusal(stopped.runId, config(QStringLiteral("animals"), trainJson(3, 2)));
+    QVERIFY(error);
+    QCOMPARE(codeName(error->code()), codeName(ErrorCode::Config));
+    // A refused resume leaves the run as it was.
+    QCOMPARE(statusName(open()->runs().find(stopped.runId)->status), QStringLiteral("stopped"));
 }
 
 QTEST_APPLESS_MAIN(TestTrainer)
