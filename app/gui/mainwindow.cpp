@@ -141,6 +141,48 @@ MainWindow::MainWindow(QWidget *parent)
         if (snapshot.path == m_projectPath) // else the user has opened another project since
             applySnapshot(snapshot);
     });
+    connect(&m_resumedWatcher, &QFutureWatcher<RunCurves>::finished, this, [this] {
+        RunCurves before = m_resumedWatcher.result();
+        if (before.runId != m_live.runId || !before.error.isEmpty())
+            return;
+        // The file may already hold steps after the checkpoint (the trainer flushes as it
+        // goes): keep what was recorded up to the checkpoint, then everything live.
+        const auto upTo = [](Curve &curve, double lastKey) {
+            qsizetype n = 0;
+            while (n < curve.keys.size() && curve.keys[n] <= lastKey)
+                ++n;
+            curve.keys.resize(n);
+            curve.values.resize(n);
+        };
+        const double lastEpoch = m_liveStepsPerEpoch > 0
+                                     ? static_cast<double>(m_resumedFromStep / m_liveStepsPerEpoch)
+                                     : 0.0;
+        for (auto &[task, curve] : before.trainLoss)
+            upTo(curve, static_cast<double>(m_resumedFromStep));
+        for (auto &[task, curve] : before.valAccuracy)
+            upTo(curve, lastEpoch);
+        for (const auto &[task, curve] : m_live.trainLoss) {
+            before.trainLoss[task].keys += curve.keys;
+            before.trainLoss[task].values += curve.values;
+        }
+        for (const auto &[task, curve] : m_live.valAccuracy) {
+            before.valAccuracy[task].keys += curve.keys;
+            before.valAccuracy[task].values += curve.values;
+        }
+        before.info = m_live.info;
+        before.tasks = m_live.tasks;
+        before.finalAccuracy = m_live.finalAccuracy;
+        if (!m_live.attributeAccuracy.empty()) {
+            before.attributeAccuracy = m_live.attributeAccuracy;
+            before.attributeSplit = m_live.attributeSplit;
+        }
+        m_live = before;
+        if (m_displayingLive) {
+            const QString details = m_runDetails->text();
+            showRun(m_live);
+            m_runDetails->setText(details);
+        }
+    });
     connect(&m_curvesWatcher, &QFutureWatcher<RunCurves>::finished, this, [this] {
         const RunCurves curves = m_curvesWatcher.result();
         const auto *selection = m_runView->selectionModel();
@@ -164,6 +206,7 @@ MainWindow::~MainWindow()
 {
     m_snapshotWatcher.waitForFinished();
     m_curvesWatcher.waitForFinished();
+    m_resumedWatcher.waitForFinished();
 }
 
 void MainWindow::createActions()
@@ -208,6 +251,13 @@ void MainWindow::createActions()
                                      "(keys in docs/CONFIG.md)"));
     connect(m_trainFileAction, &QAction::triggered, this, &MainWindow::trainFromFile);
 
+    m_resumeAction = new QAction(tr("&Resume Selected Run"), this);
+    m_resumeAction->setObjectName(QStringLiteral("resumeAction"));
+    m_resumeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    m_resumeAction->setToolTip(tr("Continue the selected stopped, interrupted or failed run from "
+                                  "its latest checkpoint, as the same run (Ctrl+Shift+R)"));
+    connect(m_resumeAction, &QAction::triggered, this, [this] { resumeRun(selectedRunId()); });
+
     m_pauseAction = new QAction(s->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), this);
     m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
     m_pauseAction->setCheckable(true);
@@ -239,7 +289,8 @@ void MainWindow::createActions()
 
     m_refreshAction = new QAction(s->standardIcon(QStyle::SP_BrowserReload), tr("&Refresh"), this);
     m_refreshAction->setObjectName(QStringLiteral("refreshAction"));
-    m_refreshAction->setShortcut(QKeySequence::Refresh);
+    // Not QKeySequence::Refresh: that is F5 on Linux, which is Train.
+    m_refreshAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_refreshAction->setToolTip(tr("Re-read the project file (runs started from the command line "
                                    "appear here)"));
     connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refresh);
@@ -270,6 +321,7 @@ void MainWindow::createMenus()
         connect(action, &QAction::triggered, this, [this, spec] { startTraining(spec); });
     }
     run->addAction(m_trainFileAction);
+    run->addAction(m_resumeAction);
     run->addSeparator();
     run->addAction(m_pauseAction);
     run->addAction(m_stopAction);
@@ -414,6 +466,12 @@ void MainWindow::updateActions()
     m_trainAction->setEnabled(open && !busy);
     m_examplesMenu->setEnabled(open && !busy);
     m_trainFileAction->setEnabled(open && !busy);
+    const int selectedRow = m_runModel->rowOf(selectedRunId());
+    const auto *selected = m_runModel->run(selectedRow);
+    m_resumeAction->setEnabled(open && !busy && selected &&
+                               (selected->status == RunStatus::Stopped ||
+                                selected->status == RunStatus::Interrupted ||
+                                selected->status == RunStatus::Failed));
     m_pauseAction->setEnabled(training);
     if (!training && m_pauseAction->isChecked()) {
         const QSignalBlocker block(m_pauseAction);
@@ -643,6 +701,14 @@ bool MainWindow::startTraining(const QString &spec, const QStringList &overrides
                     tr("The project has no dataset '%1'. Import it first.").arg(dataset));
         return false;
     }
+    beginLiveRun(config);
+    m_training->start(m_projectPath, config);
+    updateActions();
+    return true;
+}
+
+void MainWindow::beginLiveRun(const mtl::train::ExperimentConfig &config)
+{
     m_live = RunCurves{};
     m_live.info.experimentName = config.name;
     m_live.info.datasetName = config.dataset;
@@ -651,11 +717,54 @@ bool MainWindow::startTraining(const QString &spec, const QStringList &overrides
         m_live.tasks.push_back(task.name);
     m_displayingLive = true;
     showRun(m_live);
-    m_lossPlot->setPlaceholderText(tr("Loading %1 and building the model…").arg(dataset));
+    m_lossPlot->setPlaceholderText(
+        tr("Loading %1 and building the model…").arg(toQt(config.dataset)));
     m_progress->setValue(0);
     m_progress->setVisible(true);
     m_progressText->setText(tr("Starting…"));
-    m_training->start(m_projectPath, config);
+}
+
+qint64 MainWindow::selectedRunId() const
+{
+    const QModelIndexList rows = m_runView->selectionModel()->selectedRows();
+    return rows.isEmpty() ? 0 : rows.first().data(RunTableModel::RunIdRole).toLongLong();
+}
+
+bool MainWindow::resumeRun(qint64 runId)
+{
+    if (m_projectPath.isEmpty() || runId <= 0) {
+        reportError(tr("Cannot resume"), tr("Select a stopped, interrupted or failed run first."));
+        return false;
+    }
+    if (m_training->isRunning() || m_import->isRunning()) {
+        reportError(tr("Cannot resume"), tr("Wait for the current job to finish."));
+        return false;
+    }
+    mtl::train::ExperimentConfig config;
+    try {
+        // Two small reads of the project: the run's row and its experiment's config.
+        mtl::store::Project project(toStd(m_projectPath), mtl::store::Project::OpenMode::ReadOnly);
+        const auto run = project.runs().find(runId);
+        if (!run)
+            throw mtl::Error(mtl::ErrorCode::NotFound,
+                             "run " + std::to_string(runId) + " is not in the project");
+        if (run->status != RunStatus::Stopped && run->status != RunStatus::Interrupted &&
+            run->status != RunStatus::Failed)
+            throw mtl::Error(mtl::ErrorCode::InvalidInput,
+                             "run " + std::to_string(runId) + " is " +
+                                 mtl::store::toString(run->status) +
+                                 "; only stopped, interrupted or failed runs can be resumed");
+        config = mtl::train::ExperimentConfig::parse(
+            project.runs().experimentConfig(run->experimentId),
+            "run " + std::to_string(runId) + " config");
+    } catch (const mtl::Error &e) {
+        reportError(tr("Cannot resume"), describe(e));
+        return false;
+    }
+    beginLiveRun(config);
+    mtl::train::TrainerOptions options;
+    options.resumeRunId = runId;
+    m_training->start(m_projectPath, config, options);
     updateActions();
     return true;
 }
@@ -692,6 +801,15 @@ void MainWindow::onStarted(const mtl::train::RunStartInfo &info)
     m_accuracyPlot->setPlaceholderText(tr("Validation runs at the end of each epoch"));
     m_selectRunAfterRefresh = info.runId;
     refresh();
+    m_resumedFromStep = info.resumedFromStep;
+    m_liveStepsPerEpoch = info.stepsPerEpoch;
+    if (info.resumedFromStep > 0) {
+        // The curves up to the checkpoint come from the project; live steps follow them.
+        const QString path = m_projectPath;
+        const qint64 runId = info.runId;
+        m_resumedWatcher.setFuture(
+            QtConcurrent::run([path, runId] { return readRunCurves(path, runId); }));
+    }
 }
 
 void MainWindow::onSteps(const std::vector<mtl::train::StepProgress> &steps)
@@ -816,6 +934,7 @@ void MainWindow::onRunSelected()
     if (rows.isEmpty())
         return;
     const qint64 runId = rows.first().data(RunTableModel::RunIdRole).toLongLong();
+    updateActions(); // Resume depends on the selected run's status
     if (runId == m_displayedRun.runId)
         return;
     if (m_training->isRunning() && runId == m_live.runId) {

@@ -18,6 +18,7 @@ class QTableView;
 class QTableWidget;
 
 namespace mtl::train {
+struct ExperimentConfig;
 struct RunStartInfo;
 struct StepProgress;
 struct EvaluationResult;
@@ -44,6 +45,10 @@ public:
     bool openProject(const QString &path, bool create = false);
     // Starts an experiment: a config file or "example:NAME"; false with lastError() set.
     bool startTraining(const QString &spec, const QStringList &overrides = {});
+    qint64 selectedRunId() const;
+    // Continues a stopped, interrupted or failed run from its latest checkpoint; false with
+    // lastError() set when it cannot (the run's own config is used).
+    bool resumeRun(qint64 runId);
     // Imports Debian's Fashion-MNIST (or `dir`) into the open project, in the background.
     bool importFashionMnist(const QString &dir = {});
 
@@ -84,6 +89,7 @@ private:
     void showAbout();
 
     void onRunSelected();
+    void beginLiveRun(const mtl::train::ExperimentConfig &config);
     void showRun(const widgets::RunCurves &curves);
     void showRunHeader(const widgets::RunCurves &curves);
     void showAttributes(const widgets::RunCurves &curves);
@@ -114,7 +120,7 @@ private:
     QProgressBar *m_progress = nullptr;
 
     QAction *m_newAction = nullptr, *m_openAction = nullptr, *m_importAction = nullptr;
-    QAction *m_trainAction = nullptr, *m_trainFileAction = nullptr;
+    QAction *m_trainAction = nullptr, *m_trainFileAction = nullptr, *m_resumeAction = nullptr;
     QAction *m_pauseAction = nullptr, *m_stopAction = nullptr, *m_refreshAction = nullptr;
     QAction *m_quitAction = nullptr;
     QMenu *m_recentMenu = nullptr;
@@ -128,12 +134,14 @@ private:
     // Reads in flight; results from before the latest request are dropped.
     QFutureWatcher<widgets::ProjectSnapshot> m_snapshotWatcher;
     QFutureWatcher<widgets::RunCurves> m_curvesWatcher;
+    QFutureWatcher<widgets::RunCurves> m_resumedWatcher; // a resumed run's curves so far
     quint64 m_snapshotGeneration = 0, m_curvesGeneration = 0;
     qint64 m_selectRunAfterRefresh = 0;
 
     widgets::RunCurves m_live;         // the run being trained, kept as it arrives
     widgets::RunCurves m_displayedRun; // what the plots show (may be m_live)
     bool m_displayingLive = false;
+    qint64 m_resumedFromStep = 0, m_liveStepsPerEpoch = 0;
 };
 
 } // namespace mtl::app

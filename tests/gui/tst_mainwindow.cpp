@@ -41,6 +41,7 @@ private Q_SLOTS:
     void importsFashionMnistInTheBackground();
     void closingWhileTrainingStopsTheRunFirst();
     void pauseResumeAndStopFromTheToolbar();
+    void resumesAStoppedRunWithItsWholeCurve();
     void failedImportLeavesTheProjectUnchanged();
 
 private:
@@ -66,6 +67,19 @@ void TestMainWindow::startsEmpty()
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QCOMPARE(window.projectPath(), QString());
+    // Every shortcut belongs to one action (an ambiguous one fires none).
+    QHash<QString, QString> owners;
+    for (QAction *action : window.findChildren<QAction *>()) {
+        for (const QKeySequence &key : action->shortcuts()) {
+            const QString text = key.toString();
+            QVERIFY2(
+                !owners.contains(text),
+                qPrintable(
+                    QStringLiteral("%1: %2 and %3").arg(text, owners.value(text), action->text())));
+            owners.insert(text, action->text());
+        }
+    }
+    QVERIFY(owners.contains(QStringLiteral("F5")));
     QVERIFY(!window.startTraining(QStringLiteral("example:fmnist-hps")));
     QVERIFY(window.lastError().contains(QStringLiteral("project")));
 }
@@ -355,6 +369,48 @@ void TestMainWindow::pauseResumeAndStopFromTheToolbar()
     QCOMPARE(finished.first().at(1).toString(), QStringLiteral("stopped"));
     QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
     QVERIFY(!pause->isEnabled() && !pause->isChecked() && train->isEnabled());
+}
+
+void TestMainWindow::resumesAStoppedRunWithItsWholeCurve()
+{
+    MainWindow window;
+    window.setInteractive(false);
+    window.show();
+    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
+    QVERIFY(window.openProject(m_project));
+    QVERIFY(loaded.wait(10000));
+    auto *resume = window.findChild<QAction *>(QStringLiteral("resumeAction"));
+    QVERIFY(resume);
+
+    // Stop a 3-epoch run (45 steps) early.
+    QSignalSpy steps(window.training(), &widgets::TrainingController::stepsArrived);
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    QVERIFY(window.startTraining(m_config, {QStringLiteral("train.epochs=3")}));
+    QVERIFY(steps.wait(60000));
+    window.training()->stop();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("stopped"));
+    const qint64 runId = finished.first().at(0).toLongLong();
+    QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.selectedRunId(), runId, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(resume->isEnabled(), 10000);
+
+    // Resume it: the same run completes, and the plot shows all 45 steps once each.
+    finished.clear();
+    resume->trigger();
+    QVERIFY(window.training()->isRunning());
+    QVERIFY(!resume->isEnabled());
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().at(0).toLongLong(), runId);
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("completed"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.lossPlot()->pointCount(QStringLiteral("kind")), 45, 10000);
+    QCOMPARE(window.accuracyPlot()->pointCount(QStringLiteral("kind")), 3);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
+    QVERIFY(!resume->isEnabled()); // completed runs cannot be resumed
+
+    QVERIFY(!window.resumeRun(runId));
+    QVERIFY2(window.lastError().contains(QStringLiteral("completed")),
+             qPrintable(window.lastError()));
 }
 
 QTEST_MAIN(TestMainWindow)
