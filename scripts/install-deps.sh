@@ -2,8 +2,10 @@
 # Installs the Debian packages MTL Studio needs to build, test and run. Idempotent: packages that
 # are already installed are skipped, and nothing runs apt when all are present.
 #   scripts/install-deps.sh          build + test + run dependencies
-#   scripts/install-deps.sh --bench  also the Python reference used by scripts/bench.sh
-#   scripts/install-deps.sh --tools  also screenshot/PDF tools used when looking at the GUI
+#   scripts/install-deps.sh --bench  also the Python reference used by scripts/bench.sh, and the
+#                                    jemalloc and perf used for docs/BENCHMARKS.md
+#   scripts/install-deps.sh --tools  also screenshot/PDF tools used when looking at the GUI, and
+#                                    the validators of docs/PACKAGING.md
 set -euo pipefail
 
 packages=(
@@ -21,9 +23,10 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(python3 python3-torch python3-numpy hyperfine) ;;
-    --tools) packages+=(imagemagick x11-apps x11-utils poppler-utils) ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --bench) packages+=(python3 python3-torch python3-numpy hyperfine libjemalloc2 linux-perf) ;;
+    --tools) packages+=(imagemagick x11-apps x11-utils poppler-utils
+                        desktop-file-utils appstream libxml2-utils librsvg2-bin) ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done
