@@ -110,20 +110,23 @@ int main(int argc, char *argv[])
             }
         }
     }
+    if (parser.isSet(trainOption) && window.projectPath().isEmpty()) {
+        std::fprintf(stderr, "mtlstudio: --train needs a project to train in\n");
+        return 2;
+    }
     if (parser.isSet(trainOption)) {
         const QString spec = parser.value(trainOption);
         const QStringList overrides = parser.values(setOption);
-        auto connection = std::make_shared<QMetaObject::Connection>();
-        *connection = QObject::connect(&window, &mtl::app::MainWindow::projectLoaded, &window,
-                                       [&, spec, overrides, connection] {
-                                           QObject::disconnect(*connection);
-                                           if (!window.startTraining(spec, overrides)) {
-                                               std::fprintf(stderr, "mtlstudio: %s\n",
-                                                            qPrintable(window.lastError()));
-                                               exitCode = 2;
-                                               finish();
-                                           }
-                                       });
+        QObject::connect(
+            &window, &mtl::app::MainWindow::projectLoaded, &window,
+            [&, spec, overrides] {
+                if (!window.startTraining(spec, overrides)) {
+                    std::fprintf(stderr, "mtlstudio: %s\n", qPrintable(window.lastError()));
+                    exitCode = 2;
+                    finish();
+                }
+            },
+            Qt::SingleShotConnection);
         QObject::connect(&window, &mtl::app::MainWindow::runFinished, &window,
                          [&](qint64, const QString &status) {
                              if (status != QLatin1String("completed"))
@@ -131,17 +134,12 @@ int main(int argc, char *argv[])
                              finish();
                          });
     } else if (!screenshot.isEmpty() || scripted) {
-        if (project.isEmpty())
+        if (window.projectPath().isEmpty())
             finish();
-        else {
-            auto connection = std::make_shared<QMetaObject::Connection>();
-            *connection = QObject::connect(&window, &mtl::app::MainWindow::projectLoaded, &window,
-                                           [&, connection] {
-                                               QObject::disconnect(*connection);
-                                               // the selected run's curves load next
-                                               QTimer::singleShot(600, &window, finish);
-                                           });
-        }
+        else // the selected run's curves are read after the project; give them a moment
+            QObject::connect(
+                &window, &mtl::app::MainWindow::projectLoaded, &window,
+                [&] { QTimer::singleShot(600, &window, finish); }, Qt::SingleShotConnection);
     }
     return app.exec() == 0 ? exitCode : 1;
 }
