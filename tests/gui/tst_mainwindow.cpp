@@ -29,6 +29,17 @@ using namespace mtl;
 using mtl::app::MainWindow;
 using mtl::widgets::RunTableModel;
 
+namespace {
+
+// Opens `path` (creating it with `create`) and waits until its datasets and runs are shown.
+bool openAndWait(MainWindow &window, const QString &path, bool create = false)
+{
+    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
+    return window.openProject(path, create) && loaded.wait(10000);
+}
+
+} // namespace
+
 class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -88,9 +99,7 @@ void TestMainWindow::opensAProject()
 {
     MainWindow window;
     window.setInteractive(false);
-    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
-    QVERIFY(window.openProject(m_project));
-    QVERIFY(loaded.wait(10000));
+    QVERIFY(openAndWait(window, m_project));
     QCOMPARE(window.datasetModel()->rowCount(), 1);
     QCOMPARE(window.datasetModel()->index(0, 0).data().toString(), QStringLiteral("tiny"));
     QVERIFY(window.windowTitle().contains(QStringLiteral("tiny.mtlproj")));
@@ -105,9 +114,7 @@ void TestMainWindow::trainsWithLiveCurvesAndStaysResponsive()
     window.setInteractive(false);
     window.resize(1200, 800);
     window.show();
-    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
-    QVERIFY(window.openProject(m_project));
-    QVERIFY(loaded.wait(10000));
+    QVERIFY(openAndWait(window, m_project));
     const int runsBefore = window.runModel()->rowCount();
 
     // The event loop keeps turning while the worker trains: measure the longest gap.
@@ -184,19 +191,15 @@ void TestMainWindow::showsARecordedRunWhenSelected()
     // Two recorded runs; opening selects the newest; selecting the older shows its curves.
     MainWindow window;
     window.setInteractive(false);
-    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
     QSignalSpy finished(&window, &MainWindow::runFinished);
-    QVERIFY(window.openProject(m_project));
-    QVERIFY(loaded.wait(10000));
+    QVERIFY(openAndWait(window, m_project));
     QVERIFY(window.startTraining(m_config, {QStringLiteral("train.epochs=1")}));
     QVERIFY(finished.wait(120000));
     QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
 
     MainWindow reopened;
     reopened.setInteractive(false);
-    QSignalSpy reloaded(&reopened, &MainWindow::projectLoaded);
-    QVERIFY(reopened.openProject(m_project));
-    QVERIFY(reloaded.wait(10000));
+    QVERIFY(openAndWait(reopened, m_project));
     QVERIFY(reopened.runModel()->rowCount() >= 2);
     const qint64 newest =
         reopened.runModel()->index(0, 0).data(RunTableModel::RunIdRole).toLongLong();
@@ -221,9 +224,7 @@ void TestMainWindow::reportsBadInputWithoutDialogs()
 {
     MainWindow window;
     window.setInteractive(false);
-    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
-    QVERIFY(window.openProject(m_project));
-    QVERIFY(loaded.wait(10000));
+    QVERIFY(openAndWait(window, m_project));
 
     // A config key that does not exist is named.
     QVERIFY(!window.startTraining(m_config, {QStringLiteral("train.epoch=2")}));
@@ -263,10 +264,8 @@ void TestMainWindow::importsFashionMnistInTheBackground()
     QVERIFY(QFile::exists(dir + QStringLiteral("/train-images-idx3-ubyte.gz")));
     MainWindow window;
     window.setInteractive(false);
-    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
     QSignalSpy imported(&window, &MainWindow::importFinished);
-    QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("imported.mtlproj")), true));
-    QVERIFY(loaded.wait(10000));
+    QVERIFY(openAndWait(window, m_dir.filePath(QStringLiteral("imported.mtlproj")), true));
     QCOMPARE(window.datasetModel()->rowCount(), 0);
     QVERIFY(window.importFashionMnist(dir));
     QVERIFY(!window.importFashionMnist(dir)); // one job at a time
@@ -287,10 +286,8 @@ void TestMainWindow::failedImportLeavesTheProjectUnchanged()
     const QString path = m_dir.filePath(QStringLiteral("unchanged.mtlproj"));
     MainWindow window;
     window.setInteractive(false);
-    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
     QSignalSpy imported(&window, &MainWindow::importFinished);
-    QVERIFY(window.openProject(path, true));
-    QVERIFY(loaded.wait(10000));
+    QVERIFY(openAndWait(window, path, true));
     const QString before = test::projectDump(path);
     QVERIFY(window.importFashionMnist(dir));
     QVERIFY(imported.wait(30000));
@@ -307,9 +304,7 @@ void TestMainWindow::closingWhileTrainingStopsTheRunFirst()
     MainWindow window;
     window.setInteractive(false);
     window.show();
-    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
-    QVERIFY(window.openProject(m_project));
-    QVERIFY(loaded.wait(10000));
+    QVERIFY(openAndWait(window, m_project));
     QSignalSpy steps(window.training(), &widgets::TrainingController::stepsArrived);
     QSignalSpy finished(&window, &MainWindow::runFinished);
     QVERIFY(window.startTraining(m_config, {QStringLiteral("train.epochs=200")}));
@@ -329,9 +324,7 @@ void TestMainWindow::pauseResumeAndStopFromTheToolbar()
     MainWindow window;
     window.setInteractive(false);
     window.show();
-    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
-    QVERIFY(window.openProject(m_project));
-    QVERIFY(loaded.wait(10000));
+    QVERIFY(openAndWait(window, m_project));
     auto *pause = window.findChild<QAction *>(QStringLiteral("pauseAction"));
     auto *stop = window.findChild<QAction *>(QStringLiteral("stopAction"));
     auto *train = window.findChild<QAction *>(QStringLiteral("trainAction"));
@@ -376,9 +369,7 @@ void TestMainWindow::resumesAStoppedRunWithItsWholeCurve()
     MainWindow window;
     window.setInteractive(false);
     window.show();
-    QSignalSpy loaded(&window, &MainWindow::projectLoaded);
-    QVERIFY(window.openProject(m_project));
-    QVERIFY(loaded.wait(10000));
+    QVERIFY(openAndWait(window, m_project));
     auto *resume = window.findChild<QAction *>(QStringLiteral("resumeAction"));
     QVERIFY(resume);
 
