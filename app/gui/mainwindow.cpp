@@ -185,12 +185,8 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(&m_curvesWatcher, &QFutureWatcher<RunCurves>::finished, this, [this] {
         const RunCurves curves = m_curvesWatcher.result();
-        const auto *selection = m_runView->selectionModel();
-        const QModelIndexList rows = selection->selectedRows();
-        const qint64 selected =
-            rows.isEmpty() ? 0 : rows.first().data(RunTableModel::RunIdRole).toLongLong();
         // Dropped when the user has selected another run since, or training took the plots.
-        if (curves.runId == selected && !m_displayingLive)
+        if (curves.runId == selectedRunId() && !m_displayingLive)
             showRun(curves);
     });
 
@@ -209,61 +205,64 @@ MainWindow::~MainWindow()
     m_resumedWatcher.waitForFinished();
 }
 
+QAction *MainWindow::makeAction(const char *name, const QIcon &icon, const QString &text,
+                                const QKeySequence &shortcut, const QString &toolTip)
+{
+    auto *action = new QAction(icon, text, this);
+    action->setObjectName(QLatin1String(name));
+    action->setShortcut(shortcut);
+    // The shortcut is appended here, so tooltips never disagree with the real binding.
+    action->setToolTip(shortcut.isEmpty() ? toolTip
+                                          : QStringLiteral("%1 (%2)").arg(
+                                                toolTip, shortcut.toString(QKeySequence::NativeText)));
+    return action;
+}
+
 void MainWindow::createActions()
 {
     QStyle *s = style();
-    m_newAction = new QAction(s->standardIcon(QStyle::SP_FileDialogNewFolder),
-                              tr("&New Project…"), this);
-    m_newAction->setObjectName(QStringLiteral("newAction"));
-    m_newAction->setShortcut(QKeySequence::New);
-    m_newAction->setToolTip(tr("Create an empty project file (*.mtlproj)"));
+    m_newAction = makeAction("newAction", s->standardIcon(QStyle::SP_FileDialogNewFolder),
+                             tr("&New Project…"), QKeySequence::New,
+                             tr("Create an empty project file (*.mtlproj)"));
     connect(m_newAction, &QAction::triggered, this, &MainWindow::newProject);
 
-    m_openAction = new QAction(s->standardIcon(QStyle::SP_DialogOpenButton),
-                               tr("&Open Project…"), this);
-    m_openAction->setObjectName(QStringLiteral("openAction"));
-    m_openAction->setShortcut(QKeySequence::Open);
-    m_openAction->setToolTip(tr("Open a project file (*.mtlproj)"));
+    m_openAction = makeAction("openAction", s->standardIcon(QStyle::SP_DialogOpenButton),
+                              tr("&Open Project…"), QKeySequence::Open,
+                              tr("Open a project file (*.mtlproj)"));
     connect(m_openAction, &QAction::triggered, this, &MainWindow::openProjectDialog);
 
-    m_importAction = new QAction(s->standardIcon(QStyle::SP_ArrowDown),
-                                 tr("&Import Fashion-MNIST"), this);
-    m_importAction->setObjectName(QStringLiteral("importAction"));
-    m_importAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
-    m_importAction->setToolTip(
+    m_importAction = makeAction(
+        "importAction", s->standardIcon(QStyle::SP_ArrowDown), tr("&Import Fashion-MNIST"),
+        QKeySequence(Qt::CTRL | Qt::Key_I),
         tr("Import the 70,000 Fashion-MNIST images of Debian's dataset-fashion-mnist package "
            "with their class, group and visual attribute labels"));
     connect(m_importAction, &QAction::triggered, this, [this] { importFashionMnist(); });
 
-    m_trainAction = new QAction(s->standardIcon(QStyle::SP_MediaPlay), tr("&Train"), this);
-    m_trainAction->setObjectName(QStringLiteral("trainAction"));
-    m_trainAction->setShortcut(QKeySequence(Qt::Key_F5));
-    m_trainAction->setToolTip(
-        tr("Train the example experiment fmnist-hps (F5): 10 classes and 3 groups of "
-           "Fashion-MNIST with one shared small CNN and a head per task"));
+    m_trainAction = makeAction(
+        "trainAction", s->standardIcon(QStyle::SP_MediaPlay), tr("&Train"),
+        QKeySequence(Qt::Key_F5),
+        tr("Train the example experiment fmnist-hps: 10 classes and 3 groups of Fashion-MNIST "
+           "with one shared small CNN and a head per task"));
     connect(m_trainAction, &QAction::triggered, this,
             [this] { startTraining(QString::fromLatin1(kDefaultExample)); });
 
-    m_trainFileAction = new QAction(tr("Train from Config &File…"), this);
-    m_trainFileAction->setObjectName(QStringLiteral("trainFileAction"));
-    m_trainFileAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F5));
-    m_trainFileAction->setToolTip(tr("Train an experiment described by a JSON config "
-                                     "(keys in docs/CONFIG.md)"));
+    m_trainFileAction = makeAction(
+        "trainFileAction", {}, tr("Train from Config &File…"), QKeySequence(Qt::CTRL | Qt::Key_F5),
+        tr("Train an experiment described by a JSON config (keys in docs/CONFIG.md)"));
     connect(m_trainFileAction, &QAction::triggered, this, &MainWindow::trainFromFile);
 
-    m_resumeAction = new QAction(tr("&Resume Selected Run"), this);
-    m_resumeAction->setObjectName(QStringLiteral("resumeAction"));
-    m_resumeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
-    m_resumeAction->setToolTip(tr("Continue the selected stopped, interrupted or failed run from "
-                                  "its latest checkpoint, as the same run (Ctrl+Shift+R)"));
+    m_resumeAction = makeAction(
+        "resumeAction", {}, tr("&Resume Selected Run"),
+        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
+        tr("Continue the selected stopped, interrupted or failed run from its latest "
+           "checkpoint, as the same run"));
     connect(m_resumeAction, &QAction::triggered, this, [this] { resumeRun(selectedRunId()); });
 
-    m_pauseAction = new QAction(s->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), this);
-    m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
+    m_pauseAction = makeAction("pauseAction", s->standardIcon(QStyle::SP_MediaPause),
+                               tr("&Pause"), QKeySequence(Qt::Key_F6),
+                               tr("Pause training after the current batch; press again to "
+                                  "resume"));
     m_pauseAction->setCheckable(true);
-    m_pauseAction->setShortcut(QKeySequence(Qt::Key_F6));
-    m_pauseAction->setToolTip(tr("Pause training after the current batch; press again to resume "
-                                 "(F6)"));
     connect(m_pauseAction, &QAction::toggled, this, [this](bool paused) {
         m_training->setPaused(paused);
         m_pauseAction->setText(paused ? tr("&Resume") : tr("&Pause"));
@@ -273,11 +272,10 @@ void MainWindow::createActions()
             statusBar()->showMessage(tr("Pausing after the current batch…"), 4000);
     });
 
-    m_stopAction = new QAction(s->standardIcon(QStyle::SP_MediaStop), tr("&Stop"), this);
-    m_stopAction->setObjectName(QStringLiteral("stopAction"));
-    m_stopAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
-    m_stopAction->setToolTip(tr("Stop after the current batch, keeping the model trained so far "
-                                "as the run's checkpoint (Shift+F5)"));
+    m_stopAction = makeAction("stopAction", s->standardIcon(QStyle::SP_MediaStop), tr("&Stop"),
+                              QKeySequence(Qt::SHIFT | Qt::Key_F5),
+                              tr("Stop after the current batch, keeping the model trained so "
+                                 "far as the run's checkpoint"));
     connect(m_stopAction, &QAction::triggered, this, [this] {
         if (m_training->isRunning()) {
             m_training->stop();
@@ -287,17 +285,14 @@ void MainWindow::createActions()
             m_import->cancel();
     });
 
-    m_refreshAction = new QAction(s->standardIcon(QStyle::SP_BrowserReload), tr("&Refresh"), this);
-    m_refreshAction->setObjectName(QStringLiteral("refreshAction"));
     // Not QKeySequence::Refresh: that is F5 on Linux, which is Train.
-    m_refreshAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-    m_refreshAction->setToolTip(tr("Re-read the project file (runs started from the command line "
-                                   "appear here)"));
+    m_refreshAction = makeAction(
+        "refreshAction", s->standardIcon(QStyle::SP_BrowserReload), tr("&Refresh"),
+        QKeySequence(Qt::CTRL | Qt::Key_R),
+        tr("Re-read the project file (runs started from the command line appear here)"));
     connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refresh);
 
-    m_quitAction = new QAction(tr("&Quit"), this);
-    m_quitAction->setObjectName(QStringLiteral("quitAction"));
-    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction = makeAction("quitAction", {}, tr("&Quit"), QKeySequence::Quit, QString());
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
 }
 
@@ -930,10 +925,9 @@ void MainWindow::onIdle()
 
 void MainWindow::onRunSelected()
 {
-    const QModelIndexList rows = m_runView->selectionModel()->selectedRows();
-    if (rows.isEmpty())
+    const qint64 runId = selectedRunId();
+    if (runId == 0)
         return;
-    const qint64 runId = rows.first().data(RunTableModel::RunIdRole).toLongLong();
     updateActions(); // Resume depends on the selected run's status
     if (runId == m_displayedRun.runId)
         return;

@@ -11,6 +11,8 @@
 #include <QStringList>
 
 class QAction;
+class QIcon;
+class QKeySequence;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -73,6 +75,8 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    QAction *makeAction(const char *name, const QIcon &icon, const QString &text,
+                        const QKeySequence &shortcut, const QString &toolTip);
     void createActions();
     void createMenus();
     void createLayout();

@@ -91,6 +91,10 @@ void TestMainWindow::startsEmpty()
         }
     }
     QVERIFY(owners.contains(QStringLiteral("F5")));
+    // Tooltips name the real binding.
+    auto *train = window.findChild<QAction *>(QStringLiteral("trainAction"));
+    QVERIFY(train);
+    QVERIFY2(train->toolTip().endsWith(QStringLiteral("(F5)")), qPrintable(train->toolTip()));
     QVERIFY(!window.startTraining(QStringLiteral("example:fmnist-hps")));
     QVERIFY(window.lastError().contains(QStringLiteral("project")));
 }
