@@ -212,7 +212,8 @@ std::int64_t Trainer::prepare()
     impl->evalSplit = impl->dataset.splitSize("test") > 0 ? "test"
                       : impl->valSamples > 0                ? "val"
                                                             : "";
-    resolveDevice(tc.device); // a CUDA device on a machine without one is bad input
+    // Resolved once, here: a CUDA device on a machine without one is bad input, not a failed run.
+    impl->device = torch::Device(resolveDevice(tc.device));
     auto &runs = impl->project->runs();
     if (m_options.resumeRunId > 0) {
         const std::int64_t id = m_options.resumeRunId;
@@ -265,7 +266,6 @@ RunResult Trainer::run(TrainerListener *listener)
     try {
         torch::set_num_threads(tc.threads > 0 ? tc.threads
                                               : std::max(1u, std::thread::hardware_concurrency()));
-        d.device = torch::Device(resolveDevice(tc.device));
         result.device = d.device.str();
         runs.markStarted(m_runId, result.device);
         if (listener)
