@@ -172,6 +172,14 @@ void CurvePlot::addPoints(const QString &name, const QVector<double> &keys,
         return;
     Series &s = series(name);
     s.raw->addData(keys, values, /*alreadySorted*/ true);
+    const auto [lowest, highest] = std::minmax_element(values.begin(), values.end());
+    const auto widen = [this](Bounds &b, double lower, double upper) {
+        b = m_hasBounds ? Bounds{std::min(b.lower, lower), std::max(b.upper, upper)}
+                        : Bounds{lower, upper};
+    };
+    widen(m_keyBounds, keys.first(), keys.last());
+    widen(m_valueBounds, *lowest, *highest);
+    m_hasBounds = true;
     if (s.smoothed) {
         QVector<double> averaged(values.size());
         for (qsizetype i = 0; i < values.size(); ++i) {
@@ -195,21 +203,12 @@ void CurvePlot::addPoints(const QString &name, const QVector<double> &keys,
 
 void CurvePlot::rescale()
 {
-    bool any = false;
-    QCPRange keys, values;
-    for (const Series &s : std::as_const(m_series)) {
-        bool found = false;
-        const QCPRange k = s.raw->getKeyRange(found);
-        if (!found)
-            continue;
-        const QCPRange v = s.raw->getValueRange(found);
-        keys = any ? QCPRange(std::min(keys.lower, k.lower), std::max(keys.upper, k.upper)) : k;
-        values = any ? QCPRange(std::min(values.lower, v.lower), std::max(values.upper, v.upper))
-                     : v;
-        any = true;
-    }
-    if (!any)
+    // The bounds grow with each addPoints() (only the new points are looked at), so a redraw
+    // does not rescan every point of every series.
+    if (!m_hasBounds)
         return;
+    const QCPRange keys(m_keyBounds.lower, m_keyBounds.upper);
+    const QCPRange values(m_valueBounds.lower, m_valueBounds.upper);
     const double span = keys.upper - keys.lower;
     if (m_markers) // sparse points: keep them off the frame
         m_plot->xAxis->setRange(keys.lower - std::max(0.5, span * 0.05),
@@ -232,6 +231,7 @@ void CurvePlot::clear()
     m_plot->clearGraphs();
     m_series.clear();
     m_order.clear();
+    m_hasBounds = false;
     m_plot->legend->setVisible(false);
     m_placeholder->setVisible(!m_placeholder->text().isEmpty());
     m_plot->xAxis->setRange(0, 1);

@@ -65,6 +65,12 @@ private:
     QCPTextElement *m_title = nullptr;
     QCPItemText *m_placeholder = nullptr;
     QHash<QString, Series> m_series;
+    // Extent of all points added since the last clear().
+    struct Bounds {
+        double lower = 0, upper = 0;
+    };
+    bool m_hasBounds = false;
+    Bounds m_keyBounds, m_valueBounds;
     QStringList m_order;
     ValueFormat m_format = ValueFormat::Plain;
     double m_smoothing = 0.0;

@@ -1,6 +1,11 @@
 // CurvePlot: series from arrays, smoothing, legend values, ranges and rendering.
 
+// qcustomplot.h uses the `signals`/`foreach` keywords; this test includes no LibTorch header.
+#undef QT_NO_KEYWORDS
+#undef QT_NO_FOREACH
 #include "curveplot.h"
+
+#include <qcustomplot.h>
 
 #include <QImage>
 #include <QTemporaryDir>
@@ -16,6 +21,7 @@ private Q_SLOTS:
     void seriesAreCreatedOnFirstPoints();
     void appendsInOrder();
     void clearRemovesEverything();
+    void axesFollowTheData();
     void rendersToPng();
 };
 
@@ -53,6 +59,23 @@ void TestCurvePlot::clearRemovesEverything()
     QCOMPARE(plot.pointCount(QStringLiteral("a")), 0);
     plot.addPoints(QStringLiteral("b"), {1}, {1});
     QCOMPARE(plot.seriesNames(), QStringList{QStringLiteral("b")});
+}
+
+void TestCurvePlot::axesFollowTheData()
+{
+    CurvePlot plot;
+    plot.addPoints(QStringLiteral("a"), {1, 2, 3}, {2.0, 1.0, 0.5});
+    plot.addPoints(QStringLiteral("b"), {1, 2, 5}, {4.0, 0.2, 0.3});
+    QCOMPARE(plot.plot()->xAxis->range().lower, 1.0);
+    QCOMPARE(plot.plot()->xAxis->range().upper, 5.0);
+    QCOMPARE(plot.plot()->yAxis->range().lower, 0.0);
+    QVERIFY(plot.plot()->yAxis->range().upper >= 4.0);
+    // After clear() the axes forget the old points.
+    plot.clear();
+    plot.addPoints(QStringLiteral("c"), {10, 20}, {0.5, 0.25});
+    QCOMPARE(plot.plot()->xAxis->range().lower, 10.0);
+    QCOMPARE(plot.plot()->xAxis->range().upper, 20.0);
+    QVERIFY(plot.plot()->yAxis->range().upper < 1.0);
 }
 
 void TestCurvePlot::rendersToPng()
