@@ -252,22 +252,13 @@ int runTrain(const TrainArgs &a)
 {
     if (a.config.empty() == (a.resume == 0))
         throw Error(ErrorCode::InvalidInput, "train needs --config FILE or --resume RUN");
-    train::ExperimentConfig config;
     {
         auto project = openProject(a.project); // fails early and clearly; reconciles old runs
-        if (a.resume > 0) {
-            // A resumed run continues with the config it was started with.
-            const auto run = project->runs().find(a.resume);
-            if (!run)
-                throw Error(ErrorCode::NotFound, "run " + std::to_string(a.resume) +
-                                                     " is not in " + a.project);
-            config = train::ExperimentConfig::parse(
-                project->runs().experimentConfig(run->experimentId),
-                "run " + std::to_string(a.resume) + " config");
-        }
     }
-    if (a.resume == 0)
-        config = train::loadExperiment(a.config, a.overrides);
+    // A resumed run continues with the config it was started with.
+    const train::ExperimentConfig config = a.resume > 0
+                                               ? train::configForResume(a.project, a.resume)
+                                               : train::loadExperiment(a.config, a.overrides);
     train::TrainerOptions options;
     options.preloadBatches = a.preloaded;
     options.resumeRunId = a.resume;

@@ -737,21 +737,7 @@ bool MainWindow::resumeRun(qint64 runId)
     }
     mtl::train::ExperimentConfig config;
     try {
-        // Two small reads of the project: the run's row and its experiment's config.
-        mtl::store::Project project(toStd(m_projectPath), mtl::store::Project::OpenMode::ReadOnly);
-        const auto run = project.runs().find(runId);
-        if (!run)
-            throw mtl::Error(mtl::ErrorCode::NotFound,
-                             "run " + std::to_string(runId) + " is not in the project");
-        if (run->status != RunStatus::Stopped && run->status != RunStatus::Interrupted &&
-            run->status != RunStatus::Failed)
-            throw mtl::Error(mtl::ErrorCode::InvalidInput,
-                             "run " + std::to_string(runId) + " is " +
-                                 mtl::store::toString(run->status) +
-                                 "; only stopped, interrupted or failed runs can be resumed");
-        config = mtl::train::ExperimentConfig::parse(
-            project.runs().experimentConfig(run->experimentId),
-            "run " + std::to_string(runId) + " config");
+        config = mtl::train::configForResume(toStd(m_projectPath), runId); // two small reads
     } catch (const mtl::Error &e) {
         reportError(tr("Cannot resume"), describe(e));
         return false;

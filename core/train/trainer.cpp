@@ -61,6 +61,32 @@ std::string serialize(const std::function<void(torch::serialize::OutputArchive &
 
 } // namespace
 
+namespace {
+
+// The run `id`, when it exists and may be resumed; else the Error that says why not.
+store::RunInfo resumableRun(store::RunStore &runs, std::int64_t id, const std::string &projectPath)
+{
+    const auto run = runs.find(id);
+    const std::string name = "run " + std::to_string(id);
+    if (!run)
+        throw Error(ErrorCode::NotFound, name + " is not in " + projectPath);
+    if (run->status == store::RunStatus::Completed || !isFinished(run->status))
+        throw Error(ErrorCode::InvalidInput,
+                    name + " is " + store::toString(run->status) +
+                        "; only stopped, interrupted or failed runs can be resumed");
+    return *run;
+}
+
+} // namespace
+
+ExperimentConfig configForResume(const std::string &projectPath, std::int64_t runId)
+{
+    store::Project project(projectPath, store::Project::OpenMode::ReadOnly);
+    const store::RunInfo run = resumableRun(project.runs(), runId, projectPath);
+    return ExperimentConfig::parse(project.runs().experimentConfig(run.experimentId),
+                                   "run " + std::to_string(runId) + " config");
+}
+
 std::string resolveDevice(const std::string &spec)
 {
     const bool cuda = torch::cuda::is_available();
@@ -217,17 +243,11 @@ std::int64_t Trainer::prepare()
     auto &runs = impl->project->runs();
     if (m_options.resumeRunId > 0) {
         const std::int64_t id = m_options.resumeRunId;
-        const auto run = runs.find(id);
         const std::string name = "run " + std::to_string(id);
-        if (!run)
-            throw Error(ErrorCode::NotFound, name + " is not in " + m_projectPath);
-        if (run->status == store::RunStatus::Completed || !isFinished(run->status))
-            throw Error(ErrorCode::InvalidInput,
-                        name + " is " + store::toString(run->status) +
-                            "; only stopped, interrupted or failed runs can be resumed");
-        if (run->stepsTotal != impl->stepsPerEpoch * tc.epochs)
+        const store::RunInfo run = resumableRun(runs, id, m_projectPath);
+        if (run.stepsTotal != impl->stepsPerEpoch * tc.epochs)
             throw Error(ErrorCode::Config, name + " was planned with " +
-                                               std::to_string(run->stepsTotal) +
+                                               std::to_string(run.stepsTotal) +
                                                " steps; resume it with its own config");
         impl->resumeFrom = runs.latestCheckpoint(id);
         if (!impl->resumeFrom)

@@ -117,6 +117,11 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
+// The config run `runId` of the project was started with, for TrainerOptions::resumeRunId.
+// Throws Error: NotFound for an unknown run, InvalidInput when the run cannot be resumed
+// (only stopped, interrupted or failed runs can). Opens the project read-only; a quick read.
+ExperimentConfig configForResume(const std::string &projectPath, std::int64_t runId);
+
 // "cpu" or "cuda:N" for a config's device ("auto" picks CUDA when LibTorch sees a GPU).
 // Throws Error(Config) when CUDA is asked for and not available.
 std::string resolveDevice(const std::string &spec);
