@@ -25,7 +25,7 @@ for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(python3 python3-torch python3-numpy hyperfine libjemalloc2 linux-perf) ;;
     --tools) packages+=(imagemagick x11-apps x11-utils poppler-utils
-                        desktop-file-utils appstream libxml2-utils librsvg2-bin) ;;
+                        desktop-file-utils appstream libxml2-utils librsvg2-bin xdotool) ;;
     -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option '$arg'" >&2; exit 2 ;;
   esac
