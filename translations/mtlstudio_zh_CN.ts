@@ -420,7 +420,7 @@ The project is unchanged.</source>
     <message>
         <location filename="../app/gui/mainwindow.cpp" line="731" />
         <location filename="../app/gui/mainwindow.cpp" line="735" />
-        <location filename="../app/gui/mainwindow.cpp" line="756" />
+        <location filename="../app/gui/mainwindow.cpp" line="742" />
         <source>Cannot resume</source>
         <translation>无法继续</translation>
     </message>
@@ -430,167 +430,177 @@ The project is unchanged.</source>
         <translation>请先选择一个已停止、已中断或失败的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="769" />
+        <location filename="../app/gui/mainwindow.cpp" line="755" />
         <source>Train from Config File</source>
         <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="770" />
+        <location filename="../app/gui/mainwindow.cpp" line="756" />
         <source>Experiment configs (*.json)</source>
         <translation>实验配置 (*.json)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="786" />
+        <location filename="../app/gui/mainwindow.cpp" line="772" />
         <source>%1 · %2 · %3 training / %4 validation images, %n epoch(s) of %5 steps; final evaluation on %6</source>
         <translation><numerusform>%1 · %2 · %3 张训练 / %4 张验证图像，%n 轮，每轮 %5 步；最终在 %6 上评估</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="795" />
+        <location filename="../app/gui/mainwindow.cpp" line="781" />
+        <source> · resumed from its checkpoint at step %1</source>
+        <translation> · 从第 %1 步的检查点继续</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="785" />
         <source>Waiting for the first step…</source>
         <translation>等待第一步…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="796" />
+        <location filename="../app/gui/mainwindow.cpp" line="786" />
         <source>Validation runs at the end of each epoch</source>
         <translation>每轮结束时进行验证</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="832" />
+        <location filename="../app/gui/mainwindow.cpp" line="822" />
         <source>step %1/%2 · epoch %3/%4 · %5 img/s · ETA %6</source>
         <translation>第 %1/%2 步 · 第 %3/%4 轮 · %5 张/秒 · 剩余 %6</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="844" />
+        <location filename="../app/gui/mainwindow.cpp" line="834" />
         <source>evaluating on the test split… %1 %</source>
         <translation>正在测试集上评估… %1 %</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="845" />
+        <location filename="../app/gui/mainwindow.cpp" line="835" />
         <source>validating… %1 %</source>
         <translation>正在验证… %1 %</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="889" />
+        <location filename="../app/gui/mainwindow.cpp" line="879" />
         <source>Run %1 %2 in %3 (%4 images/s)</source>
         <translation>运行 %1 %2，用时 %3（%4 张/秒）</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="894" />
+        <location filename="../app/gui/mainwindow.cpp" line="884" />
         <source>: %1 accuracy %2</source>
         <translation>：%1 准确率 %2</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="897" />
+        <location filename="../app/gui/mainwindow.cpp" line="887" />
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="911" />
+        <location filename="../app/gui/mainwindow.cpp" line="901" />
         <source>Cannot start training</source>
         <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="959" />
+        <location filename="../app/gui/mainwindow.cpp" line="949" />
         <source>Open a project (Ctrl+O) or create one (Ctrl+N)</source>
         <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="962" />
+        <location filename="../app/gui/mainwindow.cpp" line="952" />
         <source>No run selected. Press Train (F5) to train the example experiment.</source>
         <translation>未选择运行。按“训练”(F5) 训练示例实验。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="966" />
+        <location filename="../app/gui/mainwindow.cpp" line="956" />
         <source>This run recorded no training steps</source>
         <translation>此运行没有记录训练步</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="967" />
+        <location filename="../app/gui/mainwindow.cpp" line="957" />
         <source>No validation yet</source>
         <translation>尚无验证结果</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="978" />
+        <location filename="../app/gui/mainwindow.cpp" line="968" />
         <source>No project open</source>
         <translation>未打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="979" />
+        <location filename="../app/gui/mainwindow.cpp" line="969" />
         <source>No runs yet</source>
         <translation>尚无运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="980" />
+        <location filename="../app/gui/mainwindow.cpp" line="970" />
         <source>No run selected</source>
         <translation>未选择运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="983" />
+        <location filename="../app/gui/mainwindow.cpp" line="973" />
         <source>Train (F5) runs the example experiment fmnist-hps: one small CNN shared by two tasks, the 10 Fashion-MNIST classes and their 3 groups (shoes, for women, other), for one epoch. Run ▸ Train Example has more.</source>
         <translation>“训练”(F5) 运行示例实验 fmnist-hps：两个任务共享一个小型 CNN，分别学习 Fashion-MNIST 的 10 个类别及其 3 个分组（鞋类、女装、其他），训练一轮。更多示例见 运行 ▸ 训练示例。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="993" />
+        <location filename="../app/gui/mainwindow.cpp" line="983" />
         <source>New run — %1</source>
         <translation>新运行 — %1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="994" />
+        <location filename="../app/gui/mainwindow.cpp" line="984" />
         <source>Run %1 — %2 on %3</source>
         <translation>运行 %1 — %2，数据集 %3</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1002" />
+        <location filename="../app/gui/mainwindow.cpp" line="992" />
         <source>%1 of %2 steps</source>
         <translation>%1/%2 步</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1004" />
+        <location filename="../app/gui/mainwindow.cpp" line="994" />
         <source>%1 images/s</source>
         <translation>%1 张/秒</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1015" />
-        <source>&lt;span style='color:#c62828'&gt;Error: %1&lt;/span&gt;</source>
-        <translation>&lt;span style='color:#c62828'&gt;错误：%1&lt;/span&gt;</translation>
+        <location filename="../app/gui/mainwindow.cpp" line="1009" />
+        <source> — Run ▸ Resume Selected Run (%1) continues it from its checkpoint.</source>
+        <translation> — 运行 ▸ 继续所选运行 (%1) 可从检查点继续。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1018" />
+        <location filename="../app/gui/mainwindow.cpp" line="1017" />
+        <source>&lt;span style='color:#c62828'&gt;Error: %1&lt;/span&gt;%2</source>
+        <translation>&lt;span style='color:#c62828'&gt;错误：%1&lt;/span&gt;%2</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="1020" />
         <source>Accuracy on %1: %2</source>
         <translation>%1 上的准确率：%2</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1051" />
+        <location filename="../app/gui/mainwindow.cpp" line="1053" />
         <source>Attributes — accuracy on test, worst first</source>
         <translation>属性 — 测试集准确率，最差的在前</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1052" />
+        <location filename="../app/gui/mainwindow.cpp" line="1054" />
         <source>Attributes — latest validation accuracy, worst first</source>
         <translation>属性 — 最近一次验证准确率，最差的在前</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1060" />
+        <location filename="../app/gui/mainwindow.cpp" line="1062" />
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1061" />
+        <location filename="../app/gui/mainwindow.cpp" line="1063" />
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1072" />
+        <location filename="../app/gui/mainwindow.cpp" line="1074" />
         <source>Quit MTL Studio</source>
         <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1073" />
+        <location filename="../app/gui/mainwindow.cpp" line="1075" />
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
         <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1081" />
+        <location filename="../app/gui/mainwindow.cpp" line="1083" />
         <source>Stopping, then quitting…</source>
         <translation>正在停止，随后退出…</translation>
     </message>

@@ -568,6 +568,13 @@ void MainWindow::applySnapshot(const ProjectSnapshot &snapshot)
         m_runView->selectRow(row);
     else if (m_displayedRun.runId == 0 && !m_displayingLive)
         showRunHeader(m_displayedRun); // "No runs yet" or "No run selected"
+    // Outside training, the displayed run's row in the file is the truth (e.g. the reason a
+    // run stopped, which the trainer records there).
+    const int shown = m_runModel->rowOf(m_displayedRun.runId);
+    if (shown >= 0 && !m_training->isRunning()) {
+        m_displayedRun.info = *m_runModel->run(shown);
+        showRunHeader(m_displayedRun);
+    }
     updateActions();
     Q_EMIT projectLoaded(snapshot.path);
 }
@@ -776,7 +783,11 @@ void MainWindow::onStarted(const mtl::train::RunStartInfo &info)
                                    QLocale().toString(static_cast<qlonglong>(info.trainSamples)),
                                    QLocale().toString(static_cast<qlonglong>(info.valSamples)))
                               .arg(info.stepsPerEpoch)
-                              .arg(toQt(info.evalSplit)));
+                              .arg(toQt(info.evalSplit)) +
+                          (info.resumedFromStep > 0
+                               ? tr(" · resumed from its checkpoint at step %1")
+                                     .arg(info.resumedFromStep)
+                               : QString()));
     showRunHeader(m_live);
     m_lossPlot->setPlaceholderText(tr("Waiting for the first step…"));
     m_accuracyPlot->setPlaceholderText(tr("Validation runs at the end of each epoch"));
@@ -997,9 +1008,21 @@ void MainWindow::showRunHeader(const RunCurves &curves)
             accuracy.append(QStringLiteral("<b>%1</b> %2").arg(toQt(task).toHtmlEscaped(),
                                                                 percent(it->second)));
     }
-    if (!info.error.empty())
-        m_runResult->setText(tr("<span style='color:#c62828'>Error: %1</span>")
-                                 .arg(toQt(info.error).toHtmlEscaped()));
+    const bool resumable = info.status == RunStatus::Stopped ||
+                           info.status == RunStatus::Interrupted ||
+                           info.status == RunStatus::Failed;
+    const QString resumeHint =
+        resumable && !m_training->isRunning()
+            ? tr(" — Run ▸ Resume Selected Run (%1) continues it from its checkpoint.")
+                  .arg(m_resumeAction->shortcut().toString(QKeySequence::NativeText))
+            : QString();
+    if (!info.error.empty() && info.status == RunStatus::Stopped)
+        // A stop is the user's choice, not an error: its reason reads as a plain note.
+        m_runResult->setText(
+            QStringLiteral("%1%2").arg(toQt(info.error).toHtmlEscaped(), resumeHint.toHtmlEscaped()));
+    else if (!info.error.empty())
+        m_runResult->setText(tr("<span style='color:#c62828'>Error: %1</span>%2")
+                                 .arg(toQt(info.error).toHtmlEscaped(), resumeHint.toHtmlEscaped()));
     else if (!accuracy.isEmpty())
         m_runResult->setText(tr("Accuracy on %1: %2")
                                  .arg(curves.evalSplit, accuracy.join(QStringLiteral(" · "))));

@@ -389,12 +389,25 @@ void TestMainWindow::resumesAStoppedRunWithItsWholeCurve()
     QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
     QTRY_COMPARE_WITH_TIMEOUT(window.selectedRunId(), runId, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(resume->isEnabled(), 10000);
+    const auto labelContaining = [&](const QString &text) {
+        for (QLabel *label : window.findChildren<QLabel *>())
+            if (label->text().contains(text))
+                return label;
+        return static_cast<QLabel *>(nullptr);
+    };
+    // A stop is not shown as an error, and the header says how to continue.
+    QTRY_VERIFY_WITH_TIMEOUT(labelContaining(QStringLiteral("continues it from its checkpoint")),
+                             10000);
+    QVERIFY(!labelContaining(QStringLiteral("Error:")));
 
     // Resume it: the same run completes, and the plot shows all 45 steps once each.
     finished.clear();
+    QSignalSpy started(window.training(), &widgets::TrainingController::started);
     resume->trigger();
     QVERIFY(window.training()->isRunning());
     QVERIFY(!resume->isEnabled());
+    QVERIFY(started.wait(30000)); // the window handled it first: it connected first
+    QVERIFY(labelContaining(QStringLiteral("resumed from its checkpoint at step")));
     QVERIFY(finished.wait(60000));
     QCOMPARE(finished.first().at(0).toLongLong(), runId);
     QCOMPARE(finished.first().at(1).toString(), QStringLiteral("completed"));
