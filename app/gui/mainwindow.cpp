@@ -142,46 +142,17 @@ MainWindow::MainWindow(QWidget *parent)
             applySnapshot(snapshot);
     });
     connect(&m_resumedWatcher, &QFutureWatcher<RunCurves>::finished, this, [this] {
-        RunCurves before = m_resumedWatcher.result();
-        if (before.runId != m_live.runId || !before.error.isEmpty())
+        // The run's curves as recorded before it continues: read first, so that nothing the
+        // resumed run writes can be mistaken for them. Then the trainer starts.
+        if (!m_resume)
             return;
-        // The file may already hold steps after the checkpoint (the trainer flushes as it
-        // goes): keep what was recorded up to the checkpoint, then everything live.
-        const auto upTo = [](Curve &curve, double lastKey) {
-            qsizetype n = 0;
-            while (n < curve.keys.size() && curve.keys[n] <= lastKey)
-                ++n;
-            curve.keys.resize(n);
-            curve.values.resize(n);
-        };
-        const double lastEpoch = m_liveStepsPerEpoch > 0
-                                     ? static_cast<double>(m_resumedFromStep / m_liveStepsPerEpoch)
-                                     : 0.0;
-        for (auto &[task, curve] : before.trainLoss)
-            upTo(curve, static_cast<double>(m_resumedFromStep));
-        for (auto &[task, curve] : before.valAccuracy)
-            upTo(curve, lastEpoch);
-        for (const auto &[task, curve] : m_live.trainLoss) {
-            before.trainLoss[task].keys += curve.keys;
-            before.trainLoss[task].values += curve.values;
-        }
-        for (const auto &[task, curve] : m_live.valAccuracy) {
-            before.valAccuracy[task].keys += curve.keys;
-            before.valAccuracy[task].values += curve.values;
-        }
-        before.info = m_live.info;
-        before.tasks = m_live.tasks;
-        before.finalAccuracy = m_live.finalAccuracy;
-        if (!m_live.attributeAccuracy.empty()) {
-            before.attributeAccuracy = m_live.attributeAccuracy;
-            before.attributeSplit = m_live.attributeSplit;
-        }
-        m_live = before;
-        if (m_displayingLive) {
-            const QString details = m_runDetails->text();
-            showRun(m_live);
-            m_runDetails->setText(details);
-        }
+        m_resumedCurves = m_resumedWatcher.result();
+        mtl::train::TrainerOptions options;
+        options.resumeRunId = m_resume->runId;
+        const mtl::train::ExperimentConfig config = *m_resume->config;
+        m_resume.reset();
+        m_training->start(m_projectPath, config, options);
+        updateActions();
     });
     connect(&m_curvesWatcher, &QFutureWatcher<RunCurves>::finished, this, [this] {
         const RunCurves curves = m_curvesWatcher.result();
@@ -450,7 +421,7 @@ void MainWindow::createLayout()
 void MainWindow::updateActions()
 {
     const bool open = !m_projectPath.isEmpty();
-    const bool training = m_training->isRunning();
+    const bool training = m_training->isRunning() || m_resume.has_value();
     const bool importing = m_import->isRunning();
     const bool busy = training || importing;
     m_newAction->setEnabled(!busy);
@@ -674,7 +645,7 @@ bool MainWindow::startTraining(const QString &spec, const QStringList &overrides
         reportError(tr("Cannot train"), tr("Open or create a project first."));
         return false;
     }
-    if (m_training->isRunning() || m_import->isRunning()) {
+    if (m_training->isRunning() || m_import->isRunning() || m_resume) {
         reportError(tr("Cannot train"), tr("Wait for the current job to finish."));
         return false;
     }
@@ -738,7 +709,7 @@ bool MainWindow::resumeRun(qint64 runId)
         reportError(tr("Cannot resume"), tr("Select a stopped, interrupted or failed run first."));
         return false;
     }
-    if (m_training->isRunning() || m_import->isRunning()) {
+    if (m_training->isRunning() || m_import->isRunning() || m_resume) {
         reportError(tr("Cannot resume"), tr("Wait for the current job to finish."));
         return false;
     }
@@ -750,9 +721,10 @@ bool MainWindow::resumeRun(qint64 runId)
         return false;
     }
     beginLiveRun(config);
-    mtl::train::TrainerOptions options;
-    options.resumeRunId = runId;
-    m_training->start(m_projectPath, config, options);
+    m_resume = PendingResume{runId, std::make_shared<mtl::train::ExperimentConfig>(config)};
+    const QString path = m_projectPath;
+    m_resumedWatcher.setFuture(
+        QtConcurrent::run([path, runId] { return readRunCurves(path, runId); }));
     updateActions();
     return true;
 }
@@ -793,15 +765,29 @@ void MainWindow::onStarted(const mtl::train::RunStartInfo &info)
     m_accuracyPlot->setPlaceholderText(tr("Validation runs at the end of each epoch"));
     m_selectRunAfterRefresh = info.runId;
     refresh();
-    m_resumedFromStep = info.resumedFromStep;
-    m_liveStepsPerEpoch = info.stepsPerEpoch;
-    if (info.resumedFromStep > 0) {
-        // The curves up to the checkpoint come from the project; live steps follow them.
-        const QString path = m_projectPath;
-        const qint64 runId = info.runId;
-        m_resumedWatcher.setFuture(
-            QtConcurrent::run([path, runId] { return readRunCurves(path, runId); }));
+    if (info.resumedFromStep > 0 && m_resumedCurves.runId == info.runId) {
+        // What was recorded up to the checkpoint; the live steps and validations follow it.
+        const auto upTo = [](Curve &curve, double lastKey) {
+            qsizetype n = 0;
+            while (n < curve.keys.size() && curve.keys[n] <= lastKey)
+                ++n;
+            curve.keys.resize(n);
+            curve.values.resize(n);
+        };
+        for (auto &[task, curve] : m_resumedCurves.trainLoss) {
+            upTo(curve, static_cast<double>(info.resumedFromStep));
+            m_live.trainLoss[task] = curve;
+        }
+        for (auto &[task, curve] : m_resumedCurves.valAccuracy) {
+            upTo(curve, static_cast<double>(info.resumedFromStep / info.stepsPerEpoch));
+            m_live.valAccuracy[task] = curve;
+        }
+        const QString details = m_runDetails->text();
+        m_displayedRun = m_live;
+        showRun(m_live);
+        m_runDetails->setText(details);
     }
+    m_resumedCurves = RunCurves{};
 }
 
 void MainWindow::onSteps(const std::vector<mtl::train::StepProgress> &steps)

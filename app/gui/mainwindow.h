@@ -10,6 +10,9 @@
 #include <QMainWindow>
 #include <QStringList>
 
+#include <memory>
+#include <optional>
+
 class QAction;
 class QIcon;
 class QKeySequence;
@@ -139,13 +142,18 @@ private:
     QFutureWatcher<widgets::ProjectSnapshot> m_snapshotWatcher;
     QFutureWatcher<widgets::RunCurves> m_curvesWatcher;
     QFutureWatcher<widgets::RunCurves> m_resumedWatcher; // a resumed run's curves so far
+    struct PendingResume {
+        qint64 runId = 0;
+        std::shared_ptr<mtl::train::ExperimentConfig> config; // forward-declared type
+    };
+    std::optional<PendingResume> m_resume; // set while its curves are read, before it starts
+    widgets::RunCurves m_resumedCurves;
     quint64 m_snapshotGeneration = 0, m_curvesGeneration = 0;
     qint64 m_selectRunAfterRefresh = 0;
 
     widgets::RunCurves m_live;         // the run being trained, kept as it arrives
     widgets::RunCurves m_displayedRun; // what the plots show (may be m_live)
     bool m_displayingLive = false;
-    qint64 m_resumedFromStep = 0, m_liveStepsPerEpoch = 0;
 };
 
 } // namespace mtl::app

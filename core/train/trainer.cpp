@@ -373,10 +373,44 @@ RunResult Trainer::run(TrainerListener *listener)
         bool paused = false;
         int epoch = 0;
         std::vector<store::MetricRow> lastValidation;
+        // Validation on the held-out part of the train split after an epoch; false when a
+        // stop request interrupted it.
+        const auto validate = [&](int validatedEpoch) {
+            if (d.valIndices.empty())
+                return true;
+            EvaluationResult evaluation{m_runId, d.step, validatedEpoch, "val", {}};
+            bool interrupted = false;
+            evaluation.rows = d.evaluate(d.trainData, d.trainTargets, d.valIndices, "val",
+                                         validatedEpoch, tc.batchSize, listener, m_stop,
+                                         interrupted);
+            if (interrupted)
+                return false;
+            d.pending.metrics.insert(d.pending.metrics.end(), evaluation.rows.begin(),
+                                     evaluation.rows.end());
+            d.flush(m_runId);
+            lastValidation = evaluation.rows;
+            if (listener)
+                listener->evaluated(evaluation);
+            return true;
+        };
+        const auto validatedBefore = [&](int validatedEpoch) {
+            store::MetricFilter filter;
+            filter.split = "val";
+            for (const auto &row : runs.metrics(m_runId, filter))
+                if (row.epoch == validatedEpoch)
+                    return true;
+            return false;
+        };
         for (epoch = 1; epoch <= tc.epochs && !m_stop.load(); ++epoch) {
             std::shuffle(d.trainIndices.begin(), d.trainIndices.end(), rng);
-            if (epoch < firstEpoch)
-                continue; // trained before the checkpoint; only its shuffle is replayed
+            if (epoch < firstEpoch) {
+                // Trained before the checkpoint; only its shuffle is replayed. A stop right
+                // after an epoch's last batch left that epoch unvalidated: validate it now.
+                if (epoch == firstEpoch - 1 && firstBatch == 0 && !validatedBefore(epoch) &&
+                    !validate(epoch))
+                    break;
+                continue;
+            }
             std::fill(lossSums.begin(), lossSums.end(), 0.0);
             std::vector<Batch> preloaded;
             const auto batchAt = [&](std::int64_t b) {
@@ -477,20 +511,8 @@ RunResult Trainer::run(TrainerListener *listener)
             }
             if (m_stop.load())
                 break;
-            if (!d.valIndices.empty()) {
-                EvaluationResult evaluation{m_runId, d.step, epoch, "val", {}};
-                bool interrupted = false;
-                evaluation.rows = d.evaluate(d.trainData, d.trainTargets, d.valIndices, "val",
-                                             epoch, tc.batchSize, listener, m_stop, interrupted);
-                if (interrupted)
-                    break; // stopped during validation: handled as a stop below
-                d.pending.metrics.insert(d.pending.metrics.end(), evaluation.rows.begin(),
-                                         evaluation.rows.end());
-                d.flush(m_runId);
-                lastValidation = evaluation.rows;
-                if (listener)
-                    listener->evaluated(evaluation);
-            }
+            if (!validate(epoch))
+                break; // stopped during validation: handled as a stop below
             runs.saveCheckpoint(m_runId, epoch, d.step,
                                 serialize([&](auto &a) { d.model->save(a); }),
                                 serialize([&](auto &a) { d.optimizer->save(a); }));

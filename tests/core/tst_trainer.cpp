@@ -632,6 +632,9 @@ void TestTrainer::resumeContinuesTheSameRun()
                 QStringLiteral("step %1: %2 vs %3").arg(i + 1).arg(actual[i]).arg(expected[i])));
     QCOMPARE(rowsOf(project->runs().metrics(resumed.runId), "test", "accuracy").size(),
              rowsOf(project->runs().metrics(whole.runId), "test", "accuracy").size());
+    // Every epoch validated once, also when the stop came right after an epoch's last batch.
+    QCOMPARE(rowsOf(project->runs().metrics(resumed.runId), "val", "accuracy").size(),
+             rowsOf(project->runs().metrics(whole.runId), "val", "accuracy").size());
     QCOMPARE(resumed.metrics.at("kind").at("accuracy"), whole.metrics.at("kind").at("accuracy"));
 }
 

@@ -404,9 +404,9 @@ void TestMainWindow::resumesAStoppedRunWithItsWholeCurve()
     finished.clear();
     QSignalSpy started(window.training(), &widgets::TrainingController::started);
     resume->trigger();
-    QVERIFY(window.training()->isRunning());
-    QVERIFY(!resume->isEnabled());
-    QVERIFY(started.wait(30000)); // the window handled it first: it connected first
+    QVERIFY(!resume->isEnabled()); // busy from the click on, while the curves are read
+    QVERIFY(started.wait(30000));
+    QVERIFY(window.training()->isRunning()); // the window handled it first: it connected first
     QVERIFY(labelContaining(QStringLiteral("resumed from its checkpoint at step")));
     QVERIFY(finished.wait(60000));
     QCOMPARE(finished.first().at(0).toLongLong(), runId);
