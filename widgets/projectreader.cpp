@@ -2,8 +2,9 @@
 
 #include "common/error.h"
 #include "store/project.h"
+#include "store/runmetrics.h"
 #include "textconv.h"
-#include "train/config.h"
+#include "train/catalog.h"
 
 #include <algorithm>
 
@@ -39,46 +40,42 @@ RunCurves readRunCurves(const QString &path, qint64 runId)
                              "run " + std::to_string(runId) + " is not in the project");
         curves.info = *info;
         try {
-            const auto config = mtl::train::ExperimentConfig::parse(
+            const auto config = mtl::train::parseExperiment(
                 project.runs().experimentConfig(info->experimentId));
             for (const auto &task : config.tasks)
                 curves.tasks.push_back(task.name);
         } catch (const mtl::Error &) {
             // An experiment saved by a newer build: fall back to the tasks found in metrics.
         }
-        bool hasTest = false;
-        std::map<std::string, std::map<std::string, double>> valAttributes, testAttributes;
-        for (const auto &row : project.runs().metrics(runId)) {
-            if (!row.task.empty() && !row.attribute.empty() && row.name == "accuracy") {
-                (row.split == "test" ? testAttributes : valAttributes)[row.task][row.attribute] =
-                    row.value; // later epochs overwrite earlier ones
-                continue;
+        mtl::store::RunMetrics metrics;
+        metrics.add(project.runs().metrics(runId));
+        for (const std::string &task : metrics.tasks())
+            if (std::find(curves.tasks.begin(), curves.tasks.end(), task) == curves.tasks.end())
+                curves.tasks.push_back(task);
+        const auto toCurve = [](const std::vector<mtl::store::RunMetrics::Point> &points) {
+            Curve curve;
+            for (const auto &point : points) {
+                curve.keys.append(point.key);
+                curve.values.append(point.value);
             }
-            if (row.task.empty() || !row.attribute.empty())
-                continue;
-            if (std::find(curves.tasks.begin(), curves.tasks.end(), row.task) ==
-                curves.tasks.end())
-                curves.tasks.push_back(row.task);
-            if (row.split == "train" && row.name == "loss") {
-                Curve &c = curves.trainLoss[row.task];
-                c.keys.append(static_cast<double>(row.step));
-                c.values.append(row.value);
-            } else if (row.split == "val" && row.name == "accuracy") {
-                Curve &c = curves.valAccuracy[row.task];
-                c.keys.append(row.epoch);
-                c.values.append(row.value);
-            } else if (row.split == "test" && row.name == "accuracy") {
-                curves.finalAccuracy[row.task] = row.value;
-                hasTest = true;
-            }
+            return curve;
+        };
+        for (const std::string &task : curves.tasks) {
+            const Curve loss = toCurve(metrics.trainLoss(task));
+            if (!loss.keys.isEmpty())
+                curves.trainLoss[task] = loss;
+            const Curve accuracy = toCurve(metrics.validation(task, "accuracy"));
+            if (!accuracy.keys.isEmpty())
+                curves.valAccuracy[task] = accuracy;
         }
-        curves.evalSplit = hasTest ? QStringLiteral("test") : QStringLiteral("val");
-        curves.attributeSplit = testAttributes.empty() ? QStringLiteral("val") : QStringLiteral("test");
-        curves.attributeAccuracy = testAttributes.empty() ? valAttributes : testAttributes;
-        if (!hasTest) // without a test split the last validation is the final evaluation
-            for (const auto &[task, curve] : curves.valAccuracy)
-                if (!curve.values.isEmpty())
-                    curves.finalAccuracy[task] = curve.values.last();
+        curves.evalSplit = toQt(metrics.finalSplit());
+        for (const auto &[task, values] : metrics.finalMetrics()) {
+            const auto accuracy = values.find("accuracy");
+            if (accuracy != values.end())
+                curves.finalAccuracy[task] = accuracy->second;
+        }
+        curves.attributeSplit = curves.evalSplit;
+        curves.attributeAccuracy = metrics.finalAttributes("accuracy");
     } catch (const mtl::Error &e) {
         curves.error = describe(e);
     }

@@ -45,7 +45,8 @@ TrainingController::~TrainingController()
     }
 }
 
-bool TrainingController::start(const QString &projectPath, const ExperimentConfig &config,
+bool TrainingController::start(const QString &projectPath,
+                               const mtl::experiment::ExperimentConfig &config,
                                const TrainerOptions &options)
 {
     if (m_thread)

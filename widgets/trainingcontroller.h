@@ -6,7 +6,7 @@
 // is emitted on that thread.
 
 #include "store/records.h"
-#include "train/config.h"
+#include "train/catalog.h"
 #include "train/trainer.h"
 
 #include <QObject>
@@ -33,7 +33,7 @@ public:
 
     // Starts `config` on `projectPath` in the background. Returns false (and does nothing)
     // when a run is already in progress. Set-up errors arrive through failed().
-    bool start(const QString &projectPath, const mtl::train::ExperimentConfig &config,
+    bool start(const QString &projectPath, const mtl::experiment::ExperimentConfig &config,
                const mtl::train::TrainerOptions &options = {});
     bool isRunning() const { return m_thread != nullptr; }
     bool isPaused() const { return m_paused; }

@@ -7,11 +7,9 @@
 #include "common/error.h"
 #include "data/gzipfile.h"
 #include "data/importer.h"
-#include "model/registry.h"
 #include "resources/embedded.h"
 #include "store/project.h"
-#include "train/config.h"
-#include "train/registry.h"
+#include "train/catalog.h"
 #include "train/trainer.h"
 
 #include <CLI/CLI.hpp>
@@ -256,7 +254,7 @@ int runTrain(const TrainArgs &a)
         auto project = openProject(a.project); // fails early and clearly; reconciles old runs
     }
     // A resumed run continues with the config it was started with.
-    const train::ExperimentConfig config = a.resume > 0
+    const experiment::ExperimentConfig config = a.resume > 0
                                                ? train::configForResume(a.project, a.resume)
                                                : train::loadExperiment(a.config, a.overrides);
     train::TrainerOptions options;
@@ -384,7 +382,7 @@ int main(int argc, char **argv)
     auto *configOption = trainCmd->add_option(
         "--config", trainArgs.config,
         "Experiment config (JSON), or example:NAME for a built-in example (" +
-            joined(train::exampleExperiments()) + ")");
+            joined(experiment::exampleExperiments()) + ")");
     auto *resumeOption = trainCmd->add_option(
         "--resume", trainArgs.resume,
         "Continue run RUN (stopped, interrupted or failed) from its latest checkpoint, with its "
@@ -408,13 +406,17 @@ int main(int argc, char **argv)
     runs->add_option("PROJECT", runsProject, "Project file (*.mtlproj)")->required();
     runs->add_flag("--json", runsJson, "Print one JSON object on stdout");
 
+    const experiment::Catalog &catalog = train::catalog();
+    using experiment::partNames;
     app.footer("Examples:\n"
                "  mtlstudio-cli import demo.mtlproj --name fashion-mnist --format fashion-mnist\n"
                "  mtlstudio-cli train demo.mtlproj --config example:fmnist-hps --json\n"
-               "Known: backbones " + joined(model::backboneNames()) + "; sharing " +
-               joined(model::sharingNames()) + "; task types " + joined(train::taskTypes()) +
-               "; weighting " + joined(train::weightingMethods()) + "; optimizers " +
-               joined(train::optimizerNames()) + ".");
+               "Known: backbones " + joined(partNames(catalog.backbones)) + "; sharing " +
+               joined(partNames(catalog.sharings)) + "; task types " +
+               joined(partNames(catalog.taskTypes)) + "; weighting " +
+               joined(partNames(catalog.weightings)) + "; optimizers " +
+               joined(partNames(catalog.optimizers)) + "; probes " +
+               joined(partNames(catalog.probes)) + ".");
 
     if (argc > 1 && argv[1][0] != '-') {
         bool known = false;

@@ -8,7 +8,7 @@
 #include "runtablemodel.h"
 #include "store/project.h"
 #include "textconv.h"
-#include "train/config.h"
+#include "train/catalog.h"
 #include "trainingcontroller.h"
 
 #include <QAction>
@@ -149,7 +149,7 @@ MainWindow::MainWindow(QWidget *parent)
         m_resumedCurves = m_resumedWatcher.result();
         mtl::train::TrainerOptions options;
         options.resumeRunId = m_resume->runId;
-        const mtl::train::ExperimentConfig config = *m_resume->config;
+        const mtl::experiment::ExperimentConfig config = *m_resume->config;
         m_resume.reset();
         m_training->start(m_projectPath, config, options);
         updateActions();
@@ -281,7 +281,7 @@ void MainWindow::createMenus()
     QMenu *run = menuBar()->addMenu(tr("&Run"));
     run->addAction(m_trainAction);
     m_examplesMenu = run->addMenu(tr("Train &Example"));
-    for (const std::string &name : mtl::train::exampleExperiments()) {
+    for (const std::string &name : mtl::experiment::exampleExperiments()) {
         const QString spec = QStringLiteral("example:%1").arg(toQt(name));
         QAction *action = m_examplesMenu->addAction(toQt(name));
         connect(action, &QAction::triggered, this, [this, spec] { startTraining(spec); });
@@ -435,9 +435,7 @@ void MainWindow::updateActions()
     const int selectedRow = m_runModel->rowOf(selectedRunId());
     const auto *selected = m_runModel->run(selectedRow);
     m_resumeAction->setEnabled(open && !busy && selected &&
-                               (selected->status == RunStatus::Stopped ||
-                                selected->status == RunStatus::Interrupted ||
-                                selected->status == RunStatus::Failed));
+                               mtl::store::isResumable(selected->status));
     m_pauseAction->setEnabled(training);
     if (!training && m_pauseAction->isChecked()) {
         const QSignalBlocker block(m_pauseAction);
@@ -649,7 +647,7 @@ bool MainWindow::startTraining(const QString &spec, const QStringList &overrides
         reportError(tr("Cannot train"), tr("Wait for the current job to finish."));
         return false;
     }
-    mtl::train::ExperimentConfig config;
+    mtl::experiment::ExperimentConfig config;
     try {
         std::vector<std::string> sets;
         for (const QString &o : overrides)
@@ -680,7 +678,7 @@ bool MainWindow::startTraining(const QString &spec, const QStringList &overrides
     return true;
 }
 
-void MainWindow::beginLiveRun(const mtl::train::ExperimentConfig &config)
+void MainWindow::beginLiveRun(const mtl::experiment::ExperimentConfig &config)
 {
     m_live = RunCurves{};
     m_live.info.experimentName = config.name;
@@ -713,7 +711,7 @@ bool MainWindow::resumeRun(qint64 runId)
         reportError(tr("Cannot resume"), tr("Wait for the current job to finish."));
         return false;
     }
-    mtl::train::ExperimentConfig config;
+    mtl::experiment::ExperimentConfig config;
     try {
         config = mtl::train::configForResume(toStd(m_projectPath), runId); // two small reads
     } catch (const mtl::Error &e) {
@@ -721,7 +719,7 @@ bool MainWindow::resumeRun(qint64 runId)
         return false;
     }
     beginLiveRun(config);
-    m_resume = PendingResume{runId, std::make_shared<mtl::train::ExperimentConfig>(config)};
+    m_resume = PendingResume{runId, std::make_shared<mtl::experiment::ExperimentConfig>(config)};
     const QString path = m_projectPath;
     m_resumedWatcher.setFuture(
         QtConcurrent::run([path, runId] { return readRunCurves(path, runId); }));
@@ -994,9 +992,7 @@ void MainWindow::showRunHeader(const RunCurves &curves)
             accuracy.append(QStringLiteral("<b>%1</b> %2").arg(toQt(task).toHtmlEscaped(),
                                                                 percent(it->second)));
     }
-    const bool resumable = info.status == RunStatus::Stopped ||
-                           info.status == RunStatus::Interrupted ||
-                           info.status == RunStatus::Failed;
+    const bool resumable = mtl::store::isResumable(info.status);
     const QString resumeHint =
         resumable && !m_training->isRunning()
             ? tr(" — Run ▸ Resume Selected Run (%1) continues it from its checkpoint.")

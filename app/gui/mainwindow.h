@@ -22,8 +22,10 @@ class QProgressBar;
 class QTableView;
 class QTableWidget;
 
-namespace mtl::train {
+namespace mtl::experiment {
 struct ExperimentConfig;
+}
+namespace mtl::train {
 struct RunStartInfo;
 struct StepProgress;
 struct EvaluationResult;
@@ -96,7 +98,7 @@ private:
     void showAbout();
 
     void onRunSelected();
-    void beginLiveRun(const mtl::train::ExperimentConfig &config);
+    void beginLiveRun(const mtl::experiment::ExperimentConfig &config);
     void showRun(const widgets::RunCurves &curves);
     void showRunHeader(const widgets::RunCurves &curves);
     void showAttributes(const widgets::RunCurves &curves);
@@ -144,7 +146,7 @@ private:
     QFutureWatcher<widgets::RunCurves> m_resumedWatcher; // a resumed run's curves so far
     struct PendingResume {
         qint64 runId = 0;
-        std::shared_ptr<mtl::train::ExperimentConfig> config; // forward-declared type
+        std::shared_ptr<mtl::experiment::ExperimentConfig> config; // forward-declared type
     };
     std::optional<PendingResume> m_resume; // set while its curves are read, before it starts
     widgets::RunCurves m_resumedCurves;

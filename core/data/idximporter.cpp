@@ -256,19 +256,25 @@ ImportSummary FashionMnistImporter::run(store::Project &project, const ImportReq
     return importIdx(project, spec, progress);
 }
 
-std::unique_ptr<Importer> makeImporter(const std::string &format)
+const Registry<ImporterMaker> &importers()
 {
-    if (format == "idx")
-        return std::make_unique<IdxImporter>();
-    if (format == "fashion-mnist")
-        return std::make_unique<FashionMnistImporter>();
-    std::string known;
-    for (const auto &name : importFormats())
-        known += (known.empty() ? "" : ", ") + name;
-    throw Error(ErrorCode::InvalidInput,
-                "unknown import format '" + format + "' (known: " + known + ")");
+    static const Registry<ImporterMaker> table{
+        {{"idx", IdxImporter().description(), {}},
+         [] { return std::unique_ptr<Importer>(std::make_unique<IdxImporter>()); }},
+        {{"fashion-mnist", FashionMnistImporter().description(), {}},
+         [] { return std::unique_ptr<Importer>(std::make_unique<FashionMnistImporter>()); }},
+    };
+    return table;
 }
 
-std::vector<std::string> importFormats() { return {"idx", "fashion-mnist"}; }
+std::unique_ptr<Importer> makeImporter(const std::string &format)
+{
+    if (const auto *entry = importers().find(format))
+        return entry->make();
+    throw Error(ErrorCode::InvalidInput, "unknown import format '" + format +
+                                             "' (known: " + joinNames(importFormats()) + ")");
+}
+
+std::vector<std::string> importFormats() { return importers().names(); }
 
 } // namespace mtl::data

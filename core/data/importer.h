@@ -3,8 +3,10 @@
 // created by name through makeImporter(). An import is one transaction: all or nothing.
 
 #include "common/progress.h"
+#include "common/registry.h"
 #include "store/records.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,6 +45,10 @@ public:
     virtual ImportSummary run(store::Project &project, const ImportRequest &request,
                               const ProgressFn &progress) = 0;
 };
+
+using ImporterMaker = std::function<std::unique_ptr<Importer>()>;
+// The import formats of this build, one entry each.
+const Registry<ImporterMaker> &importers();
 
 // Throws Error(InvalidInput) listing the known formats when `format` is unknown.
 std::unique_ptr<Importer> makeImporter(const std::string &format);

@@ -1,23 +1,52 @@
 #pragma once
-// A backbone maps an image batch to a feature vector per image. Sharing strategies decide
-// how many backbones exist and how they are wired to the task heads.
+// A backbone is a sequence of stages, each a block of layers with a known output shape, so a
+// sharing strategy can run them one by one and work between them (attention per stage,
+// cross-stitch units between columns, a split after stage k, a decoder fed from an encoder's
+// skips). forward() runs every stage and pools the last one into a vector per image.
+// Thread contract: a module is used by one thread at a time (the trainer's).
 
 #include <torch/nn/module.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace mtl::model {
 
-struct InputShape {
+// Per-sample shape of an image batch or a feature map: [C, H, W].
+struct FeatureShape {
     std::int64_t channels = 1, height = 28, width = 28;
+    std::int64_t elements() const { return channels * height * width; }
+};
+using InputShape = FeatureShape;
+
+// What an encoder's stages hand on to a decoder: e.g. max-pooling indices per stage, in stage
+// order. Owned by the caller of forwardStage(); one per forward pass.
+struct StageState {
+    std::vector<torch::Tensor> skips;
 };
 
 class BackboneImpl : public torch::nn::Module {
 public:
-    // x: [B, C, H, W] float → [B, featureDim()]
-    virtual torch::Tensor forward(const torch::Tensor &x) = 0;
-    virtual std::int64_t featureDim() const = 0;
+    virtual int stageCount() const = 0;
+    // Output shape of stage `stage` (0-based) for the input shape the backbone was built for.
+    virtual FeatureShape stageShape(int stage) const = 0;
+    // x: the input [B, C, H, W] for stage 0, else stage − 1's output; returns [B, stageShape].
+    virtual torch::Tensor forwardStage(int stage, const torch::Tensor &x, StageState &state) = 0;
+    // The parameters of one stage; over all stages, every parameter of the backbone once.
+    virtual std::vector<torch::Tensor> stageParameters(int stage) const = 0;
+    // One line for descriptions, e.g. "small_cnn (32-64-128)".
+    virtual std::string describe() const = 0;
+
+    // [B, C, H, W] → stages [first, last) in order; `state` collects what they hand on.
+    torch::Tensor forwardStages(const torch::Tensor &x, int first, int last, StageState &state);
+    // The last stage's map pooled to [B, featureDim()]: global average over H and W.
+    static torch::Tensor pool(const torch::Tensor &map);
+    // [B, C, H, W] → [B, featureDim()]: every stage, then pool().
+    torch::Tensor forward(const torch::Tensor &x);
+    std::int64_t featureDim() const { return stageShape(stageCount() - 1).channels; }
 };
 
 using BackbonePtr = std::shared_ptr<BackboneImpl>;

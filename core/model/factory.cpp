@@ -2,65 +2,53 @@
 
 #include "common/error.h"
 #include "model/hardsharing.h"
-#include "model/registry.h"
 #include "model/smallcnn.h"
-
-#include <functional>
-#include <map>
 
 namespace mtl::model {
 
-namespace {
-using BackboneMaker = std::function<BackbonePtr(const InputShape &)>;
-using SharingMaker =
-    std::function<MultiTaskModelPtr(const BackboneFactory &, const std::vector<HeadSpec> &)>;
+using Type = OptionSpec::Type;
 
-// One line per backbone and per sharing strategy.
-const std::map<std::string, BackboneMaker> &backbones()
+const Registry<BackboneMaker> &backbones()
 {
-    static const std::map<std::string, BackboneMaker> table{
-        {"small_cnn",
-         [](const InputShape &in) {
-             return std::make_shared<SmallCnnImpl>(SmallCnnOptions(in.channels));
+    static const Registry<BackboneMaker> table{
+        {{"small_cnn",
+          "3 stages of 3×3 conv, BatchNorm, ReLU (32, 64, 128 channels; 2×2 max pooling after "
+          "the first two), global average pooling",
+          {{"width", Type::Integer, 32, "channels of the first stage, doubled per stage", 1,
+            1024}}},
+         [](const InputShape &in, const nlohmann::json &options) -> BackbonePtr {
+             return std::make_shared<SmallCnnImpl>(
+                 SmallCnnOptions(in).width(options.value("width", std::int64_t(32))));
          }},
     };
     return table;
 }
 
-const std::map<std::string, SharingMaker> &sharings()
+const Registry<SharingMaker> &sharings()
 {
-    static const std::map<std::string, SharingMaker> table{
-        {"hard",
-         [](const BackboneFactory &backbone, const std::vector<HeadSpec> &heads) {
-             return std::make_shared<HardSharingImpl>(backbone, heads);
+    static const Registry<SharingMaker> table{
+        {{"hard", "one backbone shared by all tasks, one head per task", {}},
+         [](const BackboneFactory &backbone, const std::vector<HeadSpec> &heads,
+            const InputShape &input, const nlohmann::json &) -> MultiTaskModelPtr {
+             return std::make_shared<HardSharingImpl>(backbone, heads, input);
          }},
     };
     return table;
 }
 
-template <typename Map> std::vector<std::string> keysOf(const Map &map)
-{
-    std::vector<std::string> names;
-    for (const auto &entry : map)
-        names.push_back(entry.first);
-    return names;
-}
-} // namespace
-
-std::vector<std::string> backboneNames() { return keysOf(backbones()); }
-std::vector<std::string> sharingNames() { return keysOf(sharings()); }
-
-MultiTaskModelPtr buildModel(const train::ModelConfig &config, const InputShape &input,
+MultiTaskModelPtr buildModel(const experiment::ModelConfig &config, const InputShape &input,
                              const std::vector<HeadSpec> &heads)
 {
-    auto backbone = backbones().find(config.backbone);
-    if (backbone == backbones().end())
+    const auto *backbone = backbones().find(config.backbone);
+    if (!backbone)
         throw Error(ErrorCode::Config, "unknown backbone '" + config.backbone + "'");
-    auto sharing = sharings().find(config.sharing);
-    if (sharing == sharings().end())
+    const auto *sharing = sharings().find(config.sharing);
+    if (!sharing)
         throw Error(ErrorCode::Config, "unknown sharing strategy '" + config.sharing + "'");
-    const BackboneMaker make = backbone->second;
-    return sharing->second([make, input] { return make(input); }, heads);
+    const BackboneMaker make = backbone->make;
+    const nlohmann::json options = config.backboneOptions;
+    return sharing->make([make, input, options] { return make(input, options); }, heads, input,
+                         config.sharingOptions);
 }
 
 } // namespace mtl::model

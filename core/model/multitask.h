@@ -1,28 +1,74 @@
 #pragma once
-// A multi-task network: one output tensor per task, in the order of the config's tasks.
-// Sharing strategies (hard, cross-stitch, MTAN, …) are subclasses.
+// A multi-task network: a shared part and task-specific parts, wired by a sharing strategy
+// (hard, cross-stitch, MTAN, …: one subclass each). forward() returns a ModelOutput: one
+// tensor per task in the order of the config's tasks, and what the trainer, the weighting
+// method and the probes may need beside it.
+// Thread contract: one thread at a time (the trainer's); describe() may be called from it
+// before and after training.
 
 #include "model/backbone.h"
+#include "model/head.h"
 
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mtl::model {
 
-struct HeadSpec {
-    std::string task;
-    std::int64_t outputs = 1; // logits per sample
+struct ModelOutput {
+    // Per task, in task order: [B, K] for vector heads, [B, C, H, W] for dense heads.
+    std::vector<torch::Tensor> tasks;
+    // The representation every head reads (MGDA-UB and other methods take gradients with
+    // respect to it); undefined when nothing is shared (one column per task). Part of the
+    // autograd graph: not detached.
+    torch::Tensor shared;
+    // Losses the model adds on its own (a group-sparsity penalty, a consistency loss); the
+    // trainer adds them, weight 1, to what the weighting method back-propagates.
+    std::vector<std::pair<std::string, torch::Tensor>> extraLosses;
+    // Named internal tensors for probes (attention masks, mixing weights, feature maps),
+    // detached; filled only when forward() is asked for them, so training pays nothing.
+    std::map<std::string, torch::Tensor> taps;
+};
+
+// Parameters that belong together for the optimiser (own learning rate, weight decay) and for
+// gradient-based weighting methods (the shared ones).
+struct ParameterGroup {
+    std::string name;  // "shared", "head.<task>", or a strategy's own, e.g. "cross_stitch"
+    std::string task;  // the task the group belongs to; empty for shared and strategy groups
+    std::vector<torch::Tensor> parameters;
+};
+
+// One block of the network as the designer and the run header show it.
+struct ModelBlock {
+    std::string name;     // e.g. "backbone.stage1", "head.category"
+    std::string role;     // "shared", "task" or "internal"
+    std::string task;     // for role "task"
+    FeatureShape output;  // per sample; a vector head's is {K, 1, 1}
+    std::int64_t parameters = 0;
+};
+
+struct ModelDescription {
+    std::string summary; // one line
+    std::vector<ModelBlock> blocks;
+    std::int64_t parameters = 0; // trainable, in total
 };
 
 class MultiTaskModelImpl : public torch::nn::Module {
 public:
-    // x: [B, C, H, W] → one [B, outputs] tensor per task
-    virtual std::vector<torch::Tensor> forward(const torch::Tensor &x) = 0;
-    // Parameters shared by all tasks (what gradient-based weighting methods look at).
-    virtual std::vector<torch::Tensor> sharedParameters() = 0;
-    virtual std::string describe() const = 0;
+    // x: [B, C, H, W] float on the model's device.
+    virtual ModelOutput forward(const torch::Tensor &x, bool collectTaps = false) = 0;
+    // Every trainable parameter exactly once, in the order of parameters().
+    virtual std::vector<ParameterGroup> parameterGroups() const = 0;
+    virtual ModelDescription describe() const = 0;
+
+    // The parameters of the groups every task shares (what gradient methods look at).
+    std::vector<torch::Tensor> sharedParameters() const;
 };
 
 using MultiTaskModelPtr = std::shared_ptr<MultiTaskModelImpl>;
+
+// Trainable elements of a module's parameters.
+std::int64_t parameterCount(const torch::nn::Module &module);
 
 } // namespace mtl::model

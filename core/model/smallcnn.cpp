@@ -1,34 +1,63 @@
 #include "model/smallcnn.h"
 
+#include "common/error.h"
+
 #include <torch/nn/functional/pooling.h>
 
 namespace mtl::model {
 
-namespace {
-torch::nn::Conv2dOptions conv3x3(std::int64_t in, std::int64_t out)
-{
-    return torch::nn::Conv2dOptions(in, out, 3).padding(1);
-}
-} // namespace
-
 SmallCnnImpl::SmallCnnImpl(const SmallCnnOptions &options)
-    : m_featureDim(options.width() * 4)
 {
+    const InputShape &in = options.input();
+    if (in.height < 4 || in.width < 4) {
+        ErrorLocation where;
+        where.key = "model.backbone";
+        throw Error(ErrorCode::Config,
+                    "small_cnn needs images of at least 4×4 pixels, got " +
+                        std::to_string(in.width) + "×" + std::to_string(in.height),
+                    where);
+    }
     const std::int64_t w = options.width();
-    m_conv1 = register_module("conv1", torch::nn::Conv2d(conv3x3(options.in_channels(), w)));
-    m_bn1 = register_module("bn1", torch::nn::BatchNorm2d(w));
-    m_conv2 = register_module("conv2", torch::nn::Conv2d(conv3x3(w, 2 * w)));
-    m_bn2 = register_module("bn2", torch::nn::BatchNorm2d(2 * w));
-    m_conv3 = register_module("conv3", torch::nn::Conv2d(conv3x3(2 * w, 4 * w)));
-    m_bn3 = register_module("bn3", torch::nn::BatchNorm2d(4 * w));
+    std::int64_t channels = in.channels;
+    for (int stage = 0; stage < 3; ++stage) {
+        const std::int64_t out = w << stage;
+        const std::string n = std::to_string(stage + 1);
+        // Names as in earlier builds ("conv1", "bn1", …): their checkpoints still load.
+        m_conv[stage] = register_module(
+            "conv" + n, torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, out, 3).padding(1)));
+        m_bn[stage] = register_module("bn" + n, torch::nn::BatchNorm2d(out));
+        channels = out;
+    }
+    m_shapes = {FeatureShape{w, in.height / 2, in.width / 2},
+                FeatureShape{2 * w, in.height / 4, in.width / 4},
+                FeatureShape{4 * w, in.height / 4, in.width / 4}};
 }
 
-torch::Tensor SmallCnnImpl::forward(const torch::Tensor &x)
+FeatureShape SmallCnnImpl::stageShape(int stage) const
 {
-    torch::Tensor h = torch::max_pool2d(torch::relu(m_bn1(m_conv1(x))), 2);
-    h = torch::max_pool2d(torch::relu(m_bn2(m_conv2(h))), 2);
-    h = torch::relu(m_bn3(m_conv3(h)));
-    return h.mean({2, 3}); // global average pool: [B, 4w]
+    return m_shapes.at(static_cast<std::size_t>(stage));
+}
+
+torch::Tensor SmallCnnImpl::forwardStage(int stage, const torch::Tensor &x, StageState &)
+{
+    const auto s = static_cast<std::size_t>(stage);
+    torch::Tensor h = torch::relu(m_bn.at(s)(m_conv[s](x)));
+    return stage < 2 ? torch::max_pool2d(h, 2) : h;
+}
+
+std::vector<torch::Tensor> SmallCnnImpl::stageParameters(int stage) const
+{
+    const auto s = static_cast<std::size_t>(stage);
+    std::vector<torch::Tensor> parameters = m_conv.at(s)->parameters();
+    for (const torch::Tensor &p : m_bn.at(s)->parameters())
+        parameters.push_back(p);
+    return parameters;
+}
+
+std::string SmallCnnImpl::describe() const
+{
+    return "small_cnn (" + std::to_string(m_shapes[0].channels) + "-" +
+           std::to_string(m_shapes[1].channels) + "-" + std::to_string(m_shapes[2].channels) + ")";
 }
 
 } // namespace mtl::model

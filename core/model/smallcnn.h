@@ -1,7 +1,8 @@
 #pragma once
-// small_cnn: three 3x3 conv blocks (32, 64, 128 channels, padding 1, BatchNorm, ReLU), 2x2
-// max-pool after the first two, global average pooling: a 128-d feature per image.
-//   auto net = std::make_shared<SmallCnnImpl>(SmallCnnOptions(1).width(32));
+// small_cnn: three stages of a 3×3 convolution (padding 1), BatchNorm and ReLU, with 32, 64 and
+// 128 channels (`width` × 1, 2, 4); the first two end in 2×2 max pooling. For a 28×28 image the
+// stages give [32, 14, 14], [64, 7, 7] and [128, 7, 7]; pooled, a 128-d vector per image.
+//   auto net = std::make_shared<SmallCnnImpl>(SmallCnnOptions({1, 28, 28}).width(32));
 
 #include "model/backbone.h"
 
@@ -9,27 +10,33 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/pimpl.h>
 
+#include <array>
+
 namespace mtl::model {
 
 struct SmallCnnOptions {
-    explicit SmallCnnOptions(std::int64_t inChannels)
-        : in_channels_(inChannels)
+    explicit SmallCnnOptions(const InputShape &input)
+        : input_(input)
     {
     }
-    TORCH_ARG(std::int64_t, in_channels);
-    TORCH_ARG(std::int64_t, width) = 32; // channels of the first block; doubled per block
+    TORCH_ARG(InputShape, input);
+    TORCH_ARG(std::int64_t, width) = 32; // channels of the first stage; doubled per stage
 };
 
 class SmallCnnImpl final : public BackboneImpl {
 public:
+    // Throws Error(Config) for images smaller than 4×4 (two poolings would leave nothing).
     explicit SmallCnnImpl(const SmallCnnOptions &options);
-    torch::Tensor forward(const torch::Tensor &x) override;
-    std::int64_t featureDim() const override { return m_featureDim; }
+    int stageCount() const override { return 3; }
+    FeatureShape stageShape(int stage) const override;
+    torch::Tensor forwardStage(int stage, const torch::Tensor &x, StageState &state) override;
+    std::vector<torch::Tensor> stageParameters(int stage) const override;
+    std::string describe() const override;
 
 private:
-    torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr}, m_conv3{nullptr};
-    torch::nn::BatchNorm2d m_bn1{nullptr}, m_bn2{nullptr}, m_bn3{nullptr};
-    std::int64_t m_featureDim;
+    std::array<torch::nn::Conv2d, 3> m_conv{nullptr, nullptr, nullptr};
+    std::array<torch::nn::BatchNorm2d, 3> m_bn{nullptr, nullptr, nullptr};
+    std::array<FeatureShape, 3> m_shapes;
 };
 
 } // namespace mtl::model

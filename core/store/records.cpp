@@ -68,6 +68,12 @@ bool isFinished(RunStatus status)
            status == RunStatus::Failed || status == RunStatus::Interrupted;
 }
 
+bool isResumable(RunStatus status)
+{
+    return status == RunStatus::Stopped || status == RunStatus::Interrupted ||
+           status == RunStatus::Failed;
+}
+
 std::int64_t DatasetInfo::totalSamples() const
 {
     std::int64_t total = 0;

@@ -48,6 +48,8 @@ enum class RunStatus { Queued, Running, Paused, Completed, Stopped, Failed, Inte
 const char *toString(RunStatus status);
 std::optional<RunStatus> runStatusFromString(const std::string &text);
 bool isFinished(RunStatus status);
+// Stopped, interrupted and failed runs can continue from their latest checkpoint.
+bool isResumable(RunStatus status);
 
 struct RunInfo {
     std::int64_t id = 0;

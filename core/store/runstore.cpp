@@ -105,28 +105,11 @@ void RunStore::setStatus(std::int64_t runId, RunStatus status, const std::string
     st.exec();
 }
 
-void RunStore::record(std::int64_t runId, const std::vector<MetricRow> &metrics,
-                      const std::vector<TaskWeightRow> &weights, std::int64_t stepsDone,
+void RunStore::record(std::int64_t runId, const RecordBatch &rows, std::int64_t stepsDone,
                       double imagesPerSecond)
 {
     Transaction tx(m_db);
-    if (!metrics.empty()) {
-        Statement st(m_db, "INSERT INTO metrics (run_id, step, epoch, split, task, attribute, "
-                           "name, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-        for (const MetricRow &row : metrics) {
-            st.bind(1, runId).bind(2, row.step).bind(3, row.epoch).bind(4, row.split);
-            st.bind(5, row.task).bind(6, row.attribute).bind(7, row.name).bind(8, row.value);
-            st.exec();
-        }
-    }
-    if (!weights.empty()) {
-        Statement st(m_db, "INSERT INTO task_weights (run_id, step, task, weight) "
-                           "VALUES (?1, ?2, ?3, ?4)");
-        for (const TaskWeightRow &row : weights) {
-            st.bind(1, runId).bind(2, row.step).bind(3, row.task).bind(4, row.weight);
-            st.exec();
-        }
-    }
+    rows.write(m_db, runId);
     Statement progress(m_db, "UPDATE runs SET steps_done = ?2, images_per_s = ?3, "
                              "heartbeat_at = ?4 WHERE id = ?1");
     progress.bind(1, runId).bind(2, stepsDone).bind(3, imagesPerSecond).bind(4, nowIso8601());
@@ -134,15 +117,15 @@ void RunStore::record(std::int64_t runId, const std::vector<MetricRow> &metrics,
     tx.commit();
 }
 
-void RunStore::saveCheckpoint(std::int64_t runId, int epoch, std::int64_t step,
-                              const std::string &model, const std::string &optimizer)
+void RunStore::saveCheckpoint(std::int64_t runId, const Checkpoint &checkpoint)
 {
     Transaction tx(m_db);
     Statement st(m_db, "INSERT INTO checkpoints (run_id, epoch, step, created_at, model, "
-                       "optimizer) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    st.bind(1, runId).bind(2, epoch).bind(3, step).bind(4, nowIso8601());
-    st.bindBlob(5, model.data(), model.size());
-    st.bindBlob(6, optimizer.data(), optimizer.size());
+                       "optimizer, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    st.bind(1, runId).bind(2, checkpoint.epoch).bind(3, checkpoint.step).bind(4, nowIso8601());
+    st.bindBlob(5, checkpoint.model.data(), checkpoint.model.size());
+    st.bindBlob(6, checkpoint.optimizer.data(), checkpoint.optimizer.size());
+    st.bindBlob(7, checkpoint.state.data(), checkpoint.state.size());
     st.exec();
     // Keep the latest checkpoint only: the model of each epoch is small, but runs are many.
     Statement prune(m_db, "DELETE FROM checkpoints WHERE run_id = ?1 AND id <> ?2");
@@ -153,8 +136,8 @@ void RunStore::saveCheckpoint(std::int64_t runId, int epoch, std::int64_t step,
 
 std::optional<Checkpoint> RunStore::latestCheckpoint(std::int64_t runId)
 {
-    Statement st(m_db, "SELECT id, epoch, step, created_at, model, optimizer FROM checkpoints "
-                       "WHERE run_id = ?1 ORDER BY epoch DESC, id DESC LIMIT 1");
+    Statement st(m_db, "SELECT id, epoch, step, created_at, model, optimizer, state FROM "
+                       "checkpoints WHERE run_id = ?1 ORDER BY epoch DESC, id DESC LIMIT 1");
     st.bind(1, runId);
     if (!st.step())
         return std::nullopt;
@@ -169,6 +152,9 @@ std::optional<Checkpoint> RunStore::latestCheckpoint(std::int64_t runId)
     data = st.blob(5, &size);
     if (data)
         checkpoint.optimizer.assign(static_cast<const char *>(data), size);
+    data = st.blob(6, &size);
+    if (data)
+        checkpoint.state.assign(static_cast<const char *>(data), size);
     return checkpoint;
 }
 

@@ -2,6 +2,7 @@
 // Typed access to experiments, runs and what runs record (metrics, task weights, checkpoints).
 // Thread-safety: as the Database it wraps (one thread). The trainer opens its own Project.
 
+#include "store/recordbatch.h"
 #include "store/records.h"
 
 #include <cstdint>
@@ -20,6 +21,8 @@ struct Checkpoint {
     std::string createdAt;
     std::string model;     // serialized module (torch::save archive bytes)
     std::string optimizer; // serialized optimizer state
+    std::string state;     // the rest of the run's state (weighting method, RNG, probes);
+                           // empty in checkpoints of schema version 1
 };
 
 struct MetricFilter {
@@ -42,17 +45,16 @@ public:
     // Sets the status; finished states also set finished_at. error may be empty.
     void setStatus(std::int64_t runId, RunStatus status, const std::string &error = {});
 
-    // Appends rows and updates progress and heartbeat in one transaction.
-    void record(std::int64_t runId, const std::vector<MetricRow> &metrics,
-                const std::vector<TaskWeightRow> &weights, std::int64_t stepsDone,
+    // Appends every row of `rows` and updates progress and heartbeat in one transaction.
+    void record(std::int64_t runId, const RecordBatch &rows, std::int64_t stepsDone,
                 double imagesPerSecond);
 
     // Before a run continues from a checkpoint at `step`: drops what it recorded after that
     // step (it will be recorded again) and puts it back in the queue, in one transaction.
     void prepareResume(std::int64_t runId, std::int64_t step);
 
-    void saveCheckpoint(std::int64_t runId, int epoch, std::int64_t step, const std::string &model,
-                        const std::string &optimizer);
+    // Stores `checkpoint` (its id and createdAt are ignored) as the run's only checkpoint.
+    void saveCheckpoint(std::int64_t runId, const Checkpoint &checkpoint);
     std::optional<Checkpoint> latestCheckpoint(std::int64_t runId);
 
     std::vector<RunInfo> list();

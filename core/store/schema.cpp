@@ -109,6 +109,8 @@ const std::vector<Migration> &migrations()
     static const std::vector<Migration> all{
         {1, "datasets, samples, labels, experiments, runs, metrics, task weights, checkpoints",
          [](Database &db) { db.exec(kSchemaV1); }},
+        {2, "checkpoints keep the run's other state (weighting method, RNG, probes)",
+         [](Database &db) { db.exec("ALTER TABLE checkpoints ADD COLUMN state BLOB;"); }},
     };
     return all;
 }

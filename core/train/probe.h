@@ -1,41 +1,74 @@
 #pragma once
-// Probes watch a run and record what it does beyond losses and metrics (task weights now;
-// attention masks, cross-stitch α and predictions later). The trainer calls them on its own
-// thread and writes what they collect with the next batch of metrics.
+// Probes watch a run and record what it does beyond losses and metrics: task weights, and (with
+// later issues) predictions, attention masks, cross-stitch α, gradient conflict. The config
+// chooses them ("probes": [...], default ["task_weights"]); each is registered in
+// train/probe.cpp with its options. What they collect goes into the run's RecordBatch, which
+// the trainer writes with its next flush, in one transaction.
+// Thread contract: the trainer's thread only. The records passed to a hook are valid during the
+// call; tensors in them are detached (taps) or must not be modified (outputs, the model).
 
-#include "store/records.h"
+#include "common/registry.h"
+#include "experiment/config.h"
+#include "store/recordbatch.h"
 
+#include <nlohmann/json.hpp>
+
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+namespace mtl::data {
+struct SampleBatch;
+}
+namespace mtl::model {
+struct ModelOutput;
+class MultiTaskModelImpl;
+} // namespace mtl::model
+
 namespace mtl::train {
 
-// What probes add; the trainer flushes it to the project file in one transaction.
-struct RecordBatch {
-    std::vector<store::MetricRow> metrics;
-    std::vector<store::TaskWeightRow> taskWeights;
-    bool empty() const { return metrics.empty() && taskWeights.empty(); }
-    void clear()
-    {
-        metrics.clear();
-        taskWeights.clear();
-    }
-};
-
+// After a training step (forward, backward and optimiser step done).
 struct StepRecord {
     std::int64_t step = 0; // 1-based global step
     int epoch = 0;         // 1-based
-    const std::vector<std::string> *tasks = nullptr;
-    const std::vector<double> *losses = nullptr;  // per task
-    const std::vector<double> *weights = nullptr; // per task, as the weighting method applied
+    const std::vector<std::string> &tasks;
+    const std::vector<double> &losses;  // per task
+    const std::vector<double> &weights; // per task, as the weighting method applied them
+    const model::ModelOutput &output;   // the step's forward pass (taps not collected)
+};
+
+// After each batch of an evaluation (validation or test), in no-grad mode.
+struct EvalRecord {
+    const std::string &split; // "val" or "test"
+    int epoch = 0;
+    std::int64_t step = 0;
+    const std::vector<std::string> &tasks;
+    const data::SampleBatch &batch;   // sample ids and targets (targets on the model's device)
+    const model::ModelOutput &output; // with taps when a probe wantsTaps()
+};
+
+// After each epoch's validation, before its checkpoint.
+struct EpochRecord {
+    int epoch = 0;
+    std::int64_t step = 0;
+    const std::vector<std::string> &tasks;
+    const model::MultiTaskModelImpl &model; // read-only
 };
 
 class Probe {
 public:
     virtual ~Probe() = default;
     virtual std::string name() const = 0;
-    virtual void afterStep(const StepRecord &step, RecordBatch &out) = 0;
+    // True when evaluation forward passes must collect the model's taps for this probe.
+    virtual bool wantsTaps() const { return false; }
+    virtual void afterStep(const StepRecord &step, store::RecordBatch &out) {}
+    virtual void afterEvalBatch(const EvalRecord &eval, store::RecordBatch &out) {}
+    virtual void afterEpoch(const EpochRecord &epoch, store::RecordBatch &out) {}
+    // What the probe remembers between hooks, kept in every checkpoint so a resumed run
+    // records as if it had not stopped.
+    virtual nlohmann::json saveState() const { return nullptr; }
+    virtual void loadState(const nlohmann::json &state) {}
 };
 
 // Records the loss weight of each task whenever it changes (and at the first step), so a
@@ -43,10 +76,27 @@ public:
 class TaskWeightProbe final : public Probe {
 public:
     std::string name() const override { return "task_weights"; }
-    void afterStep(const StepRecord &step, RecordBatch &out) override;
+    void afterStep(const StepRecord &step, store::RecordBatch &out) override;
+    nlohmann::json saveState() const override { return m_last; }
+    void loadState(const nlohmann::json &state) override;
 
 private:
     std::vector<double> m_last;
 };
+
+// After each epoch, the L2 norm of every parameter group of the model, as metric rows
+// (split "train", task = the group's task, attribute = the group's name, name "param_norm"):
+// how far the shared and the task-specific parts move.
+class ParameterNormProbe final : public Probe {
+public:
+    std::string name() const override { return "param_norms"; }
+    void afterEpoch(const EpochRecord &epoch, store::RecordBatch &out) override;
+};
+
+using ProbeMaker = std::function<std::unique_ptr<Probe>(const nlohmann::json &options)>;
+const Registry<ProbeMaker> &probeTypes();
+
+// Throws Error(Config) for an unknown probe.
+std::unique_ptr<Probe> makeProbe(const experiment::ProbeConfig &config);
 
 } // namespace mtl::train

@@ -1,12 +1,16 @@
 #pragma once
-// A task: which label columns it predicts, its loss, and how it is scored. One class per task
-// type (classification, attributes, …), created by makeTask() from the config.
+// A task: which label columns it predicts, its head, its loss, and how it is scored. One class
+// per task type (classification, attributes, …), registered in train/tasks.cpp and created by
+// makeTask() from the config.
 
+#include "common/registry.h"
+#include "experiment/config.h"
+#include "model/head.h"
 #include "store/records.h"
-#include "train/config.h"
 
 #include <ATen/core/Tensor.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,30 +27,36 @@ struct MetricValue {
     double value = 0.0;
 };
 
-// Accumulates predictions over an evaluation pass. Not thread-safe.
+// Accumulates predictions over an evaluation pass. Not thread-safe. Meters of the same task
+// that saw different samples (other processes, other threads) combine exactly: after
+// a.merge(b.state()), a.values() are those of one meter that saw both.
 class TaskMeter {
 public:
     virtual ~TaskMeter() = default;
-    // output: the task's logits [B, outputs]; target: as built by Task::targets; loss: the
-    // batch's mean loss.
+    // output: the task's output for a batch; target: the batch's rows of Task::targets();
+    // loss: the batch's mean loss.
     virtual void add(const at::Tensor &output, const at::Tensor &target, double loss) = 0;
     virtual std::vector<MetricValue> values() const = 0;
+    // The accumulated sums and counts (exact integers where they count), fixed length per task.
+    virtual std::vector<double> state() const = 0;
+    // Adds another meter's state(); throws Error(Training) when its length does not match.
+    virtual void merge(const std::vector<double> &state) = 0;
 };
 
 class Task {
 public:
-    explicit Task(TaskConfig config)
+    explicit Task(experiment::TaskConfig config)
         : m_config(std::move(config))
     {
     }
     virtual ~Task() = default;
 
     const std::string &name() const { return m_config.name; }
-    const TaskConfig &config() const { return m_config; }
+    const experiment::TaskConfig &config() const { return m_config; }
     // Columns this task reads.
     virtual std::vector<std::string> columns() const = 0;
-    // Logits per sample.
-    virtual std::int64_t outputs() const = 0;
+    // What the model must output for this task.
+    virtual model::HeadSpec head() const = 0;
     // Target tensor for a whole split, on the CPU: [N] int64 (classification) or [N, A] float.
     virtual at::Tensor targets(const ColumnValues &values) const = 0;
     // Mean loss over the labelled samples of a batch (a scalar that requires grad).
@@ -54,12 +64,16 @@ public:
     virtual std::unique_ptr<TaskMeter> makeMeter() const = 0;
 
 private:
-    TaskConfig m_config;
+    experiment::TaskConfig m_config;
 };
 
-// Validates the task's columns against the dataset; `keyPath` (e.g. "tasks[0]") names it in
-// errors. Throws Error(Config).
-std::unique_ptr<Task> makeTask(const TaskConfig &config, const store::DatasetInfo &dataset,
-                               const std::string &keyPath);
+// keyPath (e.g. "tasks[0]") names the task in errors.
+using TaskMaker = std::function<std::unique_ptr<Task>(
+    const experiment::TaskConfig &, const store::DatasetInfo &, const std::string &keyPath)>;
+const Registry<TaskMaker> &taskTypes();
+
+// Validates the task's columns against the dataset. Throws Error(Config) naming keyPath.
+std::unique_ptr<Task> makeTask(const experiment::TaskConfig &config,
+                               const store::DatasetInfo &dataset, const std::string &keyPath);
 
 } // namespace mtl::train

@@ -4,7 +4,6 @@
 #include "train/task.h"
 
 #include "common/error.h"
-#include "train/registry.h"
 
 #include <torch/nn/functional/loss.h>
 #include <torch/types.h>
@@ -46,6 +45,15 @@ const std::vector<std::int32_t> &valuesOf(const ColumnValues &values, const std:
     return it->second;
 }
 
+// Checks a state() handed to merge() has the length this meter's own has.
+void checkStateSize(const std::vector<double> &state, std::size_t expected)
+{
+    if (state.size() != expected)
+        throw Error(ErrorCode::Training, "cannot merge a meter state of " +
+                                             std::to_string(state.size()) + " values into one of " +
+                                             std::to_string(expected));
+}
+
 class ClassificationMeter final : public TaskMeter {
 public:
     void add(const at::Tensor &output, const at::Tensor &target, double loss) override
@@ -65,6 +73,17 @@ public:
         return {{"", "loss", m_lossSum / m_count},
                 {"", "accuracy", static_cast<double>(m_correct) / m_count}};
     }
+    std::vector<double> state() const override
+    {
+        return {static_cast<double>(m_count), static_cast<double>(m_correct), m_lossSum};
+    }
+    void merge(const std::vector<double> &state) override
+    {
+        checkStateSize(state, 3);
+        m_count += static_cast<std::int64_t>(state[0]);
+        m_correct += static_cast<std::int64_t>(state[1]);
+        m_lossSum += state[2];
+    }
 
 private:
     std::int64_t m_count = 0, m_correct = 0;
@@ -73,13 +92,16 @@ private:
 
 class ClassificationTask final : public Task {
 public:
-    ClassificationTask(const TaskConfig &config, std::int64_t classes)
+    ClassificationTask(const experiment::TaskConfig &config, std::int64_t classes)
         : Task(config)
         , m_classes(classes)
     {
     }
     std::vector<std::string> columns() const override { return {config().label}; }
-    std::int64_t outputs() const override { return m_classes; }
+    model::HeadSpec head() const override
+    {
+        return {name(), model::HeadSpec::Kind::Vector, m_classes, config().options};
+    }
     at::Tensor targets(const ColumnValues &values) const override
     {
         const auto &column = valuesOf(values, config().label);
@@ -143,6 +165,29 @@ public:
         result.insert(result.begin(), {"", "loss", m_lossSum / std::max<std::int64_t>(m_lossCount, 1)});
         return result;
     }
+    // [correct per attribute…, count per attribute…, loss sum, loss count]
+    std::vector<double> state() const override
+    {
+        std::vector<double> s;
+        for (std::int64_t c : m_correct)
+            s.push_back(static_cast<double>(c));
+        for (std::int64_t n : m_count)
+            s.push_back(static_cast<double>(n));
+        s.push_back(m_lossSum);
+        s.push_back(static_cast<double>(m_lossCount));
+        return s;
+    }
+    void merge(const std::vector<double> &state) override
+    {
+        const std::size_t a = m_names.size();
+        checkStateSize(state, 2 * a + 2);
+        for (std::size_t i = 0; i < a; ++i) {
+            m_correct[i] += static_cast<std::int64_t>(state[i]);
+            m_count[i] += static_cast<std::int64_t>(state[a + i]);
+        }
+        m_lossSum += state[2 * a];
+        m_lossCount += static_cast<std::int64_t>(state[2 * a + 1]);
+    }
 
 private:
     std::vector<std::string> m_names;
@@ -155,9 +200,10 @@ class AttributesTask final : public Task {
 public:
     using Task::Task;
     std::vector<std::string> columns() const override { return config().labels; }
-    std::int64_t outputs() const override
+    model::HeadSpec head() const override
     {
-        return static_cast<std::int64_t>(config().labels.size());
+        return {name(), model::HeadSpec::Kind::Vector,
+                static_cast<std::int64_t>(config().labels.size()), config().options};
     }
     at::Tensor targets(const ColumnValues &values) const override
     {
@@ -190,35 +236,60 @@ public:
     }
 };
 
+std::unique_ptr<Task> makeClassification(const experiment::TaskConfig &config,
+                                         const store::DatasetInfo &dataset,
+                                         const std::string &keyPath)
+{
+    const auto &column = requireColumn(dataset, config.label, keyPath + ".label");
+    const std::int64_t classes = column.kind == store::ColumnKind::Binary
+                                     ? 2
+                                     : static_cast<std::int64_t>(column.categories.size());
+    if (classes < 2)
+        throw configError(keyPath + ".label",
+                          "column '" + config.label + "' has fewer than 2 categories");
+    return std::make_unique<ClassificationTask>(config, classes);
+}
+
+std::unique_ptr<Task> makeAttributes(const experiment::TaskConfig &config,
+                                     const store::DatasetInfo &dataset,
+                                     const std::string &keyPath)
+{
+    for (std::size_t i = 0; i < config.labels.size(); ++i) {
+        const std::string key = keyPath + ".labels[" + std::to_string(i) + "]";
+        const auto &column = requireColumn(dataset, config.labels[i], key);
+        if (column.kind != store::ColumnKind::Binary)
+            throw configError(key, "column '" + column.name + "' is " + toString(column.kind) +
+                                       "; an attributes task needs binary (0/1) columns — "
+                                       "use a classification task for it");
+    }
+    return std::make_unique<AttributesTask>(config);
+}
+
 } // namespace
 
-std::vector<std::string> taskTypes() { return {"attributes", "classification"}; }
-
-std::unique_ptr<Task> makeTask(const TaskConfig &config, const store::DatasetInfo &dataset,
-                               const std::string &keyPath)
+const Registry<TaskMaker> &taskTypes()
 {
-    if (config.type == "classification") {
-        const auto &column = requireColumn(dataset, config.label, keyPath + ".label");
-        const std::int64_t classes =
-            column.kind == store::ColumnKind::Binary ? 2
-                                                     : static_cast<std::int64_t>(column.categories.size());
-        if (classes < 2)
-            throw configError(keyPath + ".label", "column '" + config.label +
-                                                      "' has fewer than 2 categories");
-        return std::make_unique<ClassificationTask>(config, classes);
-    }
-    if (config.type == "attributes") {
-        for (std::size_t i = 0; i < config.labels.size(); ++i) {
-            const std::string key = keyPath + ".labels[" + std::to_string(i) + "]";
-            const auto &column = requireColumn(dataset, config.labels[i], key);
-            if (column.kind != store::ColumnKind::Binary)
-                throw configError(key, "column '" + column.name + "' is " + toString(column.kind) +
-                                           "; an attributes task needs binary (0/1) columns — "
-                                           "use a classification task for it");
-        }
-        return std::make_unique<AttributesTask>(config);
-    }
-    throw configError(keyPath + ".type", "unknown task type '" + config.type + "'");
+    static const Registry<TaskMaker> table{
+        {{"attributes",
+          "binary attributes of a set of 0/1 columns: one sigmoid logit each, binary "
+          "cross-entropy; accuracy per attribute",
+          {}},
+         makeAttributes},
+        {{"classification",
+          "one categorical column: softmax cross-entropy over its categories; accuracy",
+          {}},
+         makeClassification},
+    };
+    return table;
+}
+
+std::unique_ptr<Task> makeTask(const experiment::TaskConfig &config,
+                               const store::DatasetInfo &dataset, const std::string &keyPath)
+{
+    const auto *entry = taskTypes().find(config.type);
+    if (!entry)
+        throw configError(keyPath + ".type", "unknown task type '" + config.type + "'");
+    return entry->make(config, dataset, keyPath);
 }
 
 } // namespace mtl::train

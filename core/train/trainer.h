@@ -1,13 +1,15 @@
 #pragma once
-// Runs one experiment: loads the dataset from the project, builds the model, trains with the
-// configured weighting and optimiser, validates each epoch, evaluates at the end, and writes
-// everything to the project file through its own connection.
+// Runs one experiment: loads the dataset from the project into batch sources, builds the
+// model, trains with the configured weighting and optimiser, validates each epoch (Evaluator),
+// checkpoints (Checkpointer), evaluates at the end, and writes everything to the project file
+// through its own connection (RunJournal; only rank 0 of a data-parallel run writes). It knows
+// no architecture, weighting method or file format: those are registered parts.
 // Threads: construct anywhere; run() blocks and trains on the calling thread; setPaused()
 // and requestStop() may be called from any thread (atomic flags checked between batches).
 // No LibTorch types here, so front ends compile without LibTorch headers.
 
+#include "experiment/config.h"
 #include "store/records.h"
-#include "train/config.h"
 
 #include <atomic>
 #include <cstdint>
@@ -74,6 +76,9 @@ struct RunResult {
     double totalSeconds = 0.0;
 };
 
+class Collective;
+class Probe;
+
 struct TrainerOptions {
     // Benchmark aid: prepare every batch of an epoch as float tensors before the clock starts,
     // so images/s shows the compute limit without the data path.
@@ -83,11 +88,17 @@ struct TrainerOptions {
     // Continue this run (stopped, interrupted or failed) from its latest checkpoint instead of
     // starting a new one. The config must be the run's own (RunStore::experimentConfig).
     std::int64_t resumeRunId = 0;
+    // Probes beyond the config's (tests, tools); called after the config's, on the training
+    // thread. Shared so a caller can read what they saw after the run.
+    std::vector<std::shared_ptr<Probe>> extraProbes;
+    // The processes of a data-parallel run; null: this process alone (LocalCollective).
+    std::shared_ptr<Collective> collective;
 };
 
 class Trainer {
 public:
-    Trainer(std::string projectPath, ExperimentConfig config, TrainerOptions options = {});
+    Trainer(std::string projectPath, experiment::ExperimentConfig config,
+            TrainerOptions options = {});
     ~Trainer();
     Trainer(const Trainer &) = delete;
     Trainer &operator=(const Trainer &) = delete;
@@ -105,12 +116,12 @@ public:
     void requestStop() { m_stop.store(true); }
     bool stopRequested() const { return m_stop.load(); }
     std::int64_t runId() const { return m_runId; }
-    const ExperimentConfig &config() const { return m_config; }
+    const experiment::ExperimentConfig &config() const { return m_config; }
 
 private:
     struct Impl;
     std::string m_projectPath;
-    ExperimentConfig m_config;
+    experiment::ExperimentConfig m_config;
     TrainerOptions m_options;
     std::atomic<bool> m_paused{false}, m_stop{false};
     std::int64_t m_runId = 0;
@@ -120,7 +131,7 @@ private:
 // The config run `runId` of the project was started with, for TrainerOptions::resumeRunId.
 // Throws Error: NotFound for an unknown run, InvalidInput when the run cannot be resumed
 // (only stopped, interrupted or failed runs can). Opens the project read-only; a quick read.
-ExperimentConfig configForResume(const std::string &projectPath, std::int64_t runId);
+experiment::ExperimentConfig configForResume(const std::string &projectPath, std::int64_t runId);
 
 // "cpu" or "cuda:N" for a config's device ("auto" picks CUDA when LibTorch sees a GPU).
 // Throws Error(Config) when CUDA is asked for and not available.

@@ -1,36 +1,60 @@
 #pragma once
-// Loss weighting: how per-task losses become gradients. A method either weights the losses
-// and back-propagates their sum (equal, uncertainty, DWA, …) or manipulates per-task
-// gradients of the shared parameters (PCGrad, MGDA, …); either way it owns backward().
+// Loss weighting: how per-task losses become gradients. A method either weights the losses and
+// back-propagates their sum (equal, uncertainty, DWA, …) or manipulates per-task gradients of
+// the shared parameters or the shared representation (PCGrad, MGDA, …); either way it owns
+// backward(). One class per method, registered in train/weighting.cpp with its options.
+// Thread contract: the trainer's thread only, in this order per step: backward() (gradients
+// zeroed by the caller), the gradient all-reduce, the optimiser step, afterOptimizerStep().
 
-#include "train/config.h"
+#include "common/registry.h"
+#include "experiment/config.h"
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+namespace torch::serialize {
+class InputArchive;
+class OutputArchive;
+} // namespace torch::serialize
+
 namespace mtl::train {
 
+class Collective;
+
 struct WeightingContext {
-    std::vector<at::Tensor> sharedParameters; // the model's shared parameters
-    std::int64_t step = 0;                    // 1-based global step
-    int epoch = 0;                            // 1-based
+    std::vector<at::Tensor> sharedParameters; // the model's shared parameters (may be empty)
+    at::Tensor sharedRepresentation; // what every head reads (ModelOutput::shared); may be undefined
+    at::Tensor extraLoss; // the model's own losses, summed; undefined when it adds none
+    std::int64_t step = 0; // 1-based global step
+    int epoch = 0;         // 1-based
+    Collective *collective = nullptr; // never null in the trainer
 };
 
 class WeightingMethod {
 public:
     virtual ~WeightingMethod() = default;
     virtual std::string name() const = 0;
-    // Computes gradients for one batch (gradients were zeroed by the caller) and returns the
-    // weight applied to each task's loss, in task order.
+    // Computes the gradients of one batch and returns the weight applied to each task's loss,
+    // in task order. losses: one scalar per task. The extra loss, when defined, is added with
+    // weight 1 to what is back-propagated.
     virtual std::vector<double> backward(const std::vector<at::Tensor> &losses,
                                          const WeightingContext &context) = 0;
-    // Called after each epoch with the mean training loss of each task.
+    // After each epoch, with the mean training loss of each task over that epoch.
     virtual void epochEnded(int epoch, const std::vector<double> &meanLosses) {}
-    // Learnable parameters of the method itself (e.g. uncertainty's log-variances).
+    // After each optimiser step (e.g. GradNorm renormalises its weights here).
+    virtual void afterOptimizerStep() {}
+    // Learnable parameters of the method itself (e.g. uncertainty's log-variances); the trainer
+    // gives them to the optimiser as the group "weighting".
     virtual std::vector<at::Tensor> parameters() { return {}; }
+    // The method's state (loss histories, running weights), stored in every checkpoint beside
+    // the model and the optimiser, so a resumed run continues as if it had not stopped.
+    virtual void save(torch::serialize::OutputArchive &archive) const {}
+    virtual void load(torch::serialize::InputArchive &archive) {}
 };
 
 // Equal weighting: every task's loss counts once (the plain sum).
@@ -41,7 +65,16 @@ public:
                                  const WeightingContext &context) override;
 };
 
-std::unique_ptr<WeightingMethod> makeWeighting(const WeightingConfig &config,
-                                               std::size_t taskCount);
+struct WeightingArgs {
+    std::size_t taskCount = 0;
+    nlohmann::json options; // validated against the entry's options, defaults filled in
+    c10::Device device{c10::kCPU};
+};
+using WeightingMaker = std::function<std::unique_ptr<WeightingMethod>(const WeightingArgs &)>;
+const Registry<WeightingMaker> &weightingMethods();
+
+// Throws Error(Config) for an unknown method.
+std::unique_ptr<WeightingMethod> makeWeighting(const experiment::WeightingConfig &config,
+                                               std::size_t taskCount, const c10::Device &device);
 
 } // namespace mtl::train

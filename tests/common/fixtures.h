@@ -4,7 +4,9 @@
 // that a failed operation left it unchanged. Nothing here is downloaded.
 
 #include "common/error.h"
+#include "store/recordbatch.h"
 #include "store/records.h"
+#include "store/runstore.h"
 
 #include <QByteArray>
 #include <QList>
@@ -94,6 +96,30 @@ TinyDataset writeTinyDataset(const QString &dir, int nTrain = 64, int nTest = 32
 QByteArray tinyConfig(const QString &dataset, const QString &trainJson);
 
 // --- Project files -------------------------------------------------------------------------
+
+// A batch of rows for RunStore::record().
+inline store::RecordBatch records(std::vector<store::MetricRow> metrics,
+                                  std::vector<store::TaskWeightRow> weights = {})
+{
+    store::RecordBatch batch;
+    batch.rows<store::MetricRow>() = std::move(metrics);
+    if (!weights.empty())
+        batch.rows<store::TaskWeightRow>() = std::move(weights);
+    return batch;
+}
+
+// A checkpoint for RunStore::saveCheckpoint().
+inline store::Checkpoint checkpoint(int epoch, std::int64_t step, std::string model,
+                                    std::string optimizer, std::string state = {})
+{
+    store::Checkpoint c;
+    c.epoch = epoch;
+    c.step = step;
+    c.model = std::move(model);
+    c.optimizer = std::move(optimizer);
+    c.state = std::move(state);
+    return c;
+}
 
 // Every table's rows (as SQL literals, sorted), the schema and PRAGMA user_version of the
 // project at `path`, as text: equal dumps mean equal content.

@@ -2,11 +2,9 @@
 // Config error naming the key path (or line:column for JSON syntax), with "did you mean" for
 // misspelt keys; --set style overrides.
 
-#include "train/config.h"
+#include "train/catalog.h"
 
-#include "model/registry.h"
 #include "resources/embedded.h"
-#include "train/registry.h"
 
 #include "fixtures.h"
 
@@ -21,7 +19,7 @@
 
 using namespace mtl;
 using namespace mtl::test;
-using train::ExperimentConfig;
+using experiment::ExperimentConfig;
 
 namespace {
 // The tiny config of the test fixtures, with every train key the parser checks.
@@ -83,6 +81,7 @@ private Q_SLOTS:
     void exampleConfigs();
     void defaults();
     void toJsonRoundTrip();
+    void partOptionsAndProbes();
     void errors_data();
     void errors();
     void syntaxErrorPosition_data();
@@ -97,7 +96,7 @@ private Q_SLOTS:
 
 void TestConfig::baseParses()
 {
-    const ExperimentConfig c = ExperimentConfig::parse(text(kBase));
+    const ExperimentConfig c = train::parseExperiment(text(kBase));
     QCOMPARE(qstr(c.name), QStringLiteral("tiny"));
     QCOMPARE(qstr(c.dataset), QStringLiteral("animals"));
     QCOMPARE(c.tasks.size(), std::size_t(2));
@@ -138,7 +137,7 @@ void TestConfig::exampleConfigs()
     QVERIFY(resources::contains(resource));
     QCOMPARE(QByteArray::fromStdString(std::string(resources::get(resource))), onDisk);
 
-    const ExperimentConfig c = ExperimentConfig::load(str(path));
+    const ExperimentConfig c = train::loadExperiment(str(path));
     QCOMPARE(qstr(c.name), name);
     QCOMPARE(qstr(c.dataset), QStringLiteral("fashion-mnist"));
     QStringList names;
@@ -164,7 +163,7 @@ void TestConfig::exampleConfigs()
 
 void TestConfig::defaults()
 {
-    const ExperimentConfig c = ExperimentConfig::parse(
+    const ExperimentConfig c = train::parseExperiment(
         R"({"name": "n", "dataset": "d", "tasks": [{"name": "t", "type": "classification",
             "label": "class"}]})");
     QCOMPARE(qstr(c.model.backbone), QStringLiteral("small_cnn"));
@@ -184,12 +183,12 @@ void TestConfig::defaults()
 
 void TestConfig::toJsonRoundTrip()
 {
-    const ExperimentConfig c = ExperimentConfig::parse(text(variant(
+    const ExperimentConfig c = train::parseExperiment(text(variant(
         QStringLiteral("optimizer"), QJsonObject{{QStringLiteral("name"), QStringLiteral("sgd")},
                                                  {QStringLiteral("lr"), 0.5},
                                                  {QStringLiteral("momentum"), 0.8}})));
     const std::string json = c.toJson();
-    const ExperimentConfig again = ExperimentConfig::parse(json, "<canonical>");
+    const ExperimentConfig again = train::parseExperiment(json, "<canonical>");
     QCOMPARE(again.toJson(), json);
     QCOMPARE(qstr(again.optimizer.name), QStringLiteral("sgd"));
     QCOMPARE(again.optimizer.momentum, 0.8);
@@ -203,6 +202,52 @@ void TestConfig::toJsonRoundTrip()
                             "threads", "device"})
         QVERIFY2(train.contains(QLatin1String(key)), key);
     QCOMPARE(train.value(QStringLiteral("max_steps_per_epoch")).toInt(), 0);
+}
+
+void TestConfig::partOptionsAndProbes()
+{
+    // Defaults: a part's options filled in, the task_weights probe, no optimiser groups.
+    const ExperimentConfig base = train::parseExperiment(text(kBase));
+    QCOMPARE(base.model.backboneOptions.value("width", 0), 32);
+    QCOMPARE(base.probes.size(), std::size_t(1));
+    QCOMPARE(qstr(base.probes[0].name), QStringLiteral("task_weights"));
+    QVERIFY(base.optimizer.groups.empty());
+    QVERIFY(base.weighting.options.is_object() && base.weighting.options.empty());
+
+    QJsonObject root = QJsonDocument::fromJson(kBase).object();
+    QJsonObject model = root.value(QStringLiteral("model")).toObject();
+    model[QStringLiteral("backbone_options")] = QJsonObject{{QStringLiteral("width"), 16}};
+    root[QStringLiteral("model")] = model;
+    QJsonObject optimizer = root.value(QStringLiteral("optimizer")).toObject();
+    optimizer[QStringLiteral("groups")] = QJsonObject{
+        {QStringLiteral("heads"), QJsonObject{{QStringLiteral("lr_scale"), 10}}},
+        {QStringLiteral("shared"), QJsonObject{{QStringLiteral("weight_decay"), 0.01}}}};
+    root[QStringLiteral("optimizer")] = optimizer;
+    root[QStringLiteral("probes")] =
+        QJsonArray{QStringLiteral("param_norms"),
+                   QJsonObject{{QStringLiteral("name"), QStringLiteral("task_weights")}}};
+    const ExperimentConfig c =
+        train::parseExperiment(text(QJsonDocument(root).toJson()), "<options>");
+    QCOMPARE(c.model.backboneOptions.value("width", 0), 16);
+    QCOMPARE(c.optimizer.groups.size(), std::size_t(2));
+    QCOMPARE(c.optimizer.groups.at("heads").lrScale, 10.0);
+    QVERIFY(!c.optimizer.groups.at("heads").weightDecay);
+    QCOMPARE(c.optimizer.groups.at("shared").lrScale, 1.0);
+    QCOMPARE(*c.optimizer.groups.at("shared").weightDecay, 0.01);
+    QCOMPARE(c.probes.size(), std::size_t(2));
+    QCOMPARE(qstr(c.probes[0].name), QStringLiteral("param_norms"));
+    QCOMPARE(qstr(c.probes[1].name), QStringLiteral("task_weights"));
+
+    // The canonical JSON keeps all of it.
+    const ExperimentConfig again = train::parseExperiment(c.toJson(), "<canonical>");
+    QCOMPARE(again.toJson(), c.toJson());
+    QVERIFY(again.model.backboneOptions == c.model.backboneOptions);
+    QCOMPARE(*again.optimizer.groups.at("shared").weightDecay, 0.01);
+    QCOMPARE(again.probes.size(), std::size_t(2));
+
+    // "probes": [] records nothing beyond losses and metrics.
+    root[QStringLiteral("probes")] = QJsonArray();
+    QVERIFY(train::parseExperiment(text(QJsonDocument(root).toJson())).probes.empty());
 }
 
 void TestConfig::errors_data()
@@ -244,7 +289,7 @@ void TestConfig::errors_data()
     row("unknown key in a task", variant(QStringLiteral("tasks[0].lable"), QStringLiteral("x")),
         "tasks[0].lable", "did you mean 'label'?");
     row("unknown key, nothing close", variant(QStringLiteral("optimizer.schedule"), 1),
-        "optimizer.schedule", "unknown key (known keys: name lr weight_decay momentum)");
+        "optimizer.schedule", "unknown key (known keys: name lr weight_decay momentum groups)");
     row("unknown task type", variant(QStringLiteral("tasks[0].type"), QStringLiteral("regression")),
         "tasks[0].type", "unknown value 'regression' (known: attributes, classification)");
     row("unknown backbone", variant(QStringLiteral("model.backbone"), QStringLiteral("resnet50")),
@@ -303,6 +348,45 @@ void TestConfig::errors_data()
         "missing (required)");
     row("train not an object", variant(QStringLiteral("train"), 7), "train",
         "expected an object, got an integer");
+
+    // The options of registered parts, checked against what each part declares.
+    row("option of a method that takes none", variant(QStringLiteral("weighting.options.T"), 2),
+        "weighting.options.T", "unknown key (takes no options)");
+    row("weighting options not an object", variant(QStringLiteral("weighting.options"), 2),
+        "weighting.options", "expected an object, got an integer");
+    row("backbone option out of range", variant(QStringLiteral("model.backbone_options.width"), 0),
+        "model.backbone_options.width", "must be between 1 and 1024, got 0");
+    row("backbone option of the wrong type",
+        variant(QStringLiteral("model.backbone_options.width"), QStringLiteral("wide")),
+        "model.backbone_options.width", "expected an integer, got a string");
+    row("backbone option misspelt", variant(QStringLiteral("model.backbone_options.widht"), 8),
+        "model.backbone_options.widht", "did you mean 'width'?");
+    row("task option of a type that takes none",
+        variant(QStringLiteral("tasks[0].options.loss"), QStringLiteral("hinge")),
+        "tasks[0].options.loss", "unknown key (takes no options)");
+    row("optimizer group not an object", variant(QStringLiteral("optimizer.groups.shared"), 2),
+        "optimizer.groups.shared", "expected an object such as {\"lr_scale\": 10}");
+    row("optimizer group key misspelt",
+        variant(QStringLiteral("optimizer.groups.shared.lr_scal"), 2),
+        "optimizer.groups.shared.lr_scal", "did you mean 'lr_scale'?");
+    row("optimizer group lr_scale 0",
+        variant(QStringLiteral("optimizer.groups.shared.lr_scale"), 0),
+        "optimizer.groups.shared.lr_scale", "must be > 0");
+    row("probes not an array", variant(QStringLiteral("probes"), QStringLiteral("task_weights")),
+        "probes", "expected an array of probe names, got a string");
+    row("unknown probe", variant(QStringLiteral("probes"), QJsonArray{QStringLiteral("masks")}),
+        "probes[0]", "unknown value 'masks' (known: task_weights, param_norms)");
+    row("unknown probe as an object",
+        variant(QStringLiteral("probes"),
+                QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("masks")}}}),
+        "probes[0].name", "unknown value 'masks'");
+    row("probe listed twice",
+        variant(QStringLiteral("probes"),
+                QJsonArray{QStringLiteral("param_norms"), QStringLiteral("param_norms")}),
+        "probes[1]", "probe 'param_norms' listed twice");
+    row("probe not a name",
+        variant(QStringLiteral("probes"), QJsonArray{3}), "probes[0]",
+        "expected a probe name or {\"name\": …, \"options\": …}, got an integer");
 }
 
 void TestConfig::errors()
@@ -311,7 +395,7 @@ void TestConfig::errors()
     QFETCH(QString, key);
     QFETCH(QString, fragment);
 
-    const auto error = catchError([&] { ExperimentConfig::parse(text(json), "exp.json"); });
+    const auto error = catchError([&] { train::parseExperiment(text(json), "exp.json"); });
     QVERIFY2(error, json.constData());
     QCOMPARE(codeName(error->code()), codeName(ErrorCode::Config));
     QCOMPARE(qstr(error->where().key), key);
@@ -344,7 +428,7 @@ void TestConfig::syntaxErrorPosition()
     QFETCH(qint64, line);
     QFETCH(qint64, column);
 
-    const auto error = catchError([&] { ExperimentConfig::parse(text(json), "bad.json"); });
+    const auto error = catchError([&] { train::parseExperiment(text(json), "bad.json"); });
     QVERIFY(error);
     QCOMPARE(codeName(error->code()), codeName(ErrorCode::Config));
     QCOMPARE(error->where().line, line);
@@ -366,17 +450,17 @@ void TestConfig::load()
     QVERIFY(dir.isValid());
     const QString path = QDir(dir.path()).filePath(QStringLiteral("exp.json"));
     QVERIFY(writeFile(path, variant(QStringLiteral("train.epocs"), 1)));
-    const auto error = catchError([&] { ExperimentConfig::load(str(path)); });
+    const auto error = catchError([&] { train::loadExperiment(str(path)); });
     QVERIFY(error);
     QCOMPARE(codeName(error->code()), codeName(ErrorCode::Config));
     QVERIFY2(QString::fromUtf8(error->what()).startsWith(path + QStringLiteral(" train.epocs: ")),
              error->what());
 
     QVERIFY(writeFile(path, kBase));
-    QCOMPARE(qstr(ExperimentConfig::load(str(path)).name), QStringLiteral("tiny"));
+    QCOMPARE(qstr(train::loadExperiment(str(path)).name), QStringLiteral("tiny"));
 
     const QString missing = QDir(dir.path()).filePath(QStringLiteral("nope.json"));
-    const auto notFound = catchError([&] { ExperimentConfig::load(str(missing)); });
+    const auto notFound = catchError([&] { train::loadExperiment(str(missing)); });
     QVERIFY(notFound);
     QCOMPARE(codeName(notFound->code()), codeName(ErrorCode::NotFound));
     QCOMPARE(qstr(notFound->where().file), missing);
@@ -384,7 +468,7 @@ void TestConfig::load()
 
 void TestConfig::loadExperiment()
 {
-    QCOMPARE(train::exampleExperiments(),
+    QCOMPARE(experiment::exampleExperiments(),
              (std::vector<std::string>{"fmnist-attributes", "fmnist-hps"}));
     const ExperimentConfig example =
         train::loadExperiment("example:fmnist-hps", {"train.epochs=3", "tasks[1].name=coarse"});
@@ -466,8 +550,8 @@ void TestConfig::overrides()
     std::vector<std::string> items;
     for (const QString &o : overrides)
         items.push_back(str(o));
-    const std::string applied = train::applyOverrides(text(kBase), items);
-    const ExperimentConfig c = ExperimentConfig::parse(applied);
+    const std::string applied = experiment::applyOverrides(text(kBase), items);
+    const ExperimentConfig c = train::parseExperiment(applied);
     QCOMPARE(c.train.epochs, epochs);
     QCOMPARE(qstr(c.optimizer.name), optimizer);
     QCOMPARE(c.train.seed, seed);
@@ -480,11 +564,11 @@ void TestConfig::overrides()
         QCOMPARE(qstr(c.name), QStringLiteral("a=b"));
 
     // An override can create a missing object.
-    const std::string created = train::applyOverrides(
+    const std::string created = experiment::applyOverrides(
         R"({"name": "n", "dataset": "d", "tasks": [{"name": "t", "type": "classification",
             "label": "class"}]})",
         {"train.epochs=2"});
-    QCOMPARE(ExperimentConfig::parse(created).train.epochs, 2);
+    QCOMPARE(train::parseExperiment(created).train.epochs, 2);
 }
 
 void TestConfig::badOverrides_data()
@@ -537,10 +621,10 @@ void TestConfig::badOverrides()
 
     std::string applied;
     const auto applyError =
-        catchError([&] { applied = train::applyOverrides(text(kBase), {str(override)}); });
+        catchError([&] { applied = experiment::applyOverrides(text(kBase), {str(override)}); });
     QCOMPARE(bool(applyError), atApply);
     const auto error =
-        applyError ? applyError : catchError([&] { ExperimentConfig::parse(applied); });
+        applyError ? applyError : catchError([&] { train::parseExperiment(applied); });
     QVERIFY(error);
     QCOMPARE(codeName(error->code()), codeName(ErrorCode::Config));
     QVERIFY2(QString::fromUtf8(error->what()).contains(fragment), error->what());

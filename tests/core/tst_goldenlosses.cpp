@@ -1,15 +1,15 @@
 // The engine's numbers do not drift: example:fmnist-hps and example:fmnist-attributes with
 // seed 0 on Debian's Fashion-MNIST record, bit for bit, the per-step losses, validation and
-// test metrics and task weights kept
-// in tests/core/golden/ (recorded at commit f517d87, before the engine seams were cut). A run
-// stopped part-way and resumed from its checkpoint records the same numbers too.
+// test metrics and task weights kept in tests/core/golden/ (recorded at commit f517d87, before
+// the engine seams were cut). A run stopped part-way and resumed from its checkpoint records
+// the same numbers too, task weights included (before the seams it recorded them twice).
 //
 // Re-record only when a change is meant to change the numbers, and say so in the commit:
 //   MTL_RECORD_GOLDEN=1 build/tests/core/tst_goldenlosses
 
 #include "data/importer.h"
 #include "store/project.h"
-#include "train/config.h"
+#include "train/catalog.h"
 #include "train/trainer.h"
 
 #include "fixtures.h"
@@ -39,7 +39,7 @@ QString goldenPath(const QString &example)
 }
 
 // Every number a run recorded, one line each, values as exact hexadecimal floats.
-QStringList recordedLines(const std::string &project, std::int64_t runId, bool weights = true)
+QStringList recordedLines(const std::string &project, std::int64_t runId)
 {
     store::Project p(project, store::Project::OpenMode::ReadOnly);
     QStringList lines;
@@ -54,8 +54,6 @@ QStringList recordedLines(const std::string &project, std::int64_t runId, bool w
                           QString::fromLatin1(value));
     }
     for (const auto &row : p.runs().taskWeights(runId)) {
-        if (!weights)
-            break;
         std::snprintf(value, sizeof value, "%a", row.weight);
         lines << QStringLiteral("weight %1 task=%2 %3")
                      .arg(row.step)
@@ -87,7 +85,7 @@ private Q_SLOTS:
     void resumedRunRecordsTheSameNumbers();
 
 private:
-    void compareWithGolden(const QString &example, const QStringList &actual, bool weights = true);
+    void compareWithGolden(const QString &example, const QStringList &actual);
 
     QTemporaryDir m_dir;
     std::string m_project;
@@ -105,8 +103,7 @@ void TestGoldenLosses::initTestCase()
     data::makeImporter("fashion-mnist")->run(project, request, {});
 }
 
-void TestGoldenLosses::compareWithGolden(const QString &example, const QStringList &actual,
-                                         bool weights)
+void TestGoldenLosses::compareWithGolden(const QString &example, const QStringList &actual)
 {
     QFile file(goldenPath(example));
     if (qEnvironmentVariableIsSet("MTL_RECORD_GOLDEN")) {
@@ -115,11 +112,8 @@ void TestGoldenLosses::compareWithGolden(const QString &example, const QStringLi
         QSKIP("recorded the golden file");
     }
     QVERIFY2(file.open(QIODevice::ReadOnly | QIODevice::Text), qPrintable(file.fileName()));
-    QStringList golden =
+    const QStringList golden =
         QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    if (!weights)
-        golden.removeIf(
-            [](const QString &line) { return line.startsWith(QLatin1String("weight ")); });
     QVERIFY(golden.size() > 48);
     for (qsizetype i = 0; i < std::min(actual.size(), golden.size()); ++i)
         QVERIFY2(actual[i] == golden[i],
@@ -170,9 +164,7 @@ void TestGoldenLosses::resumedRunRecordsTheSameNumbers()
     train::Trainer second(m_project, config, options);
     const train::RunResult resumed = second.run();
     QCOMPARE(statusName(resumed.status), QStringLiteral("completed"));
-    // The task weights are left out until a resumed run stops recording them a second time.
-    compareWithGolden(QStringLiteral("fmnist-hps"), recordedLines(m_project, resumed.runId, false),
-                      false);
+    compareWithGolden(QStringLiteral("fmnist-hps"), recordedLines(m_project, resumed.runId));
 }
 
 QTEST_APPLESS_MAIN(TestGoldenLosses)

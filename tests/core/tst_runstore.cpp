@@ -182,12 +182,13 @@ void TestRunStore::recordMetricsAndWeights()
     const auto other = newRun(4);
     runs.markStarted(run, "cpu");
     runs.record(run,
-                {{1, 1, "train", "kind", "", "loss", 1.5},
-                 {1, 1, "train", "looks", "", "loss", 0.75},
-                 {1, 1, "train", "", "", "loss", 2.25}},
-                {{1, "kind", 1.0}, {1, "looks", 0.5}}, 1, 320.5);
-    runs.record(run, {{2, 1, "val", "looks", "flies", "accuracy", 0.875}}, {}, 2, 300.0);
-    runs.record(other, {{1, 1, "train", "kind", "", "loss", 9.0}}, {}, 1, 1.0);
+                records({{1, 1, "train", "kind", "", "loss", 1.5},
+                         {1, 1, "train", "looks", "", "loss", 0.75},
+                         {1, 1, "train", "", "", "loss", 2.25}},
+                        {{1, "kind", 1.0}, {1, "looks", 0.5}}),
+                1, 320.5);
+    runs.record(run, records({{2, 1, "val", "looks", "flies", "accuracy", 0.875}}), 2, 300.0);
+    runs.record(other, records({{1, 1, "train", "kind", "", "loss", 9.0}}), 1, 1.0);
 
     const auto info = runs.find(run);
     QCOMPARE(info->stepsDone, 2);
@@ -225,7 +226,7 @@ void TestRunStore::metricFilters()
         if (step % 2 == 0)
             rows.push_back({step, 1, "val", "kind", "", "accuracy", 0.1 * step});
     }
-    runs.record(run, rows, {}, 5, 0.0);
+    runs.record(run, records(rows), 5, 0.0);
 
     QCOMPARE(runs.metrics(run, {"val", "", -1}).size(), std::size_t(2));
     QCOMPARE(runs.metrics(run, {"", "loss", -1}).size(), std::size_t(5));
@@ -245,10 +246,10 @@ void TestRunStore::checkpointsKeepLatest()
     QVERIFY(!runs.latestCheckpoint(run));
 
     const std::string blob("\x00model\xff", 7);
-    runs.saveCheckpoint(run, 1, 10, blob + "1", "opt1");
-    runs.saveCheckpoint(other, 1, 10, "other", "");
-    runs.saveCheckpoint(run, 2, 20, blob + "2", "opt2");
-    runs.saveCheckpoint(run, 3, 25, blob + "3", std::string("o\0p", 3));
+    runs.saveCheckpoint(run, checkpoint(1, 10, blob + "1", "opt1"));
+    runs.saveCheckpoint(other, checkpoint(1, 10, "other", ""));
+    runs.saveCheckpoint(run, checkpoint(2, 20, blob + "2", "opt2"));
+    runs.saveCheckpoint(run, checkpoint(3, 25, blob + "3", std::string("o\0p", 3)));
 
     const auto latest = runs.latestCheckpoint(run);
     QVERIFY(latest);

@@ -409,7 +409,7 @@ void TestSchema::deletingDatasetCascades()
     }
     const auto experiment = project.runs().createExperiment("e", id, "{}");
     const auto run = project.runs().createRun(experiment, 5);
-    project.runs().record(run, {{1, 1, "train", "t", "", "loss", 0.5}}, {}, 1, 10.0);
+    project.runs().record(run, records({{1, 1, "train", "t", "", "loss", 0.5}}), 1, 10.0);
 
     project.db().exec("DELETE FROM datasets WHERE id = " + std::to_string(id));
     QCOMPARE(scalar(project.db(), "SELECT count(*) FROM samples"), 0);

@@ -5,6 +5,8 @@
 
 #include "train/trainer.h"
 
+#include "train/catalog.h"
+
 #include "data/idximporter.h"
 #include "store/project.h"
 
@@ -22,7 +24,7 @@
 using namespace mtl;
 using namespace mtl::test;
 using store::RunStatus;
-using train::ExperimentConfig;
+using experiment::ExperimentConfig;
 
 namespace {
 // Records what a run reports; onStep runs on the training thread after each step.
@@ -80,7 +82,7 @@ QString trainJson(int epochs, int maxSteps, int seed = 1, const char *device = "
 
 ExperimentConfig config(const QString &dataset, const QString &train)
 {
-    return ExperimentConfig::parse(tinyConfig(dataset, train).toStdString(), "<tiny>");
+    return train::parseExperiment(tinyConfig(dataset, train).toStdString(), "<tiny>");
 }
 
 std::vector<store::MetricRow> rowsOf(const std::vector<store::MetricRow> &rows,
@@ -531,8 +533,8 @@ void TestTrainer::impossibleConfig()
     for (const QString &o : overrides)
         items.push_back(str(o));
     const std::string json =
-        train::applyOverrides(tinyConfig(dataset, trainJson(1, 2)).toStdString(), items);
-    const ExperimentConfig c = ExperimentConfig::parse(json); // valid as a config
+        experiment::applyOverrides(tinyConfig(dataset, trainJson(1, 2)).toStdString(), items);
+    const ExperimentConfig c = train::parseExperiment(json); // valid as a config
     std::size_t runsBefore = 0;
     {
         auto project = open();

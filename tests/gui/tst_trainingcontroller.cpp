@@ -4,7 +4,7 @@
 #include "fixtures.h"
 #include "guifixtures.h"
 #include "store/project.h"
-#include "train/config.h"
+#include "train/catalog.h"
 #include "trainingcontroller.h"
 
 #include <QSignalSpy>
@@ -34,7 +34,7 @@ private Q_SLOTS:
     void destructionWhileTrainingStopsTheRun();
 
 private:
-    train::ExperimentConfig config(const QString &trainOverride = {}) const;
+    experiment::ExperimentConfig config(const QString &trainOverride = {}) const;
     QTemporaryDir m_dir;
     QString m_project;
 };
@@ -47,7 +47,7 @@ void TestTrainingController::initTestCase()
                                           "seed": 1, "threads": 1, "device": "cpu"})"));
 }
 
-train::ExperimentConfig TestTrainingController::config(const QString &trainOverride) const
+experiment::ExperimentConfig TestTrainingController::config(const QString &trainOverride) const
 {
     std::vector<std::string> overrides;
     if (!trainOverride.isEmpty())

@@ -1,238 +1,53 @@
-#include "train/config.h"
+#include "experiment/config.h"
 
 #include "common/error.h"
 #include "data/gzipfile.h"
-#include "model/registry.h"
+#include "experiment/jsonreader.h"
 #include "resources/embedded.h"
-#include "train/registry.h"
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <set>
 #include <variant>
 
-namespace mtl::train {
+namespace mtl::experiment {
 
-namespace {
 using nlohmann::json;
 
-class Reader {
-public:
-    explicit Reader(std::string source)
-        : m_source(std::move(source))
-    {
-    }
+namespace {
 
-    [[noreturn]] void fail(const std::string &key, const std::string &message) const
-    {
-        ErrorLocation where;
-        where.file = m_source;
-        where.key = key;
-        throw Error(ErrorCode::Config, message, where);
-    }
-
-    static const char *typeName(const json &value)
-    {
-        if (value.is_number_integer())
-            return "an integer";
-        if (value.is_number())
-            return "a number";
-        if (value.is_string())
-            return "a string";
-        if (value.is_boolean())
-            return "a boolean";
-        if (value.is_array())
-            return "an array";
-        if (value.is_object())
-            return "an object";
-        return "null";
-    }
-
-    // Rejects keys not in `known`, suggesting the nearest known one.
-    void checkKeys(const json &object, const std::string &path,
-                   const std::vector<std::string> &known) const
-    {
-        for (const auto &item : object.items()) {
-            if (std::find(known.begin(), known.end(), item.key()) != known.end())
-                continue;
-            std::string best;
-            std::size_t bestDistance = 4;
-            for (const auto &candidate : known) {
-                const std::size_t d = distance(item.key(), candidate);
-                if (d < bestDistance) {
-                    bestDistance = d;
-                    best = candidate;
-                }
-            }
-            std::string message = "unknown key";
-            if (!best.empty())
-                message += " (did you mean '" + best + "'?)";
-            else {
-                message += " (known keys:";
-                for (const auto &candidate : known)
-                    message += " " + candidate;
-                message += ")";
-            }
-            fail(join(path, item.key()), message);
-        }
-    }
-
-    const json &object(const json &parent, const std::string &path, const char *key,
-                       bool required) const
-    {
-        static const json empty = json::object();
-        const std::string keyPath = join(path, key);
-        if (!parent.contains(key)) {
-            if (required)
-                fail(keyPath, "missing (required)");
-            return empty;
-        }
-        const json &value = parent.at(key);
-        if (!value.is_object())
-            fail(keyPath, std::string("expected an object, got ") + typeName(value));
-        return value;
-    }
-
-    std::string string(const json &parent, const std::string &path, const char *key,
-                       const std::string *fallback) const
-    {
-        const std::string keyPath = join(path, key);
-        if (!parent.contains(key)) {
-            if (!fallback)
-                fail(keyPath, "missing (required)");
-            return *fallback;
-        }
-        const json &value = parent.at(key);
-        if (!value.is_string())
-            fail(keyPath, std::string("expected a string, got ") + typeName(value));
-        std::string text = value.get<std::string>();
-        if (text.empty())
-            fail(keyPath, "must not be empty");
-        return text;
-    }
-
-    double number(const json &parent, const std::string &path, const char *key, double fallback,
-                  double min, double max, bool minExclusive = false) const
-    {
-        const std::string keyPath = join(path, key);
-        if (!parent.contains(key))
-            return fallback;
-        const json &value = parent.at(key);
-        if (!value.is_number())
-            fail(keyPath, std::string("expected a number, got ") + typeName(value));
-        const double x = value.get<double>();
-        if ((minExclusive ? x <= min : x < min) || x > max)
-            fail(keyPath, "must be " + std::string(minExclusive ? "> " : ">= ") + format(min) +
-                              " and <= " + format(max) + ", got " + format(x));
-        return x;
-    }
-
-    std::int64_t integer(const json &parent, const std::string &path, const char *key,
-                         std::int64_t fallback, std::int64_t min, std::int64_t max) const
-    {
-        const std::string keyPath = join(path, key);
-        if (!parent.contains(key))
-            return fallback;
-        const json &value = parent.at(key);
-        if (!value.is_number_integer() && !value.is_number_unsigned())
-            fail(keyPath, std::string("expected an integer, got ") + typeName(value));
-        if (value.is_number_unsigned() && value.get<std::uint64_t>() > std::uint64_t(max))
-            fail(keyPath, "must be <= " + std::to_string(max));
-        const std::int64_t x = value.get<std::int64_t>();
-        if (x < min || x > max)
-            fail(keyPath, "must be between " + std::to_string(min) + " and " +
-                              std::to_string(max) + ", got " + std::to_string(x));
-        return x;
-    }
-
-    void oneOf(const std::string &keyPath, const std::string &value,
-               const std::vector<std::string> &choices) const
-    {
-        if (std::find(choices.begin(), choices.end(), value) != choices.end())
-            return;
-        std::string list;
-        for (const auto &choice : choices)
-            list += (list.empty() ? "" : ", ") + choice;
-        fail(keyPath, "unknown value '" + value + "' (known: " + list + ")");
-    }
-
-    static std::string join(const std::string &path, const std::string &key)
-    {
-        return path.empty() ? key : path + "." + key;
-    }
-
-private:
-    static std::string format(double x)
-    {
-        std::string text = std::to_string(x);
-        while (text.size() > 1 && text.back() == '0')
-            text.pop_back();
-        if (!text.empty() && text.back() == '.')
-            text.pop_back();
-        return text;
-    }
-
-    static std::size_t distance(const std::string &a, const std::string &b)
-    {
-        std::vector<std::size_t> row(b.size() + 1);
-        for (std::size_t j = 0; j <= b.size(); ++j)
-            row[j] = j;
-        for (std::size_t i = 1; i <= a.size(); ++i) {
-            std::size_t diagonal = row[0];
-            row[0] = i;
-            for (std::size_t j = 1; j <= b.size(); ++j) {
-                const std::size_t next = std::min({row[j] + 1, row[j - 1] + 1,
-                                                   diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
-                diagonal = row[j];
-                row[j] = next;
-            }
-        }
-        return row[b.size()];
-    }
-
-    std::string m_source;
-};
-
-json parseJson(const std::string &text, const std::string &source)
+// A registered part's name at `keyPath`, and its options from parent[optionsKey].
+const PartSpec &part(const JsonReader &r, const std::string &keyPath, const std::string &name,
+                     const std::vector<PartSpec> &parts)
 {
-    try {
-        return json::parse(text);
-    } catch (const json::parse_error &e) {
-        // Turn the byte position into line and column.
-        const std::size_t position = std::min<std::size_t>(e.byte, text.size());
-        std::int64_t line = 1, column = 1;
-        for (std::size_t i = 0; i + 1 < position; ++i) {
-            if (text[i] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
-        }
-        std::string message = e.what();
-        const auto cut = message.find("parse error");
-        if (cut != std::string::npos) {
-            const auto colon = message.find(": ", cut);
-            if (colon != std::string::npos)
-                message = message.substr(colon + 2);
-        }
-        ErrorLocation where;
-        where.file = source;
-        where.line = line;
-        where.column = column;
-        throw Error(ErrorCode::Config, "invalid JSON: " + message, where);
-    }
+    r.oneOf(keyPath, name, partNames(parts));
+    return *findPart(parts, name);
 }
+
+json optionsOf(const JsonReader &r, const json &parent, const std::string &path,
+               const char *key, const PartSpec &spec)
+{
+    const std::string keyPath = JsonReader::join(path, key);
+    if (parent.contains(key) && !parent.at(key).is_object())
+        r.fail(keyPath, std::string("expected an object, got ") +
+                            JsonReader::typeName(parent.at(key)));
+    return validateOptions(parent.contains(key) ? parent.at(key) : json(), spec.options, keyPath,
+                           r.source());
+}
+
 } // namespace
 
-ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::string &source)
+std::vector<ProbeConfig> defaultProbes() { return {ProbeConfig{"task_weights", json::object()}}; }
+
+ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::string &source,
+                                         const Catalog &catalog)
 {
     const json root = parseJson(text, source);
-    Reader r(source);
+    const JsonReader r(source);
+    using Reader = JsonReader;
     if (!root.is_object())
         r.fail("", std::string("the config must be a JSON object, got ") + Reader::typeName(root));
-    r.checkKeys(root, "", {"name", "dataset", "tasks", "model", "weighting", "optimizer", "train"});
+    r.checkKeys(root, "", {"name", "dataset", "tasks", "model", "weighting", "optimizer", "train",
+                           "probes"});
 
     ExperimentConfig config;
     config.name = r.string(root, "", "name", nullptr);
@@ -249,7 +64,7 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
         const json &t = tasks[i];
         if (!t.is_object())
             r.fail(path, std::string("expected an object, got ") + Reader::typeName(t));
-        r.checkKeys(t, path, {"name", "type", "label", "labels"});
+        r.checkKeys(t, path, {"name", "type", "label", "labels", "options"});
         TaskConfig task;
         task.name = r.string(t, path, "name", nullptr);
         // Task names name model submodules and metric rows: letters, digits, '_' and '-'.
@@ -261,7 +76,8 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
         if (!taskNames.insert(task.name).second)
             r.fail(path + ".name", "duplicate task name '" + task.name + "'");
         task.type = r.string(t, path, "type", nullptr);
-        r.oneOf(path + ".type", task.type, taskTypes());
+        const PartSpec &type = part(r, path + ".type", task.type, catalog.taskTypes);
+        task.options = optionsOf(r, t, path, "options", type);
         if (task.type == "classification") {
             if (t.contains("labels"))
                 r.fail(path + ".labels", "a classification task takes one column in 'label'");
@@ -288,27 +104,46 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
     }
 
     const json &model = r.object(root, "", "model", false);
-    r.checkKeys(model, "model", {"backbone", "sharing"});
-    config.model.backbone = r.string(model, "model", "backbone", &config.model.backbone);
-    r.oneOf("model.backbone", config.model.backbone, model::backboneNames());
-    config.model.sharing = r.string(model, "model", "sharing", &config.model.sharing);
-    r.oneOf("model.sharing", config.model.sharing, model::sharingNames());
+    r.checkKeys(model, "model", {"backbone", "sharing", "backbone_options", "sharing_options"});
+    ModelConfig &m = config.model;
+    m.backbone = r.string(model, "model", "backbone", &m.backbone);
+    m.backboneOptions = optionsOf(r, model, "model", "backbone_options",
+                                  part(r, "model.backbone", m.backbone, catalog.backbones));
+    m.sharing = r.string(model, "model", "sharing", &m.sharing);
+    m.sharingOptions = optionsOf(r, model, "model", "sharing_options",
+                                 part(r, "model.sharing", m.sharing, catalog.sharings));
 
     const json &weighting = r.object(root, "", "weighting", false);
-    r.checkKeys(weighting, "weighting", {"method"});
-    config.weighting.method = r.string(weighting, "weighting", "method", &config.weighting.method);
-    r.oneOf("weighting.method", config.weighting.method, weightingMethods());
+    r.checkKeys(weighting, "weighting", {"method", "options"});
+    WeightingConfig &w = config.weighting;
+    w.method = r.string(weighting, "weighting", "method", &w.method);
+    w.options = optionsOf(r, weighting, "weighting", "options",
+                          part(r, "weighting.method", w.method, catalog.weightings));
 
     const json &optimizer = r.object(root, "", "optimizer", false);
-    r.checkKeys(optimizer, "optimizer", {"name", "lr", "weight_decay", "momentum"});
+    r.checkKeys(optimizer, "optimizer", {"name", "lr", "weight_decay", "momentum", "groups"});
     OptimizerConfig &o = config.optimizer;
     o.name = r.string(optimizer, "optimizer", "name", &o.name);
-    r.oneOf("optimizer.name", o.name, optimizerNames());
+    part(r, "optimizer.name", o.name, catalog.optimizers);
     o.lr = r.number(optimizer, "optimizer", "lr", o.lr, 0.0, 10.0, true);
     o.weightDecay = r.number(optimizer, "optimizer", "weight_decay", o.weightDecay, 0.0, 1.0);
     if (optimizer.contains("momentum") && o.name != "sgd")
         r.fail("optimizer.momentum", "only the sgd optimizer takes a momentum");
     o.momentum = r.number(optimizer, "optimizer", "momentum", o.momentum, 0.0, 1.0);
+    // Which groups exist depends on the model; the trainer checks the names when it builds it.
+    const json &groups = r.object(optimizer, "optimizer", "groups", false);
+    for (const auto &item : groups.items()) {
+        const std::string path = "optimizer.groups." + item.key();
+        if (!item.value().is_object())
+            r.fail(path, std::string("expected an object such as {\"lr_scale\": 10}, got ") +
+                             Reader::typeName(item.value()));
+        r.checkKeys(item.value(), path, {"lr_scale", "weight_decay"});
+        ParameterGroupConfig group;
+        group.lrScale = r.number(item.value(), path, "lr_scale", 1.0, 0.0, 1e6, true);
+        if (item.value().contains("weight_decay"))
+            group.weightDecay = r.number(item.value(), path, "weight_decay", 0.0, 0.0, 1.0);
+        o.groups[item.key()] = group;
+    }
 
     const json &train = r.object(root, "", "train", false);
     r.checkKeys(train, "train", {"epochs", "batch_size", "max_steps_per_epoch", "val_fraction",
@@ -330,19 +165,34 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
                                        [](char c) { return c >= '0' && c <= '9'; });
     if (device != "auto" && device != "cpu" && device != "cuda" && !cudaIndex)
         r.fail("train.device", "unknown device '" + device + "' (use auto, cpu, cuda or cuda:N)");
-    return config;
-}
 
-ExperimentConfig ExperimentConfig::load(const std::string &path)
-{
-    std::string text;
-    try {
-        text = data::readTextFile(path);
-    } catch (const Error &e) {
-        throw Error(e.code() == ErrorCode::NotFound ? ErrorCode::NotFound : ErrorCode::Config,
-                    e.message(), e.where());
+    // "probes": ["task_weights", {"name": "param_norms", "options": {...}}]
+    if (!root.contains("probes")) {
+        config.probes = defaultProbes();
+        return config;
     }
-    return parse(text, path);
+    const json &probes = root.at("probes");
+    if (!probes.is_array())
+        r.fail("probes", std::string("expected an array of probe names, got ") +
+                             Reader::typeName(probes));
+    std::set<std::string> probeNames;
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+        const std::string path = "probes[" + std::to_string(i) + "]";
+        const json item = probes[i].is_string() ? json{{"name", probes[i]}} : probes[i];
+        if (!item.is_object())
+            r.fail(path, std::string("expected a probe name or {\"name\": …, \"options\": …}, "
+                                     "got ") + Reader::typeName(probes[i]));
+        r.checkKeys(item, path, {"name", "options"});
+        ProbeConfig probe;
+        probe.name = r.string(item, path, "name", nullptr);
+        const std::string nameKey = probes[i].is_string() ? path : path + ".name";
+        probe.options =
+            optionsOf(r, item, path, "options", part(r, nameKey, probe.name, catalog.probes));
+        if (!probeNames.insert(probe.name).second)
+            r.fail(path, "probe '" + probe.name + "' listed twice");
+        config.probes.push_back(std::move(probe));
+    }
+    return config;
 }
 
 std::string ExperimentConfig::toJson(int indent) const
@@ -354,6 +204,8 @@ std::string ExperimentConfig::toJson(int indent) const
             task["label"] = t.label;
         else
             task["labels"] = t.labels;
+        if (!t.options.empty())
+            task["options"] = t.options;
         tasksJson.push_back(task);
     }
     json optimizerJson = {{"name", optimizer.name},
@@ -361,12 +213,34 @@ std::string ExperimentConfig::toJson(int indent) const
                           {"weight_decay", optimizer.weightDecay}};
     if (optimizer.name == "sgd")
         optimizerJson["momentum"] = optimizer.momentum;
+    if (!optimizer.groups.empty()) {
+        json groups = json::object();
+        for (const auto &[group, options] : optimizer.groups) {
+            groups[group] = {{"lr_scale", options.lrScale}};
+            if (options.weightDecay)
+                groups[group]["weight_decay"] = *options.weightDecay;
+        }
+        optimizerJson["groups"] = groups;
+    }
+    json modelJson = {{"backbone", model.backbone}, {"sharing", model.sharing}};
+    if (!model.backboneOptions.empty())
+        modelJson["backbone_options"] = model.backboneOptions;
+    if (!model.sharingOptions.empty())
+        modelJson["sharing_options"] = model.sharingOptions;
+    json weightingJson = {{"method", weighting.method}};
+    if (!weighting.options.empty())
+        weightingJson["options"] = weighting.options;
+    json probesJson = json::array();
+    for (const ProbeConfig &probe : probes)
+        probesJson.push_back(probe.options.empty()
+                                 ? json(probe.name)
+                                 : json{{"name", probe.name}, {"options", probe.options}});
     json root = {
         {"name", name},
         {"dataset", dataset},
         {"tasks", tasksJson},
-        {"model", {{"backbone", model.backbone}, {"sharing", model.sharing}}},
-        {"weighting", {{"method", weighting.method}}},
+        {"model", modelJson},
+        {"weighting", weightingJson},
         {"optimizer", optimizerJson},
         {"train",
          {{"epochs", train.epochs},
@@ -376,6 +250,7 @@ std::string ExperimentConfig::toJson(int indent) const
           {"seed", train.seed},
           {"threads", train.threads},
           {"device", train.device}}},
+        {"probes", probesJson},
     };
     return root.dump(indent);
 }
@@ -461,31 +336,24 @@ std::string applyOverrides(const std::string &text, const std::vector<std::strin
     return root.dump(2);
 }
 
-ExperimentConfig loadExperiment(const std::string &spec, const std::vector<std::string> &overrides)
+std::string readExperimentText(const std::string &spec, std::string &source)
 {
     static const std::string prefix = "example:";
-    std::string text;
-    std::string source = spec;
+    source = spec;
     if (spec.rfind(prefix, 0) == 0) {
         const std::string name = spec.substr(prefix.size());
         source = "experiments/" + name + ".json";
-        if (!resources::contains(source)) {
-            std::string known;
-            for (const std::string &example : exampleExperiments())
-                known += (known.empty() ? "" : ", ") + example;
-            throw Error(ErrorCode::NotFound,
-                        "no example config '" + name + "' (known: " + known + ")");
-        }
-        text = std::string(resources::get(source));
-    } else {
-        try {
-            text = data::readTextFile(spec);
-        } catch (const Error &e) {
-            throw Error(e.code() == ErrorCode::NotFound ? ErrorCode::NotFound : ErrorCode::Config,
-                        e.message(), e.where());
-        }
+        if (!resources::contains(source))
+            throw Error(ErrorCode::NotFound, "no example config '" + name + "' (known: " +
+                                                 joinNames(exampleExperiments()) + ")");
+        return std::string(resources::get(source));
     }
-    return ExperimentConfig::parse(applyOverrides(text, overrides, source), source);
+    try {
+        return data::readTextFile(spec);
+    } catch (const Error &e) {
+        throw Error(e.code() == ErrorCode::NotFound ? ErrorCode::NotFound : ErrorCode::Config,
+                    e.message(), e.where());
+    }
 }
 
 std::vector<std::string> exampleExperiments()
@@ -500,4 +368,4 @@ std::vector<std::string> exampleExperiments()
     return names;
 }
 
-} // namespace mtl::train
+} // namespace mtl::experiment

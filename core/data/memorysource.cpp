@@ -1,0 +1,204 @@
+#include "data/memorysource.h"
+
+#include "common/error.h"
+#include "store/project.h"
+
+#include <torch/types.h>
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+namespace mtl::data {
+
+MemorySplit loadSplit(store::Project &project, const store::DatasetInfo &dataset,
+                      const std::string &split, const std::vector<std::string> &columns)
+{
+    MemorySplit result;
+    const std::int64_t n = dataset.splitSize(split);
+    const std::int64_t c = dataset.channels, h = dataset.height, w = dataset.width;
+    if (c <= 0 || h <= 0 || w <= 0)
+        throw Error(ErrorCode::InvalidInput,
+                    "dataset '" + dataset.name + "' has images of different sizes; resizing is "
+                                                 "not supported by this build yet");
+    // Stored raw as [H, W, C]; for C = 1 that is already [1, H, W].
+    at::Tensor hwc = torch::empty({n, h, w, c}, torch::kUInt8);
+    std::uint8_t *out = hwc.data_ptr<std::uint8_t>();
+    const std::size_t itemSize = static_cast<std::size_t>(h * w * c);
+    result.sampleIds.reserve(static_cast<std::size_t>(n));
+    std::int64_t i = 0;
+    project.datasets().forEachImage(dataset.id, split, [&](const store::StoredImage &image) {
+        if (image.encoding != store::ImageEncoding::Raw)
+            throw Error(ErrorCode::InvalidInput,
+                        "sample " + std::to_string(image.sampleId) + " is stored as " +
+                            toString(image.encoding) +
+                            "; this build trains on raw (IDX-imported) pixels only");
+        if (image.size != itemSize || i >= n)
+            throw Error(ErrorCode::InvalidInput,
+                        "sample " + std::to_string(image.sampleId) + " of dataset '" +
+                            dataset.name + "' has " + std::to_string(image.size) +
+                            " bytes; expected " + std::to_string(itemSize));
+        std::memcpy(out + i * itemSize, image.data, itemSize);
+        result.sampleIds.push_back(image.sampleId);
+        ++i;
+    });
+    result.images = c == 1 ? hwc.view({n, 1, h, w}) : hwc.permute({0, 3, 1, 2}).contiguous();
+    for (const std::string &name : columns) {
+        const store::LabelColumn *column = dataset.column(name);
+        if (!column)
+            throw Error(ErrorCode::InvalidInput,
+                        "column '" + name + "' is not in dataset '" + dataset.name + "'");
+        result.columns[name] = project.datasets().labelsOf(dataset.id, split, column->id);
+    }
+    return result;
+}
+
+at::Tensor toModelInput(const at::Tensor &images)
+{
+    return images.to(torch::kFloat32).div_(255.0);
+}
+
+MemoryBatchSource::MemoryBatchSource(std::shared_ptr<const MemorySplit> split,
+                                     Selection selection, int batchSize, bool dropSingleton)
+    : m_split(std::move(split))
+    , m_selection(selection)
+    , m_batchSize(batchSize)
+    , m_dropSingleton(dropSingleton)
+{
+    if (m_batchSize < 1 || m_selection.heldOut < 0 || m_selection.heldOut > m_split->size())
+        throw Error(ErrorCode::Training, "a batch source of batch size " +
+                                             std::to_string(m_batchSize) + " holding out " +
+                                             std::to_string(m_selection.heldOut) + " of " +
+                                             std::to_string(m_split->size()) + " samples");
+}
+
+std::int64_t MemoryBatchSource::selectedCount() const
+{
+    const std::int64_t n = m_split->size();
+    switch (m_selection.kind) {
+    case Selection::Kind::All: return n;
+    case Selection::Kind::HoldOutTrain: return n - m_selection.heldOut;
+    case Selection::Kind::HoldOutVal: return m_selection.heldOut;
+    }
+    return 0;
+}
+
+std::int64_t MemoryBatchSource::samplesPerEpoch(int, int worldSize) const
+{
+    return selectedCount() / std::max(1, worldSize);
+}
+
+std::int64_t MemoryBatchSource::batchesPerEpoch(int rank, int worldSize) const
+{
+    return batchCount(samplesPerEpoch(rank, worldSize), m_batchSize, m_dropSingleton);
+}
+
+void MemoryBatchSource::skip(std::int64_t batches)
+{
+    const std::int64_t n = std::min(batches, m_batchesLeft);
+    m_batchesLeft -= n;
+    m_position = std::min<std::int64_t>(m_position + n * m_batchSize,
+                                        static_cast<std::int64_t>(m_shard.size()));
+}
+
+void MemoryBatchSource::startEpoch(std::uint64_t seed, int epoch, int rank, int worldSize)
+{
+    const bool shuffles = m_selection.kind == Selection::Kind::HoldOutTrain;
+    const bool continues = m_epoch >= 0 && m_seed == seed && shuffles && m_epoch + 1 == epoch;
+    if (continues) {
+        std::shuffle(m_order.begin(), m_order.end(), m_rng);
+    } else if (!(m_epoch >= 0 && m_seed == seed && (!shuffles || m_epoch == epoch))) {
+        std::vector<std::int64_t> order(static_cast<std::size_t>(m_split->size()));
+        std::iota(order.begin(), order.end(), 0);
+        const auto heldOut = static_cast<std::ptrdiff_t>(m_selection.heldOut);
+        switch (m_selection.kind) {
+        case Selection::Kind::All: m_order = std::move(order); break;
+        case Selection::Kind::HoldOutVal:
+        case Selection::Kind::HoldOutTrain:
+            m_rng.seed(seed);
+            std::shuffle(order.begin(), order.end(), m_rng);
+            if (m_selection.kind == Selection::Kind::HoldOutVal)
+                m_order.assign(order.begin(), order.begin() + heldOut);
+            else
+                m_order.assign(order.begin() + heldOut, order.end());
+            break;
+        }
+        for (int e = 1; shuffles && e <= epoch; ++e)
+            std::shuffle(m_order.begin(), m_order.end(), m_rng);
+    }
+    m_seed = seed;
+    m_epoch = epoch;
+    // This rank's share: every worldSize-th sample, the same count on every rank.
+    const int world = std::max(1, worldSize);
+    const std::int64_t count = samplesPerEpoch(rank, world);
+    m_shard.resize(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i)
+        m_shard[static_cast<std::size_t>(i)] = m_order[static_cast<std::size_t>(i * world + rank)];
+    m_position = 0;
+    m_batchesLeft = batchesPerEpoch(rank, world);
+}
+
+std::optional<SampleBatch> MemoryBatchSource::next()
+{
+    if (m_batchesLeft <= 0)
+        return std::nullopt;
+    --m_batchesLeft;
+    const std::int64_t count = std::min<std::int64_t>(
+        m_batchSize, static_cast<std::int64_t>(m_shard.size()) - m_position);
+    const at::Tensor index =
+        torch::from_blob(m_shard.data() + m_position, {count}, torch::kInt64);
+    SampleBatch batch;
+    batch.images = toModelInput(m_split->images.index_select(0, index));
+    batch.sampleIds.reserve(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i)
+        batch.sampleIds.push_back(
+            m_split->sampleIds[static_cast<std::size_t>(m_shard[static_cast<std::size_t>(
+                m_position + i)])]);
+    for (const at::Tensor &target : m_split->targets)
+        batch.targets.push_back(target.index_select(0, index));
+    m_position += count;
+    return batch;
+}
+
+PreloadedSource::PreloadedSource(std::unique_ptr<BatchSource> inner, std::int64_t maxBatches)
+    : m_inner(std::move(inner))
+    , m_maxBatches(maxBatches)
+{
+}
+
+std::int64_t PreloadedSource::samplesPerEpoch(int rank, int worldSize) const
+{
+    return m_inner->samplesPerEpoch(rank, worldSize);
+}
+
+std::int64_t PreloadedSource::batchesPerEpoch(int rank, int worldSize) const
+{
+    return m_inner->batchesPerEpoch(rank, worldSize);
+}
+
+void PreloadedSource::startEpoch(std::uint64_t seed, int epoch, int rank, int worldSize)
+{
+    m_inner->startEpoch(seed, epoch, rank, worldSize);
+    m_batches.clear();
+    m_next = 0;
+    while (static_cast<std::int64_t>(m_batches.size()) < m_maxBatches) {
+        std::optional<SampleBatch> batch = m_inner->next();
+        if (!batch)
+            break;
+        m_batches.push_back(std::move(*batch));
+    }
+}
+
+void PreloadedSource::skip(std::int64_t batches)
+{
+    m_next = std::min(m_batches.size(), m_next + static_cast<std::size_t>(std::max<std::int64_t>(0, batches)));
+}
+
+std::optional<SampleBatch> PreloadedSource::next()
+{
+    if (m_next >= m_batches.size())
+        return std::nullopt;
+    return std::move(m_batches[m_next++]);
+}
+
+} // namespace mtl::data

@@ -1,0 +1,85 @@
+#include "experiment/catalog.h"
+
+#include "experiment/jsonreader.h"
+
+#include <cmath>
+
+namespace mtl::experiment {
+
+using nlohmann::json;
+
+const PartSpec *findPart(const std::vector<PartSpec> &parts, const std::string &name)
+{
+    for (const PartSpec &part : parts)
+        if (part.name == name)
+            return &part;
+    return nullptr;
+}
+
+std::vector<std::string> partNames(const std::vector<PartSpec> &parts)
+{
+    std::vector<std::string> names;
+    for (const PartSpec &part : parts)
+        names.push_back(part.name);
+    return names;
+}
+
+json validateOptions(const json &given, const std::vector<OptionSpec> &options,
+                     const std::string &keyPath, const std::string &source)
+{
+    const JsonReader r(source);
+    const json values = given.is_null() ? json::object() : given;
+    if (!values.is_object())
+        r.fail(keyPath, std::string("expected an object, got ") + JsonReader::typeName(values));
+    std::vector<std::string> known;
+    for (const OptionSpec &option : options)
+        known.push_back(option.name);
+    r.checkKeys(values, keyPath, known);
+
+    json result = json::object();
+    for (const OptionSpec &option : options) {
+        const std::string key = JsonReader::join(keyPath, option.name);
+        if (!values.contains(option.name)) {
+            if (option.defaultValue.is_null())
+                r.fail(key, "missing (required): " + option.help);
+            result[option.name] = option.defaultValue;
+            continue;
+        }
+        const json &value = values.at(option.name);
+        using Type = OptionSpec::Type;
+        switch (option.type) {
+        case Type::Integer:
+            result[option.name] =
+                r.integer(values, keyPath, option.name.c_str(), 0,
+                          static_cast<std::int64_t>(std::max(option.min, -9.2e18)),
+                          static_cast<std::int64_t>(std::min(option.max, 9.2e18)));
+            break;
+        case Type::Number:
+            result[option.name] =
+                r.number(values, keyPath, option.name.c_str(), 0.0, option.min, option.max);
+            break;
+        case Type::Boolean:
+            if (!value.is_boolean())
+                r.fail(key, std::string("expected true or false, got ") +
+                                JsonReader::typeName(value));
+            result[option.name] = value;
+            break;
+        case Type::String:
+            result[option.name] = r.string(values, keyPath, option.name.c_str(), nullptr);
+            break;
+        case Type::Choice:
+            result[option.name] = r.string(values, keyPath, option.name.c_str(), nullptr);
+            r.oneOf(key, result[option.name].get<std::string>(), option.choices);
+            break;
+        case Type::Object:
+            if (!value.is_object())
+                r.fail(key, std::string("expected an object, got ") +
+                                JsonReader::typeName(value));
+            result[option.name] = value; // the part checks what is inside
+            break;
+        }
+    }
+    return result;
+}
+
+} // namespace mtl::experiment

@@ -1,0 +1,74 @@
+#include "store/runmetrics.h"
+
+#include <algorithm>
+
+namespace mtl::store {
+
+void RunMetrics::add(const MetricRow &row)
+{
+    if (!row.task.empty() && std::find(m_tasks.begin(), m_tasks.end(), row.task) == m_tasks.end())
+        m_tasks.push_back(row.task);
+    m_latest[{row.split, row.task, row.attribute, row.name}] = row.value;
+    m_hasTest |= row.split == "test";
+    if (!row.attribute.empty())
+        return;
+    if (row.split == "train" && row.name == "loss")
+        m_trainLoss[row.task].push_back({static_cast<double>(row.step), row.value});
+    else if (row.split == "val")
+        m_validation[{row.task, row.name}].push_back({static_cast<double>(row.epoch), row.value});
+}
+
+void RunMetrics::add(const std::vector<MetricRow> &rows)
+{
+    for (const MetricRow &row : rows)
+        add(row);
+}
+
+std::vector<RunMetrics::Point> RunMetrics::trainLoss(const std::string &task) const
+{
+    const auto it = m_trainLoss.find(task);
+    return it == m_trainLoss.end() ? std::vector<Point>{} : it->second;
+}
+
+std::vector<RunMetrics::Point> RunMetrics::validation(const std::string &task,
+                                                      const std::string &name) const
+{
+    const auto it = m_validation.find({task, name});
+    return it == m_validation.end() ? std::vector<Point>{} : it->second;
+}
+
+std::optional<double> RunMetrics::latest(const std::string &split, const std::string &task,
+                                         const std::string &attribute,
+                                         const std::string &name) const
+{
+    const auto it = m_latest.find({split, task, attribute, name});
+    if (it == m_latest.end())
+        return std::nullopt;
+    return it->second;
+}
+
+RunMetrics::Values RunMetrics::finalMetrics() const
+{
+    const std::string split = finalSplit();
+    Values values;
+    for (const auto &[key, value] : m_latest) {
+        const auto &[rowSplit, task, attribute, name] = key;
+        if (rowSplit == split && !task.empty() && attribute.empty())
+            values[task][name] = value;
+    }
+    return values;
+}
+
+RunMetrics::Values RunMetrics::finalAttributes(const std::string &name) const
+{
+    const std::string split = finalSplit();
+    Values values;
+    for (const auto &[key, value] : m_latest) {
+        const auto &[rowSplit, task, attribute, rowName] = key;
+        if (rowSplit == split && !attribute.empty() && rowName == name)
+            values[task][attribute] = value;
+    }
+    return values;
+}
+
+} // namespace mtl::store

@@ -1,0 +1,24 @@
+#pragma once
+// The engine's entry point for configs: the catalog of every registered part (backbones,
+// sharing strategies, task types, weighting methods, optimisers, probes) and the config
+// reading that validates against it. No LibTorch types here, so front ends include it.
+
+#include "experiment/config.h"
+
+#include <string>
+#include <vector>
+
+namespace mtl::train {
+
+// Built once from the registries of model/ and train/; valid for the program's lifetime.
+const experiment::Catalog &catalog();
+
+// ExperimentConfig::parse against catalog().
+experiment::ExperimentConfig parseExperiment(const std::string &text,
+                                             const std::string &source = "<config>");
+// Reads `spec` (a file path, or "example:NAME"), applies the overrides ("key.path=value") and
+// parses it. Throws Error (NotFound for a missing file or example, Config for a bad config).
+experiment::ExperimentConfig loadExperiment(const std::string &spec,
+                                            const std::vector<std::string> &overrides = {});
+
+} // namespace mtl::train

@@ -1,0 +1,59 @@
+#pragma once
+// Evaluates a model on every batch of a source (the held-out validation part, or the test
+// split): the tasks' metrics from mergeable meters, combined across the ranks of a
+// data-parallel run, and each batch handed to the probes.
+// Thread contract: the trainer's thread; sets no-grad and eval mode for the pass and puts the
+// model back in training mode.
+
+#include "data/batchsource.h"
+#include "store/recordbatch.h"
+#include "train/probe.h"
+#include "train/task.h"
+
+#include <c10/core/Device.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mtl::model {
+class MultiTaskModelImpl;
+}
+
+namespace mtl::train {
+
+class Collective;
+
+class Evaluator {
+public:
+    // Everything is borrowed and must outlive the evaluator.
+    Evaluator(const std::vector<std::unique_ptr<Task>> &tasks,
+              const std::vector<std::string> &taskNames, model::MultiTaskModelImpl &model,
+              const c10::Device &device, Collective &collective,
+              const std::vector<Probe *> &probes);
+
+    struct Outcome {
+        std::vector<store::MetricRow> rows; // per task: loss, accuracy, per attribute, …
+        bool interrupted = false;           // `stop` said so before a batch; rows are empty
+    };
+    struct Callbacks {
+        std::function<bool()> stop;              // asked before each batch
+        std::function<void(double)> progress;    // fraction of samples done, after each batch
+    };
+    // One pass over `source` (started at epoch 0 with `seed`); rows are labelled with split,
+    // epoch and step. Probes' records go to `records`.
+    Outcome run(data::BatchSource &source, std::uint64_t seed, const std::string &split,
+                int epoch, std::int64_t step, store::RecordBatch &records,
+                const Callbacks &callbacks);
+
+private:
+    const std::vector<std::unique_ptr<Task>> &m_tasks;
+    const std::vector<std::string> &m_taskNames;
+    model::MultiTaskModelImpl &m_model;
+    c10::Device m_device;
+    Collective &m_collective;
+    std::vector<Probe *> m_probes;
+};
+
+} // namespace mtl::train
