@@ -1,5 +1,7 @@
 #include "progressprinter.h"
 
+#include "store/runmetrics.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -92,12 +94,15 @@ void ProgressPrinter::evaluating(const std::string &split, double fraction)
 void ProgressPrinter::evaluated(const mtl::train::EvaluationResult &result)
 {
     finishLine();
+    mtl::store::RunMetrics metrics;
+    metrics.add(result.rows);
     std::string text;
-    for (const auto &row : result.rows) {
-        if (!row.attribute.empty() || row.name != "accuracy")
+    for (const std::string &task : metrics.tasks()) {
+        const auto accuracy = metrics.latest(result.split, task, "", "accuracy");
+        if (!accuracy)
             continue;
         char item[128];
-        std::snprintf(item, sizeof item, "  %s %.2f%%", row.task.c_str(), row.value * 100.0);
+        std::snprintf(item, sizeof item, "  %s %.2f%%", task.c_str(), *accuracy * 100.0);
         text += item;
     }
     std::fprintf(stderr, "epoch %d %s accuracy:%s\n", result.epoch, result.split.c_str(),

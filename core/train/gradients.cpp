@@ -31,6 +31,13 @@ at::Tensor taskGradients(const std::vector<at::Tensor> &losses,
 
 void accumulateGradient(const at::Tensor &flat, const std::vector<at::Tensor> &parameters)
 {
+    std::int64_t total = 0;
+    for (const at::Tensor &p : parameters)
+        total += p.numel();
+    if (total != flat.numel())
+        throw Error(ErrorCode::Training, "a gradient of " + std::to_string(flat.numel()) +
+                                             " values for parameters of " +
+                                             std::to_string(total));
     std::int64_t offset = 0;
     for (const at::Tensor &p : parameters) {
         const std::int64_t n = p.numel();
@@ -42,10 +49,6 @@ void accumulateGradient(const at::Tensor &flat, const std::vector<at::Tensor> &p
             grad = slice.clone();
         offset += n;
     }
-    if (offset != flat.numel())
-        throw Error(ErrorCode::Training, "a gradient of " + std::to_string(flat.numel()) +
-                                             " values for parameters of " +
-                                             std::to_string(offset));
 }
 
 } // namespace mtl::train

@@ -91,7 +91,7 @@ std::string resolveDevice(const std::string &spec)
 // One run's set-up and state. prepare() fills the first block; run() the rest, then drives
 // the epochs through trainEpoch(), validate() and the checkpointer.
 struct Trainer::Impl {
-    // prepare()
+    // prepare(): the run's plan, and the model with what trains it.
     std::unique_ptr<store::Project> project;
     std::unique_ptr<RunJournal> journal;
     std::shared_ptr<Collective> collective;
@@ -102,10 +102,6 @@ struct Trainer::Impl {
     std::int64_t trainSamples = 0, valSamples = 0, stepsPerEpoch = 0;
     torch::Device device{torch::kCPU};
     std::optional<store::Checkpoint> resumeFrom; // set when continuing a run
-
-    // run(): data, model and what trains it.
-    std::unique_ptr<data::BatchSource> trainSource, valSource, testSource;
-    std::int64_t testSamples = 0;
     model::InputShape input;
     model::MultiTaskModelPtr model;
     std::vector<at::Tensor> sharedParameters;
@@ -115,6 +111,10 @@ struct Trainer::Impl {
     std::vector<Probe *> probes; // the config's, then TrainerOptions::extraProbes
     std::unique_ptr<Evaluator> evaluator;
     std::unique_ptr<Checkpointer> checkpointer;
+
+    // run(): the data.
+    std::unique_ptr<data::BatchSource> trainSource, valSource, testSource;
+    std::int64_t testSamples = 0;
 
     // Progress.
     std::int64_t step = 0, firstStep = 0, stepsTotal = 0;
@@ -183,8 +183,16 @@ std::int64_t Trainer::prepare()
     impl->evalSplit = impl->dataset.splitSize("test") > 0 ? "test"
                       : impl->valSamples > 0                ? "val"
                                                             : "";
+    const store::DatasetInfo &d = impl->dataset;
+    if (d.channels <= 0 || d.height <= 0 || d.width <= 0)
+        throw setupError("dataset", "dataset '" + d.name + "' has images of different sizes; "
+                                    "resizing is not supported by this build yet");
+    impl->input = {d.channels, d.height, d.width};
     // Resolved once, here: a CUDA device on a machine without one is bad input, not a failed run.
     impl->device = torch::Device(resolveDevice(tc.device));
+    // Built here, so that a model the config cannot make (an input too small for the
+    // backbone, an optimiser group it does not have) is bad input, not a failed run.
+    impl->buildModel(m_config, m_options);
     auto &runs = impl->project->runs();
     if (m_options.resumeRunId > 0) {
         const std::int64_t id = m_options.resumeRunId;
@@ -224,7 +232,6 @@ void Trainer::Impl::loadData(const ExperimentConfig &config, bool preload)
         return std::shared_ptr<const data::MemorySplit>(std::move(loaded));
     };
     const auto train = load("train");
-    input = {train->images.size(1), train->images.size(2), train->images.size(3)};
     using data::Selection;
     trainSource = std::make_unique<data::MemoryBatchSource>(
         train, Selection::holdOutTrain(valSamples), tc.batchSize, true);
@@ -316,7 +323,6 @@ RunResult Trainer::run(TrainerListener *listener)
             listener->statusChanged(m_runId, store::RunStatus::Running);
 
         d.loadData(m_config, m_options.preloadBatches);
-        d.buildModel(m_config, m_options);
         std::int64_t firstEpoch = 1, firstBatch = 0;
         if (d.resumeFrom) {
             // Continue where the checkpoint was taken: same weights, optimiser moments,

@@ -66,6 +66,7 @@ private Q_SLOTS:
     void newerVersionRefused();
     void readOnlyNeedsCurrentVersion();
     void emptyDatabaseIsMigrated();
+    void version1ProjectMigrates();
     void migrationsRunInOrder();
     void migrationsRunInTransactions();
     void failingMigrationRolledBack();
@@ -200,6 +201,32 @@ void TestSchema::emptyDatabaseIsMigrated()
     store::Project project(str(file));
     QCOMPARE(project.db().userVersion(), store::currentSchemaVersion());
     QVERIFY(tables(project.db()).contains(QStringLiteral("runs")));
+}
+
+void TestSchema::version1ProjectMigrates()
+{
+    // A project as the walking skeleton wrote it: schema 1, a run with a checkpoint.
+    const QString file = path(QStringLiteral("v1.mtlproj"));
+    {
+        Database db(str(file), Database::Mode::ReadWriteCreate);
+        QCOMPARE(store::migrate(db, {store::migrations().front()}), 1);
+        db.exec("INSERT INTO experiments (id, name, config, created_at) VALUES (1, 'e', '{}', 'now');"
+                "INSERT INTO runs (id, experiment_id, status, created_at) VALUES (1, 1, 'stopped', 'now');"
+                "INSERT INTO checkpoints (run_id, epoch, step, created_at, model, optimizer) "
+                "VALUES (1, 2, 30, 'now', x'00ff01', x'0203');");
+        QCOMPARE(db.userVersion(), 1);
+    }
+    store::Project project(str(file));
+    QCOMPARE(project.db().userVersion(), store::currentSchemaVersion());
+    const auto old = project.runs().latestCheckpoint(1);
+    QVERIFY(old);
+    QCOMPARE(old->step, std::int64_t(30));
+    QCOMPARE(old->model, std::string("\x00\xff\x01", 3));
+    QCOMPARE(old->optimizer, std::string("\x02\x03", 2));
+    QVERIFY(old->state.empty()); // written before checkpoints kept the run's state
+    // New checkpoints keep it.
+    project.runs().saveCheckpoint(1, checkpoint(3, 40, "m", "o", std::string("s\0t", 3)));
+    QCOMPARE(project.runs().latestCheckpoint(1)->state, std::string("s\0t", 3));
 }
 
 void TestSchema::migrationsRunInOrder()

@@ -1,11 +1,16 @@
 // The trainer, through its LibTorch-free header, on a tiny generated dataset (64 train and
 // 32 test images of 8x8, four classes, two tasks): a run completes and records its losses,
 // validation and test metrics, task weights and a checkpoint; stop and pause requests from a
-// listener; configs that cannot run on the dataset fail clearly before a run is recorded.
+// listener; configs that cannot run on the dataset fail clearly before a run is recorded;
+// probes see every step, evaluation batch and epoch; optimiser groups take their own rates.
 
 #include "train/trainer.h"
 
 #include "train/catalog.h"
+#include "train/probe.h"
+
+#include "data/batchsource.h" // the probe test reads batches and outputs: LibTorch types
+#include "model/multitask.h"
 
 #include "data/idximporter.h"
 #include "store/project.h"
@@ -16,7 +21,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <cmath>
 #include <functional>
 #include <thread>
@@ -27,6 +34,37 @@ using store::RunStatus;
 using experiment::ExperimentConfig;
 
 namespace {
+// Records every probe hook of a run (TrainerOptions::extraProbes).
+struct HookProbe final : train::Probe {
+    std::string name() const override { return "hooks"; }
+    bool wantsTaps() const override { return true; }
+    void afterStep(const train::StepRecord &step, store::RecordBatch &) override
+    {
+        steps.push_back(step.step);
+        outputsPerStep = step.output.tasks.size();
+    }
+    void afterEvalBatch(const train::EvalRecord &eval, store::RecordBatch &) override
+    {
+        for (const std::int64_t id : eval.batch.sampleIds)
+            seen[eval.split + " " + std::to_string(eval.epoch)].push_back(id);
+        tapped = tapped && !eval.output.taps.empty();
+        QCOMPARE(eval.output.tasks.front().size(0), eval.batch.size());
+    }
+    void afterEpoch(const train::EpochRecord &epoch, store::RecordBatch &out) override
+    {
+        epochs.push_back(epoch.epoch);
+        groups = epoch.model.parameterGroups().size();
+        // What a probe adds is written with the run's metrics.
+        out.rows<store::MetricRow>().push_back(
+            {epoch.step, epoch.epoch, "train", "", "", "hook", double(epoch.epoch)});
+    }
+    std::vector<std::int64_t> steps;
+    std::map<std::string, std::vector<std::int64_t>> seen; // "split epoch" → sample ids
+    std::vector<int> epochs;
+    std::size_t outputsPerStep = 0, groups = 0;
+    bool tapped = true;
+};
+
 // Records what a run reports; onStep runs on the training thread after each step.
 struct Recorder final : train::TrainerListener {
     std::function<void(const train::StepProgress &)> onStep;
@@ -124,6 +162,7 @@ private Q_SLOTS:
     void resumeContinuesTheSameRun_data();
     void resumeContinuesTheSameRun();
     void resumeRefusals();
+    void resumesACheckpointOfSchemaVersion1();
     void stopDuringEvaluation_data();
     void stopDuringEvaluation();
     void stopBeforeRun();
@@ -134,6 +173,8 @@ private Q_SLOTS:
     void impossibleConfig_data();
     void impossibleConfig();
     void unavailableDeviceIsASetUpError();
+    void probesSeeEveryHook();
+    void parameterNormsAndGroupLearningRates();
 
 private:
     std::unique_ptr<store::Project> open() const
@@ -514,6 +555,12 @@ void TestTrainer::impossibleConfig_data()
         << QStringLiteral("animals") << QStringList{QStringLiteral("tasks[1].labels[0]=legs")}
         << QStringLiteral("tasks[1].labels[0]")
         << QStringLiteral("column 'legs' is categorical; an attributes task needs binary");
+    QTest::newRow("an optimiser group the model does not have")
+        << QStringLiteral("animals")
+        << QStringList{QStringLiteral(R"(optimizer.groups={"cross_stitch": {"lr_scale": 100}})")}
+        << QStringLiteral("optimizer.groups.cross_stitch")
+        << QStringLiteral("this model has no parameter group 'cross_stitch' (groups: heads, "
+                          "shared, head.kind, head.looks, weighting)");
     QTest::newRow("dataset does not exist")
         << QStringLiteral("plants") << QStringList() << QStringLiteral("dataset")
         << QStringLiteral("dataset 'plants' is not in");
@@ -570,6 +617,62 @@ void TestTrainer::unavailableDeviceIsASetUpError()
     QCOMPARE(qstr(error->where().key), QStringLiteral("train.device"));
     QVERIFY2(qstr(error->message()).contains(QStringLiteral("CUDA")), error->what());
     QCOMPARE(open()->runs().list().size(), runsBefore); // nothing recorded
+}
+
+void TestTrainer::probesSeeEveryHook()
+{
+    auto probe = std::make_shared<HookProbe>();
+    train::TrainerOptions options;
+    options.extraProbes.push_back(probe);
+    train::Trainer trainer(str(m_project), config(QStringLiteral("animals"), trainJson(2, 3)),
+                           options);
+    const auto result = trainer.run();
+    QCOMPARE(statusName(result.status), QStringLiteral("completed"));
+    QCOMPARE(probe->steps, (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6}));
+    QCOMPARE(probe->outputsPerStep, std::size_t(2));
+    QCOMPARE(probe->epochs, (std::vector<int>{1, 2}));
+    QCOMPARE(probe->groups, std::size_t(3)); // shared, head.kind, head.looks
+    QVERIFY(probe->tapped);
+    // Validation sees the 16 held-out samples each epoch, the test evaluation all 32 test
+    // samples, each once.
+    QCOMPARE(probe->seen.size(), std::size_t(3));
+    auto project = open();
+    const auto dataset = project->datasets().find("animals");
+    for (const char *key : {"val 1", "val 2", "test 2"}) {
+        std::vector<std::int64_t> ids = probe->seen[key];
+        std::sort(ids.begin(), ids.end());
+        QVERIFY2(std::adjacent_find(ids.begin(), ids.end()) == ids.end(), key);
+        QCOMPARE(ids.size(), std::size_t(std::string(key).rfind("val", 0) == 0 ? 16 : 32));
+    }
+    QCOMPARE(probe->seen["val 1"], probe->seen["val 2"]);
+    QVERIFY(dataset);
+    const auto hooks = rowsOf(project->runs().metrics(result.runId), "train", "hook");
+    QCOMPARE(hooks.size(), std::size_t(2));
+    QCOMPARE(hooks[1].value, 2.0);
+}
+
+void TestTrainer::parameterNormsAndGroupLearningRates()
+{
+    // The shared backbone at a billionth of the learning rate stays where it was; the heads
+    // learn. param_norms records each group's norm after each epoch.
+    const std::string json = experiment::applyOverrides(
+        tinyConfig(QStringLiteral("animals"), trainJson(2, 3)).toStdString(),
+        {R"(optimizer.groups={"shared": {"lr_scale": 1e-9}})", R"(probes=["param_norms"])"});
+    train::Trainer trainer(str(m_project), train::parseExperiment(json));
+    const auto result = trainer.run();
+    QCOMPARE(statusName(result.status), QStringLiteral("completed"));
+    const auto rows = rowsOf(open()->runs().metrics(result.runId), "train", "param_norm");
+    QCOMPARE(rows.size(), std::size_t(6)); // 3 groups × 2 epochs
+    std::map<std::string, std::vector<double>> norms;
+    for (const auto &row : rows)
+        norms[row.attribute].push_back(row.value);
+    QCOMPARE(qstr(rows[1].task), QStringLiteral("kind"));
+    QCOMPARE(qstr(rows[1].attribute), QStringLiteral("head.kind"));
+    const auto change = [](const std::vector<double> &v) { return std::abs(v[1] - v[0]) / v[0]; };
+    QVERIFY2(change(norms["shared"]) < 1e-6, qPrintable(QString::number(change(norms["shared"]))));
+    QVERIFY2(change(norms["head.kind"]) > 1e-4,
+             qPrintable(QString::number(change(norms["head.kind"]))));
+    QVERIFY(open()->runs().taskWeights(result.runId).empty()); // task_weights not chosen
 }
 
 void TestTrainer::resumeContinuesTheSameRun_data()
@@ -669,6 +772,38 @@ void TestTrainer::resumeRefusals()
     QCOMPARE(codeName(error->code()), codeName(ErrorCode::Config));
     // A refused resume leaves the run as it was.
     QCOMPARE(statusName(open()->runs().find(stopped.runId)->status), QStringLiteral("stopped"));
+}
+
+void TestTrainer::resumesACheckpointOfSchemaVersion1()
+{
+    // Checkpoints of earlier builds have no trainer state (weighting, generator, probes):
+    // such a stopped run still continues, with the same losses as an uninterrupted one.
+    const auto cfg = config(QStringLiteral("animals"), trainJson(2, 3, 5));
+    const train::RunResult whole = train::Trainer(str(m_project), cfg).run();
+    train::Trainer first(str(m_project), cfg);
+    Recorder stopper;
+    stopper.onStep = [&](const train::StepProgress &p) {
+        if (p.step == 2)
+            first.requestStop();
+    };
+    const train::RunResult stopped = first.run(&stopper);
+    QCOMPARE(statusName(stopped.status), QStringLiteral("stopped"));
+    open()->db().exec("UPDATE checkpoints SET state = NULL WHERE run_id = " +
+                      std::to_string(stopped.runId));
+    QVERIFY(open()->runs().latestCheckpoint(stopped.runId)->state.empty());
+
+    train::TrainerOptions options;
+    options.resumeRunId = stopped.runId;
+    const train::RunResult resumed = train::Trainer(str(m_project), cfg, options).run();
+    QCOMPARE(statusName(resumed.status), QStringLiteral("completed"));
+    auto project = open();
+    const auto lossesOf = [&](std::int64_t runId) {
+        std::vector<double> values;
+        for (const auto &row : rowsOf(project->runs().metrics(runId), "train", "loss"))
+            values.push_back(row.value);
+        return values;
+    };
+    QCOMPARE(lossesOf(resumed.runId), lossesOf(whole.runId));
 }
 
 QTEST_APPLESS_MAIN(TestTrainer)
