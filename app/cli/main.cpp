@@ -5,6 +5,7 @@
 
 #include "common/allocator.h"
 #include "common/error.h"
+#include "common/registry.h"
 #include "data/gzipfile.h"
 #include "data/importer.h"
 #include "resources/embedded.h"
@@ -239,6 +240,74 @@ int runRuns(const std::string &path, bool asJson)
     return Ok;
 }
 
+// An option's bound as JSON: an integer for integer options.
+json bound(const OptionSpec &o, double value)
+{
+    if (o.type == OptionSpec::Type::Integer)
+        return static_cast<std::int64_t>(value);
+    return value;
+}
+
+json optionJson(const OptionSpec &o)
+{
+    json option = {{"name", o.name}, {"type", toString(o.type)}, {"help", o.help}};
+    option["default"] = o.defaultValue; // null: required
+    if (o.type == OptionSpec::Type::Integer || o.type == OptionSpec::Type::Number) {
+        option["min"] = bound(o, o.min);
+        option["max"] = bound(o, o.max);
+    }
+    if (o.type == OptionSpec::Type::Choice)
+        option["choices"] = o.choices;
+    return option;
+}
+
+std::string optionText(const OptionSpec &o)
+{
+    std::string text = std::string(toString(o.type));
+    if (o.type == OptionSpec::Type::Integer || o.type == OptionSpec::Type::Number)
+        text += " " + bound(o, o.min).dump() + " … " + bound(o, o.max).dump();
+    if (o.type == OptionSpec::Type::Choice)
+        text += " (" + joined(o.choices) + ")";
+    text += o.defaultValue.is_null() ? ", required" : ", default " + o.defaultValue.dump();
+    return text + ": " + o.help;
+}
+
+// Every registered part by kind, with its options: what configs may name.
+int runParts(bool asJson)
+{
+    const experiment::Catalog &c = train::catalog();
+    std::vector<PartSpec> formats = data::importers().specs();
+    const std::vector<std::pair<const char *, const std::vector<PartSpec> *>> kinds{
+        {"backbones", &c.backbones},   {"sharings", &c.sharings},
+        {"task_types", &c.taskTypes},  {"weightings", &c.weightings},
+        {"optimizers", &c.optimizers}, {"probes", &c.probes},
+        {"import_formats", &formats}};
+    if (asJson) {
+        json root = json::object();
+        for (const auto &[kind, parts] : kinds) {
+            json list = json::array();
+            for (const PartSpec &part : *parts) {
+                json options = json::array();
+                for (const OptionSpec &o : part.options)
+                    options.push_back(optionJson(o));
+                list.push_back({{"name", part.name}, {"help", part.help}, {"options", options}});
+            }
+            root[kind] = list;
+        }
+        std::cout << root.dump() << std::endl;
+        return Ok;
+    }
+    for (const auto &[kind, parts] : kinds) {
+        std::cout << kind << ":\n";
+        for (const PartSpec &part : *parts) {
+            std::cout << "  " << part.name << "  " << part.help << "\n";
+            for (const OptionSpec &o : part.options)
+                std::cout << "      " << o.name << "  " << optionText(o) << "\n";
+        }
+    }
+    return Ok;
+}
+
 struct TrainArgs {
     std::string project, config;
     std::int64_t resume = 0;
@@ -406,6 +475,13 @@ int main(int argc, char **argv)
     runs->add_option("PROJECT", runsProject, "Project file (*.mtlproj)")->required();
     runs->add_flag("--json", runsJson, "Print one JSON object on stdout");
 
+    bool partsJson = false;
+    auto *parts = app.add_subcommand(
+        "parts", "List what an experiment config can name: backbones, sharing strategies, task "
+                 "types, weighting methods, optimizers, probes (with their options), and the "
+                 "import formats");
+    parts->add_flag("--json", partsJson, "Print one JSON object on stdout");
+
     const experiment::Catalog &catalog = train::catalog();
     using experiment::partNames;
     app.footer("Examples:\n"
@@ -456,6 +532,8 @@ int main(int argc, char **argv)
             return runTrain(trainArgs);
         if (*runs)
             return runRuns(runsProject, runsJson);
+        if (*parts)
+            return runParts(partsJson);
     } catch (const Error &e) {
         std::fprintf(stderr, "mtlstudio-cli: %s\n", e.what());
         return exitCodeFor(e);

@@ -79,6 +79,7 @@ private Q_SLOTS:
     void version();
     void help_data();
     void help();
+    void parts();
     void badUsage_data();
     void badUsage();
     void importAndList();
@@ -233,6 +234,37 @@ void TestCli::help_data()
                                           QStringLiteral("fmnist-hps")};
     QTest::newRow("runs") << QStringList{QStringLiteral("runs"), QStringLiteral("--help")}
                           << QStringList{QStringLiteral("PROJECT"), QStringLiteral("--json")};
+    QTest::newRow("parts") << QStringList{QStringLiteral("parts"), QStringLiteral("--help")}
+                           << QStringList{QStringLiteral("weighting methods"),
+                                          QStringLiteral("--json")};
+}
+
+void TestCli::parts()
+{
+    // What configs can name, from the registries the config parser validates against.
+    const CliRun run = cli({QStringLiteral("parts"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    const QJsonObject root = lastLineJson(run.out);
+    for (const char *kind : {"backbones", "sharings", "task_types", "weightings", "optimizers",
+                             "probes", "import_formats"})
+        QVERIFY2(!root.value(QLatin1String(kind)).toArray().isEmpty(), kind);
+    const QJsonObject cnn = root.value(QStringLiteral("backbones")).toArray().at(0).toObject();
+    QCOMPARE(cnn.value(QStringLiteral("name")).toString(), QStringLiteral("small_cnn"));
+    QVERIFY(!cnn.value(QStringLiteral("help")).toString().isEmpty());
+    const QJsonObject width = cnn.value(QStringLiteral("options")).toArray().at(0).toObject();
+    QCOMPARE(width.value(QStringLiteral("name")).toString(), QStringLiteral("width"));
+    QCOMPARE(width.value(QStringLiteral("type")).toString(), QStringLiteral("integer"));
+    QCOMPARE(width.value(QStringLiteral("default")).toInt(), 32);
+    QCOMPARE(width.value(QStringLiteral("min")).toInt(), 1);
+    QStringList probes;
+    for (const QJsonValue &p : root.value(QStringLiteral("probes")).toArray())
+        probes << p.toObject().value(QStringLiteral("name")).toString();
+    QCOMPARE(probes, (QStringList{QStringLiteral("task_weights"), QStringLiteral("param_norms")}));
+
+    const CliRun text = cli({QStringLiteral("parts")});
+    QCOMPARE(text.exitCode, 0);
+    QVERIFY2(text.out.contains("  width  integer 1 … 1024, default 32: "), text.out.constData());
+    QVERIFY(text.out.contains("import_formats:\n  idx  "));
 }
 
 void TestCli::help()

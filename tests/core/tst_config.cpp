@@ -82,6 +82,7 @@ private Q_SLOTS:
     void defaults();
     void toJsonRoundTrip();
     void partOptionsAndProbes();
+    void docsNameEveryPart();
     void errors_data();
     void errors();
     void syntaxErrorPosition_data();
@@ -248,6 +249,25 @@ void TestConfig::partOptionsAndProbes()
     // "probes": [] records nothing beyond losses and metrics.
     root[QStringLiteral("probes")] = QJsonArray();
     QVERIFY(train::parseExperiment(text(QJsonDocument(root).toJson())).probes.empty());
+}
+
+void TestConfig::docsNameEveryPart()
+{
+    // docs/CONFIG.md documents every registered part and every option it declares.
+    QFile file(QStringLiteral(MTL_DOCS_DIR "/CONFIG.md"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString doc = QString::fromUtf8(file.readAll());
+    const experiment::Catalog &c = train::catalog();
+    for (const auto *parts : {&c.backbones, &c.sharings, &c.taskTypes, &c.weightings,
+                              &c.optimizers, &c.probes})
+        for (const PartSpec &part : *parts) {
+            const QString name = QStringLiteral("`%1`").arg(qstr(part.name));
+            QVERIFY2(doc.contains(name), qPrintable(name));
+            for (const OptionSpec &option : part.options) {
+                const QString row = QStringLiteral("| %1 | `%2` |").arg(name, qstr(option.name));
+                QVERIFY2(doc.contains(row), qPrintable(row));
+            }
+        }
 }
 
 void TestConfig::errors_data()
