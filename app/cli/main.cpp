@@ -96,12 +96,22 @@ json runJson(const store::RunInfo &r)
             {"error", r.error}};
 }
 
-// Opens an existing project and marks runs of killed processes as interrupted.
+// Opens an existing project to write to it, after checking it is an undamaged project, and
+// marks runs of killed processes as interrupted.
 std::unique_ptr<store::Project> openProject(const std::string &path)
 {
-    auto project = std::make_unique<store::Project>(path, store::Project::OpenMode::MustExist);
+    auto project = std::make_unique<store::Project>(path, store::Project::OpenMode::MustExist,
+                                                    store::Project::Checks::Integrity);
     project->reconcileInterruptedRuns();
     return project;
+}
+
+// Opens an existing project to read it: nothing is written (but for upgrading an older schema),
+// so read-only files list too; runs of killed processes read as interrupted.
+std::unique_ptr<store::Project> openForReading(const std::string &path)
+{
+    return std::make_unique<store::Project>(path, store::Project::OpenMode::Read,
+                                            store::Project::Checks::Integrity);
 }
 
 struct ImportArgs {
@@ -185,7 +195,7 @@ int runImport(const ImportArgs &a)
 
 int runDatasets(const std::string &path, bool asJson)
 {
-    auto project = openProject(path);
+    auto project = openForReading(path);
     const auto datasets = project->datasets().list();
     if (asJson) {
         json list = json::array();
@@ -214,7 +224,7 @@ int runDatasets(const std::string &path, bool asJson)
 
 int runRuns(const std::string &path, bool asJson)
 {
-    auto project = openProject(path);
+    auto project = openForReading(path);
     const auto runs = project->runs().list();
     if (asJson) {
         json list = json::array();

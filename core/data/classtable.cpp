@@ -1,6 +1,7 @@
 #include "data/classtable.h"
 
 #include "common/error.h"
+#include "common/utf8.h"
 #include "data/csv.h"
 
 #include <algorithm>
@@ -29,6 +30,7 @@ bool parseIndex(const std::string &text, std::int64_t *value)
 
 std::vector<std::string> parseClassNames(const std::string &text, const std::string &source)
 {
+    requireUtf8File(text, source);
     std::vector<std::string> lines;
     std::istringstream in(text);
     std::string line;
@@ -119,9 +121,22 @@ ClassAttributeTable parseClassAttributes(const std::string &text, const std::str
     table.values.assign(classes, std::vector<std::int32_t>(width - 1, 0));
     for (std::size_t c = 0; c + 1 < width; ++c) {
         store::LabelColumn &column = table.columns[c];
-        const bool binary = std::all_of(raw.begin(), raw.end(), [&](const auto &row) {
+        const auto isBit = [&](const std::vector<std::string> &row) {
             return row[c] == "0" || row[c] == "1";
-        });
+        };
+        const bool binary = std::all_of(raw.begin(), raw.end(), isBit);
+        // 0/1 with something else among them is a binary attribute with a typo far more often
+        // than a category named "0": refused, naming the line, rather than silently categorical.
+        if (!binary && std::any_of(raw.begin(), raw.end(), isBit)) {
+            std::size_t k = 0;
+            while (isBit(raw[k]))
+                ++k;
+            throw inputError(source, rowLine[k],
+                             "attribute '" + column.name + "' is 0/1 for other classes but '" +
+                                 raw[k][c] + "' here; a binary attribute takes only 0 and 1 "
+                                 "(name the categories in words to make it categorical)",
+                             static_cast<std::int64_t>(c + 2));
+        }
         column.kind = binary ? store::ColumnKind::Binary : store::ColumnKind::Categorical;
         for (std::size_t k = 0; k < classes; ++k) {
             const std::string &value = raw[k][c];

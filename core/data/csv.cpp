@@ -1,6 +1,7 @@
 #include "data/csv.h"
 
 #include "common/error.h"
+#include "common/utf8.h"
 
 namespace mtl::data {
 
@@ -17,6 +18,7 @@ std::string trimmed(std::string_view text)
 
 std::vector<CsvRecord> parseCsv(std::string_view text, const std::string &source)
 {
+    requireUtf8File(text, source);
     if (text.substr(0, 3) == "\xEF\xBB\xBF")
         text.remove_prefix(3);
     std::vector<CsvRecord> records;

@@ -3,6 +3,10 @@
 #include "common/error.h"
 #include "data/gzipfile.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+
 namespace mtl::data {
 
 std::uint64_t IdxArray::itemSize() const
@@ -13,14 +17,24 @@ std::uint64_t IdxArray::itemSize() const
     return size;
 }
 
-IdxArray parseIdx(std::vector<std::uint8_t> bytes, const std::string &source)
+namespace {
+
+struct IdxHeader {
+    std::vector<std::uint32_t> dims;
+    std::size_t size = 0;     // bytes of the header
+    std::uint64_t values = 0; // bytes of values the header announces
+};
+
+// The 4-byte magic; returns the rank. `available` bytes start at `bytes`.
+int checkMagic(const std::uint8_t *bytes, std::size_t available, const std::string &source)
 {
-    if (bytes.size() < 4)
-        throw offsetError(source, static_cast<std::int64_t>(bytes.size()),
-                          "not an IDX file: " + std::to_string(bytes.size()) +
+    if (available < 4)
+        throw offsetError(source, static_cast<std::int64_t>(available),
+                          "not an IDX file: " + std::to_string(available) +
                               " bytes, too short for the 4-byte header");
     if (bytes[0] != 0 || bytes[1] != 0)
-        throw offsetError(source, 0, "not an IDX file: the magic number must start with two zero bytes");
+        throw offsetError(source, bytes[0] != 0 ? 0 : 1,
+                          "not an IDX file: the magic number must start with two zero bytes");
     if (bytes[2] != 0x08) {
         char hex[8];
         std::snprintf(hex, sizeof hex, "0x%02X", bytes[2]);
@@ -32,15 +46,22 @@ IdxArray parseIdx(std::vector<std::uint8_t> bytes, const std::string &source)
     if (rank < 1 || rank > 4)
         throw offsetError(source, 3, "unsupported IDX rank " + std::to_string(rank) +
                                          "; expected 1 (labels) to 4 (images with channels)");
-    const std::size_t header = 4 + 4 * static_cast<std::size_t>(rank);
-    if (bytes.size() < header)
-        throw offsetError(source, static_cast<std::int64_t>(bytes.size()),
-                          "truncated header: " + std::to_string(rank) +
-                              " dimensions need " + std::to_string(header) + " bytes");
-    IdxArray array;
+    return rank;
+}
+
+// The whole header, from the magic and the `available` bytes after it.
+IdxHeader parseHeader(const std::uint8_t *bytes, std::size_t available, const std::string &source)
+{
+    const int rank = checkMagic(bytes, available, source);
+    IdxHeader header;
+    header.size = 4 + 4 * static_cast<std::size_t>(rank);
+    if (available < header.size)
+        throw offsetError(source, static_cast<std::int64_t>(available),
+                          "truncated header: " + std::to_string(rank) + " dimensions need " +
+                              std::to_string(header.size) + " bytes");
     std::uint64_t total = 1;
     for (int d = 0; d < rank; ++d) {
-        const std::uint8_t *p = bytes.data() + 4 + 4 * d;
+        const std::uint8_t *p = bytes + 4 + 4 * d;
         const std::uint32_t dim = (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) |
                                   (std::uint32_t(p[2]) << 8) | std::uint32_t(p[3]);
         if (d > 0 && dim == 0)
@@ -50,26 +71,98 @@ IdxArray parseIdx(std::vector<std::uint8_t> bytes, const std::string &source)
         if (dim != 0 && total > limit / dim)
             throw offsetError(source, 4 + 4 * d, "dimensions are implausibly large");
         total *= dim;
-        array.dims.push_back(dim);
+        header.dims.push_back(dim);
     }
-    const std::uint64_t expected = header + total;
-    if (bytes.size() < expected) {
-        const std::uint64_t itemSize = total / std::max<std::uint64_t>(array.dims[0], 1);
-        const std::uint64_t complete = itemSize ? (bytes.size() - header) / itemSize : 0;
-        throw offsetError(source, static_cast<std::int64_t>(bytes.size()),
-                          "truncated data: the header announces " + std::to_string(array.dims[0]) +
-                              " items (" + std::to_string(expected) + " bytes) but the file ends after " +
-                              std::to_string(complete) + " complete items");
-    }
+    header.values = total;
+    return header;
+}
+
+Error truncated(const std::string &source, const IdxHeader &header, std::uint64_t available)
+{
+    const std::uint64_t itemSize = header.values / std::max<std::uint64_t>(header.dims[0], 1);
+    const std::uint64_t complete =
+        itemSize && available > header.size ? (available - header.size) / itemSize : 0;
+    return offsetError(source, static_cast<std::int64_t>(available),
+                       "truncated data: the header announces " + std::to_string(header.dims[0]) +
+                           " items (" + std::to_string(header.size + header.values) +
+                           " bytes) but the file ends after " + std::to_string(complete) +
+                           " complete items");
+}
+
+} // namespace
+
+IdxArray parseIdx(std::vector<std::uint8_t> bytes, const std::string &source)
+{
+    const IdxHeader header = parseHeader(bytes.data(), bytes.size(), source);
+    const std::uint64_t expected = header.size + header.values;
+    if (bytes.size() < expected)
+        throw truncated(source, header, bytes.size());
     if (bytes.size() > expected)
         throw offsetError(source, static_cast<std::int64_t>(expected),
                           std::to_string(bytes.size() - expected) +
                               " unexpected bytes after the last item");
-    array.dataOffset = header;
+    IdxArray array;
+    array.dims = header.dims;
+    array.dataOffset = header.size;
     array.bytes = std::move(bytes);
     return array;
 }
 
-IdxArray readIdx(const std::string &path) { return parseIdx(readMaybeGzipped(path), path); }
+IdxArray readIdx(const std::string &path)
+{
+    // The header first: a file that is not IDX is refused after at most 20 bytes, and no more
+    // than the header announces is ever read or held.
+    InputStream in(path);
+    std::vector<std::uint8_t> bytes(20);
+    std::size_t got = in.read(bytes.data(), 4);
+    const int rank = checkMagic(bytes.data(), got, path);
+    got += in.read(bytes.data() + 4, 4 * static_cast<std::size_t>(rank));
+    const IdxHeader header = parseHeader(bytes.data(), got, path);
+    const std::uint64_t expected = header.size + header.values;
+    if (!in.compressed()) {
+        // A plain file's size says at once whether it holds what the header announces.
+        if (in.fileSize() < expected)
+            throw truncated(path, header, in.fileSize());
+        if (in.fileSize() > expected)
+            throw offsetError(path, static_cast<std::int64_t>(expected),
+                              std::to_string(in.fileSize() - expected) +
+                                  " unexpected bytes after the last item");
+    }
+    if (expected > std::numeric_limits<std::size_t>::max())
+        throw offsetError(path, 4, "dimensions are implausibly large");
+    // Grown as data arrives, so a compressed file that ends early never costs what its
+    // header claims.
+    std::size_t capacity = std::min<std::uint64_t>(expected, std::uint64_t(1) << 24);
+    bytes.resize(capacity);
+    std::size_t have = header.size;
+    while (have < expected) {
+        if (have == capacity) {
+            capacity = static_cast<std::size_t>(std::min<std::uint64_t>(expected, 2ull * capacity));
+            bytes.resize(capacity);
+        }
+        const std::size_t n = in.read(bytes.data() + have, capacity - have);
+        if (n == 0)
+            throw truncated(path, header, have);
+        have += n;
+    }
+    std::uint8_t extra[4096];
+    if (const std::size_t n = in.read(extra, sizeof extra); n > 0) {
+        // Counted (up to 16 MiB), not kept.
+        std::uint64_t more = n;
+        while (more < (16u << 20))
+            if (const std::size_t m = in.read(extra, sizeof extra); m > 0)
+                more += m;
+            else
+                break;
+        throw offsetError(path, static_cast<std::int64_t>(expected),
+                          (more >= (16u << 20) ? "more than 16 MiB of" : std::to_string(more)) +
+                              std::string(" unexpected bytes after the last item"));
+    }
+    IdxArray array;
+    array.dims = header.dims;
+    array.dataOffset = header.size;
+    array.bytes = std::move(bytes);
+    return array;
+}
 
 } // namespace mtl::data

@@ -1,6 +1,7 @@
 #include "data/idximporter.h"
 
 #include "common/error.h"
+#include "common/utf8.h"
 #include "data/classtable.h"
 #include "data/gzipfile.h"
 #include "data/idx.h"
@@ -66,6 +67,12 @@ ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
     const auto started = std::chrono::steady_clock::now();
     if (spec.dataset.empty())
         throw Error(ErrorCode::InvalidInput, "the dataset needs a name");
+    requireUtf8(spec.dataset, "the dataset name");
+    for (const IdxSplitFiles &split : spec.splits) {
+        requireUtf8(split.split, "the split name");
+        requireUtf8(split.images, "the images path");
+        requireUtf8(split.labels, "the labels path");
+    }
     if (spec.splits.empty())
         throw Error(ErrorCode::InvalidInput, "nothing to import: no split given");
 

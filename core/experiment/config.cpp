@@ -1,6 +1,7 @@
 #include "experiment/config.h"
 
 #include "common/error.h"
+#include "common/utf8.h"
 #include "data/gzipfile.h"
 #include "experiment/jsonreader.h"
 #include "resources/embedded.h"
@@ -269,11 +270,16 @@ std::string applyOverrides(const std::string &text, const std::vector<std::strin
             throw Error(ErrorCode::Config, "an override looks like key.path=value", where);
         const std::string path = item.substr(0, eq);
         const std::string valueText = item.substr(eq + 1);
+        requireUtf8(item, "--set " + path);
         json value;
         try {
             value = json::parse(valueText);
-        } catch (const json::parse_error &) {
-            value = valueText;
+        } catch (const json::out_of_range &) {
+            ErrorLocation key;
+            key.key = path;
+            throw Error(ErrorCode::Config, "number out of range: " + valueText, key);
+        } catch (const json::exception &) {
+            value = valueText; // not JSON: a plain string
         }
         // Path steps: object keys separated by '.', array elements as [N] ("tasks[0].label").
         std::vector<std::variant<std::string, std::size_t>> steps;
@@ -338,6 +344,7 @@ std::string applyOverrides(const std::string &text, const std::vector<std::strin
 
 std::string readExperimentText(const std::string &spec, std::string &source)
 {
+    constexpr std::uint64_t kMaxConfigBytes = 16u << 20; // a config is a few kilobytes
     static const std::string prefix = "example:";
     source = spec;
     if (spec.rfind(prefix, 0) == 0) {
@@ -349,7 +356,7 @@ std::string readExperimentText(const std::string &spec, std::string &source)
         return std::string(resources::get(source));
     }
     try {
-        return data::readTextFile(spec);
+        return data::readTextFile(spec, kMaxConfigBytes);
     } catch (const Error &e) {
         throw Error(e.code() == ErrorCode::NotFound ? ErrorCode::NotFound : ErrorCode::Config,
                     e.message(), e.where());

@@ -3,6 +3,7 @@
 #include "common/error.h"
 
 #include <algorithm>
+#include <set>
 
 namespace mtl::experiment {
 
@@ -177,34 +178,157 @@ std::string JsonReader::format(double x)
     return text;
 }
 
-json parseJson(const std::string &text, const std::string &source)
-{
-    try {
-        return json::parse(text);
-    } catch (const json::parse_error &e) {
-        // Turn the byte position into line and column.
-        const std::size_t position = std::min<std::size_t>(e.byte, text.size());
-        std::int64_t line = 1, column = 1;
-        for (std::size_t i = 0; i + 1 < position; ++i) {
-            if (text[i] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
+namespace {
+
+// A first pass over the text that builds nothing: it knows the key path at every point, so it
+// can name the key of a duplicate or of a number out of range, and it stops nesting deeper than
+// a config ever needs before the tree is built.
+class CheckingSax {
+public:
+    static constexpr std::size_t kMaxDepth = 64;
+
+    bool null() { return value(); }
+    bool boolean(bool) { return value(); }
+    bool number_integer(json::number_integer_t) { return value(); }
+    bool number_unsigned(json::number_unsigned_t) { return value(); }
+    bool number_float(json::number_float_t, const std::string &) { return value(); }
+    bool string(std::string &) { return value(); }
+    bool binary(json::binary_t &) { return value(); }
+    bool start_object(std::size_t) { return open(false); }
+    bool start_array(std::size_t) { return open(true); }
+    bool end_object() { return close(); }
+    bool end_array() { return close(); }
+    bool key(std::string &key)
+    {
+        Frame &frame = m_frames.back();
+        frame.key = key;
+        if (!frame.keys.insert(key).second) {
+            m_problem = "duplicate key '" + key + "' (a key may appear once in an object)";
+            m_problemKey = path();
+            return false;
+        }
+        return true;
+    }
+    bool parse_error(std::size_t position, const std::string &token,
+                     const nlohmann::detail::exception &e)
+    {
+        m_position = position;
+        m_exceptionId = e.id;
+        m_problemKey = path();
+        m_problem = e.what();
+        if (e.id == 406) // number overflow
+            m_problem = "number out of range: " + token;
+        return false;
+    }
+
+    const std::string &problem() const { return m_problem; }
+    const std::string &problemKey() const { return m_problemKey; }
+    std::size_t position() const { return m_position; }
+    int exceptionId() const { return m_exceptionId; }
+
+private:
+    struct Frame {
+        bool array = false;
+        std::size_t count = 0; // array: elements started
+        std::string key;       // object: the current key
+        std::set<std::string> keys;
+    };
+
+    bool value()
+    {
+        if (!m_frames.empty() && m_frames.back().array)
+            ++m_frames.back().count;
+        return true;
+    }
+    bool open(bool array)
+    {
+        value();
+        if (m_frames.size() >= kMaxDepth) {
+            m_problem = "nested deeper than " + std::to_string(kMaxDepth) + " levels";
+            m_problemKey = path();
+            return false;
+        }
+        m_frames.push_back({array, 0, {}, {}});
+        return true;
+    }
+    bool close()
+    {
+        m_frames.pop_back();
+        return true;
+    }
+    std::string path() const
+    {
+        std::string p;
+        for (const Frame &frame : m_frames) {
+            if (frame.array) {
+                if (frame.count > 0)
+                    p += "[" + std::to_string(frame.count - 1) + "]";
+            } else if (!frame.key.empty()) {
+                p += (p.empty() ? "" : ".") + frame.key;
             }
         }
-        std::string message = e.what();
+        return p;
+    }
+
+    std::vector<Frame> m_frames;
+    std::string m_problem, m_problemKey;
+    std::size_t m_position = 0;
+    int m_exceptionId = 0;
+};
+
+ErrorLocation positionIn(const std::string &text, std::size_t position, const std::string &source)
+{
+    // Turn the byte position into line and column.
+    position = std::min(position, text.size());
+    std::int64_t line = 1, column = 1;
+    for (std::size_t i = 0; i + 1 < position; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    ErrorLocation where;
+    where.file = source;
+    where.line = line;
+    where.column = column;
+    return where;
+}
+
+} // namespace
+
+json parseJson(const std::string &text, const std::string &source)
+{
+    CheckingSax sax;
+    if (!json::sax_parse(text, &sax)) {
+        if (sax.exceptionId() == 0 || sax.exceptionId() == 406) {
+            // Duplicates, depth and numbers out of range have a key to name.
+            ErrorLocation where;
+            where.file = source;
+            where.key = sax.problemKey();
+            if (sax.exceptionId() == 406) {
+                const ErrorLocation at = positionIn(text, sax.position(), source);
+                where.line = at.line;
+                where.column = at.column;
+            }
+            throw Error(ErrorCode::Config, sax.problem(), where);
+        }
+        std::string message = sax.problem();
         const auto cut = message.find("parse error");
         if (cut != std::string::npos) {
             const auto colon = message.find(": ", cut);
             if (colon != std::string::npos)
                 message = message.substr(colon + 2);
         }
-        ErrorLocation where;
-        where.file = source;
-        where.line = line;
-        where.column = column;
-        throw Error(ErrorCode::Config, "invalid JSON: " + message, where);
+        throw Error(ErrorCode::Config, "invalid JSON: " + message,
+                    positionIn(text, sax.position(), source));
+    }
+    try {
+        return json::parse(text);
+    } catch (const json::exception &e) {
+        throw Error(ErrorCode::Config, std::string("invalid JSON: ") + e.what(),
+                    positionIn(text, 0, source));
     }
 }
 } // namespace mtl::experiment

@@ -19,6 +19,9 @@ std::string hostName()
     return buffer;
 }
 
+const char *const kOrphanedError =
+    "the process running it ended without finishing (killed or crashed)";
+
 bool processExists(std::int64_t pid)
 {
     if (pid <= 0)
@@ -163,12 +166,15 @@ std::vector<RunInfo> RunStore::query(const std::string &where, std::int64_t id)
     Statement st(m_db, "SELECT r.id, r.experiment_id, e.name, coalesce(d.name, ''), r.status, "
                        "r.device, r.created_at, coalesce(r.started_at, ''), "
                        "coalesce(r.finished_at, ''), r.error, r.steps_done, r.steps_total, "
-                       "r.images_per_s FROM runs r JOIN experiments e ON e.id = r.experiment_id "
+                       "r.images_per_s, r.owner_host, r.owner_pid, "
+                       "coalesce(r.heartbeat_at, r.started_at, r.created_at) FROM runs r "
+                       "JOIN experiments e ON e.id = r.experiment_id "
                        "LEFT JOIN datasets d ON d.id = e.dataset_id " + where +
                            " ORDER BY r.id");
     if (id >= 0)
         st.bind(1, id);
     std::vector<RunInfo> runs;
+    const std::string host = hostName();
     while (st.step()) {
         RunInfo run;
         run.id = st.int64(0);
@@ -184,6 +190,13 @@ std::vector<RunInfo> RunStore::query(const std::string &where, std::int64_t id)
         run.stepsDone = st.int64(10);
         run.stepsTotal = st.int64(11);
         run.imagesPerSecond = st.real(12);
+        // A run whose process is gone reads as interrupted, also to a reader that does not
+        // write (markOrphanedRunsInterrupted() records it).
+        if (!isFinished(run.status) && st.text(13) == host && !processExists(st.int64(14))) {
+            run.status = RunStatus::Interrupted;
+            run.error = kOrphanedError;
+            run.finishedAt = st.text(15); // its last sign of life
+        }
         runs.push_back(std::move(run));
     }
     return runs;
@@ -240,9 +253,13 @@ int RunStore::markOrphanedRunsInterrupted()
     while (st.step())
         if (!processExists(st.int64(1)))
             orphaned.push_back(st.int64(0));
-    for (std::int64_t id : orphaned)
-        setStatus(id, RunStatus::Interrupted,
-                  "the process running it ended without finishing (killed or crashed)");
+    // Finished when last seen alive: the heartbeat of its last write.
+    Statement mark(m_db, "UPDATE runs SET status = 'interrupted', error = ?2, finished_at = "
+                         "coalesce(heartbeat_at, started_at, created_at) WHERE id = ?1");
+    for (std::int64_t id : orphaned) {
+        mark.bind(1, id).bind(2, kOrphanedError);
+        mark.exec();
+    }
     return static_cast<int>(orphaned.size());
 }
 

@@ -39,10 +39,6 @@ Database::Database(const std::string &path, Mode mode)
     try {
         // Reading the header fails here when the file is not an SQLite database at all.
         exec("PRAGMA foreign_keys = ON");
-        if (mode != Mode::ReadOnly) {
-            exec("PRAGMA journal_mode = WAL");
-            exec("PRAGMA synchronous = NORMAL");
-        }
         Statement probe(*this, "SELECT count(*) FROM sqlite_master");
         probe.step();
     } catch (...) {
@@ -65,6 +61,10 @@ void Database::raise(int rc, std::string_view context) const
     message += m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
     if ((rc & 0xff) == SQLITE_NOTADB)
         message = "not an MTL Studio project (the file is not an SQLite database)";
+    if ((rc & 0xff) == SQLITE_CORRUPT)
+        message = "the project file is damaged (SQLite: " +
+                  std::string(m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc)) +
+                  "); restore it from a backup";
     throw Error(ErrorCode::Store, message, fileLocation(m_path));
 }
 
@@ -78,8 +78,25 @@ void Database::exec(std::string_view sql)
         sqlite3_free(error);
         if ((rc & 0xff) == SQLITE_NOTADB)
             message = "not an MTL Studio project (the file is not an SQLite database)";
+        if ((rc & 0xff) == SQLITE_CORRUPT)
+            message = "the project file is damaged (SQLite: " + message +
+                      "); restore it from a backup";
         throw Error(ErrorCode::Store, message, fileLocation(m_path));
     }
+}
+
+void Database::enableWal()
+{
+    exec("PRAGMA journal_mode = WAL");
+    exec("PRAGMA synchronous = NORMAL");
+}
+
+std::int64_t Database::scalar(std::string_view sql)
+{
+    Statement st(*this, sql);
+    if (!st.step())
+        return 0;
+    return st.int64(0);
 }
 
 std::int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(m_db); }

@@ -57,8 +57,9 @@ class Database {
 public:
     enum class Mode { ReadWrite, ReadWriteCreate, ReadOnly };
 
-    // Opens (or creates) the file; sets WAL, foreign keys and a busy timeout so a second
-    // process (the CLI) can write while another (the GUI) reads.
+    // Opens (or creates) the file with foreign keys on and a busy timeout, and writes nothing:
+    // a file is only changed by what the caller runs next (Project checks it is a project
+    // first, then calls enableWal()).
     Database(const std::string &path, Mode mode);
     ~Database();
     Database(const Database &) = delete;
@@ -66,6 +67,11 @@ public:
 
     const std::string &path() const { return m_path; }
     void exec(std::string_view sql);
+    // WAL journal and synchronous = NORMAL, so a second process (the CLI) can write while
+    // another (the GUI) reads. Writes the file header: call only on a file known to be ours.
+    void enableWal();
+    // One value of a query such as "PRAGMA application_id".
+    std::int64_t scalar(std::string_view sql);
     std::int64_t lastInsertId() const;
     int changes() const;
     int userVersion();

@@ -143,11 +143,11 @@ void TestClassTable::attributeKinds_data()
     QTest::newRow("names are categorical")
         << QByteArray("small,small,big,big") << false
         << QStringList{QStringLiteral("small"), QStringLiteral("big")} << QList<int>{0, 0, 1, 1};
-    // A value other than 0/1 makes the column categorical (classtable.h), not an error.
-    QTest::newRow("non-0/1 value makes it categorical")
-        << QByteArray("0,1,2,1") << false
-        << QStringList{QStringLiteral("0"), QStringLiteral("1"), QStringLiteral("2")}
-        << QList<int>{0, 1, 2, 1};
+    // Numbers are categories too, as long as the column is not 0/1 with exceptions.
+    QTest::newRow("numbers other than 0/1 are categorical")
+        << QByteArray("6,6,4,2") << false
+        << QStringList{QStringLiteral("6"), QStringLiteral("4"), QStringLiteral("2")}
+        << QList<int>{0, 0, 1, 2};
     QTest::newRow("yes/no is categorical, not binary")
         << QByteArray("yes,no,no,yes") << false
         << QStringList{QStringLiteral("yes"), QStringLiteral("no")} << QList<int>{0, 1, 1, 0};
@@ -202,6 +202,17 @@ void TestClassTable::attributeErrors_data()
     QTest::newRow("too many fields")
         << header + ant + bee + cat + "dog,0,1,1\n"
         << 5LL << -1LL << QStringLiteral("expected 3 fields like the header, got 4");
+    // 0/1 with an exception is a typo in a binary attribute: refused at its line and column,
+    // not silently made categorical.
+    QTest::newRow("0/1 with a 2") << header + ant + bee + "cat,2,1\n" + dog << 4LL << 2LL
+                                  << QStringLiteral("attribute 'flies' is 0/1 for other classes "
+                                                    "but '2' here; a binary attribute takes only "
+                                                    "0 and 1");
+    QTest::newRow("0/1 with a yes") << header + ant + bee + cat + "dog,0,yes\n" << 5LL << 3LL
+                                    << QStringLiteral("attribute 'mammal' is 0/1 for other "
+                                                      "classes but 'yes' here");
+    QTest::newRow("not UTF-8") << header + ant + "bee,1,0\xff\n" + cat + dog << 3LL << 8LL
+                               << QStringLiteral("not valid UTF-8 (byte 0xFF)");
     QTest::newRow("class twice (name and index)")
         << header + ant + bee + cat + "0,1,1\n"
         << 5LL << -1LL << QStringLiteral("already has a row at line 2");

@@ -91,7 +91,7 @@ void TestIdx::parseMalformed_data()
     QTest::newRow("bad magic (text file)")
         << QByteArrayLiteral("hello world, not IDX") << 0LL << QStringLiteral("magic number");
     QTest::newRow("bad magic (second byte)")
-        << QByteArray("\0\x01\x08\x01\0\0\0\0", 8) << 0LL << QStringLiteral("magic number");
+        << QByteArray("\0\x01\x08\x01\0\0\0\0", 8) << 1LL << QStringLiteral("magic number");
     QTest::newRow("type int32 0x0C") << idxFile({2}, QByteArray(8, 'x'), 0x0C) << 2LL
                                      << QStringLiteral("unsupported IDX value type 0x0C");
     QTest::newRow("type float 0x0D") << idxFile({2}, QByteArray(8, 'x'), 0x0D) << 2LL

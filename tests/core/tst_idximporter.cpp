@@ -294,12 +294,16 @@ void TestIdxImporter::importMalformed_data()
         << QByteArray("class,flies,class\nant,0,1\nbee,1,1\ncat,0,0\ndog,0,0\n") << invalid
         << QStringLiteral("attributes") << -1LL << 1LL
         << QStringLiteral("may not be called 'class'");
-    QTest::newRow("attributes: non-0/1 value turns flies categorical")
+    QTest::newRow("attributes: a 2 among the 0/1 of flies")
         << goodImages << goodLabels << QByteArray()
         << QByteArray("class,flies,legs,mammal\nant,0,six,0\nbee,2,six,0\ncat,0,four,1\n"
                       "dog,0,four,1\n")
-        << invalid << QString() << -1LL << -1LL
-        << QStringLiteral("label column 'flies' already exists in this dataset with other kind");
+        << invalid << QStringLiteral("attributes") << -1LL << 3LL
+        << QStringLiteral("attribute 'flies' is 0/1 for other classes but '2' here");
+    QTest::newRow("class names: not UTF-8")
+        << goodImages << goodLabels << QByteArray("ant\nb\xff" "e\ncat\ndog\n") << QByteArray()
+        << invalid << QStringLiteral("classes") << -1LL << 2LL
+        << QStringLiteral("not valid UTF-8 (byte 0xFF)");
 }
 
 void TestIdxImporter::importMalformed()

@@ -11,8 +11,11 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace mtl;
 using namespace mtl::test;
@@ -78,6 +81,7 @@ private Q_SLOTS:
     void statementErrors();
     void openErrors_data();
     void openErrors();
+    void damagedProjectIsReported();
 
 private:
     QString path(const QString &name) const { return QDir(m_dir->path()).filePath(name); }
@@ -177,30 +181,48 @@ void TestSchema::newerVersionRefused()
 
 void TestSchema::readOnlyNeedsCurrentVersion()
 {
-    // Read-only opening never migrates, so an older (here: empty, version 0) file is refused.
+    // Read-only opening never migrates, so a project of an older schema is refused; Read
+    // upgrades it first (the one write it makes) and then reads.
     const QString file = path(QStringLiteral("old.mtlproj"));
     {
         Database db(str(file), Database::Mode::ReadWriteCreate);
+        store::migrate(db, {store::migrations().front()});
     }
+    const QString before = projectDump(file);
     const auto error =
         catchError([&] { store::Project project(str(file), store::Project::OpenMode::ReadOnly); });
     QVERIFY(error);
     QCOMPARE(codeName(error->code()), codeName(ErrorCode::Store));
-    QVERIFY(QString::fromUtf8(error->what()).contains(QStringLiteral("schema version 0")));
-    Database db(str(file), Database::Mode::ReadOnly);
-    QCOMPARE(db.userVersion(), 0);
-    QVERIFY(tables(db).isEmpty());
+    QVERIFY2(QString::fromUtf8(error->what()).contains(QStringLiteral("schema version 1")),
+             error->what());
+    QCOMPARE(projectDump(file), before);
+
+    store::Project read(str(file), store::Project::OpenMode::Read);
+    QCOMPARE(read.db().userVersion(), store::currentSchemaVersion());
+    QVERIFY(read.runs().list().empty());
 }
 
 void TestSchema::emptyDatabaseIsMigrated()
 {
+    // An empty file is not a project to open, read or write; a command that creates a
+    // project (import) may make it one.
     const QString file = path(QStringLiteral("empty.mtlproj"));
     {
         Database db(str(file), Database::Mode::ReadWriteCreate);
     }
-    store::Project project(str(file));
+    QCOMPARE(QFileInfo(file).size(), 0);
+    for (const auto mode : {store::Project::OpenMode::MustExist, store::Project::OpenMode::Read,
+                            store::Project::OpenMode::ReadOnly}) {
+        const auto error = catchError([&] { store::Project project(str(file), mode); });
+        QVERIFY(error);
+        QCOMPARE(codeName(error->code()), codeName(ErrorCode::InvalidInput));
+        QVERIFY2(qstr(error->message()).contains(QStringLiteral("empty file")), error->what());
+        QCOMPARE(QFileInfo(file).size(), 0);
+    }
+    store::Project project(str(file), store::Project::OpenMode::CreateIfMissing);
     QCOMPARE(project.db().userVersion(), store::currentSchemaVersion());
     QVERIFY(tables(project.db()).contains(QStringLiteral("runs")));
+    QCOMPARE(project.db().scalar("PRAGMA application_id"), store::Project::kApplicationId);
 }
 
 void TestSchema::version1ProjectMigrates()
@@ -492,6 +514,14 @@ void TestSchema::openErrors_data()
                                << QStringLiteral("is a directory");
     QTest::newRow("text file") << QStringLiteral("text") << codeName(ErrorCode::Store)
                                << QStringLiteral("not an MTL Studio project");
+    QTest::newRow("another program's SQLite database")
+        << QStringLiteral("foreign") << codeName(ErrorCode::InvalidInput)
+        << QStringLiteral("not an MTL Studio project (an SQLite database with the tables "
+                          "foo, notes); nothing was changed");
+    QTest::newRow("FIFO") << QStringLiteral("fifo") << codeName(ErrorCode::InvalidInput)
+                          << QStringLiteral("is not a regular file");
+    QTest::newRow("empty file") << QStringLiteral("empty") << codeName(ErrorCode::InvalidInput)
+                                << QStringLiteral("is an empty file");
 }
 
 void TestSchema::openErrors()
@@ -505,6 +535,18 @@ void TestSchema::openErrors()
         QVERIFY(QDir().mkpath(file));
     if (kind == QStringLiteral("text"))
         QVERIFY(writeFile(file, QByteArray(200, 'x') + "\nnot a database\n"));
+    if (kind == QStringLiteral("foreign")) {
+        Database db(str(file), Database::Mode::ReadWriteCreate);
+        db.exec("CREATE TABLE foo (x); CREATE TABLE notes (t); INSERT INTO foo VALUES (1);");
+    }
+    if (kind == QStringLiteral("fifo"))
+        QCOMPARE(::mkfifo(str(file).c_str(), 0600), 0);
+    if (kind == QStringLiteral("empty"))
+        QVERIFY(writeFile(file, {}));
+    const QByteArray bytes = kind == QStringLiteral("fifo") ? QByteArray() : [&] {
+        QFile f(file);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }();
     const auto error = catchError([&] { store::Project project(str(file)); });
     QVERIFY(error);
     QCOMPARE(codeName(error->code()), code);
@@ -513,10 +555,53 @@ void TestSchema::openErrors()
     QVERIFY2(what.startsWith(file) && what.contains(fragment), qPrintable(what));
     if (kind == QStringLiteral("missing"))
         QVERIFY2(!QFile::exists(file), "opening a missing project created it");
-    if (kind == QStringLiteral("text")) {
+    if (kind == QStringLiteral("text") || kind == QStringLiteral("foreign") ||
+        kind == QStringLiteral("empty")) {
+        // Not one byte written: no tables added, no WAL switch, no version set.
         QFile f(file);
         QVERIFY(f.open(QIODevice::ReadOnly));
-        QCOMPARE(f.readAll(), QByteArray(200, 'x') + "\nnot a database\n");
+        QCOMPARE(f.readAll(), bytes);
+        QVERIFY(!QFile::exists(file + QStringLiteral("-wal")));
+    }
+}
+
+void TestSchema::damagedProjectIsReported()
+{
+    // A project with a damaged page is reported by the integrity check and left as it is.
+    const QString file = path(QStringLiteral("damaged.mtlproj"));
+    std::int64_t page = 0, pageSize = 0;
+    {
+        store::Project project(str(file), store::Project::OpenMode::CreateIfMissing);
+        const auto experiment = project.runs().createExperiment("e", std::nullopt, "{}");
+        for (int i = 0; i < 200; ++i)
+            project.runs().createRun(experiment, i);
+        project.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        page = project.db().scalar("SELECT rootpage FROM sqlite_master WHERE name = 'runs'");
+        pageSize = project.db().scalar("PRAGMA page_size");
+    }
+    QVERIFY(page > 1);
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    // Overwrite the b-tree page header of the runs table: an invalid page type.
+    QVERIFY(f.seek((page - 1) * pageSize));
+    f.write(QByteArray(12, '\x7f'));
+    f.close();
+    QFile reread(file);
+    QVERIFY(reread.open(QIODevice::ReadOnly));
+    const QByteArray damaged = reread.readAll();
+    reread.close();
+
+    for (const auto mode : {store::Project::OpenMode::MustExist, store::Project::OpenMode::Read}) {
+        const auto error = catchError([&] {
+            store::Project project(str(file), mode, store::Project::Checks::Integrity);
+        });
+        QVERIFY(error);
+        QCOMPARE(codeName(error->code()), codeName(ErrorCode::Store));
+        QVERIFY2(qstr(error->message()).contains(QStringLiteral("the project file is damaged")),
+                 error->what());
+        QVERIFY(reread.open(QIODevice::ReadOnly));
+        QCOMPARE(reread.readAll(), damaged);
+        reread.close();
     }
 }
 
