@@ -74,6 +74,8 @@ RunView::RunView(const RunTableModel *runs, const TrainingController *training, 
     m_attributeTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_attributeTable->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     m_attributeTable->setToolTip(tr("Accuracy of each binary attribute, worst first"));
+    m_attributeHeading->hide(); // until a run with attributes is shown
+    m_attributeTable->hide();
 
     showRun(RunCurves{}, false);
 }

@@ -95,6 +95,11 @@ void TestMainWindow::startsEmpty()
         }
     }
     QVERIFY(owners.contains(QStringLiteral("F5")));
+    // Nothing is shown that belongs to a run: no attribute table, no progress.
+    auto *attributes = window.findChild<QTableWidget *>(QStringLiteral("attributeTable"));
+    QVERIFY(attributes);
+    QVERIFY(!attributes->isVisible());
+    QVERIFY(!window.findChild<QProgressBar *>()->isVisible());
     // Tooltips name the real binding.
     auto *train = window.findChild<QAction *>(QStringLiteral("trainAction"));
     QVERIFY(train);
