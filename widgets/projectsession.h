@@ -25,8 +25,9 @@ public:
 
     // Opens `path` (made absolute; created when missing with `create`) on the calling thread:
     // migrates an old file and marks runs of processes that no longer exist interrupted, which
-    // is fast and the one write the GUI thread does. False with *error set on failure, when
-    // the session keeps the project it had; reads of that project in flight are dropped.
+    // is fast and the one write the GUI thread does. On success, reads of the project open
+    // before that are still in flight are dropped. False with *error set on failure, when the
+    // session keeps the project it had, and its reads.
     bool open(const QString &path, bool create, QString *error, int *interruptedRuns);
     bool isOpen() const { return !m_path.isEmpty(); }
     QString path() const { return m_path; } // absolute, empty before the first open

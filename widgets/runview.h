@@ -25,7 +25,7 @@ class RunView final : public QWidget {
     Q_OBJECT
 public:
     // `runs` tells "no runs yet" from "no run selected"; `training` whether a resume can be
-    // offered now. Both are only read, and must outlive the view.
+    // offered now. Both are only read, while the view shows a run.
     RunView(const RunTableModel *runs, const TrainingController *training,
             QWidget *parent = nullptr);
 
