@@ -676,102 +676,102 @@ The project is unchanged.</source>
         <translation>各二值属性的准确率，最差的在前</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="96" />
+        <location filename="../widgets/runview.cpp" line="98" />
         <source>Open a project (Ctrl+O) or create one (Ctrl+N)</source>
         <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="99" />
+        <location filename="../widgets/runview.cpp" line="101" />
         <source>No run selected. Press Train (F5) to train the example experiment.</source>
         <translation>未选择运行。按“训练”(F5) 训练示例实验。</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="103" />
+        <location filename="../widgets/runview.cpp" line="105" />
         <source>This run recorded no training steps</source>
         <translation>此运行没有记录训练步</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="104" />
+        <location filename="../widgets/runview.cpp" line="106" />
         <source>No validation yet</source>
         <translation>尚无验证结果</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="116" />
+        <location filename="../widgets/runview.cpp" line="118" />
         <source>No project open</source>
         <translation>未打开项目</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="117" />
+        <location filename="../widgets/runview.cpp" line="119" />
         <source>No runs yet</source>
         <translation>尚无运行</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="118" />
+        <location filename="../widgets/runview.cpp" line="120" />
         <source>No run selected</source>
         <translation>未选择运行</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="121" />
+        <location filename="../widgets/runview.cpp" line="123" />
         <source>Train (F5) runs the example experiment fmnist-hps: one small CNN shared by two tasks, the 10 Fashion-MNIST classes and their 3 groups (shoes, for women, other), for one epoch. Run ▸ Train Example has more.</source>
         <translation>“训练”(F5) 运行示例实验 fmnist-hps：两个任务共享一个小型 CNN，分别学习 Fashion-MNIST 的 10 个类别及其 3 个分组（鞋类、女装、其他），训练一轮。更多示例见 运行 ▸ 训练示例。</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="130" />
+        <location filename="../widgets/runview.cpp" line="132" />
         <source>New run — %1</source>
         <translation>新运行 — %1</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="131" />
+        <location filename="../widgets/runview.cpp" line="133" />
         <source>Run %1 — %2 on %3</source>
         <translation>运行 %1 — %2，数据集 %3</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="139" />
+        <location filename="../widgets/runview.cpp" line="141" />
         <source>%1 of %2 steps</source>
         <translation>%1/%2 步</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="141" />
+        <location filename="../widgets/runview.cpp" line="143" />
         <source>%1 images/s</source>
         <translation>%1 张/秒</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="154" />
+        <location filename="../widgets/runview.cpp" line="156" />
         <source> — Run ▸ Resume Selected Run (%1) continues it from its checkpoint.</source>
         <translation> — 运行 ▸ 继续所选运行 (%1) 可从检查点继续。</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="162" />
+        <location filename="../widgets/runview.cpp" line="164" />
         <source>&lt;span style='color:#c62828'&gt;Error: %1&lt;/span&gt;%2</source>
         <translation>&lt;span style='color:#c62828'&gt;错误：%1&lt;/span&gt;%2</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="166" />
+        <location filename="../widgets/runview.cpp" line="168" />
         <source>Accuracy on %1: %2</source>
         <translation>%1 上的准确率：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="193" />
+        <location filename="../widgets/runview.cpp" line="195" />
         <source>Loading %1 and building the model…</source>
         <translation>正在加载 %1 并构建模型…</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="201" />
+        <location filename="../widgets/runview.cpp" line="203" />
         <source>Waiting for the first step…</source>
         <translation>等待第一步…</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="202" />
+        <location filename="../widgets/runview.cpp" line="204" />
         <source>Validation runs at the end of each epoch</source>
         <translation>每轮结束时进行验证</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="234" />
+        <location filename="../widgets/runview.cpp" line="236" />
         <source>Attributes — accuracy on test, worst first</source>
         <translation>属性 — 测试集准确率，最差的在前</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="235" />
+        <location filename="../widgets/runview.cpp" line="237" />
         <source>Attributes — latest validation accuracy, worst first</source>
         <translation>属性 — 最近一次验证准确率，最差的在前</translation>
     </message>
