@@ -37,32 +37,27 @@
 <context>
     <name>mtl::app::MainWindow</name>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="48" />
+        <location filename="../app/gui/mainwindow.cpp" line="44" />
         <source>MTL Studio projects (*.mtlproj)</source>
         <translation>MTL Studio 项目 (*.mtlproj)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="89" />
+        <location filename="../app/gui/mainwindow.cpp" line="56" />
         <source>MTL Studio</source>
         <translation>MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="120" />
-        <source>Importing: %1</source>
-        <translation>正在导入：%1</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="129" />
+        <location filename="../app/gui/mainwindow.cpp" line="182" />
         <source>Import cancelled; the project is unchanged.</source>
         <translation>导入已取消，项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="132" />
+        <location filename="../app/gui/mainwindow.cpp" line="185" />
         <source>Import failed</source>
         <translation>导入失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="133" />
+        <location filename="../app/gui/mainwindow.cpp" line="186" />
         <source>%1
 
 The project is unchanged.</source>
@@ -71,538 +66,338 @@ The project is unchanged.</source>
 项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="225" />
-        <source>&amp;New Project…</source>
-        <translation>新建项目(&amp;N)…</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="226" />
-        <source>Create an empty project file (*.mtlproj)</source>
-        <translation>创建空项目文件 (*.mtlproj)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="230" />
-        <source>&amp;Open Project…</source>
-        <translation>打开项目(&amp;O)…</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="231" />
-        <source>Open a project file (*.mtlproj)</source>
-        <translation>打开项目文件 (*.mtlproj)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="235" />
-        <source>&amp;Import Fashion-MNIST</source>
-        <translation>导入 Fashion-MNIST(&amp;I)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="237" />
-        <source>Import the 70,000 Fashion-MNIST images of Debian's dataset-fashion-mnist package with their class, group and visual attribute labels</source>
-        <translation>从 Debian 的 dataset-fashion-mnist 软件包导入 70,000 张 Fashion-MNIST 图像及其类别、分组和视觉属性标签</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="242" />
-        <source>&amp;Train</source>
-        <translation>训练(&amp;T)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="250" />
-        <source>Train from Config &amp;File…</source>
-        <translation>从配置文件训练(&amp;F)…</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="251" />
-        <source>Train an experiment described by a JSON config (keys in docs/CONFIG.md)</source>
-        <translation>训练 JSON 配置描述的实验（配置项见 docs/CONFIG.md）</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="262" />
-        <location filename="../app/gui/mainwindow.cpp" line="268" />
-        <location filename="../app/gui/mainwindow.cpp" line="474" />
-        <source>&amp;Pause</source>
-        <translation>暂停(&amp;P)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="268" />
-        <source>&amp;Resume</source>
-        <translation>继续(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="272" />
+        <location filename="../app/gui/mainwindow.cpp" line="91" />
         <source>Pausing after the current batch…</source>
         <translation>将在当前批次后暂停…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="106" />
+        <location filename="../app/gui/mainwindow.cpp" line="162" />
         <source>Resumed</source>
         <translation>已继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="102" />
-        <source>paused at step %1 of %2 · F6 resumes</source>
-        <translation>已在第 %1/%2 步暂停 · 按 F6 继续</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="244" />
-        <source>Train the example experiment fmnist-hps: 10 classes and 3 groups of Fashion-MNIST with one shared small CNN and a head per task</source>
-        <translation>训练示例实验 fmnist-hps：用一个共享的小型 CNN 和每个任务一个输出头，学习 Fashion-MNIST 的 10 个类别和 3 个分组</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="255" />
-        <source>&amp;Resume Selected Run</source>
-        <translation>继续所选运行(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="257" />
-        <source>Continue the selected stopped, interrupted or failed run from its latest checkpoint, as the same run</source>
-        <translation>从最近的检查点继续所选的已停止、已中断或失败的运行，仍作为同一运行</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="263" />
-        <source>Pause training after the current batch; press again to resume</source>
-        <translation>在当前批次后暂停训练；再按一次继续</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="275" />
-        <source>&amp;Stop</source>
-        <translation>停止(&amp;S)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="277" />
-        <source>Stop after the current batch, keeping the model trained so far as the run's checkpoint</source>
-        <translation>在当前批次后停止，并把已训练的模型保存为该运行的检查点</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="282" />
+        <location filename="../app/gui/mainwindow.cpp" line="96" />
         <source>Stopping after the current batch…</source>
         <translation>将在当前批次后停止…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="290" />
-        <source>&amp;Refresh</source>
-        <translation>刷新(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="292" />
-        <source>Re-read the project file (runs started from the command line appear here)</source>
-        <translation>重新读取项目文件（从命令行启动的运行会显示在这里）</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="295" />
-        <source>&amp;Quit</source>
-        <translation>退出(&amp;Q)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="301" />
-        <source>&amp;File</source>
-        <translation>文件(&amp;F)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="304" />
-        <source>Open &amp;Recent</source>
-        <translation>最近打开(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="310" />
-        <source>&amp;Run</source>
-        <translation>运行(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="312" />
-        <source>Train &amp;Example</source>
-        <translation>训练示例(&amp;E)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="324" />
-        <source>&amp;View</source>
-        <translation>视图(&amp;V)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="327" />
-        <source>&amp;Help</source>
-        <translation>帮助(&amp;H)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="328" />
-        <source>&amp;About MTL Studio</source>
-        <translation>关于 MTL Studio(&amp;A)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="329" />
-        <source>About &amp;Qt</source>
-        <translation>关于 &amp;Qt</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="331" />
+        <location filename="../app/gui/mainwindow.cpp" line="114" />
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="351" />
-        <source>Datasets</source>
-        <translation>数据集</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="363" />
+        <location filename="../app/gui/mainwindow.cpp" line="134" />
         <source>Runs</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="371" />
-        <source>Task</source>
-        <translation>任务</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="371" />
-        <source>Attribute</source>
-        <translation>属性</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="371" />
-        <source>Accuracy</source>
-        <translation>准确率</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="381" />
-        <source>Accuracy of each binary attribute, worst first</source>
-        <translation>各二值属性的准确率，最差的在前</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="412" />
-        <source>Training loss per task</source>
-        <translation>各任务训练损失</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="413" />
-        <source>step</source>
-        <translation>步</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="413" />
-        <source>loss</source>
-        <translation>损失</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="417" />
-        <source>Validation accuracy per task</source>
-        <translation>各任务验证准确率</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="418" />
-        <source>epoch</source>
-        <translation>轮次</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="418" />
-        <source>accuracy</source>
-        <translation>准确率</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="481" />
-        <source>Open a project (Ctrl+O) or create one (Ctrl+N).</source>
-        <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)。</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="484" />
-        <source>No datasets yet. Import Fashion-MNIST (Ctrl+I), or import your own with mtlstudio-cli import.</source>
-        <translation>还没有数据集。导入 Fashion-MNIST (Ctrl+I)，或用 mtlstudio-cli import 导入自己的数据。</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="503" />
+        <location filename="../app/gui/mainwindow.cpp" line="227" />
         <source>Cannot open a project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="503" />
-        <location filename="../app/gui/mainwindow.cpp" line="671" />
-        <location filename="../app/gui/mainwindow.cpp" line="735" />
+        <location filename="../app/gui/mainwindow.cpp" line="227" />
+        <location filename="../app/gui/mainwindow.cpp" line="325" />
+        <location filename="../app/gui/mainwindow.cpp" line="373" />
         <source>Wait for the current job to finish.</source>
         <translation>请等待当前任务结束。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="516" />
+        <location filename="../app/gui/mainwindow.cpp" line="238" />
         <source>%n run(s) of a process that no longer exists marked interrupted.</source>
         <translation><numerusform>已将 %n 个所属进程已不存在的运行标记为中断。</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="520" />
+        <location filename="../app/gui/mainwindow.cpp" line="233" />
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="525" />
+        <location filename="../app/gui/mainwindow.cpp" line="243" />
         <source>%1 — MTL Studio</source>
         <translation>%1 — MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="548" />
+        <location filename="../app/gui/mainwindow.cpp" line="264" />
         <source>Cannot read project</source>
         <translation>无法读取项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="604" />
-        <source>Clear List</source>
-        <translation>清除列表</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="614" />
-        <location filename="../app/gui/mainwindow.cpp" line="621" />
+        <location filename="../app/gui/mainwindow.cpp" line="287" />
+        <location filename="../app/gui/mainwindow.cpp" line="293" />
         <source>New Project</source>
         <translation>新建项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="622" />
+        <location filename="../app/gui/mainwindow.cpp" line="294" />
         <source>%1 already exists. Open it with File ▸ Open Project.</source>
         <translation>%1 已存在。请用 文件 ▸ 打开项目 打开它。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="630" />
+        <location filename="../app/gui/mainwindow.cpp" line="303" />
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="644" />
+        <location filename="../app/gui/mainwindow.cpp" line="312" />
         <source>Importing Fashion-MNIST…</source>
         <translation>正在导入 Fashion-MNIST…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="645" />
+        <location filename="../app/gui/mainwindow.cpp" line="313" />
         <source>Import Fashion-MNIST</source>
         <translation>导入 Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="656" />
-        <source>Imported %1 images into '%2' in %3 s.</source>
-        <translation>已在 %3 秒内将 %1 张图像导入“%2”。</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="667" />
-        <location filename="../app/gui/mainwindow.cpp" line="671" />
-        <location filename="../app/gui/mainwindow.cpp" line="695" />
+        <location filename="../app/gui/mainwindow.cpp" line="321" />
+        <location filename="../app/gui/mainwindow.cpp" line="325" />
+        <location filename="../app/gui/mainwindow.cpp" line="349" />
         <source>Cannot train</source>
         <translation>无法训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="667" />
+        <location filename="../app/gui/mainwindow.cpp" line="321" />
         <source>Open or create a project first.</source>
         <translation>请先打开或新建项目。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="681" />
+        <location filename="../app/gui/mainwindow.cpp" line="335" />
         <source>Bad experiment config</source>
         <translation>实验配置有误</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="687" />
+        <location filename="../app/gui/mainwindow.cpp" line="341" />
         <source>Dataset missing</source>
         <translation>缺少数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="688" />
+        <location filename="../app/gui/mainwindow.cpp" line="342" />
         <source>This project has no dataset 'fashion-mnist'. Import it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集“fashion-mnist”。现在从 Debian 的 Fashion-MNIST 软件包导入吗？导入完成后请再次点击训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="696" />
+        <location filename="../app/gui/mainwindow.cpp" line="350" />
         <source>The project has no dataset '%1'. Import it first.</source>
         <translation>项目中没有数据集“%1”。请先导入。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="716" />
-        <source>Loading %1 and building the model…</source>
-        <translation>正在加载 %1 并构建模型…</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="719" />
+        <location filename="../app/gui/mainwindow.cpp" line="363" />
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="731" />
-        <location filename="../app/gui/mainwindow.cpp" line="735" />
-        <location filename="../app/gui/mainwindow.cpp" line="742" />
+        <location filename="../app/gui/mainwindow.cpp" line="369" />
+        <location filename="../app/gui/mainwindow.cpp" line="373" />
+        <location filename="../app/gui/mainwindow.cpp" line="380" />
         <source>Cannot resume</source>
         <translation>无法继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="731" />
+        <location filename="../app/gui/mainwindow.cpp" line="369" />
         <source>Select a stopped, interrupted or failed run first.</source>
         <translation>请先选择一个已停止、已中断或失败的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="755" />
+        <location filename="../app/gui/mainwindow.cpp" line="391" />
         <source>Train from Config File</source>
         <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="756" />
+        <location filename="../app/gui/mainwindow.cpp" line="392" />
         <source>Experiment configs (*.json)</source>
         <translation>实验配置 (*.json)</translation>
     </message>
-    <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="772" />
-        <source>%1 · %2 · %3 training / %4 validation images, %n epoch(s) of %5 steps; final evaluation on %6</source>
-        <translation><numerusform>%1 · %2 · %3 张训练 / %4 张验证图像，%n 轮，每轮 %5 步；最终在 %6 上评估</numerusform></translation>
-    </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="781" />
-        <source> · resumed from its checkpoint at step %1</source>
-        <translation> · 从第 %1 步的检查点继续</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="785" />
-        <source>Waiting for the first step…</source>
-        <translation>等待第一步…</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="786" />
-        <source>Validation runs at the end of each epoch</source>
-        <translation>每轮结束时进行验证</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="822" />
-        <source>step %1/%2 · epoch %3/%4 · %5 img/s · ETA %6</source>
-        <translation>第 %1/%2 步 · 第 %3/%4 轮 · %5 张/秒 · 剩余 %6</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="834" />
-        <source>evaluating on the test split… %1 %</source>
-        <translation>正在测试集上评估… %1 %</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="835" />
-        <source>validating… %1 %</source>
-        <translation>正在验证… %1 %</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="879" />
-        <source>Run %1 %2 in %3 (%4 images/s)</source>
-        <translation>运行 %1 %2，用时 %3（%4 张/秒）</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="884" />
-        <source>: %1 accuracy %2</source>
-        <translation>：%1 准确率 %2</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="887" />
+        <location filename="../app/gui/mainwindow.cpp" line="408" />
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="901" />
+        <location filename="../app/gui/mainwindow.cpp" line="417" />
         <source>Cannot start training</source>
         <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="949" />
-        <source>Open a project (Ctrl+O) or create one (Ctrl+N)</source>
-        <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="952" />
-        <source>No run selected. Press Train (F5) to train the example experiment.</source>
-        <translation>未选择运行。按“训练”(F5) 训练示例实验。</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="956" />
-        <source>This run recorded no training steps</source>
-        <translation>此运行没有记录训练步</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="957" />
-        <source>No validation yet</source>
-        <translation>尚无验证结果</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="968" />
-        <source>No project open</source>
-        <translation>未打开项目</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="969" />
-        <source>No runs yet</source>
-        <translation>尚无运行</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="970" />
-        <source>No run selected</source>
-        <translation>未选择运行</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="973" />
-        <source>Train (F5) runs the example experiment fmnist-hps: one small CNN shared by two tasks, the 10 Fashion-MNIST classes and their 3 groups (shoes, for women, other), for one epoch. Run ▸ Train Example has more.</source>
-        <translation>“训练”(F5) 运行示例实验 fmnist-hps：两个任务共享一个小型 CNN，分别学习 Fashion-MNIST 的 10 个类别及其 3 个分组（鞋类、女装、其他），训练一轮。更多示例见 运行 ▸ 训练示例。</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="983" />
-        <source>New run — %1</source>
-        <translation>新运行 — %1</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="984" />
-        <source>Run %1 — %2 on %3</source>
-        <translation>运行 %1 — %2，数据集 %3</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="992" />
-        <source>%1 of %2 steps</source>
-        <translation>%1/%2 步</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="994" />
-        <source>%1 images/s</source>
-        <translation>%1 张/秒</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1009" />
-        <source> — Run ▸ Resume Selected Run (%1) continues it from its checkpoint.</source>
-        <translation> — 运行 ▸ 继续所选运行 (%1) 可从检查点继续。</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1017" />
-        <source>&lt;span style='color:#c62828'&gt;Error: %1&lt;/span&gt;%2</source>
-        <translation>&lt;span style='color:#c62828'&gt;错误：%1&lt;/span&gt;%2</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1020" />
-        <source>Accuracy on %1: %2</source>
-        <translation>%1 上的准确率：%2</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1053" />
-        <source>Attributes — accuracy on test, worst first</source>
-        <translation>属性 — 测试集准确率，最差的在前</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1054" />
-        <source>Attributes — latest validation accuracy, worst first</source>
-        <translation>属性 — 最近一次验证准确率，最差的在前</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1062" />
+        <location filename="../app/gui/mainwindow.cpp" line="450" />
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1063" />
+        <location filename="../app/gui/mainwindow.cpp" line="451" />
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1074" />
+        <location filename="../app/gui/mainwindow.cpp" line="462" />
         <source>Quit MTL Studio</source>
         <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1075" />
+        <location filename="../app/gui/mainwindow.cpp" line="463" />
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
         <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="1083" />
+        <location filename="../app/gui/mainwindow.cpp" line="471" />
         <source>Stopping, then quitting…</source>
         <translation>正在停止，随后退出…</translation>
+    </message>
+</context>
+<context>
+    <name>mtl::widgets::Actions</name>
+    <message>
+        <location filename="../widgets/actions.cpp" line="38" />
+        <source>&amp;New Project…</source>
+        <translation>新建项目(&amp;N)…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="39" />
+        <source>Create an empty project file (*.mtlproj)</source>
+        <translation>创建空项目文件 (*.mtlproj)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="42" />
+        <source>&amp;Open Project…</source>
+        <translation>打开项目(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="42" />
+        <source>Open a project file (*.mtlproj)</source>
+        <translation>打开项目文件 (*.mtlproj)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="44" />
+        <source>&amp;Import Fashion-MNIST</source>
+        <translation>导入 Fashion-MNIST(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="46" />
+        <source>Import the 70,000 Fashion-MNIST images of Debian's dataset-fashion-mnist package with their class, group and visual attribute labels</source>
+        <translation>从 Debian 的 dataset-fashion-mnist 软件包导入 70,000 张 Fashion-MNIST 图像及其类别、分组和视觉属性标签</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="49" />
+        <source>&amp;Train</source>
+        <translation>训练(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="51" />
+        <source>Train the example experiment fmnist-hps: 10 classes and 3 groups of Fashion-MNIST with one shared small CNN and a head per task</source>
+        <translation>训练示例实验 fmnist-hps：用一个共享的小型 CNN 和每个任务一个输出头，学习 Fashion-MNIST 的 10 个类别和 3 个分组</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="54" />
+        <source>Train from Config &amp;File…</source>
+        <translation>从配置文件训练(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="56" />
+        <source>Train an experiment described by a JSON config (keys in docs/CONFIG.md)</source>
+        <translation>训练 JSON 配置描述的实验（配置项见 docs/CONFIG.md）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="58" />
+        <source>&amp;Resume Selected Run</source>
+        <translation>继续所选运行(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="60" />
+        <source>Continue the selected stopped, interrupted or failed run from its latest checkpoint, as the same run</source>
+        <translation>从最近的检查点继续所选的已停止、已中断或失败的运行，仍作为同一运行</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="63" />
+        <location filename="../widgets/actions.cpp" line="130" />
+        <source>&amp;Pause</source>
+        <translation>暂停(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="64" />
+        <source>Pause training after the current batch; press again to resume</source>
+        <translation>在当前批次后暂停训练；再按一次继续</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="67" />
+        <source>&amp;Stop</source>
+        <translation>停止(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="69" />
+        <source>Stop after the current batch, keeping the model trained so far as the run's checkpoint</source>
+        <translation>在当前批次后停止，并把已训练的模型保存为该运行的检查点</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="74" />
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="75" />
+        <source>Re-read the project file (runs started from the command line appear here)</source>
+        <translation>重新读取项目文件（从命令行启动的运行会显示在这里）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="76" />
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="77" />
+        <source>&amp;About MTL Studio</source>
+        <translation>关于 MTL Studio(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="78" />
+        <source>About &amp;Qt</source>
+        <translation>关于 &amp;Qt</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="84" />
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="93" />
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="95" />
+        <source>Train &amp;Example</source>
+        <translation>训练示例(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="107" />
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="110" />
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="130" />
+        <source>&amp;Resume</source>
+        <translation>继续(&amp;R)</translation>
+    </message>
+</context>
+<context>
+    <name>mtl::widgets::DatasetPanel</name>
+    <message>
+        <location filename="../widgets/datasetpanel.cpp" line="19" />
+        <source>Datasets</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetpanel.cpp" line="35" />
+        <source>Open a project (Ctrl+O) or create one (Ctrl+N).</source>
+        <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetpanel.cpp" line="37" />
+        <source>No datasets yet. Import Fashion-MNIST (Ctrl+I), or import your own with mtlstudio-cli import.</source>
+        <translation>还没有数据集。导入 Fashion-MNIST (Ctrl+I)，或用 mtlstudio-cli import 导入自己的数据。</translation>
     </message>
 </context>
 <context>
@@ -661,6 +456,78 @@ The project is unchanged.</source>
         <location filename="../widgets/datasettablemodel.cpp" line="89" />
         <source>Format</source>
         <translation>格式</translation>
+    </message>
+</context>
+<context>
+    <name>mtl::widgets::JobStatus</name>
+    <message>
+        <location filename="../widgets/jobstatus.cpp" line="59" />
+        <source>Importing: %1</source>
+        <translation>正在导入：%1</translation>
+    </message>
+</context>
+<context>
+    <name>mtl::widgets::LiveRun</name>
+    <message numerus="yes">
+        <location filename="../widgets/liverun.cpp" line="80" />
+        <source>%1 · %2 · %3 training / %4 validation images, %n epoch(s) of %5 steps; final evaluation on %6</source>
+        <translation><numerusform>%1 · %2 · %3 张训练 / %4 张验证图像，%n 轮，每轮 %5 步；最终在 %6 上评估</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../widgets/liverun.cpp" line="89" />
+        <source> · resumed from its checkpoint at step %1</source>
+        <translation> · 从第 %1 步的检查点继续</translation>
+    </message>
+    <message>
+        <location filename="../widgets/liverun.cpp" line="134" />
+        <source>step %1/%2 · epoch %3/%4 · %5 img/s · ETA %6</source>
+        <translation>第 %1/%2 步 · 第 %3/%4 轮 · %5 张/秒 · 剩余 %6</translation>
+    </message>
+    <message>
+        <location filename="../widgets/liverun.cpp" line="147" />
+        <source>evaluating on the test split… %1 %</source>
+        <translation>正在测试集上评估… %1 %</translation>
+    </message>
+    <message>
+        <location filename="../widgets/liverun.cpp" line="148" />
+        <source>validating… %1 %</source>
+        <translation>正在验证… %1 %</translation>
+    </message>
+    <message>
+        <location filename="../widgets/liverun.cpp" line="184" />
+        <source>paused at step %1 of %2 · F6 resumes</source>
+        <translation>已在第 %1/%2 步暂停 · 按 F6 继续</translation>
+    </message>
+    <message>
+        <location filename="../widgets/liverun.cpp" line="209" />
+        <source>Run %1 %2 in %3 (%4 images/s)</source>
+        <translation>运行 %1 %2，用时 %3（%4 张/秒）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/liverun.cpp" line="215" />
+        <source>: %1 accuracy %2</source>
+        <translation>：%1 准确率 %2</translation>
+    </message>
+</context>
+<context>
+    <name>mtl::widgets::ProjectSession</name>
+    <message>
+        <location filename="../widgets/projectsession.cpp" line="106" />
+        <source>Imported %1 images into '%2' in %3 s.</source>
+        <translation>已在 %3 秒内将 %1 张图像导入“%2”。</translation>
+    </message>
+</context>
+<context>
+    <name>mtl::widgets::RecentProjectsMenu</name>
+    <message>
+        <location filename="../widgets/recentprojectsmenu.cpp" line="17" />
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/recentprojectsmenu.cpp" line="53" />
+        <source>Clear List</source>
+        <translation>清除列表</translation>
     </message>
 </context>
 <context>
@@ -754,6 +621,159 @@ The project is unchanged.</source>
         <location filename="../widgets/runtablemodel.cpp" line="141" />
         <source>Started</source>
         <translation>开始时间</translation>
+    </message>
+</context>
+<context>
+    <name>mtl::widgets::RunView</name>
+    <message>
+        <location filename="../widgets/runview.cpp" line="45" />
+        <source>Training loss per task</source>
+        <translation>各任务训练损失</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="46" />
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="46" />
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="50" />
+        <source>Validation accuracy per task</source>
+        <translation>各任务验证准确率</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="51" />
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="51" />
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="65" />
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="65" />
+        <source>Attribute</source>
+        <translation>属性</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="65" />
+        <source>Accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="76" />
+        <source>Accuracy of each binary attribute, worst first</source>
+        <translation>各二值属性的准确率，最差的在前</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="98" />
+        <source>Open a project (Ctrl+O) or create one (Ctrl+N)</source>
+        <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="101" />
+        <source>No run selected. Press Train (F5) to train the example experiment.</source>
+        <translation>未选择运行。按“训练”(F5) 训练示例实验。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="105" />
+        <source>This run recorded no training steps</source>
+        <translation>此运行没有记录训练步</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="106" />
+        <source>No validation yet</source>
+        <translation>尚无验证结果</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="118" />
+        <source>No project open</source>
+        <translation>未打开项目</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="119" />
+        <source>No runs yet</source>
+        <translation>尚无运行</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="120" />
+        <source>No run selected</source>
+        <translation>未选择运行</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="123" />
+        <source>Train (F5) runs the example experiment fmnist-hps: one small CNN shared by two tasks, the 10 Fashion-MNIST classes and their 3 groups (shoes, for women, other), for one epoch. Run ▸ Train Example has more.</source>
+        <translation>“训练”(F5) 运行示例实验 fmnist-hps：两个任务共享一个小型 CNN，分别学习 Fashion-MNIST 的 10 个类别及其 3 个分组（鞋类、女装、其他），训练一轮。更多示例见 运行 ▸ 训练示例。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="132" />
+        <source>New run — %1</source>
+        <translation>新运行 — %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="133" />
+        <source>Run %1 — %2 on %3</source>
+        <translation>运行 %1 — %2，数据集 %3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="141" />
+        <source>%1 of %2 steps</source>
+        <translation>%1/%2 步</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="143" />
+        <source>%1 images/s</source>
+        <translation>%1 张/秒</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="156" />
+        <source> — Run ▸ Resume Selected Run (%1) continues it from its checkpoint.</source>
+        <translation> — 运行 ▸ 继续所选运行 (%1) 可从检查点继续。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="164" />
+        <source>&lt;span style='color:#c62828'&gt;Error: %1&lt;/span&gt;%2</source>
+        <translation>&lt;span style='color:#c62828'&gt;错误：%1&lt;/span&gt;%2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="168" />
+        <source>Accuracy on %1: %2</source>
+        <translation>%1 上的准确率：%2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="195" />
+        <source>Loading %1 and building the model…</source>
+        <translation>正在加载 %1 并构建模型…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="203" />
+        <source>Waiting for the first step…</source>
+        <translation>等待第一步…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="204" />
+        <source>Validation runs at the end of each epoch</source>
+        <translation>每轮结束时进行验证</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="236" />
+        <source>Attributes — accuracy on test, worst first</source>
+        <translation>属性 — 测试集准确率，最差的在前</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="237" />
+        <source>Attributes — latest validation accuracy, worst first</source>
+        <translation>属性 — 最近一次验证准确率，最差的在前</translation>
     </message>
 </context>
 </TS>

@@ -253,6 +253,19 @@ double CurvePlot::lastValue(const QString &name) const
     return it == m_series.constEnd() ? std::nan("") : it->last;
 }
 
+QVector<double> CurvePlot::drawnValues(const QString &name) const
+{
+    QVector<double> values;
+    const auto it = m_series.constFind(name);
+    if (it == m_series.constEnd())
+        return values;
+    const QCPGraph *graph = it->smoothed ? it->smoothed : it->raw;
+    values.reserve(graph->dataCount());
+    for (auto point = graph->data()->constBegin(); point != graph->data()->constEnd(); ++point)
+        values.append(point->value);
+    return values;
+}
+
 bool CurvePlot::savePng(const QString &fileName, int width, int height)
 {
     return m_plot->savePng(fileName, width, height);

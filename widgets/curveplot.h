@@ -43,6 +43,9 @@ public:
     QStringList seriesNames() const;
     int pointCount(const QString &series) const;
     double lastValue(const QString &series) const;
+    // The values of the line drawn for `series`, oldest first: the smoothed average when
+    // smoothing is on, else the points themselves. Empty for an unknown series.
+    QVector<double> drawnValues(const QString &series) const;
 
     QCustomPlot *plot() const { return m_plot; }
     // Renders the plot to a PNG file of the given size (or the widget's size when 0).

@@ -3,6 +3,7 @@
 
 #include "common/allocator.h"
 #include "mainwindow.h"
+#include "recentprojectsmenu.h"
 #include "trainingcontroller.h"
 
 #include <QApplication>
@@ -12,7 +13,6 @@
 #include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
-#include <QSettings>
 #include <QTimer>
 #include <QTranslator>
 
@@ -75,8 +75,7 @@ int main(int argc, char *argv[])
 
     QString project = parser.positionalArguments().value(0);
     if (project.isEmpty()) {
-        const QStringList recent =
-            QSettings().value(QStringLiteral("recentProjects")).toStringList();
+        const QStringList recent = mtl::widgets::RecentProjectsMenu::recentProjects();
         if (!recent.isEmpty() && QFileInfo::exists(recent.first()))
             project = recent.first();
     }

@@ -42,12 +42,40 @@ void TestCurvePlot::seriesAreCreatedOnFirstPoints()
 
 void TestCurvePlot::appendsInOrder()
 {
+    const QString loss = QStringLiteral("loss");
     CurvePlot plot;
     plot.setSmoothing(0.5);
-    plot.addPoints(QStringLiteral("loss"), {1, 2}, {4.0, 2.0});
-    plot.addPoints(QStringLiteral("loss"), {3}, {1.0});
-    QCOMPARE(plot.pointCount(QStringLiteral("loss")), 3);
-    QCOMPARE(plot.lastValue(QStringLiteral("loss")), 1.0);
+    plot.addPoints(loss, {1, 2}, {4.0, 2.0});
+    plot.addPoints(loss, {3}, {1.0});
+    QCOMPARE(plot.pointCount(loss), 3);
+    QCOMPARE(plot.lastValue(loss), 1.0);
+
+    // The drawn line is the debiased exponential average with weight 0.5 on the newest point:
+    // s_i = 0.5 x_i + 0.5 s_(i-1) from s_0 = 0, divided by the weight seen, 1 - 0.5^i.
+    //   4 → 2 / 0.5 = 4;  2 → (1 + 1) / 0.75 = 8/3;  1 → (1 + 0.5) / 0.875 = 12/7.
+    const QVector<double> expected{4.0, 8.0 / 3.0, 12.0 / 7.0};
+    const QVector<double> drawn = plot.drawnValues(loss);
+    QCOMPARE(drawn.size(), expected.size());
+    for (int i = 0; i < expected.size(); ++i)
+        QVERIFY2(std::abs(drawn[i] - expected[i]) < 1e-12,
+                 qPrintable(QStringLiteral("point %1: drawn %2, expected %3")
+                                .arg(i)
+                                .arg(drawn[i], 0, 'g', 17)
+                                .arg(expected[i], 0, 'g', 17)));
+
+    // One call with the three points draws the same line as the two calls.
+    CurvePlot once;
+    once.setSmoothing(0.5);
+    once.addPoints(loss, {1, 2, 3}, {4.0, 2.0, 1.0});
+    QCOMPARE(once.drawnValues(loss), drawn);
+    QCOMPARE(once.pointCount(loss), 3);
+
+    // Without smoothing the drawn line is the points themselves.
+    CurvePlot raw;
+    raw.addPoints(loss, {1, 2}, {4.0, 2.0});
+    raw.addPoints(loss, {3}, {1.0});
+    QCOMPARE(raw.drawnValues(loss), QVector<double>({4.0, 2.0, 1.0}));
+    QVERIFY(raw.drawnValues(QStringLiteral("missing")).isEmpty());
 }
 
 void TestCurvePlot::clearRemovesEverything()

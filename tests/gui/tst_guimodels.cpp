@@ -130,9 +130,52 @@ void TestGuiModels::datasetModelPassesTheTester()
 {
     DatasetTableModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
     model.setDatasets({makeDataset()});
-    model.setDatasets({makeDataset(), makeDataset()});
+    QCOMPARE(reset.count(), 1);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.columnCount(), int(DatasetTableModel::ColumnCount));
+
+    // A reset to two datasets: the rows are the new ones, in order, with every role.
+    store::DatasetInfo digits;
+    digits.id = 9;
+    digits.name = "digits";
+    digits.format = "idx";
+    digits.source = "/data/digits";
+    digits.splits = {{"train", 1500}};
+    digits.columns = {{3, "digit", store::ColumnKind::Categorical, {"0", "1"}}};
+    model.setDatasets({makeDataset(), digits});
+    QCOMPARE(reset.count(), 2);
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(1, DatasetTableModel::Name).data().toString(), QStringLiteral("digits"));
+    QCOMPARE(model.index(1, DatasetTableModel::Samples).data().toString(),
+             QLocale().toString(1500));
+    QCOMPARE(model.index(1, DatasetTableModel::Splits).data().toString(),
+             QStringLiteral("train %1").arg(QLocale().toString(1500)));
+    QCOMPARE(model.index(1, DatasetTableModel::ImageSize).data().toString(),
+             QStringLiteral("mixed"));
+    QCOMPARE(model.index(1, DatasetTableModel::Labels).data().toString(),
+             QStringLiteral("1 column(s)"));
+    QCOMPARE(model.index(1, DatasetTableModel::Format).data().toString(), QStringLiteral("idx"));
+    QCOMPARE(model.index(1, 0).data(DatasetTableModel::DatasetIdRole).toLongLong(), 9);
+    QCOMPARE(model.index(1, 0).data(DatasetTableModel::DatasetNameRole).toString(),
+             QStringLiteral("digits"));
+    QCOMPARE(model.index(1, DatasetTableModel::Name).data(Qt::ToolTipRole).toString(),
+             QStringLiteral("Imported from /data/digits"));
+    QCOMPARE(model.index(1, DatasetTableModel::Samples).data(Qt::TextAlignmentRole).toInt(),
+             int(Qt::AlignRight | Qt::AlignVCenter));
+    QVERIFY(!model.index(1, DatasetTableModel::Name).data(Qt::TextAlignmentRole).isValid());
+    QCOMPARE(model.index(0, 0).data(DatasetTableModel::DatasetIdRole).toLongLong(), 7);
+    QCOMPARE(model.dataset(1)->name, std::string("digits"));
+    QVERIFY(model.contains(QStringLiteral("digits")));
+
+    // A reset to nothing leaves no rows and nothing to look up.
     model.setDatasets({});
+    QCOMPARE(reset.count(), 3);
+    QCOMPARE(model.rowCount(), 0);
+    QVERIFY(!model.index(0, 0).isValid());
+    QVERIFY(model.dataset(0) == nullptr);
+    QVERIFY(!model.contains(QStringLiteral("digits")));
 }
 
 void TestGuiModels::datasetModelShowsDatasets()

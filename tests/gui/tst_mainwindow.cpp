@@ -25,6 +25,10 @@
 #include <QTest>
 #include <QTimer>
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 using namespace mtl;
 using mtl::app::MainWindow;
 using mtl::widgets::RunTableModel;
@@ -91,6 +95,11 @@ void TestMainWindow::startsEmpty()
         }
     }
     QVERIFY(owners.contains(QStringLiteral("F5")));
+    // Nothing is shown that belongs to a run: no attribute table, no progress.
+    auto *attributes = window.findChild<QTableWidget *>(QStringLiteral("attributeTable"));
+    QVERIFY(attributes);
+    QVERIFY(!attributes->isVisible());
+    QVERIFY(!window.findChild<QProgressBar *>()->isVisible());
     // Tooltips name the real binding.
     auto *train = window.findChild<QAction *>(QStringLiteral("trainAction"));
     QVERIFY(train);
@@ -121,16 +130,24 @@ void TestMainWindow::trainsWithLiveCurvesAndStaysResponsive()
     QVERIFY(openAndWait(window, m_project));
     const int runsBefore = window.runModel()->rowCount();
 
-    // The event loop keeps turning while the worker trains: measure the longest gap.
-    QElapsedTimer sinceTick;
-    qint64 longestGap = 0;
+    // The event loop keeps turning while the worker trains: a 1 ms timer, re-armed each time
+    // it fires, records how late each timeout came after it was due.
+    QElapsedTimer clock;
+    clock.start();
     QTimer ticker;
-    ticker.setInterval(5);
+    ticker.setSingleShot(true);
+    ticker.setTimerType(Qt::PreciseTimer);
+    ticker.setInterval(1);
+    qint64 dueNs = 0;
+    std::vector<double> delaysMs;
+    const auto arm = [&] {
+        dueNs = clock.nsecsElapsed() + 1000000;
+        ticker.start();
+    };
     connect(&ticker, &QTimer::timeout, this, [&] {
-        if (sinceTick.isValid())
-            longestGap = std::max(longestGap, sinceTick.restart());
-        else
-            sinceTick.start();
+        delaysMs.push_back(static_cast<double>(std::max<qint64>(0, clock.nsecsElapsed() - dueNs)) /
+                           1e6);
+        arm();
     });
 
     auto *progress = window.findChild<QProgressBar *>();
@@ -139,7 +156,7 @@ void TestMainWindow::trainsWithLiveCurvesAndStaysResponsive()
     QSignalSpy steps(window.training(), &widgets::TrainingController::stepsArrived);
     QVERIFY(window.startTraining(m_config));
     QVERIFY(window.training()->isRunning());
-    ticker.start();
+    arm();
     QVERIFY(steps.wait(60000));
     QVERIFY(progress->isVisible());
     QVERIFY(!window.startTraining(m_config)); // one run at a time
@@ -148,7 +165,16 @@ void TestMainWindow::trainsWithLiveCurvesAndStaysResponsive()
     QCOMPARE(finished.first().at(1).toString(), QStringLiteral("completed"));
     const qint64 runId = finished.first().at(0).toLongLong();
     QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
-    QVERIFY2(longestGap < 1000, qPrintable(QStringLiteral("GUI blocked %1 ms").arg(longestGap)));
+    // p99 of the delays: the GUI thread never stalls for long while the run is live.
+    // Enough timeouts for a p99 to mean something (with fewer than 100 it is the maximum).
+    QVERIFY2(delaysMs.size() >= 50, qPrintable(QString::number(delaysMs.size())));
+    std::sort(delaysMs.begin(), delaysMs.end());
+    // The smallest delay that at least 99% of the timeouts did not exceed (nearest rank).
+    const auto rank = static_cast<std::size_t>(std::ceil(0.99 * double(delaysMs.size())));
+    const double p99 = delaysMs[rank - 1];
+    qInfo("GUI timer delay while training: p99 %.2f ms, max %.2f ms over %zu timeouts", p99,
+          delaysMs.back(), delaysMs.size());
+    QVERIFY2(p99 < 50.0, qPrintable(QStringLiteral("p99 delay %1 ms").arg(p99)));
 
     // Live curves: every step of both tasks, validation per epoch.
     const int stepsTotal = 2 * 15; // 120 training images / batch 8, two epochs

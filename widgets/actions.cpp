@@ -1,0 +1,156 @@
+#include "actions.h"
+
+#include "textconv.h"
+#include "train/catalog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QKeySequence>
+#include <QMenuBar>
+#include <QSignalBlocker>
+#include <QStyle>
+#include <QToolBar>
+#include <QWidget>
+
+namespace mtl::widgets {
+
+QAction *Actions::makeAction(QObject *parent, const char *name, const QIcon &icon,
+                             const QString &text, const QKeySequence &shortcut,
+                             const QString &toolTip)
+{
+    auto *action = new QAction(icon, text, parent);
+    action->setObjectName(QLatin1String(name));
+    action->setShortcut(shortcut);
+    // The shortcut is appended here, so tooltips never disagree with the real binding.
+    action->setToolTip(
+        shortcut.isEmpty()
+            ? toolTip
+            : QStringLiteral("%1 (%2)").arg(toolTip, shortcut.toString(QKeySequence::NativeText)));
+    return action;
+}
+
+Actions::Actions(QWidget *window)
+    : QObject(window)
+    , m_window(window)
+{
+    QStyle *s = window->style();
+    m_new = makeAction(window, "newAction", s->standardIcon(QStyle::SP_FileDialogNewFolder),
+                       tr("&New Project…"), QKeySequence::New,
+                       tr("Create an empty project file (*.mtlproj)"));
+    m_open =
+        makeAction(window, "openAction", s->standardIcon(QStyle::SP_DialogOpenButton),
+                   tr("&Open Project…"), QKeySequence::Open, tr("Open a project file (*.mtlproj)"));
+    m_import = makeAction(
+        window, "importAction", s->standardIcon(QStyle::SP_ArrowDown), tr("&Import Fashion-MNIST"),
+        QKeySequence(Qt::CTRL | Qt::Key_I),
+        tr("Import the 70,000 Fashion-MNIST images of Debian's dataset-fashion-mnist package "
+           "with their class, group and visual attribute labels"));
+    m_train = makeAction(
+        window, "trainAction", s->standardIcon(QStyle::SP_MediaPlay), tr("&Train"),
+        QKeySequence(Qt::Key_F5),
+        tr("Train the example experiment fmnist-hps: 10 classes and 3 groups of Fashion-MNIST "
+           "with one shared small CNN and a head per task"));
+    m_trainFile =
+        makeAction(window, "trainFileAction", {}, tr("Train from Config &File…"),
+                   QKeySequence(Qt::CTRL | Qt::Key_F5),
+                   tr("Train an experiment described by a JSON config (keys in docs/CONFIG.md)"));
+    m_resume =
+        makeAction(window, "resumeAction", {}, tr("&Resume Selected Run"),
+                   QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
+                   tr("Continue the selected stopped, interrupted or failed run from its latest "
+                      "checkpoint, as the same run"));
+    m_pause = makeAction(window, "pauseAction", s->standardIcon(QStyle::SP_MediaPause),
+                         tr("&Pause"), QKeySequence(Qt::Key_F6),
+                         tr("Pause training after the current batch; press again to resume"));
+    m_pause->setCheckable(true);
+    connect(m_pause, &QAction::toggled, this, &Actions::showPaused);
+    m_stop = makeAction(window, "stopAction", s->standardIcon(QStyle::SP_MediaStop), tr("&Stop"),
+                        QKeySequence(Qt::SHIFT | Qt::Key_F5),
+                        tr("Stop after the current batch, keeping the model trained so far as "
+                           "the run's checkpoint"));
+    // Not QKeySequence::Refresh: that is F5 on Linux, which is Train.
+    m_refresh =
+        makeAction(window, "refreshAction", s->standardIcon(QStyle::SP_BrowserReload),
+                   tr("&Refresh"), QKeySequence(Qt::CTRL | Qt::Key_R),
+                   tr("Re-read the project file (runs started from the command line appear here)"));
+    m_quit = makeAction(window, "quitAction", {}, tr("&Quit"), QKeySequence::Quit, QString());
+    m_about = new QAction(tr("&About MTL Studio"), window);
+    m_aboutQt = new QAction(tr("About &Qt"), window);
+    connect(m_aboutQt, &QAction::triggered, qApp, &QApplication::aboutQt);
+}
+
+void Actions::addToMenuBar(QMenuBar *bar, QMenu *recent)
+{
+    QMenu *file = bar->addMenu(tr("&File"));
+    file->addAction(m_new);
+    file->addAction(m_open);
+    file->addMenu(recent);
+    file->addSeparator();
+    file->addAction(m_import);
+    file->addSeparator();
+    file->addAction(m_quit);
+
+    QMenu *run = bar->addMenu(tr("&Run"));
+    run->addAction(m_train);
+    m_examples = run->addMenu(tr("Train &Example"));
+    for (const std::string &name : mtl::experiment::exampleExperiments()) {
+        const QString spec = QStringLiteral("example:%1").arg(toQt(name));
+        QAction *action = m_examples->addAction(toQt(name));
+        connect(action, &QAction::triggered, this, [this, spec] { Q_EMIT exampleChosen(spec); });
+    }
+    run->addAction(m_trainFile);
+    run->addAction(m_resume);
+    run->addSeparator();
+    run->addAction(m_pause);
+    run->addAction(m_stop);
+
+    QMenu *view = bar->addMenu(tr("&View"));
+    view->addAction(m_refresh);
+
+    QMenu *help = bar->addMenu(tr("&Help"));
+    help->addAction(m_about);
+    help->addAction(m_aboutQt);
+}
+
+void Actions::addToToolBar(QToolBar *tools)
+{
+    tools->addAction(m_new);
+    tools->addAction(m_open);
+    tools->addAction(m_import);
+    tools->addSeparator();
+    tools->addAction(m_train);
+    tools->addAction(m_pause);
+    tools->addAction(m_stop);
+    tools->addSeparator();
+    tools->addAction(m_refresh);
+}
+
+void Actions::showPaused(bool paused)
+{
+    m_pause->setText(paused ? tr("&Resume") : tr("&Pause"));
+    m_pause->setIcon(
+        m_window->style()->standardIcon(paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
+}
+
+void Actions::update(const State &state)
+{
+    const bool busy = state.training || state.importing;
+    m_new->setEnabled(!busy);
+    m_open->setEnabled(!busy);
+    m_import->setEnabled(state.projectOpen && !busy && state.canImport);
+    m_train->setEnabled(state.projectOpen && !busy);
+    if (m_examples)
+        m_examples->setEnabled(state.projectOpen && !busy);
+    m_trainFile->setEnabled(state.projectOpen && !busy);
+    m_resume->setEnabled(state.projectOpen && !busy && state.canResume);
+    m_pause->setEnabled(state.training);
+    if (!state.training && m_pause->isChecked()) {
+        const QSignalBlocker block(m_pause);
+        m_pause->setChecked(false);
+        showPaused(false);
+    }
+    m_stop->setEnabled(busy);
+    m_refresh->setEnabled(state.projectOpen);
+}
+
+} // namespace mtl::widgets

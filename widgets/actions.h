@@ -1,0 +1,73 @@
+#pragma once
+// The workbench's commands as QActions with their shortcuts and tooltips, and the menus and
+// toolbar that hold them; what they do is connected by their user. Every action is made by
+// makeAction(), which appends the shortcut to the tooltip, so a tooltip never disagrees with
+// the binding. GUI thread only. The actions are children of the window given (their shortcuts
+// are its).
+
+#include <QObject>
+#include <QString>
+
+class QAction;
+class QIcon;
+class QKeySequence;
+class QMenu;
+class QMenuBar;
+class QToolBar;
+class QWidget;
+
+namespace mtl::widgets {
+
+class Actions final : public QObject {
+    Q_OBJECT
+public:
+    explicit Actions(QWidget *window);
+
+    // An action named `name` (its objectName), with "tooltip (shortcut)" as its tooltip.
+    static QAction *makeAction(QObject *parent, const char *name, const QIcon &icon,
+                               const QString &text, const QKeySequence &shortcut,
+                               const QString &toolTip);
+
+    // What is possible now; enables and disables the actions accordingly.
+    struct State {
+        bool projectOpen = false;
+        bool training = false;  // a run is being trained or about to start
+        bool importing = false; // an import is in progress
+        bool canImport = false; // the project has no Fashion-MNIST yet
+        bool canResume = false; // the selected run can continue from its checkpoint
+    };
+    void update(const State &state);
+
+    // File (with `recent` after Open), Run (with Train Example), View and Help.
+    void addToMenuBar(QMenuBar *bar, QMenu *recent);
+    void addToToolBar(QToolBar *tools);
+
+    QAction *newProject() const { return m_new; }
+    QAction *openProject() const { return m_open; }
+    QAction *importFashionMnist() const { return m_import; }
+    QAction *train() const { return m_train; }
+    QAction *trainFromFile() const { return m_trainFile; }
+    QAction *resume() const { return m_resume; }
+    // Checkable: checked while paused, when it reads "Resume".
+    QAction *pause() const { return m_pause; }
+    QAction *stop() const { return m_stop; }
+    QAction *refresh() const { return m_refresh; }
+    QAction *quit() const { return m_quit; }
+    QAction *about() const { return m_about; }
+    // One entry per example experiment (train/catalog.h); null before addToMenuBar().
+    QMenu *examplesMenu() const { return m_examples; }
+
+Q_SIGNALS:
+    // An entry of Train Example was chosen: "example:NAME".
+    void exampleChosen(const QString &spec);
+
+private:
+    void showPaused(bool paused);
+
+    QWidget *m_window;
+    QAction *m_new, *m_open, *m_import, *m_train, *m_trainFile, *m_resume, *m_pause, *m_stop,
+        *m_refresh, *m_quit, *m_about, *m_aboutQt;
+    QMenu *m_examples = nullptr;
+};
+
+} // namespace mtl::widgets

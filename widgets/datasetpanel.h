@@ -1,0 +1,31 @@
+#pragma once
+// The project's datasets: a heading, a short table (up to four rows without scrolling) and a
+// hint saying what to do when there is no project or no dataset yet. Owns its model.
+// GUI thread only.
+
+#include <QWidget>
+
+class QLabel;
+class QTableView;
+
+namespace mtl::widgets {
+
+class DatasetTableModel;
+
+class DatasetPanel final : public QWidget {
+    Q_OBJECT
+public:
+    explicit DatasetPanel(QWidget *parent = nullptr);
+
+    DatasetTableModel *model() const { return m_model; }
+    QTableView *view() const { return m_view; }
+    // The hint for the state given and the datasets listed now; hidden when there are any.
+    void updateHint(bool projectOpen);
+
+private:
+    DatasetTableModel *m_model;
+    QTableView *m_view;
+    QLabel *m_hint;
+};
+
+} // namespace mtl::widgets
