@@ -30,8 +30,8 @@
     </message>
     <message>
         <location filename="../app/gui/main.cpp" line="66" />
-        <source>Quit after --train and --screenshot are done (exit code 0 when the run completed).</source>
-        <translation>--train 和 --screenshot 完成后退出（训练完成时退出码为 0）。</translation>
+        <source>Quit after --train and --screenshot are done (exit code 0 when the run completed, 2 for bad input, 3 when the run failed).</source>
+        <translation>--train 和 --screenshot 完成后退出（训练完成时退出码为 0，输入有误为 2，训练失败为 3）。</translation>
     </message>
 </context>
 <context>
@@ -47,17 +47,17 @@
         <translation>MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="182" />
+        <location filename="../app/gui/mainwindow.cpp" line="183" />
         <source>Import cancelled; the project is unchanged.</source>
         <translation>导入已取消，项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="185" />
+        <location filename="../app/gui/mainwindow.cpp" line="186" />
         <source>Import failed</source>
         <translation>导入失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="186" />
+        <location filename="../app/gui/mainwindow.cpp" line="187" />
         <source>%1
 
 The project is unchanged.</source>
@@ -66,179 +66,206 @@ The project is unchanged.</source>
 项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="91" />
+        <location filename="../app/gui/mainwindow.cpp" line="92" />
         <source>Pausing after the current batch…</source>
         <translation>将在当前批次后暂停…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="162" />
+        <location filename="../app/gui/mainwindow.cpp" line="163" />
         <source>Resumed</source>
         <translation>已继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="96" />
+        <location filename="../app/gui/mainwindow.cpp" line="97" />
         <source>Stopping after the current batch…</source>
         <translation>将在当前批次后停止…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="114" />
+        <location filename="../app/gui/mainwindow.cpp" line="115" />
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="134" />
+        <location filename="../app/gui/mainwindow.cpp" line="135" />
         <source>Runs</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="227" />
+        <location filename="../app/gui/mainwindow.cpp" line="231" />
         <source>Cannot open a project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="227" />
-        <location filename="../app/gui/mainwindow.cpp" line="325" />
-        <location filename="../app/gui/mainwindow.cpp" line="373" />
+        <location filename="../app/gui/mainwindow.cpp" line="231" />
+        <location filename="../app/gui/mainwindow.cpp" line="355" />
+        <location filename="../app/gui/mainwindow.cpp" line="403" />
         <source>Wait for the current job to finish.</source>
         <translation>请等待当前任务结束。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="238" />
+        <location filename="../app/gui/mainwindow.cpp" line="255" />
         <source>%n run(s) of a process that no longer exists marked interrupted.</source>
         <translation><numerusform>已将 %n 个所属进程已不存在的运行标记为中断。</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="233" />
+        <location filename="../app/gui/mainwindow.cpp" line="236" />
+        <location filename="../app/gui/mainwindow.cpp" line="247" />
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="243" />
+        <location filename="../app/gui/mainwindow.cpp" line="239" />
+        <source>Opening %1…</source>
+        <translation>正在打开 %1…</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="259" />
+        <source>%1 is read-only here: browse its runs; training and imports are off.</source>
+        <translation>%1 在此处为只读：可浏览其运行，训练和导入不可用。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="266" />
+        <source>%1 (read-only) — MTL Studio</source>
+        <translation>%1（只读）— MTL Studio</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="267" />
         <source>%1 — MTL Studio</source>
         <translation>%1 — MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="264" />
+        <location filename="../app/gui/mainwindow.cpp" line="287" />
         <source>Cannot read project</source>
         <translation>无法读取项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="287" />
-        <location filename="../app/gui/mainwindow.cpp" line="293" />
+        <location filename="../app/gui/mainwindow.cpp" line="310" />
+        <location filename="../app/gui/mainwindow.cpp" line="316" />
         <source>New Project</source>
         <translation>新建项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="294" />
+        <location filename="../app/gui/mainwindow.cpp" line="317" />
         <source>%1 already exists. Open it with File ▸ Open Project.</source>
         <translation>%1 已存在。请用 文件 ▸ 打开项目 打开它。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="303" />
+        <location filename="../app/gui/mainwindow.cpp" line="326" />
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="312" />
+        <location filename="../app/gui/mainwindow.cpp" line="335" />
         <source>Importing Fashion-MNIST…</source>
         <translation>正在导入 Fashion-MNIST…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="313" />
+        <location filename="../app/gui/mainwindow.cpp" line="336" />
         <source>Import Fashion-MNIST</source>
         <translation>导入 Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="321" />
-        <location filename="../app/gui/mainwindow.cpp" line="325" />
-        <location filename="../app/gui/mainwindow.cpp" line="349" />
+        <location filename="../app/gui/mainwindow.cpp" line="344" />
+        <location filename="../app/gui/mainwindow.cpp" line="348" />
+        <location filename="../app/gui/mainwindow.cpp" line="355" />
+        <location filename="../app/gui/mainwindow.cpp" line="379" />
         <source>Cannot train</source>
         <translation>无法训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="321" />
+        <location filename="../app/gui/mainwindow.cpp" line="344" />
         <source>Open or create a project first.</source>
         <translation>请先打开或新建项目。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="335" />
+        <location filename="../app/gui/mainwindow.cpp" line="349" />
+        <source>%1 is read-only here (the file or its folder may not be written): its runs can be browsed, but a run cannot be recorded in it.</source>
+        <translation>%1 在此处为只读（文件或其所在文件夹不可写）：可以浏览其中的运行，但无法在其中记录新的运行。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="365" />
         <source>Bad experiment config</source>
         <translation>实验配置有误</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="341" />
+        <location filename="../app/gui/mainwindow.cpp" line="371" />
         <source>Dataset missing</source>
         <translation>缺少数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="342" />
+        <location filename="../app/gui/mainwindow.cpp" line="372" />
         <source>This project has no dataset 'fashion-mnist'. Import it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集“fashion-mnist”。现在从 Debian 的 Fashion-MNIST 软件包导入吗？导入完成后请再次点击训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="350" />
+        <location filename="../app/gui/mainwindow.cpp" line="380" />
         <source>The project has no dataset '%1'. Import it first.</source>
         <translation>项目中没有数据集“%1”。请先导入。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="363" />
+        <location filename="../app/gui/mainwindow.cpp" line="393" />
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="369" />
-        <location filename="../app/gui/mainwindow.cpp" line="373" />
-        <location filename="../app/gui/mainwindow.cpp" line="380" />
+        <location filename="../app/gui/mainwindow.cpp" line="399" />
+        <location filename="../app/gui/mainwindow.cpp" line="403" />
+        <location filename="../app/gui/mainwindow.cpp" line="410" />
         <source>Cannot resume</source>
         <translation>无法继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="369" />
+        <location filename="../app/gui/mainwindow.cpp" line="399" />
         <source>Select a stopped, interrupted or failed run first.</source>
         <translation>请先选择一个已停止、已中断或失败的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="391" />
+        <location filename="../app/gui/mainwindow.cpp" line="421" />
         <source>Train from Config File</source>
         <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="392" />
+        <location filename="../app/gui/mainwindow.cpp" line="422" />
         <source>Experiment configs (*.json)</source>
         <translation>实验配置 (*.json)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="408" />
+        <location filename="../app/gui/mainwindow.cpp" line="435" />
+        <source>Warning: %1</source>
+        <translation>警告：%1</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="444" />
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="417" />
+        <location filename="../app/gui/mainwindow.cpp" line="453" />
         <source>Cannot start training</source>
         <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="450" />
+        <location filename="../app/gui/mainwindow.cpp" line="486" />
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="451" />
+        <location filename="../app/gui/mainwindow.cpp" line="487" />
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="462" />
+        <location filename="../app/gui/mainwindow.cpp" line="498" />
         <source>Quit MTL Studio</source>
         <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="463" />
+        <location filename="../app/gui/mainwindow.cpp" line="499" />
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
         <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="471" />
+        <location filename="../app/gui/mainwindow.cpp" line="507" />
         <source>Stopping, then quitting…</source>
         <translation>正在停止，随后退出…</translation>
     </message>
@@ -391,11 +418,16 @@ The project is unchanged.</source>
     </message>
     <message>
         <location filename="../widgets/datasetpanel.cpp" line="35" />
+        <source>This project is read-only here: its runs can be browsed, but not trained in or imported into.</source>
+        <translation>此项目在此处为只读：可以浏览其运行，但不能在其中训练或导入数据。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetpanel.cpp" line="38" />
         <source>Open a project (Ctrl+O) or create one (Ctrl+N).</source>
         <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)。</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetpanel.cpp" line="37" />
+        <location filename="../widgets/datasetpanel.cpp" line="40" />
         <source>No datasets yet. Import Fashion-MNIST (Ctrl+I), or import your own with mtlstudio-cli import.</source>
         <translation>还没有数据集。导入 Fashion-MNIST (Ctrl+I)，或用 mtlstudio-cli import 导入自己的数据。</translation>
     </message>
@@ -512,7 +544,17 @@ The project is unchanged.</source>
 <context>
     <name>mtl::widgets::ProjectSession</name>
     <message>
-        <location filename="../widgets/projectsession.cpp" line="106" />
+        <location filename="../widgets/projectsession.cpp" line="73" />
+        <source>%1: project file does not exist</source>
+        <translation>%1：项目文件不存在</translation>
+    </message>
+    <message>
+        <location filename="../widgets/projectsession.cpp" line="77" />
+        <source>%1: is a folder, not a project file</source>
+        <translation>%1：这是文件夹，不是项目文件</translation>
+    </message>
+    <message>
+        <location filename="../widgets/projectsession.cpp" line="142" />
         <source>Imported %1 images into '%2' in %3 s.</source>
         <translation>已在 %3 秒内将 %1 张图像导入“%2”。</translation>
     </message>

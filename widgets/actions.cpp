@@ -134,22 +134,23 @@ void Actions::showPaused(bool paused)
 
 void Actions::update(const State &state)
 {
-    const bool busy = state.training || state.importing;
+    const bool busy = state.training || state.importing || state.opening;
+    const bool writable = state.projectOpen && !state.readOnly && !busy;
     m_new->setEnabled(!busy);
     m_open->setEnabled(!busy);
-    m_import->setEnabled(state.projectOpen && !busy && state.canImport);
-    m_train->setEnabled(state.projectOpen && !busy);
+    m_import->setEnabled(writable && state.canImport);
+    m_train->setEnabled(writable);
     if (m_examples)
-        m_examples->setEnabled(state.projectOpen && !busy);
-    m_trainFile->setEnabled(state.projectOpen && !busy);
-    m_resume->setEnabled(state.projectOpen && !busy && state.canResume);
+        m_examples->setEnabled(writable);
+    m_trainFile->setEnabled(writable);
+    m_resume->setEnabled(writable && state.canResume);
     m_pause->setEnabled(state.training);
     if (!state.training && m_pause->isChecked()) {
         const QSignalBlocker block(m_pause);
         m_pause->setChecked(false);
         showPaused(false);
     }
-    m_stop->setEnabled(busy);
+    m_stop->setEnabled(state.training || state.importing);
     m_refresh->setEnabled(state.projectOpen);
 }
 

@@ -31,6 +31,8 @@ public:
     // What is possible now; enables and disables the actions accordingly.
     struct State {
         bool projectOpen = false;
+        bool readOnly = false;  // the project may not be written here: nothing that writes
+        bool opening = false;   // a project is being opened
         bool training = false;  // a run is being trained or about to start
         bool importing = false; // an import is in progress
         bool canImport = false; // the project has no Fashion-MNIST yet

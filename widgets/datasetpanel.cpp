@@ -29,9 +29,12 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     layout->addWidget(m_hint);
 }
 
-void DatasetPanel::updateHint(bool projectOpen)
+void DatasetPanel::updateHint(bool projectOpen, bool readOnly)
 {
-    if (!projectOpen)
+    if (projectOpen && readOnly)
+        m_hint->setText(tr("This project is read-only here: its runs can be browsed, but not "
+                           "trained in or imported into."));
+    else if (!projectOpen)
         m_hint->setText(tr("Open a project (Ctrl+O) or create one (Ctrl+N)."));
     else if (m_model->rowCount() == 0)
         m_hint->setText(tr("No datasets yet. Import Fashion-MNIST (Ctrl+I), or import your own "

@@ -19,8 +19,9 @@ public:
 
     DatasetTableModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }
-    // The hint for the state given and the datasets listed now; hidden when there are any.
-    void updateHint(bool projectOpen);
+    // The hint for the state given and the datasets listed now; hidden when there are any,
+    // unless the project is read-only here (then it says what that means).
+    void updateHint(bool projectOpen, bool readOnly = false);
 
 private:
     DatasetTableModel *m_model;

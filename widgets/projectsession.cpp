@@ -39,23 +39,59 @@ void ProjectSession::launch(quint64 &latest, Read read, Deliver deliver)
     watcher->setFuture(QtConcurrent::run(std::move(read)));
 }
 
-bool ProjectSession::open(const QString &path, bool create, QString *error, int *interruptedRuns)
+namespace {
+ProjectSession::OpenResult openOnWorker(const QString &path, bool create)
 {
-    const QString absolute = QFileInfo(path).absoluteFilePath();
+    using mtl::store::Project;
+    ProjectSession::OpenResult result;
+    result.path = path;
     try {
-        mtl::store::Project project(toStd(absolute),
-                                    create ? mtl::store::Project::OpenMode::CreateIfMissing
-                                           : mtl::store::Project::OpenMode::MustExist);
-        *interruptedRuns = project.reconcileInterruptedRuns();
+        try {
+            Project project(toStd(path),
+                            create ? Project::OpenMode::CreateIfMissing : Project::OpenMode::MustExist,
+                            Project::Checks::Integrity);
+            result.interruptedRuns = project.reconcileInterruptedRuns();
+        } catch (const mtl::Error &e) {
+            if (e.code() != mtl::ErrorCode::Io || !QFileInfo::exists(path))
+                throw;
+            // Not writable here: read it, and say why it cannot be trained in.
+            Project project(toStd(path), Project::OpenMode::Read, Project::Checks::Integrity);
+            result.readOnly = true;
+        }
     } catch (const mtl::Error &e) {
-        *error = describe(e);
+        result.error = describe(e);
+    }
+    return result;
+}
+} // namespace
+
+bool ProjectSession::open(const QString &path, bool create, QString *error)
+{
+    const QFileInfo info(path);
+    const QString absolute = info.absoluteFilePath();
+    if (!create && !info.exists()) {
+        *error = tr("%1: project file does not exist").arg(absolute);
         return false;
     }
-    m_path = absolute;
-    // Nothing read from the previous project is delivered any more.
-    ++m_snapshotGeneration;
-    ++m_curvesGeneration;
-    ++m_recordedGeneration;
+    if (info.isDir()) {
+        *error = tr("%1: is a folder, not a project file").arg(absolute);
+        return false;
+    }
+    m_opening = true;
+    launch<OpenResult>(
+        m_openGeneration, [absolute, create] { return openOnWorker(absolute, create); },
+        [this](const OpenResult &result) {
+            m_opening = false;
+            if (result.error.isEmpty()) {
+                m_path = result.path;
+                m_readOnly = result.readOnly;
+                // Nothing read from the previous project is delivered any more.
+                ++m_snapshotGeneration;
+                ++m_curvesGeneration;
+                ++m_recordedGeneration;
+            }
+            Q_EMIT opened(result);
+        });
     return true;
 }
 

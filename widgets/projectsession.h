@@ -23,13 +23,22 @@ public:
     explicit ProjectSession(QObject *parent = nullptr);
     ~ProjectSession() override; // waits for the reads in flight
 
-    // Opens `path` (made absolute; created when missing with `create`) on the calling thread:
-    // migrates an old file and marks runs of processes that no longer exist interrupted, which
-    // is fast and the one write the GUI thread does. On success, reads of the project open
-    // before that are still in flight are dropped. False with *error set on failure, when the
-    // session keeps the project it had, and its reads.
-    bool open(const QString &path, bool create, QString *error, int *interruptedRuns);
+    struct OpenResult {
+        QString path;          // absolute
+        QString error;         // empty on success
+        int interruptedRuns = 0;
+        bool readOnly = false; // the file may be read but not written here
+    };
+    // Opens `path` (made absolute; created when missing with `create`) on a pool thread:
+    // checks it is an undamaged project (quick_check reads every page), migrates an old file
+    // and marks runs of processes that no longer exist interrupted; a project this user may
+    // not write is opened read-only instead. opened() follows. False with *error set at once
+    // for a path that cannot be a project (missing without `create`, a directory); then, and
+    // when the open fails later, the session keeps the project it had, and its reads.
+    bool open(const QString &path, bool create, QString *error);
+    bool isOpening() const { return m_opening; }
     bool isOpen() const { return !m_path.isEmpty(); }
+    bool isReadOnly() const { return m_readOnly; }
     QString path() const { return m_path; } // absolute, empty before the first open
 
     // Reads the datasets and runs; snapshotRead() follows unless another refresh() or open()
@@ -45,6 +54,9 @@ public:
     BackgroundTask::Job fashionMnistImport(const QString &dir = {}) const;
 
 Q_SIGNALS:
+    // The open() just finished; on success the session is on the new project, and nothing
+    // read from the previous one is delivered any more.
+    void opened(const mtl::widgets::ProjectSession::OpenResult &result);
     void snapshotRead(const mtl::widgets::ProjectSnapshot &snapshot);
     void curvesRead(const mtl::widgets::RunCurves &curves);
     void recordedCurvesRead(const mtl::widgets::RunCurves &curves);
@@ -54,6 +66,8 @@ private:
     void launch(quint64 &latest, Read read, Deliver deliver);
 
     QString m_path;
+    bool m_readOnly = false, m_opening = false;
+    quint64 m_openGeneration = 0;
     quint64 m_snapshotGeneration = 0, m_curvesGeneration = 0, m_recordedGeneration = 0;
     QList<QFutureWatcherBase *> m_inFlight;
 };

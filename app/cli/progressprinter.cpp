@@ -35,6 +35,8 @@ void ProgressPrinter::finishLine()
 void ProgressPrinter::runStarted(const mtl::train::RunStartInfo &info)
 {
     m_tasks = info.tasks;
+    for (const std::string &warning : info.warnings)
+        std::fprintf(stderr, "warning: %s\n", warning.c_str());
     if (info.resumedFromStep > 0)
         std::fprintf(stderr, "resuming run %lld from its checkpoint at step %lld of %lld\n",
                      static_cast<long long>(info.runId),

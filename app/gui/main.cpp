@@ -64,7 +64,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption quitOption(
         QStringLiteral("quit-when-done"),
         QApplication::translate("main", "Quit after --train and --screenshot are done (exit code 0 "
-                                        "when the run completed)."));
+                                        "when the run completed, 2 for bad input, 3 when the run "
+                                        "failed)."));
     parser.addOptions({trainOption, setOption, screenshotOption, quitOption});
     parser.process(app);
 
@@ -96,7 +97,7 @@ int main(int argc, char *argv[])
         QTimer::singleShot(400, &window, [&] {
             takeScreenshot();
             if (scripted)
-                QApplication::exit(exitCode);
+                QApplication::exit(0); // main returns exitCode
         });
     };
 
@@ -108,8 +109,17 @@ int main(int argc, char *argv[])
                 return 2;
             }
         }
+        // Scripted, a project that turns out not to open ends the program.
+        QObject::connect(&window, &mtl::app::MainWindow::projectOpenFailed, &window,
+                         [&](const QString &message) {
+                             if (!scripted)
+                                 return;
+                             std::fprintf(stderr, "mtlstudio: %s\n", qPrintable(message));
+                             exitCode = 2;
+                             QApplication::exit(0);
+                         });
     }
-    if (parser.isSet(trainOption) && window.projectPath().isEmpty()) {
+    if (parser.isSet(trainOption) && project.isEmpty()) {
         std::fprintf(stderr, "mtlstudio: --train needs a project to train in\n");
         return 2;
     }
@@ -133,7 +143,7 @@ int main(int argc, char *argv[])
                              finish();
                          });
     } else if (!screenshot.isEmpty() || scripted) {
-        if (window.projectPath().isEmpty())
+        if (project.isEmpty())
             finish();
         else // the selected run's curves are read after the project; give them a moment
             QObject::connect(

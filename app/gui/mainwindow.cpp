@@ -59,6 +59,7 @@ MainWindow::MainWindow(QWidget *parent)
     createLayout();
     connectJobs();
 
+    connect(m_session, &ProjectSession::opened, this, &MainWindow::onOpened);
     connect(m_session, &ProjectSession::snapshotRead, this, &MainWindow::applySnapshot);
     connect(m_session, &ProjectSession::curvesRead, this, [this](const RunCurves &curves) {
         // Dropped when the user has selected another run since, or training took the plots.
@@ -192,7 +193,8 @@ void MainWindow::connectJobs()
 
 bool MainWindow::isBusy() const
 {
-    return m_training->isRunning() || m_live->isStarting() || m_import->isRunning();
+    return m_training->isRunning() || m_live->isStarting() || m_import->isRunning() ||
+           m_session->isOpening();
 }
 
 void MainWindow::updateActions()
@@ -203,13 +205,15 @@ void MainWindow::updateActions()
     const auto *selected = runModel()->run(runModel()->rowOf(selectedRunId()));
     Actions::State state;
     state.projectOpen = open;
+    state.readOnly = m_session->isReadOnly();
+    state.opening = m_session->isOpening();
     state.training = training;
     state.importing = m_import->isRunning();
     state.canImport = !datasetModel()->contains(QStringLiteral("fashion-mnist"));
     state.canResume = selected && mtl::store::isResumable(selected->status);
     m_actions->update(state);
     m_recentMenu->setEnabled(!busy && !m_recentMenu->isEmpty());
-    m_datasets->updateHint(open);
+    m_datasets->updateHint(open, m_session->isReadOnly());
 }
 
 void MainWindow::reportError(const QString &title, const QString &message)
@@ -228,19 +232,39 @@ bool MainWindow::openProject(const QString &path, bool create)
         return false;
     }
     QString error;
-    int interrupted = 0;
-    if (!m_session->open(path, create, &error, &interrupted)) {
+    if (!m_session->open(path, create, &error)) {
         reportError(tr("Cannot open project"), error);
         return false;
     }
-    if (interrupted > 0)
+    statusBar()->showMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+    updateActions();
+    return true;
+}
+
+void MainWindow::onOpened(const ProjectSession::OpenResult &result)
+{
+    if (!result.error.isEmpty()) {
+        reportError(tr("Cannot open project"), result.error);
+        updateActions();
+        Q_EMIT projectOpenFailed(result.error);
+        return;
+    }
+    statusBar()->clearMessage();
+    if (result.interruptedRuns > 0)
         statusBar()->showMessage(
             tr("%n run(s) of a process that no longer exists marked interrupted.", nullptr,
-               interrupted),
+               result.interruptedRuns),
             10000);
+    if (result.readOnly)
+        statusBar()->showMessage(tr("%1 is read-only here: browse its runs; training and imports "
+                                    "are off.")
+                                     .arg(QFileInfo(result.path).fileName()),
+                                 20000);
     const QString absolute = m_session->path();
     m_lastError.clear();
-    setWindowTitle(tr("%1 — MTL Studio").arg(QFileInfo(absolute).fileName()));
+    setWindowTitle(result.readOnly
+                       ? tr("%1 (read-only) — MTL Studio").arg(QFileInfo(absolute).fileName())
+                       : tr("%1 — MTL Studio").arg(QFileInfo(absolute).fileName()));
     setWindowFilePath(absolute);
     m_recentMenu->add(absolute);
     datasetModel()->setDatasets({});
@@ -250,7 +274,6 @@ bool MainWindow::openProject(const QString &path, bool create)
     m_runView->showRun(RunCurves{}, false);
     refresh();
     updateActions();
-    return true;
 }
 
 void MainWindow::refresh()
@@ -319,6 +342,13 @@ bool MainWindow::startTraining(const QString &spec, const QStringList &overrides
 {
     if (!m_session->isOpen()) {
         reportError(tr("Cannot train"), tr("Open or create a project first."));
+        return false;
+    }
+    if (m_session->isReadOnly()) {
+        reportError(tr("Cannot train"),
+                    tr("%1 is read-only here (the file or its folder may not be written): its "
+                       "runs can be browsed, but a run cannot be recorded in it.")
+                        .arg(m_session->path()));
         return false;
     }
     if (isBusy()) {
@@ -398,6 +428,12 @@ void MainWindow::onStarted(const mtl::train::RunStartInfo &info, bool withRecord
 {
     m_runView->showStarted(m_live->curves(), m_live->startDetails(), withRecorded);
     m_runList->selectAfterReload(info.runId);
+    QStringList warnings;
+    for (const std::string &warning : info.warnings)
+        warnings << toQt(warning);
+    if (!warnings.isEmpty())
+        statusBar()->showMessage(tr("Warning: %1").arg(warnings.join(QStringLiteral("; "))),
+                                 30000);
     refresh();
 }
 

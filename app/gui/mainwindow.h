@@ -67,6 +67,8 @@ public:
 
 Q_SIGNALS:
     void projectLoaded(const QString &path);
+    // An openProject() that had started could not open the project (lastError() says why).
+    void projectOpenFailed(const QString &message);
     void runFinished(qint64 runId, const QString &status);
     void importFinished(bool ok, const QString &message);
 
@@ -82,6 +84,7 @@ private:
     void reportError(const QString &title, const QString &message);
     void refresh(); // re-reads datasets and runs off the GUI thread
     void applySnapshot(const widgets::ProjectSnapshot &snapshot);
+    void onOpened(const widgets::ProjectSession::OpenResult &result);
     bool isBusy() const; // training, about to resume, or importing
 
     void newProject();

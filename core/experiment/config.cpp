@@ -148,7 +148,7 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
 
     const json &train = r.object(root, "", "train", false);
     r.checkKeys(train, "train", {"epochs", "batch_size", "max_steps_per_epoch", "val_fraction",
-                                 "seed", "threads", "device"});
+                                 "seed", "threads", "device", "checkpoint_every_steps"});
     TrainConfig &tc = config.train;
     tc.epochs = static_cast<int>(r.integer(train, "train", "epochs", tc.epochs, 1, 100000));
     tc.batchSize =
@@ -160,6 +160,8 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
         r.integer(train, "train", "seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
     tc.threads = static_cast<int>(r.integer(train, "train", "threads", tc.threads, 0, 1024));
     tc.device = r.string(train, "train", "device", &tc.device);
+    tc.checkpointEverySteps = r.integer(train, "train", "checkpoint_every_steps",
+                                        tc.checkpointEverySteps, 0, std::int64_t(1) << 40);
     const std::string &device = tc.device;
     const bool cudaIndex = device.rfind("cuda:", 0) == 0 && device.size() > 5 &&
                            std::all_of(device.begin() + 5, device.end(),
@@ -250,7 +252,8 @@ std::string ExperimentConfig::toJson(int indent) const
           {"val_fraction", train.valFraction},
           {"seed", train.seed},
           {"threads", train.threads},
-          {"device", train.device}}},
+          {"device", train.device},
+          {"checkpoint_every_steps", train.checkpointEverySteps}}},
         {"probes", probesJson},
     };
     return root.dump(indent);

@@ -60,6 +60,8 @@ struct TrainConfig {
     std::uint64_t seed = 0;
     int threads = 0;                   // intra-op CPU threads; 0: one per core
     std::string device = "auto";       // "auto" | "cpu" | "cuda" | "cuda:N"
+    // A checkpoint every N training steps besides each epoch's; 0: every 2 minutes of training.
+    std::int64_t checkpointEverySteps = 0;
 };
 
 struct ProbeConfig {

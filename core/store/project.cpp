@@ -80,11 +80,29 @@ void checkIntegrity(Database &db)
     }
     if (problems.size() == 1 && problems.front() == "ok")
         return;
+    // The first problem, on one line ("*** in database main ***" is only a heading).
     std::string first = problems.empty() ? "no answer" : problems.front();
+    const std::string heading = "*** in database main ***";
+    if (first.rfind(heading, 0) == 0)
+        first.erase(0, heading.size());
+    for (char &c : first)
+        if (c == '\n' || c == '\r')
+            c = ' ';
+    while (!first.empty() && first.front() == ' ')
+        first.erase(0, 1);
+    if (const auto cut = first.find("  "); cut != std::string::npos)
+        first.resize(cut);
     throw Error(ErrorCode::Store,
                 "the project file is damaged (SQLite quick_check: " + first +
                     "); it was not changed — restore it from a backup",
                 at(db.path()));
+}
+
+// The file and its folder (where SQLite keeps the WAL) may be written by this process.
+bool canWrite(const std::string &path)
+{
+    const std::string dir = std::filesystem::path(path).parent_path().string();
+    return ::access(path.c_str(), W_OK) == 0 && ::access(dir.empty() ? "." : dir.c_str(), W_OK) == 0;
 }
 
 // Read mode: a project of an older schema is upgraded in place before it is read.
@@ -100,8 +118,7 @@ void upgradeIfOlder(const std::string &path)
     }
     if (version >= currentSchemaVersion())
         return;
-    const std::string dir = std::filesystem::path(path).parent_path().string();
-    if (::access(path.c_str(), W_OK) != 0 || ::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0)
+    if (!canWrite(path))
         throw Error(ErrorCode::Store,
                     "written by an older MTL Studio (schema version " + std::to_string(version) +
                         ") and read-only here, so it cannot be upgraded to version " +
@@ -131,6 +148,13 @@ Database::Mode openFile(const std::string &path, Project::OpenMode mode)
         throw Error(ErrorCode::InvalidInput,
                     "is an empty file, not an MTL Studio project (importing a dataset into it "
                     "makes it one)",
+                    at(path));
+    const bool writes =
+        mode == Project::OpenMode::MustExist || mode == Project::OpenMode::CreateIfMissing;
+    if (writes && !canWrite(path))
+        throw Error(ErrorCode::Io,
+                    "is read-only here (the file or its folder may not be written): it can be "
+                    "read, not changed",
                     at(path));
     switch (mode) {
     case Project::OpenMode::Read: upgradeIfOlder(path); return Database::Mode::ReadOnly;

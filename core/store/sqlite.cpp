@@ -4,7 +4,11 @@
 
 #include <sqlite3.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <utility>
+
+#include <unistd.h>
 
 namespace mtl::store {
 
@@ -17,42 +21,88 @@ ErrorLocation fileLocation(const std::string &path)
 }
 } // namespace
 
+namespace {
+// "file:" URI of a path, for sqlite3_open_v2 with SQLITE_OPEN_URI.
+std::string fileUri(const std::string &path, const char *query)
+{
+    std::string uri = "file:";
+    for (const char c : path) {
+        if (c == '%' || c == '?' || c == '#') {
+            char escaped[4];
+            std::snprintf(escaped, sizeof escaped, "%%%02X", static_cast<unsigned char>(c));
+            uri += escaped;
+        } else {
+            uri += c;
+        }
+    }
+    return uri + query;
+}
+} // namespace
+
 Database::Database(const std::string &path, Mode mode)
     : m_path(path)
 {
-    int flags = SQLITE_OPEN_NOMUTEX;
+    open(mode, false);
+    try {
+        probe();
+    } catch (const Error &) {
+        // A project in WAL mode that this user may read but not write, with no WAL left next
+        // to it: SQLite cannot create the shared-memory file a reader needs, so it is read as
+        // immutable (nobody is writing it: a writer would have left its WAL there).
+        std::error_code ec;
+        const bool readOnlyFile = ::access(path.c_str(), W_OK) != 0;
+        if (mode != Mode::ReadOnly || !readOnlyFile ||
+            std::filesystem::exists(path + "-wal", ec)) {
+            close();
+            throw;
+        }
+        close();
+        open(mode, true);
+        try {
+            probe();
+        } catch (...) {
+            close();
+            throw;
+        }
+    }
+}
+
+void Database::open(Mode mode, bool immutable)
+{
+    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
     switch (mode) {
     case Mode::ReadOnly: flags |= SQLITE_OPEN_READONLY; break;
     case Mode::ReadWrite: flags |= SQLITE_OPEN_READWRITE; break;
     case Mode::ReadWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE; break;
     }
-    const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+    const std::string uri = fileUri(m_path, immutable ? "?immutable=1" : "");
+    const int rc = sqlite3_open_v2(uri.c_str(), &m_db, flags, nullptr);
     if (rc != SQLITE_OK) {
         std::string message = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
-        sqlite3_close(m_db);
-        m_db = nullptr;
+        close();
         throw Error(rc == SQLITE_CANTOPEN ? ErrorCode::NotFound : ErrorCode::Store,
-                    "cannot open project file: " + message, fileLocation(path));
+                    "cannot open project file: " + message, fileLocation(m_path));
     }
     sqlite3_extended_result_codes(m_db, 1);
     sqlite3_busy_timeout(m_db, 10000);
-    try {
-        // Reading the header fails here when the file is not an SQLite database at all.
-        exec("PRAGMA foreign_keys = ON");
-        Statement probe(*this, "SELECT count(*) FROM sqlite_master");
-        probe.step();
-    } catch (...) {
-        sqlite3_close(m_db);
-        m_db = nullptr;
-        throw;
-    }
 }
 
-Database::~Database()
+void Database::probe()
+{
+    // Reading the header fails here when the file is not an SQLite database at all.
+    exec("PRAGMA foreign_keys = ON");
+    Statement first(*this, "SELECT count(*) FROM sqlite_master");
+    first.step();
+}
+
+void Database::close()
 {
     if (m_db)
         sqlite3_close_v2(m_db);
+    m_db = nullptr;
 }
+
+Database::~Database() { close(); }
 
 void Database::raise(int rc, std::string_view context) const
 {

@@ -81,6 +81,10 @@ public:
     [[noreturn]] void raise(int rc, std::string_view context) const;
 
 private:
+    void open(Mode mode, bool immutable);
+    void probe();
+    void close();
+
     sqlite3 *m_db = nullptr;
     std::string m_path;
 };

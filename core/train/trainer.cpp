@@ -13,6 +13,7 @@
 #include "train/catalog.h"
 #include "train/runjournal.h"
 #include "train/task.h"
+#include "train/trainingloop.h"
 #include "train/weighting.h"
 
 #include <torch/cuda.h>
@@ -116,10 +117,7 @@ struct Trainer::Impl {
     std::unique_ptr<data::BatchSource> trainSource, valSource, testSource;
     std::int64_t testSamples = 0;
 
-    // Progress.
-    std::int64_t step = 0, firstStep = 0, stepsTotal = 0;
-    std::int64_t imagesTrained = 0;
-    double trainSeconds = 0.0, imagesPerSecond = 0.0;
+    TrainingLoop::Progress progress;
     std::vector<store::MetricRow> lastValidation;
 
     void loadData(const ExperimentConfig &config, bool preload);
@@ -198,6 +196,7 @@ std::int64_t Trainer::prepare()
         const std::int64_t id = m_options.resumeRunId;
         const std::string name = "run " + std::to_string(id);
         const store::RunInfo run = resumableRun(runs, id, m_projectPath);
+        impl->progress.imagesPerSecond = run.imagesPerSecond; // until this session trains
         if (run.stepsTotal != impl->stepsPerEpoch * tc.epochs)
             throw Error(ErrorCode::Config, name + " was planned with " +
                                                std::to_string(run.stepsTotal) +
@@ -287,7 +286,7 @@ Evaluator::Outcome Trainer::Impl::evaluate(data::BatchSource &source, const std:
         if (listener)
             listener->evaluating(split, fraction);
     };
-    return evaluator->run(source, config.train.seed, split, epoch, step, journal->pending(),
+    return evaluator->run(source, config.train.seed, split, epoch, progress.step, journal->pending(),
                           callbacks);
 }
 
@@ -308,15 +307,22 @@ RunResult Trainer::run(TrainerListener *listener)
         if (listener)
             listener->statusChanged(m_runId, status);
     };
-    const auto flush = [&] { journal.flush(d.step, d.imagesPerSecond); };
+    const auto flush = [&] { journal.flush(d.progress.step, d.progress.imagesPerSecond); };
     const auto checkpoint = [&](int epoch) {
         if (journal.writes())
-            journal.saveCheckpoint(d.checkpointer->capture(epoch, d.step));
+            journal.saveCheckpoint(d.checkpointer->capture(epoch, d.progress.step));
     };
 
     try {
-        torch::set_num_threads(tc.threads > 0 ? tc.threads
-                                              : std::max(1u, std::thread::hardware_concurrency()));
+        // More threads than cores only slow training down: capped, and said so.
+        const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        const int threads = tc.threads > 0 ? std::min(tc.threads, cores) : cores;
+        std::vector<std::string> warnings;
+        if (tc.threads > cores)
+            warnings.push_back("train.threads is " + std::to_string(tc.threads) +
+                               " but this machine has " + std::to_string(cores) +
+                               " cores; training with " + std::to_string(cores) + " threads");
+        torch::set_num_threads(threads);
         result.device = d.device.str();
         journal.markStarted(result.device);
         if (listener)
@@ -328,26 +334,30 @@ RunResult Trainer::run(TrainerListener *listener)
             // Continue where the checkpoint was taken: same weights, optimiser moments,
             // weighting state and step; each epoch's batch order follows from the seed.
             d.checkpointer->restore(*d.resumeFrom);
-            d.step = d.resumeFrom->step;
-            firstEpoch = static_cast<int>(d.step / d.stepsPerEpoch) + 1;
-            firstBatch = d.step % d.stepsPerEpoch;
+            d.progress.step = d.resumeFrom->step;
+            firstEpoch = static_cast<int>(d.progress.step / d.stepsPerEpoch) + 1;
+            firstBatch = d.progress.step % d.stepsPerEpoch;
         }
-        d.firstStep = d.step;
-        d.stepsTotal = d.stepsPerEpoch * tc.epochs;
+        d.progress.runId = m_runId;
+        d.progress.firstStep = d.progress.step;
+        d.progress.stepsTotal = d.stepsPerEpoch * tc.epochs;
+        d.progress.epochs = tc.epochs;
         if (listener) {
             RunStartInfo info;
             info.runId = m_runId;
             info.device = result.device;
             info.model = d.model->describe().summary;
             info.tasks = d.taskNames;
-            info.stepsTotal = d.stepsTotal;
+            info.stepsTotal = d.progress.stepsTotal;
             info.stepsPerEpoch = d.stepsPerEpoch;
             info.epochs = tc.epochs;
             info.trainSamples = d.trainSamples;
             info.valSamples = d.valSamples;
             info.evalSamples = d.evalSplit == "test" ? d.testSamples : d.valSamples;
             info.evalSplit = d.evalSplit;
-            info.resumedFromStep = d.firstStep;
+            info.resumedFromStep = d.progress.firstStep;
+            info.threads = threads;
+            info.warnings = warnings;
             listener->runStarted(info);
         }
 
@@ -365,7 +375,7 @@ RunResult Trainer::run(TrainerListener *listener)
             flush();
             d.lastValidation = outcome.rows;
             if (listener)
-                listener->evaluated({m_runId, d.step, epoch, "val", std::move(outcome.rows)});
+                listener->evaluated({m_runId, d.progress.step, epoch, "val", std::move(outcome.rows)});
             return true;
         };
         const auto validatedBefore = [&](int epoch) {
@@ -377,8 +387,11 @@ RunResult Trainer::run(TrainerListener *listener)
             return false;
         };
 
-        std::vector<double> losses(d.tasks.size()), lossSums(d.tasks.size());
-        bool paused = false;
+        TrainingLoop::Control control{m_stop, m_paused, setStatus, checkpoint,
+                                      tc.checkpointEverySteps};
+        TrainingLoop loop({d.tasks, d.taskNames, *d.model, *d.optimizer, *d.weighting,
+                           *d.collective, d.probes, journal, d.device},
+                          control, d.progress);
         int epoch = 0;
         for (epoch = 1; epoch <= tc.epochs && !m_stop.load(); ++epoch) {
             if (epoch < firstEpoch) {
@@ -389,125 +402,16 @@ RunResult Trainer::run(TrainerListener *listener)
                     break;
                 continue;
             }
-            std::fill(lossSums.begin(), lossSums.end(), 0.0);
             d.trainSource->startEpoch(tc.seed, epoch, d.collective->rank(),
                                       d.collective->worldSize());
-            std::int64_t b = epoch == firstEpoch ? firstBatch : 0;
-            d.trainSource->skip(b);
-            auto clock = Clock::now();
-            for (; b < d.stepsPerEpoch; ++b) {
-                if (m_stop.load())
-                    break;
-                if (m_paused.load()) {
-                    d.trainSeconds += secondsSince(clock);
-                    if (!paused) {
-                        paused = true;
-                        flush();
-                        setStatus(store::RunStatus::Paused);
-                    }
-                    while (m_paused.load() && !m_stop.load())
-                        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-                    clock = Clock::now();
-                    if (m_stop.load())
-                        break;
-                }
-                if (paused) {
-                    paused = false;
-                    setStatus(store::RunStatus::Running);
-                }
-                std::optional<data::SampleBatch> batch = d.trainSource->next();
-                if (!batch)
-                    throw Error(ErrorCode::Training, "the training data ended after " +
-                                                         std::to_string(b) + " of " +
-                                                         std::to_string(d.stepsPerEpoch) +
-                                                         " batches");
-                const at::Tensor images = batch->images.to(d.device);
-                std::vector<at::Tensor> targets;
-                for (const at::Tensor &target : batch->targets)
-                    targets.push_back(target.to(d.device));
-
-                ++d.step;
-                const model::ModelOutput output = d.model->forward(images);
-                std::vector<at::Tensor> taskLosses;
-                for (std::size_t t = 0; t < d.tasks.size(); ++t)
-                    taskLosses.push_back(d.tasks[t]->loss(output.tasks[t], targets[t]));
-                d.optimizer->zero_grad();
-                WeightingContext context;
-                context.sharedParameters = d.sharedParameters;
-                context.sharedRepresentation = output.shared;
-                for (const auto &extra : output.extraLosses)
-                    context.extraLoss = context.extraLoss.defined()
-                                            ? context.extraLoss + extra.second
-                                            : extra.second;
-                context.step = d.step;
-                context.epoch = epoch;
-                context.collective = d.collective.get();
-                const std::vector<double> weights = d.weighting->backward(taskLosses, context);
-                // The seam for data parallelism: gradients become the mean over all ranks.
-                if (d.collective->worldSize() > 1) {
-                    std::vector<at::Tensor> grads;
-                    for (const at::Tensor &p : d.model->parameters())
-                        grads.push_back(p.grad());
-                    d.collective->allReduceMean(grads);
-                }
-                d.optimizer->step();
-                d.weighting->afterOptimizerStep();
-
-                StepProgress progress;
-                progress.runId = m_runId;
-                progress.step = d.step;
-                progress.stepsTotal = d.stepsTotal;
-                progress.epoch = epoch;
-                progress.epochs = tc.epochs;
-                auto &metrics = journal.pending().rows<store::MetricRow>();
-                for (std::size_t t = 0; t < d.tasks.size(); ++t) {
-                    losses[t] = taskLosses[t].item<double>();
-                    if (!std::isfinite(losses[t]))
-                        throw Error(ErrorCode::Training,
-                                    "the loss of task '" + d.taskNames[t] + "' became " +
-                                        std::to_string(losses[t]) + " at step " +
-                                        std::to_string(d.step) +
-                                        "; training diverged (try a lower optimizer.lr)");
-                    lossSums[t] += losses[t];
-                    progress.totalLoss += weights[t] * losses[t];
-                    metrics.push_back(
-                        {d.step, epoch, "train", d.taskNames[t], "", "loss", losses[t]});
-                }
-                for (const auto &[name, loss] : output.extraLosses) {
-                    const double value = loss.item<double>();
-                    progress.totalLoss += value;
-                    metrics.push_back({d.step, epoch, "train", "", name, "loss", value});
-                }
-                metrics.push_back({d.step, epoch, "train", "", "", "loss", progress.totalLoss});
-                const StepRecord record{d.step, epoch, d.taskNames, losses, weights, output};
-                for (Probe *probe : d.probes)
-                    probe->afterStep(record, journal.pending());
-
-                d.imagesTrained += batch->size();
-                const double elapsed = d.trainSeconds + secondsSince(clock);
-                d.imagesPerSecond = elapsed > 0 ? d.imagesTrained / elapsed : 0.0;
-                journal.flushIfDue(d.step, d.imagesPerSecond);
-                if (listener) {
-                    progress.taskLosses = losses;
-                    progress.imagesPerSecond = d.imagesPerSecond;
-                    const double perStep = elapsed / static_cast<double>(d.step - d.firstStep);
-                    progress.etaSeconds = perStep * static_cast<double>(d.stepsTotal - d.step);
-                    listener->stepFinished(progress);
-                }
-            }
-            d.trainSeconds += secondsSince(clock);
-            flush();
-            const std::int64_t trainedThisEpoch = b - (epoch == firstEpoch ? firstBatch : 0);
-            if (trainedThisEpoch > 0) {
-                for (double &sum : lossSums)
-                    sum /= static_cast<double>(trainedThisEpoch);
-                d.weighting->epochEnded(epoch, lossSums);
-            }
+            const std::int64_t first = epoch == firstEpoch ? firstBatch : 0;
+            d.trainSource->skip(first);
+            loop.runEpoch(*d.trainSource, epoch, first, d.stepsPerEpoch, listener);
             if (m_stop.load())
                 break;
             if (!validate(epoch))
                 break; // stopped during validation: handled as a stop below
-            const EpochRecord record{epoch, d.step, d.taskNames, *d.model};
+            const EpochRecord record{epoch, d.progress.step, d.taskNames, *d.model};
             for (Probe *probe : d.probes)
                 probe->afterEpoch(record, journal.pending());
             flush();
@@ -520,11 +424,11 @@ RunResult Trainer::run(TrainerListener *listener)
             flush();
             checkpoint(lastEpoch);
             setStatus(store::RunStatus::Stopped,
-                      "stopped by the user at step " + std::to_string(d.step));
+                      "stopped by the user at step " + std::to_string(d.progress.step));
             result.status = store::RunStatus::Stopped;
         } else {
             // The final evaluation: the test split, or else the last epoch's validation.
-            EvaluationResult evaluation{m_runId, d.step, lastEpoch, d.evalSplit, {}};
+            EvaluationResult evaluation{m_runId, d.progress.step, lastEpoch, d.evalSplit, {}};
             bool interrupted = false;
             if (d.testSource) {
                 Evaluator::Outcome outcome =
@@ -546,7 +450,7 @@ RunResult Trainer::run(TrainerListener *listener)
                 // missing.
                 setStatus(store::RunStatus::Stopped,
                           "stopped by the user during the final evaluation, after all " +
-                              std::to_string(d.step) + " training steps");
+                              std::to_string(d.progress.step) + " training steps");
                 result.status = store::RunStatus::Stopped;
             } else {
                 if (listener && d.evalSplit == "test")
@@ -569,9 +473,12 @@ RunResult Trainer::run(TrainerListener *listener)
             // The project file itself failed; the caller still gets the reason.
         }
     }
-    result.steps = d.step;
-    result.trainSeconds = d.trainSeconds;
-    result.imagesPerSecond = d.trainSeconds > 0 ? d.imagesTrained / d.trainSeconds : 0.0;
+    result.steps = d.progress.step;
+    result.trainSeconds = d.progress.trainSeconds;
+    // A resumed run with only its final evaluation left keeps the speed it trained at.
+    result.imagesPerSecond = d.progress.trainSeconds > 0
+                                 ? d.progress.imagesTrained / d.progress.trainSeconds
+                                 : d.progress.imagesPerSecond;
     result.totalSeconds = secondsSince(runStarted);
     return result;
 }

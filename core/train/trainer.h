@@ -30,6 +30,9 @@ struct RunStartInfo {
     std::int64_t trainSamples = 0, valSamples = 0, evalSamples = 0;
     std::string evalSplit; // "test" or "val" (final evaluation)
     std::int64_t resumedFromStep = 0; // > 0 when the run continues from a checkpoint
+    int threads = 0;                   // CPU threads it trains with
+    // What the run changed from its config, for the user (e.g. more threads than cores).
+    std::vector<std::string> warnings;
 };
 
 struct StepProgress {

@@ -110,23 +110,12 @@ private:
 
 CliRun TestCli::cli(const QStringList &args, int timeoutMs) const
 {
-    QProcess process;
-    process.start(QStringLiteral(MTLSTUDIO_CLI), args);
+    const ProgramRun ran = runProgram(QStringLiteral(MTLSTUDIO_CLI), args, timeoutMs);
     CliRun run;
-    if (!process.waitForStarted(10000)) {
-        run.err = "could not start " MTLSTUDIO_CLI;
-        return run;
-    }
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = "timed out";
-        return run;
-    }
-    run.exitCode = process.exitCode();
-    run.exitStatus = process.exitStatus();
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
+    run.exitCode = ran.exitCode;
+    run.exitStatus = ran.crashed ? QProcess::CrashExit : QProcess::NormalExit;
+    run.out = ran.out;
+    run.err = ran.err;
     return run;
 }
 

@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 
 #include <vector>
 
@@ -135,6 +136,28 @@ QByteArray tinyConfig(const QString &dataset, const QString &trainJson)
 )")
         .arg(dataset, trainJson)
         .toUtf8();
+}
+
+ProgramRun runProgram(const QString &program, const QStringList &args, int timeoutMs)
+{
+    QProcess process;
+    process.start(program, args);
+    ProgramRun run;
+    if (!process.waitForStarted(10000)) {
+        run.err = "could not start " + program.toUtf8();
+        return run;
+    }
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        run.err = "timed out";
+        return run;
+    }
+    run.exitCode = process.exitCode();
+    run.crashed = process.exitStatus() != QProcess::NormalExit;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
 }
 
 QString projectDump(const QString &path)

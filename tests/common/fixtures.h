@@ -95,6 +95,16 @@ TinyDataset writeTinyDataset(const QString &dir, int nTrain = 64, int nTest = 32
 // "looks" (attributes flies, mammal). `train` is the JSON of the "train" object.
 QByteArray tinyConfig(const QString &dataset, const QString &trainJson);
 
+// --- Running programs ----------------------------------------------------------------------
+
+struct ProgramRun {
+    int exitCode = -1;
+    bool crashed = true; // killed by a signal, or never finished
+    QByteArray out, err;
+};
+// Runs `program` with `args` to its end (killed after timeoutMs: err says "timed out").
+ProgramRun runProgram(const QString &program, const QStringList &args, int timeoutMs = 60000);
+
 // --- Project files -------------------------------------------------------------------------
 
 // A batch of rows for RunStore::record().

@@ -166,6 +166,7 @@ private Q_SLOTS:
     void stopDuringEvaluation_data();
     void stopDuringEvaluation();
     void stopBeforeRun();
+    void checkpointsEveryNSteps();
     void pauseAndResume();
     void sameSeedSameLosses();
     void learnsSeparableData();
@@ -384,6 +385,51 @@ void TestTrainer::stopDuringEvaluation()
     QCOMPARE(qstr(run->error), error);
     QVERIFY(rowsOf(project->runs().metrics(result.runId), "test").empty());
     QVERIFY(project->runs().latestCheckpoint(result.runId).has_value());
+    const double recordedSpeed = run->imagesPerSecond;
+    QVERIFY(recordedSpeed > 0);
+
+    // Resumed, it continues there; with only the final evaluation left it trains nothing and
+    // keeps reporting the speed it trained at, not 0 images/s.
+    train::TrainerOptions options;
+    options.resumeRunId = result.runId;
+    const train::RunResult resumed =
+        train::Trainer(str(m_project), config(QStringLiteral("animals"), trainJson(2, 3)), options)
+            .run();
+    QCOMPARE(statusName(resumed.status), QStringLiteral("completed"));
+    QVERIFY(!rowsOf(open()->runs().metrics(result.runId), "test").empty());
+    if (split == QLatin1String("test")) {
+        QCOMPARE(resumed.imagesPerSecond, recordedSpeed);
+        QCOMPARE(open()->runs().find(result.runId)->imagesPerSecond, recordedSpeed);
+    } else {
+        QVERIFY(resumed.imagesPerSecond > 0);
+    }
+}
+
+void TestTrainer::checkpointsEveryNSteps()
+{
+    // With train.checkpoint_every_steps = 2, a stop between epochs' ends finds a checkpoint at
+    // the last even step: what a kill would lose is at most one step.
+    train::Trainer trainer(str(m_project),
+                           config(QStringLiteral("animals"),
+                                  QStringLiteral(R"({"epochs": 1, "batch_size": 4,
+                                     "max_steps_per_epoch": 9, "val_fraction": 0.25, "seed": 1,
+                                     "threads": 1, "device": "cpu",
+                                     "checkpoint_every_steps": 2})")));
+    std::vector<std::int64_t> checkpointSteps;
+    Recorder recorder;
+    recorder.onStep = [&](const train::StepProgress &p) {
+        auto project = open();
+        const auto checkpoint = project->runs().latestCheckpoint(p.runId);
+        checkpointSteps.push_back(checkpoint ? checkpoint->step : 0);
+    };
+    const auto result = trainer.run(&recorder);
+    QCOMPARE(statusName(result.status), QStringLiteral("completed"));
+    // Seen after steps 1..9: saved at steps 2, 4, 6, 8, and at the epoch's end (9).
+    QCOMPARE(checkpointSteps, (std::vector<std::int64_t>{0, 2, 2, 4, 4, 6, 6, 8, 8}));
+    QCOMPARE(open()->runs().latestCheckpoint(result.runId)->step, std::int64_t(9));
+    // The rows up to a checkpoint are on file when it is: a resume from it loses nothing.
+    QCOMPARE(rowsOf(open()->runs().metrics(result.runId), "train", "loss").size(),
+             std::size_t(9 * 3));
 }
 
 void TestTrainer::stopFromListener()

@@ -8,6 +8,7 @@
 #include "mainwindow.h"
 #include "runtablemodel.h"
 #include "store/project.h"
+#include "store/sqlite.h"
 #include "trainingcontroller.h"
 
 #include <QAction>
@@ -17,6 +18,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QProgressBar>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -28,6 +30,8 @@
 #include <algorithm>
 #include <cmath>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace mtl;
 using mtl::app::MainWindow;
@@ -58,6 +62,8 @@ private Q_SLOTS:
     void pauseResumeAndStopFromTheToolbar();
     void resumesAStoppedRunWithItsWholeCurve();
     void failedImportLeavesTheProjectUnchanged();
+    void notAProjectFailsToOpen();
+    void readOnlyProjectOpensForBrowsingOnly();
 
 private:
     QTemporaryDir m_dir;
@@ -445,6 +451,69 @@ void TestMainWindow::resumesAStoppedRunWithItsWholeCurve()
     QVERIFY(!window.resumeRun(runId));
     QVERIFY2(window.lastError().contains(QStringLiteral("completed")),
              qPrintable(window.lastError()));
+}
+
+void TestMainWindow::notAProjectFailsToOpen()
+{
+    // Another program's SQLite database: opened off the GUI thread, refused, left as it was;
+    // the window keeps the project it had.
+    const QString foreign = m_dir.filePath(QStringLiteral("foreign.db"));
+    {
+        store::Database db(test::str(foreign), store::Database::Mode::ReadWriteCreate);
+        db.exec("CREATE TABLE foo (x)");
+    }
+    QFile file(foreign);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray before = file.readAll();
+    file.close();
+    MainWindow window;
+    window.setInteractive(false);
+    QVERIFY(openAndWait(window, m_project));
+    QSignalSpy failed(&window, &MainWindow::projectOpenFailed);
+    QVERIFY(window.openProject(foreign)); // started
+    QVERIFY(failed.wait(10000));
+    QVERIFY2(window.lastError().contains(QStringLiteral("not an MTL Studio project")),
+             qPrintable(window.lastError()));
+    QCOMPARE(window.projectPath(), QFileInfo(m_project).absoluteFilePath());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), before);
+    QVERIFY(!QFile::exists(foreign + QStringLiteral("-wal")));
+}
+
+void TestMainWindow::readOnlyProjectOpensForBrowsingOnly()
+{
+    // The workbench as user nobody on a project it may read but not write: it opens, and
+    // training is refused, saying why (the scripted --train then exits with 2).
+    if (::getuid() != 0 || !QFile::exists(QStringLiteral("/usr/bin/setpriv")))
+        QSKIP("needs root and setpriv to run the workbench as another user");
+    QTemporaryDir dir(QStringLiteral("/tmp/mtl-readonly-gui-XXXXXX"));
+    QVERIFY(dir.isValid());
+    const auto readable = QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                          QFileDevice::ReadGroup | QFileDevice::ReadOther;
+    QVERIFY(QFile::setPermissions(dir.path(), readable | QFileDevice::ExeOwner |
+                                                  QFileDevice::ExeGroup | QFileDevice::ExeOther));
+    const QString copy = QDir(dir.path()).filePath(QStringLiteral("shared.mtlproj"));
+    {
+        store::Project source(test::str(m_project));
+        source.db().exec("VACUUM INTO '" + test::str(copy) + "'");
+    }
+    QVERIFY(QFile::setPermissions(copy, readable));
+    const QString shot = QDir(dir.path()).filePath(QStringLiteral("shot.png"));
+    QProcess gui;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("HOME"), dir.path());
+    gui.setProcessEnvironment(env);
+    gui.start(QStringLiteral("/usr/bin/setpriv"),
+              {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+               QStringLiteral("--clear-groups"), QStringLiteral(MTLSTUDIO_GUI), copy,
+               QStringLiteral("--train"), QStringLiteral("example:fmnist-hps"),
+               QStringLiteral("--quit-when-done")});
+    QVERIFY(gui.waitForFinished(60000));
+    const QByteArray err = gui.readAllStandardError();
+    QCOMPARE(gui.exitCode(), 2);
+    QVERIFY2(err.contains("is read-only here"), err.constData());
+    QVERIFY2(err.contains("a run cannot be recorded in it"), err.constData());
 }
 
 QTEST_MAIN(TestMainWindow)

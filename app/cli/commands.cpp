@@ -1,0 +1,384 @@
+#include "commands.h"
+
+#include "progressprinter.h"
+
+#include "common/registry.h"
+#include "data/importer.h"
+#include "store/project.h"
+#include "store/projectfile.h"
+#include "train/catalog.h"
+#include "train/trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <unistd.h>
+
+namespace cli {
+
+using nlohmann::json;
+using namespace mtl;
+
+std::atomic<bool> g_interrupted{false};
+std::atomic<train::Trainer *> g_trainer{nullptr};
+
+namespace {
+bool stderrIsTerminal() { return isatty(fileno(stderr)) == 1; }
+
+json datasetJson(const store::DatasetInfo &d)
+{
+    json splits = json::object();
+    for (const auto &s : d.splits)
+        splits[s.name] = s.samples;
+    json columns = json::array();
+    for (const auto &c : d.columns) {
+        json column = {{"name", c.name}, {"kind", toString(c.kind)}};
+        if (c.kind == store::ColumnKind::Categorical)
+            column["categories"] = c.categories;
+        columns.push_back(column);
+    }
+    return {{"id", d.id},          {"name", d.name},         {"format", d.format},
+            {"source", d.source},  {"created_at", d.createdAt},
+            {"width", d.width},    {"height", d.height},     {"channels", d.channels},
+            {"samples", d.totalSamples()}, {"splits", splits}, {"columns", columns}};
+}
+
+json runJson(const store::RunInfo &r)
+{
+    return {{"id", r.id},
+            {"experiment", r.experimentName},
+            {"dataset", r.datasetName},
+            {"status", toString(r.status)},
+            {"device", r.device},
+            {"created_at", r.createdAt},
+            {"started_at", r.startedAt},
+            {"finished_at", r.finishedAt},
+            {"steps_done", r.stepsDone},
+            {"steps_total", r.stepsTotal},
+            {"images_per_s", r.imagesPerSecond},
+            {"error", r.error}};
+}
+
+// Opens an existing project to write to it, after checking it is an undamaged project, and
+// marks runs of killed processes as interrupted.
+std::unique_ptr<store::Project> openProject(const std::string &path)
+{
+    auto project = std::make_unique<store::Project>(path, store::Project::OpenMode::MustExist,
+                                                    store::Project::Checks::Integrity);
+    project->reconcileInterruptedRuns();
+    return project;
+}
+
+// Opens an existing project to read it: nothing is written (but for upgrading an older schema),
+// so read-only files list too; runs of killed processes read as interrupted.
+std::unique_ptr<store::Project> openForReading(const std::string &path)
+{
+    return std::make_unique<store::Project>(path, store::Project::OpenMode::Read,
+                                            store::Project::Checks::Integrity);
+}
+
+} // namespace
+
+int exitCodeFor(const Error &e)
+{
+    switch (e.code()) {
+    case ErrorCode::Interrupted: return Interrupted;
+    case ErrorCode::Training: return RunFailed;
+    default: return BadInput;
+    }
+}
+
+std::string joined(const std::vector<std::string> &items)
+{
+    std::string text;
+    for (const auto &item : items)
+        text += (text.empty() ? "" : ", ") + item;
+    return text;
+}
+
+int runImport(const ImportArgs &a)
+{
+    auto importer = data::makeImporter(a.format);
+    data::ImportRequest request;
+    request.dataset = a.name;
+    request.split = a.split;
+    request.files = {{"images", a.images},
+                     {"labels", a.labels},
+                     {"class-names", a.classNames},
+                     {"class-attributes", a.classAttributes},
+                     {"dir", a.dir}};
+    if (a.format != "idx") {
+        for (const auto &[flag, value] : {std::pair{"--images", a.images}, {"--labels", a.labels},
+                                          {"--class-names", a.classNames},
+                                          {"--class-attributes", a.classAttributes}})
+            if (!value.empty())
+                throw Error(ErrorCode::InvalidInput,
+                            std::string(flag) + " applies to --format idx only");
+    } else if (!a.dir.empty()) {
+        throw Error(ErrorCode::InvalidInput, "--dir applies to --format fashion-mnist only");
+    }
+    // A new project is made under a temporary name and put in place when the import has
+    // committed: a failed or killed first import leaves no project, empty or partial, behind.
+    // An existing empty file is taken as a new project too (nothing in it to lose).
+    std::error_code ec;
+    const bool created = !std::filesystem::exists(a.project, ec) ||
+                         (std::filesystem::is_regular_file(a.project, ec) &&
+                          std::filesystem::file_size(a.project, ec) == 0);
+    std::optional<store::PendingProjectFile> pending;
+    if (created) {
+        pending.emplace(a.project);
+        std::filesystem::remove(a.project, ec); // the empty file, if any
+    }
+    std::optional<store::Project> opened;
+    opened.emplace(created ? pending->workingPath() : a.project,
+                   store::Project::OpenMode::CreateIfMissing, store::Project::Checks::Integrity);
+    const bool terminal = stderrIsTerminal();
+    int lastPercent = -1;
+    const auto summary =
+        importer->run(*opened, request, [&](double fraction, const std::string &stage) {
+            const int percent = static_cast<int>(fraction * 100);
+            if (terminal && percent != lastPercent) {
+                std::fprintf(stderr, "\r\033[Kimporting: %3d%% %s", percent, stage.c_str());
+                std::fflush(stderr);
+                lastPercent = percent;
+            }
+            return !g_interrupted.load();
+        });
+    opened.reset(); // closed, its journal folded in, before it is put in place
+    if (pending)
+        pending->commit();
+    if (terminal)
+        std::fprintf(stderr, "\r\033[K");
+    json splits = json::object();
+    std::string splitText;
+    for (const auto &s : summary.added) {
+        splits[s.name] = s.samples;
+        splitText += (splitText.empty() ? "" : ", ") + std::to_string(s.samples) + " " + s.name;
+    }
+    std::fprintf(stderr, "%s dataset '%s': %s samples in %.2f s; columns: %s\n",
+                 summary.created ? "created" : "appended to", summary.dataset.c_str(),
+                 splitText.c_str(), summary.seconds, joined(summary.columns).c_str());
+    if (a.json)
+        std::cout << json{{"dataset", summary.dataset},
+                          {"dataset_id", summary.datasetId},
+                          {"created", summary.created},
+                          {"splits", splits},
+                          {"columns", summary.columns},
+                          {"seconds", summary.seconds}}
+                         .dump()
+                  << std::endl;
+    return Ok;
+}
+
+int runDatasets(const std::string &path, bool asJson)
+{
+    auto project = openForReading(path);
+    const auto datasets = project->datasets().list();
+    if (asJson) {
+        json list = json::array();
+        for (const auto &d : datasets)
+            list.push_back(datasetJson(d));
+        std::cout << json{{"datasets", list}}.dump(-1, ' ', false, json::error_handler_t::replace)
+                  << std::endl;
+        return Ok;
+    }
+    if (datasets.empty())
+        std::cout << "no datasets in " << path << "; add one with: mtlstudio-cli import\n";
+    for (const auto &d : datasets) {
+        std::string splits;
+        for (const auto &s : d.splits)
+            splits += (splits.empty() ? "" : ", ") + s.name + " " + std::to_string(s.samples);
+        std::cout << d.name << "  (" << d.format << ", " << d.width << "x" << d.height << "x"
+                  << d.channels << ")\n  splits:  " << splits << "\n  columns:";
+        for (const auto &c : d.columns) {
+            std::cout << " " << c.name;
+            if (c.kind == store::ColumnKind::Categorical)
+                std::cout << "[" << c.categories.size() << "]";
+        }
+        std::cout << "\n";
+    }
+    return Ok;
+}
+
+int runRuns(const std::string &path, bool asJson)
+{
+    auto project = openForReading(path);
+    const auto runs = project->runs().list();
+    if (asJson) {
+        json list = json::array();
+        for (const auto &r : runs)
+            list.push_back(runJson(r));
+        std::cout << json{{"runs", list}}.dump(-1, ' ', false, json::error_handler_t::replace)
+                  << std::endl;
+        return Ok;
+    }
+    if (runs.empty()) {
+        std::cout << "no runs in " << path << "; start one with: mtlstudio-cli train\n";
+        return Ok;
+    }
+    std::printf("%5s  %-20s %-16s %-11s %-7s %12s %9s  %s\n", "run", "experiment", "dataset",
+                "status", "device", "steps", "img/s", "started");
+    for (const auto &r : runs) {
+        const std::string steps = std::to_string(r.stepsDone) + "/" + std::to_string(r.stepsTotal);
+        std::printf("%5lld  %-20s %-16s %-11s %-7s %12s %9.0f  %s\n", static_cast<long long>(r.id),
+                    r.experimentName.c_str(), r.datasetName.c_str(), toString(r.status),
+                    r.device.c_str(), steps.c_str(), r.imagesPerSecond, r.startedAt.c_str());
+        if (!r.error.empty() && r.status != store::RunStatus::Completed)
+            std::printf("       %s\n", r.error.c_str());
+    }
+    return Ok;
+}
+
+// An option's bound as JSON: an integer for integer options.
+json bound(const OptionSpec &o, double value)
+{
+    if (o.type == OptionSpec::Type::Integer)
+        return static_cast<std::int64_t>(value);
+    return value;
+}
+
+json optionJson(const OptionSpec &o)
+{
+    json option = {{"name", o.name}, {"type", toString(o.type)}, {"help", o.help}};
+    option["default"] = o.defaultValue; // null: required
+    if (o.type == OptionSpec::Type::Integer || o.type == OptionSpec::Type::Number) {
+        option["min"] = bound(o, o.min);
+        option["max"] = bound(o, o.max);
+    }
+    if (o.type == OptionSpec::Type::Choice)
+        option["choices"] = o.choices;
+    return option;
+}
+
+std::string optionText(const OptionSpec &o)
+{
+    std::string text = std::string(toString(o.type));
+    if (o.type == OptionSpec::Type::Integer || o.type == OptionSpec::Type::Number)
+        text += " " + bound(o, o.min).dump() + " … " + bound(o, o.max).dump();
+    if (o.type == OptionSpec::Type::Choice)
+        text += " (" + joined(o.choices) + ")";
+    text += o.defaultValue.is_null() ? ", required" : ", default " + o.defaultValue.dump();
+    return text + ": " + o.help;
+}
+
+// Every registered part by kind, with its options: what configs may name.
+int runParts(bool asJson)
+{
+    const experiment::Catalog &c = train::catalog();
+    std::vector<PartSpec> formats = data::importers().specs();
+    const std::vector<std::pair<const char *, const std::vector<PartSpec> *>> kinds{
+        {"backbones", &c.backbones},   {"sharings", &c.sharings},
+        {"task_types", &c.taskTypes},  {"weightings", &c.weightings},
+        {"optimizers", &c.optimizers}, {"probes", &c.probes},
+        {"import_formats", &formats}};
+    if (asJson) {
+        json root = json::object();
+        for (const auto &[kind, parts] : kinds) {
+            json list = json::array();
+            for (const PartSpec &part : *parts) {
+                json options = json::array();
+                for (const OptionSpec &o : part.options)
+                    options.push_back(optionJson(o));
+                list.push_back({{"name", part.name}, {"help", part.help}, {"options", options}});
+            }
+            root[kind] = list;
+        }
+        std::cout << root.dump() << std::endl;
+        return Ok;
+    }
+    for (const auto &[kind, parts] : kinds) {
+        std::cout << kind << ":\n";
+        for (const PartSpec &part : *parts) {
+            std::cout << "  " << part.name << "  " << part.help << "\n";
+            for (const OptionSpec &o : part.options)
+                std::cout << "      " << o.name << "  " << optionText(o) << "\n";
+        }
+    }
+    return Ok;
+}
+
+int runTrain(const TrainArgs &a)
+{
+    if (a.config.empty() == (a.resume == 0))
+        throw Error(ErrorCode::InvalidInput, "train needs --config FILE or --resume RUN");
+    {
+        auto project = openProject(a.project); // fails early and clearly; reconciles old runs
+    }
+    // A resumed run continues with the config it was started with.
+    const experiment::ExperimentConfig config = a.resume > 0
+                                               ? train::configForResume(a.project, a.resume)
+                                               : train::loadExperiment(a.config, a.overrides);
+    train::TrainerOptions options;
+    options.preloadBatches = a.preloaded;
+    options.resumeRunId = a.resume;
+    train::Trainer trainer(a.project, config, options);
+    trainer.prepare();
+    g_trainer.store(&trainer);
+    if (g_interrupted.load())
+        trainer.requestStop();
+    ProgressPrinter printer(stderrIsTerminal());
+    const train::RunResult result = trainer.run(&printer);
+    g_trainer.store(nullptr);
+    printer.finishLine();
+
+    json metrics = json::object();
+    for (const auto &[task, values] : result.metrics) {
+        json entry = values;
+        auto attributes = result.attributeAccuracy.find(task);
+        if (attributes != result.attributeAccuracy.end())
+            entry["attributes"] = attributes->second;
+        metrics[task] = entry;
+    }
+    switch (result.status) {
+    case store::RunStatus::Completed: {
+        std::string summary;
+        for (const auto &[task, values] : result.metrics) {
+            auto accuracy = values.find("accuracy");
+            if (accuracy != values.end()) {
+                char item[128];
+                std::snprintf(item, sizeof item, "%s%s %.2f%%", summary.empty() ? "" : ", ",
+                              task.c_str(), accuracy->second * 100.0);
+                summary += item;
+            }
+        }
+        std::fprintf(stderr, "run %lld completed in %s (%.0f images/s): %s accuracy %s\n"
+                             "results are in %s (mtlstudio-cli runs %s)\n",
+                     static_cast<long long>(result.runId), formatDuration(result.totalSeconds).c_str(),
+                     result.imagesPerSecond, result.evalSplit.c_str(), summary.c_str(),
+                     a.project.c_str(), a.project.c_str());
+        break;
+    }
+    case store::RunStatus::Stopped:
+        std::fprintf(stderr, "run %lld stopped after %lld steps; the model so far is saved in %s\n",
+                     static_cast<long long>(result.runId), static_cast<long long>(result.steps),
+                     a.project.c_str());
+        break;
+    default:
+        std::fprintf(stderr, "run %lld failed: %s\n", static_cast<long long>(result.runId),
+                     result.error.c_str());
+        break;
+    }
+    if (a.json)
+        std::cout << json{{"run_id", result.runId},
+                          {"status", toString(result.status)},
+                          {"metrics", metrics},
+                          {"split", result.evalSplit},
+                          {"device", result.device},
+                          {"steps", result.steps},
+                          {"images_per_s", result.imagesPerSecond},
+                          {"train_seconds", result.trainSeconds},
+                          {"seconds", result.totalSeconds},
+                          {"error", result.error}}
+                         .dump()
+                  << std::endl;
+    if (result.status == store::RunStatus::Completed)
+        return Ok;
+    if (result.status == store::RunStatus::Stopped)
+        return Interrupted;
+    return RunFailed;
+}
+
+} // namespace cli

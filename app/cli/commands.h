@@ -1,0 +1,47 @@
+#pragma once
+// The subcommands of mtlstudio-cli, one function each; main.cpp parses the command line and
+// calls them. Each returns the process's exit code or throws mtl::Error (mapped by
+// exitCodeFor()). Their output is the contract of docs/CLI.md.
+
+#include "common/error.h"
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mtl::train {
+class Trainer;
+}
+
+namespace cli {
+
+enum ExitCode { Ok = 0, BadInput = 2, RunFailed = 3, Interrupted = 130 };
+
+// Set by the signal handler; a running trainer is asked to stop through g_trainer.
+extern std::atomic<bool> g_interrupted;
+extern std::atomic<mtl::train::Trainer *> g_trainer;
+
+int exitCodeFor(const mtl::Error &e);
+std::string joined(const std::vector<std::string> &items);
+
+struct ImportArgs {
+    std::string project, name, format = "idx", images, labels, split = "train", classNames,
+                         classAttributes, dir;
+    bool json = false;
+};
+
+struct TrainArgs {
+    std::string project, config;
+    std::int64_t resume = 0;
+    std::vector<std::string> overrides;
+    bool json = false, preloaded = false;
+};
+
+int runImport(const ImportArgs &args);
+int runDatasets(const std::string &project, bool asJson);
+int runRuns(const std::string &project, bool asJson);
+int runParts(bool asJson);
+int runTrain(const TrainArgs &args);
+
+} // namespace cli

@@ -1,0 +1,176 @@
+#include "train/trainingloop.h"
+
+#include "common/error.h"
+#include "data/batchsource.h"
+#include "model/multitask.h"
+#include "train/collective.h"
+#include "train/probe.h"
+#include "train/runjournal.h"
+#include "train/task.h"
+#include "train/weighting.h"
+
+#include <torch/optim/optimizer.h>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+namespace mtl::train {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+} // namespace
+
+TrainingLoop::TrainingLoop(const TrainingParts &parts, Control control, Progress &progress)
+    : m_parts(parts)
+    , m_control(std::move(control))
+    , m_progress(progress)
+    , m_sharedParameters(parts.model.sharedParameters())
+{
+}
+
+std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch,
+                                    std::int64_t firstBatch, std::int64_t batches,
+                                    TrainerListener *listener)
+{
+    const TrainingParts &p = m_parts;
+    Progress &progress = m_progress;
+    const std::size_t taskCount = p.tasks.size();
+    std::vector<double> losses(taskCount), lossSums(taskCount, 0.0);
+    std::int64_t b = firstBatch;
+    auto clock = Clock::now();
+    for (; b < batches; ++b) {
+        if (m_control.stop.load())
+            break;
+        if (m_control.paused.load()) {
+            progress.trainSeconds += secondsSince(clock);
+            waitWhilePaused();
+            clock = Clock::now();
+            if (m_control.stop.load())
+                break;
+        }
+        if (m_paused) {
+            m_paused = false;
+            m_control.setStatus(store::RunStatus::Running);
+        }
+        std::optional<data::SampleBatch> batch = source.next();
+        if (!batch)
+            throw Error(ErrorCode::Training, "the training data ended after " +
+                                                 std::to_string(b) + " of " +
+                                                 std::to_string(batches) + " batches");
+        const at::Tensor images = batch->images.to(p.device);
+        std::vector<at::Tensor> targets;
+        for (const at::Tensor &target : batch->targets)
+            targets.push_back(target.to(p.device));
+
+        const std::int64_t step = ++progress.step;
+        const model::ModelOutput output = p.model.forward(images);
+        std::vector<at::Tensor> taskLosses;
+        for (std::size_t t = 0; t < taskCount; ++t)
+            taskLosses.push_back(p.tasks[t]->loss(output.tasks[t], targets[t]));
+        p.optimizer.zero_grad();
+        WeightingContext context;
+        context.sharedParameters = m_sharedParameters;
+        context.sharedRepresentation = output.shared;
+        for (const auto &extra : output.extraLosses)
+            context.extraLoss =
+                context.extraLoss.defined() ? context.extraLoss + extra.second : extra.second;
+        context.step = step;
+        context.epoch = epoch;
+        context.collective = &p.collective;
+        const std::vector<double> weights = p.weighting.backward(taskLosses, context);
+        // The seam for data parallelism: gradients become the mean over all ranks.
+        if (p.collective.worldSize() > 1) {
+            std::vector<at::Tensor> grads;
+            for (const at::Tensor &parameter : p.model.parameters())
+                grads.push_back(parameter.grad());
+            p.collective.allReduceMean(grads);
+        }
+        p.optimizer.step();
+        p.weighting.afterOptimizerStep();
+
+        StepProgress report;
+        report.runId = progress.runId;
+        report.step = step;
+        report.stepsTotal = progress.stepsTotal;
+        report.epoch = epoch;
+        report.epochs = progress.epochs;
+        auto &metrics = p.journal.pending().rows<store::MetricRow>();
+        for (std::size_t t = 0; t < taskCount; ++t) {
+            losses[t] = taskLosses[t].item<double>();
+            if (!std::isfinite(losses[t]))
+                throw Error(ErrorCode::Training,
+                            "the loss of task '" + p.taskNames[t] + "' became " +
+                                std::to_string(losses[t]) + " at step " + std::to_string(step) +
+                                "; training diverged (try a lower optimizer.lr)");
+            lossSums[t] += losses[t];
+            report.totalLoss += weights[t] * losses[t];
+            metrics.push_back({step, epoch, "train", p.taskNames[t], "", "loss", losses[t]});
+        }
+        for (const auto &[name, loss] : output.extraLosses) {
+            const double value = loss.item<double>();
+            report.totalLoss += value;
+            metrics.push_back({step, epoch, "train", "", name, "loss", value});
+        }
+        metrics.push_back({step, epoch, "train", "", "", "loss", report.totalLoss});
+        const StepRecord record{step, epoch, p.taskNames, losses, weights, output};
+        for (Probe *probe : p.probes)
+            probe->afterStep(record, p.journal.pending());
+
+        progress.imagesTrained += batch->size();
+        const double elapsed = progress.trainSeconds + secondsSince(clock);
+        progress.imagesPerSecond = elapsed > 0 ? progress.imagesTrained / elapsed : 0.0;
+        p.journal.flushIfDue(step, progress.imagesPerSecond);
+        if (b + 1 < batches) // the epoch's end has a checkpoint of its own
+            checkpointIfDue(epoch);
+        if (listener) {
+            report.taskLosses = losses;
+            report.imagesPerSecond = progress.imagesPerSecond;
+            const double perStep = elapsed / static_cast<double>(step - progress.firstStep);
+            report.etaSeconds = perStep * static_cast<double>(progress.stepsTotal - step);
+            listener->stepFinished(report);
+        }
+    }
+    progress.trainSeconds += secondsSince(clock);
+    p.journal.flush(progress.step, progress.imagesPerSecond);
+    const std::int64_t trained = b - firstBatch;
+    if (trained > 0) {
+        for (double &sum : lossSums)
+            sum /= static_cast<double>(trained);
+        p.weighting.epochEnded(epoch, lossSums);
+    }
+    return trained;
+}
+
+void TrainingLoop::checkpointIfDue(int epoch)
+{
+    const bool due =
+        m_control.checkpointEverySteps > 0
+            ? m_progress.step % m_control.checkpointEverySteps == 0
+            : std::chrono::duration<double>(Clock::now() - m_lastCheckpoint).count() >=
+                  m_control.checkpointEverySeconds;
+    if (!due || !m_control.checkpoint)
+        return;
+    // What the checkpoint's step covers is on file first, so a resume from it loses nothing.
+    m_parts.journal.flush(m_progress.step, m_progress.imagesPerSecond);
+    m_control.checkpoint(epoch);
+    m_lastCheckpoint = Clock::now();
+}
+
+void TrainingLoop::waitWhilePaused()
+{
+    if (!m_paused) {
+        m_paused = true;
+        m_parts.journal.flush(m_progress.step, m_progress.imagesPerSecond);
+        m_control.setStatus(store::RunStatus::Paused);
+    }
+    while (m_control.paused.load() && !m_control.stop.load())
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+} // namespace mtl::train

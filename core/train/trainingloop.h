@@ -1,0 +1,91 @@
+#pragma once
+// One epoch of training: batches from the source, forward, per-task losses, the weighting
+// method's backward, the gradient all-reduce across ranks (the seam for data parallelism),
+// the optimiser step, the step's records and probes, pause and stop between batches. The
+// Trainer sets the parts up and runs validation, checkpoints and the final evaluation around
+// it. Everything is borrowed from the Trainer and must outlive the loop.
+// Thread contract: the trainer's thread; `stop` and `paused` may be set from any thread.
+
+#include "train/trainer.h"
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace torch::optim {
+class Optimizer;
+}
+namespace mtl::data {
+class BatchSource;
+}
+namespace mtl::model {
+class MultiTaskModelImpl;
+}
+
+namespace mtl::train {
+
+class Collective;
+class Probe;
+class RunJournal;
+class Task;
+class WeightingMethod;
+
+struct TrainingParts {
+    const std::vector<std::unique_ptr<Task>> &tasks;
+    const std::vector<std::string> &taskNames;
+    model::MultiTaskModelImpl &model;
+    torch::optim::Optimizer &optimizer;
+    WeightingMethod &weighting;
+    Collective &collective;
+    const std::vector<Probe *> &probes;
+    RunJournal &journal;
+    c10::Device device;
+};
+
+class TrainingLoop {
+public:
+    struct Control {
+        const std::atomic<bool> &stop, &paused;
+        std::function<void(store::RunStatus)> setStatus; // records and reports a status
+        std::function<void(int epoch)> checkpoint;       // saves one now
+        std::int64_t checkpointEverySteps = 0;           // 0: every checkpointEverySeconds
+        double checkpointEverySeconds = 120.0;
+    };
+    struct Progress {
+        std::int64_t runId = 0;
+        std::int64_t step = 0;        // global steps done, 1-based after the first
+        std::int64_t firstStep = 0;   // where this session started (resumed runs: > 0)
+        std::int64_t stepsTotal = 0;
+        int epochs = 0;
+        std::int64_t imagesTrained = 0; // in this session
+        double trainSeconds = 0.0;      // in this session, pauses excluded
+        double imagesPerSecond = 0.0;
+    };
+
+    TrainingLoop(const TrainingParts &parts, Control control, Progress &progress);
+
+    // Trains batches [firstBatch, batches) of `epoch` from `source` (already started).
+    // Returns how many it trained; fewer when a stop was requested. Calls epochEnded() on the
+    // weighting method with the mean losses when it trained any. Throws Error(Training) when
+    // a loss stops being finite or the source runs dry.
+    std::int64_t runEpoch(data::BatchSource &source, int epoch, std::int64_t firstBatch,
+                          std::int64_t batches, TrainerListener *listener);
+
+private:
+    void waitWhilePaused();
+    void checkpointIfDue(int epoch);
+
+    TrainingParts m_parts;
+    Control m_control;
+    Progress &m_progress;
+    std::vector<at::Tensor> m_sharedParameters;
+    bool m_paused = false;
+    std::chrono::steady_clock::time_point m_lastCheckpoint = std::chrono::steady_clock::now();
+};
+
+} // namespace mtl::train
