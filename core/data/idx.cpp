@@ -130,9 +130,11 @@ IdxArray readIdx(const std::string &path)
     }
     if (expected > std::numeric_limits<std::size_t>::max())
         throw offsetError(path, 4, "dimensions are implausibly large");
-    // Grown as data arrives, so a compressed file that ends early never costs what its
-    // header claims.
-    std::size_t capacity = std::min<std::uint64_t>(expected, std::uint64_t(1) << 24);
+    // A plain file's size was checked: it holds what the header says. A compressed one grows
+    // as data arrives beyond 64 MiB, so one that ends early never costs what its header claims.
+    std::size_t capacity = in.compressed()
+                               ? std::min<std::uint64_t>(expected, std::uint64_t(64) << 20)
+                               : expected;
     bytes.resize(capacity);
     std::size_t have = header.size;
     while (have < expected) {
