@@ -91,14 +91,6 @@ int exitCodeFor(const Error &e)
     }
 }
 
-std::string joined(const std::vector<std::string> &items)
-{
-    std::string text;
-    for (const auto &item : items)
-        text += (text.empty() ? "" : ", ") + item;
-    return text;
-}
-
 int runImport(const ImportArgs &a)
 {
     auto importer = data::makeImporter(a.format);
@@ -160,7 +152,7 @@ int runImport(const ImportArgs &a)
     }
     std::fprintf(stderr, "%s dataset '%s': %s samples in %.2f s; columns: %s\n",
                  summary.created ? "created" : "appended to", summary.dataset.c_str(),
-                 splitText.c_str(), summary.seconds, joined(summary.columns).c_str());
+                 splitText.c_str(), summary.seconds, joinNames(summary.columns).c_str());
     if (a.json)
         std::cout << json{{"dataset", summary.dataset},
                           {"dataset_id", summary.datasetId},
@@ -259,7 +251,7 @@ std::string optionText(const OptionSpec &o)
     if (o.type == OptionSpec::Type::Integer || o.type == OptionSpec::Type::Number)
         text += " " + bound(o, o.min).dump() + " … " + bound(o, o.max).dump();
     if (o.type == OptionSpec::Type::Choice)
-        text += " (" + joined(o.choices) + ")";
+        text += " (" + joinNames(o.choices) + ")";
     text += o.defaultValue.is_null() ? ", required" : ", default " + o.defaultValue.dump();
     return text + ": " + o.help;
 }

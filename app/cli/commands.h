@@ -23,7 +23,6 @@ extern std::atomic<bool> g_interrupted;
 extern std::atomic<mtl::train::Trainer *> g_trainer;
 
 int exitCodeFor(const mtl::Error &e);
-std::string joined(const std::vector<std::string> &items);
 
 struct ImportArgs {
     std::string project, name, format = "idx", images, labels, split = "train", classNames,

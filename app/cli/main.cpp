@@ -4,6 +4,7 @@
 #include "commands.h"
 
 #include "common/allocator.h"
+#include "common/registry.h"
 #include "common/utf8.h"
 #include "data/importer.h"
 #include "train/catalog.h"
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
     auto *configOption = trainCmd->add_option(
         "--config", trainArgs.config,
         "Experiment config (JSON), or example:NAME for a built-in example (" +
-            joined(experiment::exampleExperiments()) + ")");
+            joinNames(experiment::exampleExperiments()) + ")");
     auto *resumeOption = trainCmd->add_option(
         "--resume", trainArgs.resume,
         "Continue run RUN (stopped, interrupted or failed) from its latest checkpoint, with its "
@@ -119,12 +120,12 @@ int main(int argc, char **argv)
     app.footer("Examples:\n"
                "  mtlstudio-cli import demo.mtlproj --name fashion-mnist --format fashion-mnist\n"
                "  mtlstudio-cli train demo.mtlproj --config example:fmnist-hps --json\n"
-               "Known: backbones " + joined(partNames(catalog.backbones)) + "; sharing " +
-               joined(partNames(catalog.sharings)) + "; task types " +
-               joined(partNames(catalog.taskTypes)) + "; weighting " +
-               joined(partNames(catalog.weightings)) + "; optimizers " +
-               joined(partNames(catalog.optimizers)) + "; probes " +
-               joined(partNames(catalog.probes)) + ".");
+               "Known: backbones " + joinNames(partNames(catalog.backbones)) + "; sharing " +
+               joinNames(partNames(catalog.sharings)) + "; task types " +
+               joinNames(partNames(catalog.taskTypes)) + "; weighting " +
+               joinNames(partNames(catalog.weightings)) + "; optimizers " +
+               joinNames(partNames(catalog.optimizers)) + "; probes " +
+               joinNames(partNames(catalog.probes)) + ".");
 
     if (argc > 1 && argv[1][0] != '-') {
         bool known = false;

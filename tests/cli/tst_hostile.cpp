@@ -95,22 +95,7 @@ void TestHostile::initTestCase()
         foreign.exec("CREATE TABLE foo (x); INSERT INTO foo VALUES (42);");
     }
     QVERIFY(writeFile(path(QStringLiteral("empty.mtlproj")), {}));
-    // A project whose runs table has a damaged page.
-    const QString damaged = path(QStringLiteral("damaged.mtlproj"));
-    std::int64_t page = 0, pageSize = 0;
-    {
-        store::Project project(str(damaged), store::Project::OpenMode::CreateIfMissing);
-        const auto experiment = project.runs().createExperiment("e", std::nullopt, "{}");
-        for (int i = 0; i < 300; ++i)
-            project.runs().createRun(experiment, i);
-        project.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
-        page = project.db().scalar("SELECT rootpage FROM sqlite_master WHERE name = 'runs'");
-        pageSize = project.db().scalar("PRAGMA page_size");
-    }
-    QFile file(damaged);
-    QVERIFY(file.open(QIODevice::ReadWrite) && file.seek((page - 1) * pageSize));
-    file.write(QByteArray(12, '\x7f'));
-    file.close();
+    QVERIFY(writeDamagedProject(path(QStringLiteral("damaged.mtlproj"))));
 
     // Inputs that must be refused before they are read.
     QCOMPARE(::mkfifo(str(path(QStringLiteral("fifo"))).c_str(), 0600), 0);

@@ -1,5 +1,6 @@
 #include "fixtures.h"
 
+#include "store/project.h"
 #include "store/sqlite.h"
 
 #include <zlib.h>
@@ -158,6 +159,24 @@ ProgramRun runProgram(const QString &program, const QStringList &args, int timeo
     run.out = process.readAllStandardOutput();
     run.err = process.readAllStandardError();
     return run;
+}
+
+bool writeDamagedProject(const QString &path)
+{
+    std::int64_t page = 0, pageSize = 0;
+    {
+        store::Project project(str(path), store::Project::OpenMode::CreateIfMissing);
+        const auto experiment = project.runs().createExperiment("e", std::nullopt, "{}");
+        for (int i = 0; i < 300; ++i)
+            project.runs().createRun(experiment, i);
+        project.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        page = project.db().scalar("SELECT rootpage FROM sqlite_master WHERE name = 'runs'");
+        pageSize = project.db().scalar("PRAGMA page_size");
+    }
+    QFile file(path);
+    if (page <= 1 || !file.open(QIODevice::ReadWrite) || !file.seek((page - 1) * pageSize))
+        return false;
+    return file.write(QByteArray(12, '\x7f')) == 12; // an invalid page type
 }
 
 QString projectDump(const QString &path)

@@ -107,6 +107,10 @@ ProgramRun runProgram(const QString &program, const QStringList &args, int timeo
 
 // --- Project files -------------------------------------------------------------------------
 
+// Writes a project with 300 runs, then overwrites the b-tree page header of its runs table:
+// a damaged project that SQLite's quick_check reports. False when it could not be made.
+bool writeDamagedProject(const QString &path);
+
 // A batch of rows for RunStore::record().
 inline store::RecordBatch records(std::vector<store::MetricRow> metrics,
                                   std::vector<store::TaskWeightRow> weights = {})

@@ -569,23 +569,7 @@ void TestSchema::damagedProjectIsReported()
 {
     // A project with a damaged page is reported by the integrity check and left as it is.
     const QString file = path(QStringLiteral("damaged.mtlproj"));
-    std::int64_t page = 0, pageSize = 0;
-    {
-        store::Project project(str(file), store::Project::OpenMode::CreateIfMissing);
-        const auto experiment = project.runs().createExperiment("e", std::nullopt, "{}");
-        for (int i = 0; i < 200; ++i)
-            project.runs().createRun(experiment, i);
-        project.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
-        page = project.db().scalar("SELECT rootpage FROM sqlite_master WHERE name = 'runs'");
-        pageSize = project.db().scalar("PRAGMA page_size");
-    }
-    QVERIFY(page > 1);
-    QFile f(file);
-    QVERIFY(f.open(QIODevice::ReadWrite));
-    // Overwrite the b-tree page header of the runs table: an invalid page type.
-    QVERIFY(f.seek((page - 1) * pageSize));
-    f.write(QByteArray(12, '\x7f'));
-    f.close();
+    QVERIFY(writeDamagedProject(file));
     QFile reread(file);
     QVERIFY(reread.open(QIODevice::ReadOnly));
     const QByteArray damaged = reread.readAll();
