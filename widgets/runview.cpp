@@ -125,6 +125,7 @@ void RunView::showHeader(const RunCurves &curves)
                      "women, other), for one epoch. Run ▸ Train Example has more.")
                 : QString());
         m_result->clear();
+        showAttributes(curves); // nothing to show: hides the table of a run shown before
         return;
     }
     const auto &info = curves.info;

@@ -254,6 +254,12 @@ void TestMainWindow::showsARecordedRunWhenSelected()
     view->selectRow(olderRow);
     QTRY_COMPARE_WITH_TIMEOUT(reopened.displayedRunId(), older, 10000);
     QVERIFY(reopened.lossPlot()->pointCount(QStringLiteral("kind")) > 0);
+
+    // Another project, without runs: nothing of the run shown before stays on screen.
+    QVERIFY(!attributes->isHidden());
+    QVERIFY(openAndWait(reopened, m_dir.filePath(QStringLiteral("no-runs.mtlproj")), true));
+    QCOMPARE(reopened.displayedRunId(), qint64(0));
+    QVERIFY(attributes->isHidden());
 }
 
 void TestMainWindow::reportsBadInputWithoutDialogs()
