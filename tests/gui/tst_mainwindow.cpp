@@ -504,7 +504,13 @@ void TestMainWindow::readOnlyProjectOpensForBrowsingOnly()
         source.db().exec("VACUUM INTO '" + test::str(copy) + "'");
     }
     QVERIFY(QFile::setPermissions(copy, readable));
-    const QString shot = QDir(dir.path()).filePath(QStringLiteral("shot.png"));
+    const test::ProgramRun probe = test::runProgram(
+        QStringLiteral("/usr/bin/setpriv"),
+        {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+         QStringLiteral("--clear-groups"), QStringLiteral(MTLSTUDIO_GUI), QStringLiteral("--version")});
+    if (probe.exitCode != 0) // e.g. in a chroot whose / is 0700
+        QSKIP(qPrintable(QStringLiteral("user nobody cannot run mtlstudio here: ") +
+                         QString::fromUtf8(probe.err.trimmed())));
     QProcess gui;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
