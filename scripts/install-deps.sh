@@ -15,6 +15,7 @@ packages=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   libopencv-dev
   libtorch-dev libgloo-dev
+  libopenblas0-openmp  # libblas.so.3 for LibTorch: the reference libblas3 is 8× slower on FC layers
   libsqlite3-dev sqlite3
   nlohmann-json3-dev libcli11-dev zlib1g-dev
   xvfb xauth

@@ -96,7 +96,7 @@ ZH = {
     'Starting…': '正在启动…',
     'Train from Config File': '从配置文件训练',
     'Experiment configs (*.json)': '实验配置 (*.json)',
-    '%1 · %2 · %3 training / %4 validation images, %n epoch(s) of %5 steps; final evaluation on %6': '%1 · %2 · %3 张训练 / %4 张验证图像，%n 轮，每轮 %5 步；最终在 %6 上评估',
+    '%1 · %2 (%3 parameters) · %4 training / %5 validation images, %n epoch(s) of %6 steps; final evaluation on %7': '%1 · %2（%3 个参数）· %4 张训练 / %5 张验证图像，%n 轮，每轮 %6 步；最终在 %7 上评估',
     'Waiting for the first step…': '等待第一步…',
     'Validation runs at the end of each epoch': '每轮结束时进行验证',
     'step %1/%2 · epoch %3/%4 · %5 img/s · ETA %6': '第 %1/%2 步 · 第 %3/%4 轮 · %5 张/秒 · 剩余 %6',

@@ -502,41 +502,41 @@ The project is unchanged.</source>
     <name>mtl::widgets::LiveRun</name>
     <message numerus="yes">
         <location filename="../widgets/liverun.cpp" line="80" />
-        <source>%1 · %2 · %3 training / %4 validation images, %n epoch(s) of %5 steps; final evaluation on %6</source>
-        <translation><numerusform>%1 · %2 · %3 张训练 / %4 张验证图像，%n 轮，每轮 %5 步；最终在 %6 上评估</numerusform></translation>
+        <source>%1 · %2 (%3 parameters) · %4 training / %5 validation images, %n epoch(s) of %6 steps; final evaluation on %7</source>
+        <translation><numerusform>%1 · %2（%3 个参数）· %4 张训练 / %5 张验证图像，%n 轮，每轮 %6 步；最终在 %7 上评估</numerusform></translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="89" />
+        <location filename="../widgets/liverun.cpp" line="90" />
         <source> · resumed from its checkpoint at step %1</source>
         <translation> · 从第 %1 步的检查点继续</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="134" />
+        <location filename="../widgets/liverun.cpp" line="135" />
         <source>step %1/%2 · epoch %3/%4 · %5 img/s · ETA %6</source>
         <translation>第 %1/%2 步 · 第 %3/%4 轮 · %5 张/秒 · 剩余 %6</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="147" />
+        <location filename="../widgets/liverun.cpp" line="148" />
         <source>evaluating on the test split… %1 %</source>
         <translation>正在测试集上评估… %1 %</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="148" />
+        <location filename="../widgets/liverun.cpp" line="149" />
         <source>validating… %1 %</source>
         <translation>正在验证… %1 %</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="184" />
+        <location filename="../widgets/liverun.cpp" line="185" />
         <source>paused at step %1 of %2 · F6 resumes</source>
         <translation>已在第 %1/%2 步暂停 · 按 F6 继续</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="209" />
+        <location filename="../widgets/liverun.cpp" line="210" />
         <source>Run %1 %2 in %3 (%4 images/s)</source>
         <translation>运行 %1 %2，用时 %3（%4 张/秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="215" />
+        <location filename="../widgets/liverun.cpp" line="216" />
         <source>: %1 accuracy %2</source>
         <translation>：%1 准确率 %2</translation>
     </message>
@@ -758,62 +758,62 @@ The project is unchanged.</source>
         <translation>“训练”(F5) 运行示例实验 fmnist-hps：两个任务共享一个小型 CNN，分别学习 Fashion-MNIST 的 10 个类别及其 3 个分组（鞋类、女装、其他），训练一轮。更多示例见 运行 ▸ 训练示例。</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="132" />
+        <location filename="../widgets/runview.cpp" line="133" />
         <source>New run — %1</source>
         <translation>新运行 — %1</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="133" />
+        <location filename="../widgets/runview.cpp" line="134" />
         <source>Run %1 — %2 on %3</source>
         <translation>运行 %1 — %2，数据集 %3</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="141" />
+        <location filename="../widgets/runview.cpp" line="144" />
         <source>%1 of %2 steps</source>
         <translation>%1/%2 步</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="143" />
+        <location filename="../widgets/runview.cpp" line="146" />
         <source>%1 images/s</source>
         <translation>%1 张/秒</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="156" />
+        <location filename="../widgets/runview.cpp" line="159" />
         <source> — Run ▸ Resume Selected Run (%1) continues it from its checkpoint.</source>
         <translation> — 运行 ▸ 继续所选运行 (%1) 可从检查点继续。</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="164" />
+        <location filename="../widgets/runview.cpp" line="167" />
         <source>&lt;span style='color:#c62828'&gt;Error: %1&lt;/span&gt;%2</source>
         <translation>&lt;span style='color:#c62828'&gt;错误：%1&lt;/span&gt;%2</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="168" />
+        <location filename="../widgets/runview.cpp" line="171" />
         <source>Accuracy on %1: %2</source>
         <translation>%1 上的准确率：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="195" />
+        <location filename="../widgets/runview.cpp" line="198" />
         <source>Loading %1 and building the model…</source>
         <translation>正在加载 %1 并构建模型…</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="203" />
+        <location filename="../widgets/runview.cpp" line="206" />
         <source>Waiting for the first step…</source>
         <translation>等待第一步…</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="204" />
+        <location filename="../widgets/runview.cpp" line="207" />
         <source>Validation runs at the end of each epoch</source>
         <translation>每轮结束时进行验证</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="236" />
+        <location filename="../widgets/runview.cpp" line="239" />
         <source>Attributes — accuracy on test, worst first</source>
         <translation>属性 — 测试集准确率，最差的在前</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="237" />
+        <location filename="../widgets/runview.cpp" line="240" />
         <source>Attributes — latest validation accuracy, worst first</source>
         <translation>属性 — 最近一次验证准确率，最差的在前</translation>
     </message>

@@ -77,10 +77,11 @@ void LiveRun::onStarted(const mtl::train::RunStartInfo &info)
     m_curves.tasks = info.tasks;
     m_curves.evalSplit = toQt(info.evalSplit);
     m_startDetails =
-        tr("%1 · %2 · %3 training / %4 validation images, %n epoch(s) of %5 steps; final "
-           "evaluation on %6",
+        tr("%1 · %2 (%3 parameters) · %4 training / %5 validation images, %n epoch(s) of %6 "
+           "steps; final evaluation on %7",
            nullptr, info.epochs)
             .arg(toQt(info.device), toQt(info.model),
+                 QLocale().toString(static_cast<qlonglong>(info.parameters)),
                  QLocale().toString(static_cast<qlonglong>(info.trainSamples)),
                  QLocale().toString(static_cast<qlonglong>(info.valSamples)))
             .arg(info.stepsPerEpoch)

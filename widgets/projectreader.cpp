@@ -40,10 +40,17 @@ RunCurves readRunCurves(const QString &path, qint64 runId)
                              "run " + std::to_string(runId) + " is not in the project");
         curves.info = *info;
         try {
-            const auto config = mtl::train::parseExperiment(
-                project.runs().experimentConfig(info->experimentId));
+            const auto config =
+                mtl::train::parseExperiment(project.runs().experimentConfig(info->experimentId));
             for (const auto &task : config.tasks)
                 curves.tasks.push_back(task.name);
+            const mtl::experiment::Catalog &catalog = mtl::train::catalog();
+            curves.architecture =
+                toQt(mtl::experiment::describePart(
+                         config.model.backbone, config.model.backboneOptions, catalog.backbones) +
+                     " · " +
+                     mtl::experiment::describePart(config.model.sharing,
+                                                   config.model.sharingOptions, catalog.sharings));
         } catch (const mtl::Error &) {
             // An experiment saved by a newer build: fall back to the tasks found in metrics.
         }

@@ -30,11 +30,13 @@ struct Curve {
 struct RunCurves {
     qint64 runId = 0;
     mtl::store::RunInfo info;
-    std::vector<std::string> tasks;               // in config order
-    std::map<std::string, Curve> trainLoss;       // task → (step, loss)
-    std::map<std::string, Curve> valAccuracy;     // task → (epoch, accuracy)
-    std::map<std::string, double> finalAccuracy;  // task → accuracy on evalSplit
-    QString evalSplit;                            // "test" (or "val" without a test split)
+    std::vector<std::string> tasks; // in config order
+    QString
+        architecture; // backbone and sharing from the run's config: "small_cnn · hard (split_at 2)"
+    std::map<std::string, Curve> trainLoss;      // task → (step, loss)
+    std::map<std::string, Curve> valAccuracy;    // task → (epoch, accuracy)
+    std::map<std::string, double> finalAccuracy; // task → accuracy on evalSplit
+    QString evalSplit;                           // "test" (or "val" without a test split)
     // Per-attribute accuracy of "attributes" tasks: task → attribute → accuracy, from the final
     // evaluation when there is one, else from the latest validation (attributeSplit says which).
     std::map<std::string, std::map<std::string, double>> attributeAccuracy;

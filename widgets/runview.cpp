@@ -136,6 +136,8 @@ void RunView::showHeader(const RunCurves &curves)
                                .arg(toQt(info.experimentName), toQt(info.datasetName)));
     if (m_details->text().isEmpty() || !m_live) {
         QStringList details{RunTableModel::statusText(info.status)};
+        if (!curves.architecture.isEmpty())
+            details.append(curves.architecture);
         if (!info.device.empty())
             details.append(toQt(info.device));
         if (info.stepsTotal > 0)

@@ -26,7 +26,10 @@ std::atomic<bool> g_interrupted{false};
 std::atomic<train::Trainer *> g_trainer{nullptr};
 
 namespace {
-bool stderrIsTerminal() { return isatty(fileno(stderr)) == 1; }
+bool stderrIsTerminal()
+{
+    return isatty(fileno(stderr)) == 1;
+}
 
 json datasetJson(const store::DatasetInfo &d)
 {
@@ -40,10 +43,17 @@ json datasetJson(const store::DatasetInfo &d)
             column["categories"] = c.categories;
         columns.push_back(column);
     }
-    return {{"id", d.id},          {"name", d.name},         {"format", d.format},
-            {"source", d.source},  {"created_at", d.createdAt},
-            {"width", d.width},    {"height", d.height},     {"channels", d.channels},
-            {"samples", d.totalSamples()}, {"splits", splits}, {"columns", columns}};
+    return {{"id", d.id},
+            {"name", d.name},
+            {"format", d.format},
+            {"source", d.source},
+            {"created_at", d.createdAt},
+            {"width", d.width},
+            {"height", d.height},
+            {"channels", d.channels},
+            {"samples", d.totalSamples()},
+            {"splits", splits},
+            {"columns", columns}};
 }
 
 json runJson(const store::RunInfo &r)
@@ -85,9 +95,12 @@ std::unique_ptr<store::Project> openForReading(const std::string &path)
 int exitCodeFor(const Error &e)
 {
     switch (e.code()) {
-    case ErrorCode::Interrupted: return Interrupted;
-    case ErrorCode::Training: return RunFailed;
-    default: return BadInput;
+    case ErrorCode::Interrupted:
+        return Interrupted;
+    case ErrorCode::Training:
+        return RunFailed;
+    default:
+        return BadInput;
     }
 }
 
@@ -103,7 +116,8 @@ int runImport(const ImportArgs &a)
                      {"class-attributes", a.classAttributes},
                      {"dir", a.dir}};
     if (a.format != "idx") {
-        for (const auto &[flag, value] : {std::pair{"--images", a.images}, {"--labels", a.labels},
+        for (const auto &[flag, value] : {std::pair{"--images", a.images},
+                                          {"--labels", a.labels},
                                           {"--class-names", a.classNames},
                                           {"--class-attributes", a.classAttributes}})
             if (!value.empty())
@@ -154,12 +168,9 @@ int runImport(const ImportArgs &a)
                  summary.created ? "created" : "appended to", summary.dataset.c_str(),
                  splitText.c_str(), summary.seconds, joinNames(summary.columns).c_str());
     if (a.json)
-        std::cout << json{{"dataset", summary.dataset},
-                          {"dataset_id", summary.datasetId},
-                          {"created", summary.created},
-                          {"splits", splits},
-                          {"columns", summary.columns},
-                          {"seconds", summary.seconds}}
+        std::cout << json{{"dataset", summary.dataset}, {"dataset_id", summary.datasetId},
+                          {"created", summary.created}, {"splits", splits},
+                          {"columns", summary.columns}, {"seconds", summary.seconds}}
                          .dump()
                   << std::endl;
     return Ok;
@@ -227,7 +238,7 @@ int runRuns(const std::string &path, bool asJson)
 // An option's bound as JSON: an integer for integer options.
 json bound(const OptionSpec &o, double value)
 {
-    if (o.type == OptionSpec::Type::Integer)
+    if (o.type == OptionSpec::Type::Integer || o.type == OptionSpec::Type::IntegerList)
         return static_cast<std::int64_t>(value);
     return value;
 }
@@ -236,7 +247,8 @@ json optionJson(const OptionSpec &o)
 {
     json option = {{"name", o.name}, {"type", toString(o.type)}, {"help", o.help}};
     option["default"] = o.defaultValue; // null: required
-    if (o.type == OptionSpec::Type::Integer || o.type == OptionSpec::Type::Number) {
+    if (o.type == OptionSpec::Type::Integer || o.type == OptionSpec::Type::Number ||
+        o.type == OptionSpec::Type::IntegerList) { // a list's bounds are its elements'
         option["min"] = bound(o, o.min);
         option["max"] = bound(o, o.max);
     }
@@ -250,6 +262,8 @@ std::string optionText(const OptionSpec &o)
     std::string text = std::string(toString(o.type));
     if (o.type == OptionSpec::Type::Integer || o.type == OptionSpec::Type::Number)
         text += " " + bound(o, o.min).dump() + " … " + bound(o, o.max).dump();
+    if (o.type == OptionSpec::Type::IntegerList)
+        text += " of " + bound(o, o.min).dump() + " … " + bound(o, o.max).dump();
     if (o.type == OptionSpec::Type::Choice)
         text += " (" + joinNames(o.choices) + ")";
     text += o.defaultValue.is_null() ? ", required" : ", default " + o.defaultValue.dump();
@@ -262,9 +276,8 @@ int runParts(bool asJson)
     const experiment::Catalog &c = train::catalog();
     std::vector<PartSpec> formats = data::importers().specs();
     const std::vector<std::pair<const char *, const std::vector<PartSpec> *>> kinds{
-        {"backbones", &c.backbones},   {"sharings", &c.sharings},
-        {"task_types", &c.taskTypes},  {"weightings", &c.weightings},
-        {"optimizers", &c.optimizers}, {"probes", &c.probes},
+        {"backbones", &c.backbones},   {"sharings", &c.sharings},     {"task_types", &c.taskTypes},
+        {"weightings", &c.weightings}, {"optimizers", &c.optimizers}, {"probes", &c.probes},
         {"import_formats", &formats}};
     if (asJson) {
         json root = json::object();
@@ -301,8 +314,8 @@ int runTrain(const TrainArgs &a)
     }
     // A resumed run continues with the config it was started with.
     const experiment::ExperimentConfig config = a.resume > 0
-                                               ? train::configForResume(a.project, a.resume)
-                                               : train::loadExperiment(a.config, a.overrides);
+                                                    ? train::configForResume(a.project, a.resume)
+                                                    : train::loadExperiment(a.config, a.overrides);
     train::TrainerOptions options;
     options.preloadBatches = a.preloaded;
     options.resumeRunId = a.resume;
@@ -336,11 +349,13 @@ int runTrain(const TrainArgs &a)
                 summary += item;
             }
         }
-        std::fprintf(stderr, "run %lld completed in %s (%.0f images/s): %s accuracy %s\n"
-                             "results are in %s (mtlstudio-cli runs %s)\n",
-                     static_cast<long long>(result.runId), formatDuration(result.totalSeconds).c_str(),
-                     result.imagesPerSecond, result.evalSplit.c_str(), summary.c_str(),
-                     a.project.c_str(), a.project.c_str());
+        std::fprintf(stderr,
+                     "run %lld completed in %s (%.0f images/s): %s accuracy %s\n"
+                     "results are in %s (mtlstudio-cli runs %s)\n",
+                     static_cast<long long>(result.runId),
+                     formatDuration(result.totalSeconds).c_str(), result.imagesPerSecond,
+                     result.evalSplit.c_str(), summary.c_str(), a.project.c_str(),
+                     a.project.c_str());
         break;
     }
     case store::RunStatus::Stopped:

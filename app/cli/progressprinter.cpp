@@ -21,8 +21,7 @@ std::string formatDuration(double seconds)
 
 ProgressPrinter::ProgressPrinter(bool terminal)
     : m_terminal(terminal)
-{
-}
+{}
 
 void ProgressPrinter::finishLine()
 {
@@ -43,11 +42,13 @@ void ProgressPrinter::runStarted(const mtl::train::RunStartInfo &info)
                      static_cast<long long>(info.resumedFromStep),
                      static_cast<long long>(info.stepsTotal));
     std::fprintf(stderr,
-                 "run %lld on %s: %s\n  %lld training / %lld validation samples, %d epoch(s) of "
-                 "%lld steps; final evaluation on %s (%lld samples)\n",
+                 "run %lld on %s: %s; %lld trainable parameters\n  %lld training / %lld "
+                 "validation samples, %d epoch(s) of %lld steps; final evaluation on %s (%lld "
+                 "samples)\n",
                  static_cast<long long>(info.runId), info.device.c_str(), info.model.c_str(),
-                 static_cast<long long>(info.trainSamples), static_cast<long long>(info.valSamples),
-                 info.epochs, static_cast<long long>(info.stepsPerEpoch),
+                 static_cast<long long>(info.parameters), static_cast<long long>(info.trainSamples),
+                 static_cast<long long>(info.valSamples), info.epochs,
+                 static_cast<long long>(info.stepsPerEpoch),
                  info.evalSplit.empty() ? "nothing" : info.evalSplit.c_str(),
                  static_cast<long long>(info.evalSamples));
 }

@@ -5,12 +5,20 @@ namespace mtl {
 const char *toString(OptionSpec::Type type)
 {
     switch (type) {
-    case OptionSpec::Type::Integer: return "integer";
-    case OptionSpec::Type::Number: return "number";
-    case OptionSpec::Type::Boolean: return "boolean";
-    case OptionSpec::Type::String: return "string";
-    case OptionSpec::Type::Choice: return "choice";
-    case OptionSpec::Type::Object: return "object";
+    case OptionSpec::Type::Integer:
+        return "integer";
+    case OptionSpec::Type::Number:
+        return "number";
+    case OptionSpec::Type::Boolean:
+        return "boolean";
+    case OptionSpec::Type::String:
+        return "string";
+    case OptionSpec::Type::Choice:
+        return "choice";
+    case OptionSpec::Type::Object:
+        return "object";
+    case OptionSpec::Type::IntegerList:
+        return "integer list";
     }
     return "";
 }

@@ -20,13 +20,13 @@ namespace mtl {
 
 // One option of a part, e.g. {"T", OptionSpec::Type::Number, 2.0, "temperature", 0, 100}.
 struct OptionSpec {
-    enum class Type { Integer, Number, Boolean, String, Choice, Object };
+    enum class Type { Integer, Number, Boolean, String, Choice, Object, IntegerList };
     std::string name;
     Type type = Type::Number;
     nlohmann::json defaultValue; // null: required
     std::string help;
-    double min = -1e300, max = 1e300;   // Integer, Number (inclusive)
-    std::vector<std::string> choices;   // Choice
+    double min = -1e300, max = 1e300; // Integer, Number, IntegerList's elements (inclusive)
+    std::vector<std::string> choices; // Choice
 };
 const char *toString(OptionSpec::Type type);
 
@@ -48,8 +48,7 @@ public:
     using Entry = RegistryEntry<Maker>;
     Registry(std::initializer_list<Entry> entries)
         : m_entries(entries)
-    {
-    }
+    {}
 
     // nullptr when no entry has that name.
     const Entry *find(const std::string &name) const

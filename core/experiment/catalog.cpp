@@ -60,8 +60,8 @@ json validateOptions(const json &given, const std::vector<OptionSpec> &options,
             break;
         case Type::Boolean:
             if (!value.is_boolean())
-                r.fail(key, std::string("expected true or false, got ") +
-                                JsonReader::typeName(value));
+                r.fail(key,
+                       std::string("expected true or false, got ") + JsonReader::typeName(value));
             result[option.name] = value;
             break;
         case Type::String:
@@ -71,15 +71,50 @@ json validateOptions(const json &given, const std::vector<OptionSpec> &options,
             result[option.name] = r.string(values, keyPath, option.name.c_str(), nullptr);
             r.oneOf(key, result[option.name].get<std::string>(), option.choices);
             break;
+        case Type::IntegerList: {
+            if (!value.is_array())
+                r.fail(key, std::string("expected an array of integers, got ") +
+                                JsonReader::typeName(value));
+            json list = json::array();
+            for (std::size_t i = 0; i < value.size(); ++i) {
+                const std::string element = key + "[" + std::to_string(i) + "]";
+                if (!value[i].is_number_integer())
+                    r.fail(element, std::string("expected an integer, got ") +
+                                        JsonReader::typeName(value[i]));
+                const auto x = value[i].get<std::int64_t>();
+                if (static_cast<double>(x) < option.min || static_cast<double>(x) > option.max)
+                    r.fail(element, "must be between " + JsonReader::format(option.min) + " and " +
+                                        JsonReader::format(option.max) + ", got " +
+                                        std::to_string(x));
+                list.push_back(x);
+            }
+            result[option.name] = list;
+            break;
+        }
         case Type::Object:
             if (!value.is_object())
-                r.fail(key, std::string("expected an object, got ") +
-                                JsonReader::typeName(value));
+                r.fail(key, std::string("expected an object, got ") + JsonReader::typeName(value));
             result[option.name] = value; // the part checks what is inside
             break;
         }
     }
     return result;
+}
+
+std::string describePart(const std::string &name, const json &options,
+                         const std::vector<PartSpec> &parts)
+{
+    const PartSpec *part = findPart(parts, name);
+    std::string changed;
+    if (part && options.is_object())
+        for (const OptionSpec &option : part->options) {
+            const auto it = options.find(option.name);
+            if (it == options.end() || *it == option.defaultValue)
+                continue;
+            changed += (changed.empty() ? "" : ", ") + option.name + " " +
+                       (it->is_string() ? it->get<std::string>() : it->dump());
+        }
+    return changed.empty() ? name : name + " (" + changed + ")";
 }
 
 } // namespace mtl::experiment

@@ -28,4 +28,9 @@ std::vector<std::string> partNames(const std::vector<PartSpec> &parts);
 nlohmann::json validateOptions(const nlohmann::json &given, const std::vector<OptionSpec> &options,
                                const std::string &keyPath, const std::string &source);
 
+// A part and the options that differ from its defaults, for headers and lists:
+// "hard (split_at 2)", "small_cnn", "cross_stitch (granularity channel, after [1])".
+std::string describePart(const std::string &name, const nlohmann::json &options,
+                         const std::vector<PartSpec> &parts);
+
 } // namespace mtl::experiment

@@ -22,6 +22,14 @@ struct FeatureShape {
 };
 using InputShape = FeatureShape;
 
+// The stages [first, end) a backbone object builds and runs: a strategy that shares the first
+// k stages builds them once ({0, k}) and the rest once per task ({k, n}). {0, 0} builds no
+// layers at all: enough to ask for stageCount() and stageShape().
+struct StageRange {
+    int first = 0;
+    int end = -1; // -1: to the last stage
+};
+
 // What an encoder's stages hand on to a decoder: e.g. max-pooling indices per stage, in stage
 // order. Owned by the caller of forwardStage(); one per forward pass.
 struct StageState {
@@ -30,27 +38,46 @@ struct StageState {
 
 class BackboneImpl : public torch::nn::Module {
 public:
+    explicit BackboneImpl(StageRange range = {})
+        : m_range(range)
+    {}
+    // All the stages of the architecture, built or not.
     virtual int stageCount() const = 0;
     // Output shape of stage `stage` (0-based) for the input shape the backbone was built for.
     virtual FeatureShape stageShape(int stage) const = 0;
     // x: the input [B, C, H, W] for stage 0, else stage − 1's output; returns [B, stageShape].
+    // Only for the stages this object built.
     virtual torch::Tensor forwardStage(int stage, const torch::Tensor &x, StageState &state) = 0;
-    // The parameters of one stage; over all stages, every parameter of the backbone once.
+    // The parameters of one stage (none for a stage this object did not build); over all
+    // stages, every parameter of the backbone once.
     virtual std::vector<torch::Tensor> stageParameters(int stage) const = 0;
     // One line for descriptions, e.g. "small_cnn (32-64-128)".
     virtual std::string describe() const = 0;
+    // Whether the last stage is a spatial map a dense head can read (false for a backbone that
+    // ends in fully connected layers, such as stitch_cnn).
+    virtual bool hasSpatialOutput() const { return true; }
 
     // [B, C, H, W] → stages [first, last) in order; `state` collects what they hand on.
     torch::Tensor forwardStages(const torch::Tensor &x, int first, int last, StageState &state);
     // The last stage's map pooled to [B, featureDim()]: global average over H and W.
     static torch::Tensor pool(const torch::Tensor &map);
-    // [B, C, H, W] → [B, featureDim()]: every stage, then pool().
+    // [B, C, H, W] → [B, featureDim()]: every stage this object built, then pool().
     torch::Tensor forward(const torch::Tensor &x);
     std::int64_t featureDim() const { return stageShape(stageCount() - 1).channels; }
+
+    int firstStage() const { return m_range.first; }
+    int endStage() const { return m_range.end < 0 ? stageCount() : m_range.end; }
+    bool builds(int stage) const { return stage >= firstStage() && stage < endStage(); }
+    // Throws Error(Config) at `key` unless first ≤ end ≤ stageCount(); call at construction.
+    void checkRange(const std::string &name) const;
+
+private:
+    StageRange m_range;
 };
 
 using BackbonePtr = std::shared_ptr<BackboneImpl>;
-// Builds a fresh backbone each call (a strategy with one column per task calls it per task).
-using BackboneFactory = std::function<BackbonePtr()>;
+// Builds a fresh backbone of the given stages each call (a strategy with one column per task
+// calls it per task).
+using BackboneFactory = std::function<BackbonePtr(StageRange)>;
 
 } // namespace mtl::model

@@ -13,10 +13,11 @@
 namespace mtl::model {
 
 // options: the entry's options as validated from the config (defaults filled in).
-using BackboneMaker = std::function<BackbonePtr(const InputShape &, const nlohmann::json &options)>;
-using SharingMaker = std::function<MultiTaskModelPtr(
-    const BackboneFactory &, const std::vector<HeadSpec> &, const InputShape &,
-    const nlohmann::json &options)>;
+using BackboneMaker = std::function<BackbonePtr(const InputShape &, const nlohmann::json &options,
+                                                StageRange stages)>;
+using SharingMaker =
+    std::function<MultiTaskModelPtr(const BackboneFactory &, const std::vector<HeadSpec> &,
+                                    const InputShape &, const nlohmann::json &options)>;
 
 const Registry<BackboneMaker> &backbones();
 const Registry<SharingMaker> &sharings();

@@ -34,17 +34,18 @@ struct ModelOutput {
 // Parameters that belong together for the optimiser (own learning rate, weight decay) and for
 // gradient-based weighting methods (the shared ones).
 struct ParameterGroup {
-    std::string name;  // "shared", "head.<task>", or a strategy's own, e.g. "cross_stitch"
-    std::string task;  // the task the group belongs to; empty for shared and strategy groups
+    std::string name; // "shared", "head.<task>", or a strategy's own, e.g. "cross_stitch"
+    std::string task; // the task the group belongs to; empty for shared and strategy groups
     std::vector<torch::Tensor> parameters;
+    double lrScale = 1.0; // the strategy's advice (cross-stitch α: 100); optimizer.groups wins
 };
 
 // One block of the network as the designer and the run header show it.
 struct ModelBlock {
-    std::string name;     // e.g. "backbone.stage1", "head.category"
-    std::string role;     // "shared", "task" or "internal"
-    std::string task;     // for role "task"
-    FeatureShape output;  // per sample; a vector head's is {K, 1, 1}
+    std::string name;    // e.g. "backbone.stage1", "head.category"
+    std::string role;    // "shared", "task" or "internal"
+    std::string task;    // for role "task"
+    FeatureShape output; // per sample; a vector head's is {K, 1, 1}
     std::int64_t parameters = 0;
 };
 

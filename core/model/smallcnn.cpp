@@ -7,6 +7,7 @@
 namespace mtl::model {
 
 SmallCnnImpl::SmallCnnImpl(const SmallCnnOptions &options)
+    : BackboneImpl(options.stages())
 {
     const InputShape &in = options.input();
     if (in.height < 4 || in.width < 4) {
@@ -17,15 +18,19 @@ SmallCnnImpl::SmallCnnImpl(const SmallCnnOptions &options)
                         std::to_string(in.width) + "×" + std::to_string(in.height),
                     where);
     }
+    checkRange("small_cnn");
     const std::int64_t w = options.width();
     std::int64_t channels = in.channels;
     for (int stage = 0; stage < 3; ++stage) {
         const std::int64_t out = w << stage;
         const std::string n = std::to_string(stage + 1);
         // Names as in earlier builds ("conv1", "bn1", …): their checkpoints still load.
-        m_conv[stage] = register_module(
-            "conv" + n, torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, out, 3).padding(1)));
-        m_bn[stage] = register_module("bn" + n, torch::nn::BatchNorm2d(out));
+        if (builds(stage)) {
+            m_conv[stage] = register_module(
+                "conv" + n,
+                torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, out, 3).padding(1)));
+            m_bn[stage] = register_module("bn" + n, torch::nn::BatchNorm2d(out));
+        }
         channels = out;
     }
     m_shapes = {FeatureShape{w, in.height / 2, in.width / 2},
@@ -47,6 +52,8 @@ torch::Tensor SmallCnnImpl::forwardStage(int stage, const torch::Tensor &x, Stag
 
 std::vector<torch::Tensor> SmallCnnImpl::stageParameters(int stage) const
 {
+    if (!builds(stage))
+        return {};
     const auto s = static_cast<std::size_t>(stage);
     std::vector<torch::Tensor> parameters = m_conv.at(s)->parameters();
     for (const torch::Tensor &p : m_bn.at(s)->parameters())

@@ -17,10 +17,10 @@ namespace mtl::model {
 struct SmallCnnOptions {
     explicit SmallCnnOptions(const InputShape &input)
         : input_(input)
-    {
-    }
+    {}
     TORCH_ARG(InputShape, input);
     TORCH_ARG(std::int64_t, width) = 32; // channels of the first stage; doubled per stage
+    TORCH_ARG(StageRange, stages);       // which stages to build (default: all)
 };
 
 class SmallCnnImpl final : public BackboneImpl {

@@ -25,11 +25,12 @@ paramGroups(const std::vector<GroupSettings> &groups,
 const Registry<OptimizerMaker> &optimizers()
 {
     static const Registry<OptimizerMaker> table{
-        {{"adam", "Adam (Kingma & Ba): betas 0.9/0.999, eps 1e-8; weight decay added to the "
-                  "gradient (L2)",
+        {{"adam",
+          "Adam (Kingma & Ba): betas 0.9/0.999, eps 1e-8; weight decay added to the "
+          "gradient (L2)",
           {}},
-         [](const std::vector<GroupSettings> &groups, const experiment::OptimizerConfig &c)
-             -> std::unique_ptr<torch::optim::Optimizer> {
+         [](const std::vector<GroupSettings> &groups,
+            const experiment::OptimizerConfig &c) -> std::unique_ptr<torch::optim::Optimizer> {
              using torch::optim::AdamOptions;
              const auto options = [](const GroupSettings &g) {
                  return AdamOptions(g.lr).weight_decay(g.weightDecay);
@@ -39,8 +40,8 @@ const Registry<OptimizerMaker> &optimizers()
                  AdamOptions(c.lr).weight_decay(c.weightDecay));
          }},
         {{"sgd", "stochastic gradient descent with momentum (optimizer.momentum)", {}},
-         [](const std::vector<GroupSettings> &groups, const experiment::OptimizerConfig &c)
-             -> std::unique_ptr<torch::optim::Optimizer> {
+         [](const std::vector<GroupSettings> &groups,
+            const experiment::OptimizerConfig &c) -> std::unique_ptr<torch::optim::Optimizer> {
              using torch::optim::SGDOptions;
              const auto options = [&c](const GroupSettings &g) {
                  return SGDOptions(g.lr).momentum(c.momentum).weight_decay(g.weightDecay);
@@ -67,8 +68,8 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::Optimiz
             ErrorLocation where;
             where.key = "optimizer.groups." + key;
             throw Error(ErrorCode::Config,
-                        "this model has no parameter group '" + key + "' (groups: " +
-                            joinNames(names) + ")",
+                        "this model has no parameter group '" + key +
+                            "' (groups: " + joinNames(names) + ")",
                         where);
         }
     std::vector<GroupSettings> groups;
@@ -79,10 +80,10 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::Optimiz
         if (settings == config.groups.end() && set.head)
             settings = config.groups.find("heads");
         GroupSettings group;
-        group.lr = config.lr;
+        group.lr = config.lr * set.lrScale;
         group.weightDecay = config.weightDecay;
         if (settings != config.groups.end()) {
-            group.lr *= settings->second.lrScale;
+            group.lr = config.lr * settings->second.lrScale;
             group.weightDecay = settings->second.weightDecay.value_or(config.weightDecay);
         }
         if (!groups.empty() && groups.back().lr == group.lr &&

@@ -20,6 +20,7 @@ struct ParameterSet {
     std::string name;
     bool head = false; // a task's head: "heads" in optimizer.groups applies to it
     std::vector<at::Tensor> parameters;
+    double lrScale = 1.0; // the model's advice, when optimizer.groups says nothing
 };
 
 // The settings of one optimiser parameter group.
@@ -35,9 +36,9 @@ const Registry<OptimizerMaker> &optimizers();
 
 // The configured optimiser over `sets`, in order. Each set takes lr × lr_scale and its weight
 // decay from optimizer.groups[its name], else optimizer.groups["heads"] for head sets, else
-// the optimiser's own; neighbouring sets with equal settings share one group, so a config
-// without groups gives one group of every parameter in order. Throws Error(Config) at
-// optimizer.groups.<key> for a key that names no set (listing the ones there are).
+// the optimiser's own (lr × the set's own lrScale); neighbouring sets with equal settings share one
+// group, so a config without groups gives one group of every parameter in order. Throws
+// Error(Config) at optimizer.groups.<key> for a key that names no set (listing the ones there are).
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::OptimizerConfig &config,
                                                        const std::vector<ParameterSet> &sets);
 

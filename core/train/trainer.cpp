@@ -1,5 +1,7 @@
 #include "train/trainer.h"
 
+#include "common/blas.h"
+
 #include "common/error.h"
 #include "data/memorysource.h"
 #include "model/factory.h"
@@ -78,8 +80,9 @@ std::string resolveDevice(const std::string &spec)
     if (spec == "cpu")
         return "cpu";
     if (!cuda)
-        throw setupError("train.device", "'" + spec + "' asked for, but LibTorch sees no CUDA "
-                                                      "device (this build or machine is CPU-only)");
+        throw setupError("train.device", "'" + spec +
+                                             "' asked for, but LibTorch sees no CUDA "
+                                             "device (this build or machine is CPU-only)");
     const std::string device = spec == "cuda" ? "cuda:0" : spec;
     const int index = std::stoi(device.substr(5));
     if (index >= static_cast<int>(torch::cuda::device_count()))
@@ -131,8 +134,7 @@ Trainer::Trainer(std::string projectPath, ExperimentConfig config, TrainerOption
     : m_projectPath(std::move(projectPath))
     , m_config(std::move(config))
     , m_options(std::move(options))
-{
-}
+{}
 
 Trainer::~Trainer() = default;
 
@@ -141,13 +143,13 @@ std::int64_t Trainer::prepare()
     if (m_runId)
         return m_runId;
     auto impl = std::make_unique<Impl>();
-    impl->collective = m_options.collective ? m_options.collective
-                                            : std::make_shared<LocalCollective>();
+    impl->collective =
+        m_options.collective ? m_options.collective : std::make_shared<LocalCollective>();
     const bool root = impl->collective->isRoot();
     // Only rank 0 opens the project for writing; the others read it.
-    impl->project = std::make_unique<store::Project>(
-        m_projectPath, root ? store::Project::OpenMode::MustExist
-                            : store::Project::OpenMode::ReadOnly);
+    impl->project =
+        std::make_unique<store::Project>(m_projectPath, root ? store::Project::OpenMode::MustExist
+                                                             : store::Project::OpenMode::ReadOnly);
     impl->journal = std::make_unique<RunJournal>(root ? &impl->project->runs() : nullptr,
                                                  m_options.flushIntervalMs);
     auto dataset = impl->project->datasets().find(m_config.dataset);
@@ -162,8 +164,8 @@ std::int64_t Trainer::prepare()
     impl->dataset = *dataset;
     const std::int64_t trainSize = impl->dataset.splitSize("train");
     if (trainSize == 0)
-        throw setupError("dataset", "dataset '" + m_config.dataset +
-                                        "' has no 'train' split to train on");
+        throw setupError("dataset",
+                         "dataset '" + m_config.dataset + "' has no 'train' split to train on");
     for (std::size_t i = 0; i < m_config.tasks.size(); ++i) {
         impl->tasks.push_back(
             makeTask(m_config.tasks[i], impl->dataset, "tasks[" + std::to_string(i) + "]"));
@@ -179,12 +181,13 @@ std::int64_t Trainer::prepare()
     if (tc.maxStepsPerEpoch > 0)
         impl->stepsPerEpoch = std::min(impl->stepsPerEpoch, tc.maxStepsPerEpoch);
     impl->evalSplit = impl->dataset.splitSize("test") > 0 ? "test"
-                      : impl->valSamples > 0                ? "val"
-                                                            : "";
+                      : impl->valSamples > 0              ? "val"
+                                                          : "";
     const store::DatasetInfo &d = impl->dataset;
     if (d.channels <= 0 || d.height <= 0 || d.width <= 0)
-        throw setupError("dataset", "dataset '" + d.name + "' has images of different sizes; "
-                                    "resizing is not supported by this build yet");
+        throw setupError("dataset", "dataset '" + d.name +
+                                        "' has images of different sizes; "
+                                        "resizing is not supported by this build yet");
     impl->input = {d.channels, d.height, d.width};
     // Resolved once, here: a CUDA device on a machine without one is bad input, not a failed run.
     impl->device = torch::Device(resolveDevice(tc.device));
@@ -224,8 +227,8 @@ void Trainer::Impl::loadData(const ExperimentConfig &config, bool preload)
             if (std::find(columns.begin(), columns.end(), column) == columns.end())
                 columns.push_back(column);
     const auto load = [&](const std::string &split) {
-        auto loaded = std::make_shared<data::MemorySplit>(
-            data::loadSplit(*project, dataset, split, columns));
+        auto loaded =
+            std::make_shared<data::MemorySplit>(data::loadSplit(*project, dataset, split, columns));
         for (const auto &task : tasks)
             loaded->targets.push_back(task->targets(loaded->columns));
         return std::shared_ptr<const data::MemorySplit>(std::move(loaded));
@@ -235,16 +238,16 @@ void Trainer::Impl::loadData(const ExperimentConfig &config, bool preload)
     trainSource = std::make_unique<data::MemoryBatchSource>(
         train, Selection::holdOutTrain(valSamples), tc.batchSize, true);
     if (preload)
-        trainSource = std::make_unique<data::PreloadedSource>(std::move(trainSource),
-                                                              stepsPerEpoch);
+        trainSource =
+            std::make_unique<data::PreloadedSource>(std::move(trainSource), stepsPerEpoch);
     if (valSamples > 0)
         valSource = std::make_unique<data::MemoryBatchSource>(
             train, Selection::holdOutVal(valSamples), tc.batchSize, false);
     if (evalSplit == "test") {
         const auto test = load("test");
         testSamples = test->size();
-        testSource = std::make_unique<data::MemoryBatchSource>(test, Selection::all(),
-                                                               tc.batchSize, false);
+        testSource =
+            std::make_unique<data::MemoryBatchSource>(test, Selection::all(), tc.batchSize, false);
     }
 }
 
@@ -261,7 +264,8 @@ void Trainer::Impl::buildModel(const ExperimentConfig &config, const TrainerOpti
     weighting = makeWeighting(config.weighting, tasks.size(), device);
     std::vector<ParameterSet> sets;
     for (const model::ParameterGroup &group : model->parameterGroups())
-        sets.push_back({group.name, group.name.rfind("head.", 0) == 0, group.parameters});
+        sets.push_back(
+            {group.name, group.name.rfind("head.", 0) == 0, group.parameters, group.lrScale});
     sets.push_back({"weighting", false, weighting->parameters()});
     optimizer = makeOptimizer(config.optimizer, sets);
     for (const experiment::ProbeConfig &probe : config.probes)
@@ -271,14 +275,12 @@ void Trainer::Impl::buildModel(const ExperimentConfig &config, const TrainerOpti
     for (const auto &probe : options.extraProbes)
         probes.push_back(probe.get());
     evaluator = std::make_unique<Evaluator>(tasks, taskNames, *model, device, *collective, probes);
-    checkpointer =
-        std::make_unique<Checkpointer>(*model, *optimizer, *weighting, probes, device);
+    checkpointer = std::make_unique<Checkpointer>(*model, *optimizer, *weighting, probes, device);
 }
 
 Evaluator::Outcome Trainer::Impl::evaluate(data::BatchSource &source, const std::string &split,
                                            int epoch, const ExperimentConfig &config,
-                                           TrainerListener *listener,
-                                           const std::atomic<bool> &stop)
+                                           TrainerListener *listener, const std::atomic<bool> &stop)
 {
     Evaluator::Callbacks callbacks;
     callbacks.stop = [&stop] { return stop.load(); };
@@ -286,8 +288,8 @@ Evaluator::Outcome Trainer::Impl::evaluate(data::BatchSource &source, const std:
         if (listener)
             listener->evaluating(split, fraction);
     };
-    return evaluator->run(source, config.train.seed, split, epoch, progress.step, journal->pending(),
-                          callbacks);
+    return evaluator->run(source, config.train.seed, split, epoch, progress.step,
+                          journal->pending(), callbacks);
 }
 
 RunResult Trainer::run(TrainerListener *listener)
@@ -322,6 +324,11 @@ RunResult Trainer::run(TrainerListener *listener)
             warnings.push_back("train.threads is " + std::to_string(tc.threads) +
                                " but this machine has " + std::to_string(cores) +
                                " cores; training with " + std::to_string(cores) + " threads");
+        if (d.device.is_cpu() && loadedBlas().isReference())
+            warnings.push_back("the BLAS library loaded is the reference one (" +
+                               loadedBlas().path +
+                               "): fully connected layers train several times slower than with "
+                               "OpenBLAS; install libopenblas0-openmp");
         torch::set_num_threads(threads);
         result.device = d.device.str();
         journal.markStarted(result.device);
@@ -346,7 +353,9 @@ RunResult Trainer::run(TrainerListener *listener)
             RunStartInfo info;
             info.runId = m_runId;
             info.device = result.device;
-            info.model = d.model->describe().summary;
+            const model::ModelDescription described = d.model->describe();
+            info.model = described.summary;
+            info.parameters = described.parameters;
             info.tasks = d.taskNames;
             info.stepsTotal = d.progress.stepsTotal;
             info.stepsPerEpoch = d.stepsPerEpoch;
@@ -375,7 +384,8 @@ RunResult Trainer::run(TrainerListener *listener)
             flush();
             d.lastValidation = outcome.rows;
             if (listener)
-                listener->evaluated({m_runId, d.progress.step, epoch, "val", std::move(outcome.rows)});
+                listener->evaluated(
+                    {m_runId, d.progress.step, epoch, "val", std::move(outcome.rows)});
             return true;
         };
         const auto validatedBefore = [&](int epoch) {

@@ -23,14 +23,15 @@ namespace mtl::train {
 struct RunStartInfo {
     std::int64_t runId = 0;
     std::string device;
-    std::string model; // one-line description
+    std::string model;           // one-line description
+    std::int64_t parameters = 0; // trainable, in total
     std::vector<std::string> tasks;
     std::int64_t stepsTotal = 0, stepsPerEpoch = 0;
     int epochs = 0;
     std::int64_t trainSamples = 0, valSamples = 0, evalSamples = 0;
-    std::string evalSplit; // "test" or "val" (final evaluation)
+    std::string evalSplit;            // "test" or "val" (final evaluation)
     std::int64_t resumedFromStep = 0; // > 0 when the run continues from a checkpoint
-    int threads = 0;                   // CPU threads it trains with
+    int threads = 0;                  // CPU threads it trains with
     // What the run changed from its config, for the user (e.g. more threads than cores).
     std::vector<std::string> warnings;
 };

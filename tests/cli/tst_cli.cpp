@@ -339,7 +339,9 @@ void TestCli::badUsage_data()
     QTest::newRow("unknown example config")
         << QStringList{QStringLiteral("train"), QStringLiteral("@shared"),
                        QStringLiteral("--config"), QStringLiteral("example:nope")}
-        << QStringLiteral("no example config 'nope' (known: fmnist-attributes, fmnist-hps)");
+        << QStringLiteral(
+               "no example config 'nope' (known: fmnist-attributes, fmnist-cross-stitch, "
+               "fmnist-hard, fmnist-hps, fmnist-independent, fmnist-split)");
 }
 
 void TestCli::badUsage()

@@ -79,6 +79,8 @@ private Q_SLOTS:
     void baseParses();
     void exampleConfigs_data();
     void exampleConfigs();
+    void everyExampleIsTested();
+    void describePartNamesChangedOptions();
     void defaults();
     void toJsonRoundTrip();
     void partOptionsAndProbes();
@@ -117,17 +119,32 @@ void TestConfig::exampleConfigs_data()
 {
     QTest::addColumn<QString>("name");
     QTest::addColumn<QStringList>("tasks");
+    QTest::addColumn<QString>("sharing");
+    const QStringList three{QStringLiteral("category"), QStringLiteral("group"),
+                            QStringLiteral("looks")};
     QTest::newRow("fmnist-hps") << QStringLiteral("fmnist-hps")
-                                << QStringList{QStringLiteral("category"), QStringLiteral("group")};
+                                << QStringList{QStringLiteral("category"), QStringLiteral("group")}
+                                << QStringLiteral("hard");
     QTest::newRow("fmnist-attributes")
         << QStringLiteral("fmnist-attributes")
-        << QStringList{QStringLiteral("category"), QStringLiteral("looks")};
+        << QStringList{QStringLiteral("category"), QStringLiteral("looks")}
+        << QStringLiteral("hard");
+    // One example per strategy, all on the same three tasks, so their runs compare.
+    QTest::newRow("fmnist-hard") << QStringLiteral("fmnist-hard") << three
+                                 << QStringLiteral("hard");
+    QTest::newRow("fmnist-split") << QStringLiteral("fmnist-split") << three
+                                  << QStringLiteral("hard");
+    QTest::newRow("fmnist-independent")
+        << QStringLiteral("fmnist-independent") << three << QStringLiteral("independent");
+    QTest::newRow("fmnist-cross-stitch")
+        << QStringLiteral("fmnist-cross-stitch") << three << QStringLiteral("cross_stitch");
 }
 
 void TestConfig::exampleConfigs()
 {
     QFETCH(QString, name);
     QFETCH(QStringList, tasks);
+    QFETCH(QString, sharing);
 
     // The file in resources/experiments and the copy compiled into the engine agree.
     const QString path = QStringLiteral(MTL_RESOURCES_DIR "/experiments/%1.json").arg(name);
@@ -145,8 +162,10 @@ void TestConfig::exampleConfigs()
     for (const auto &task : c.tasks)
         names << qstr(task.name);
     QCOMPARE(names, tasks);
-    QCOMPARE(qstr(c.model.backbone), QStringLiteral("small_cnn"));
-    QCOMPARE(qstr(c.model.sharing), QStringLiteral("hard"));
+    QCOMPARE(qstr(c.model.backbone), sharing == QStringLiteral("cross_stitch")
+                                         ? QStringLiteral("stitch_cnn")
+                                         : QStringLiteral("small_cnn"));
+    QCOMPARE(qstr(c.model.sharing), sharing);
     QCOMPARE(qstr(c.weighting.method), QStringLiteral("equal"));
     QCOMPARE(qstr(c.optimizer.name), QStringLiteral("adam"));
     QCOMPARE(c.optimizer.lr, 0.001);
@@ -155,11 +174,36 @@ void TestConfig::exampleConfigs()
     QCOMPARE(c.train.valFraction, 0.1);
     QCOMPARE(c.train.threads, 2);
     QCOMPARE(qstr(c.train.device), QStringLiteral("auto"));
-    if (name == QStringLiteral("fmnist-hps")) {
+    if (name == QStringLiteral("fmnist-hps"))
         QCOMPARE(qstr(c.tasks[1].label), QStringLiteral("group"));
-    } else {
-        QCOMPARE(c.tasks[1].labels.size(), std::size_t(12));
-    }
+    else
+        QCOMPARE(c.tasks.back().labels.size(), std::size_t(12));
+    if (name == QStringLiteral("fmnist-split"))
+        QCOMPARE(c.model.sharingOptions.value("split_at", -1), 2);
+}
+
+void TestConfig::everyExampleIsTested()
+{
+    // A new file in resources/experiments needs its row in exampleConfigs_data.
+    QCOMPARE(experiment::exampleExperiments(),
+             (std::vector<std::string>{"fmnist-attributes", "fmnist-cross-stitch", "fmnist-hard",
+                                       "fmnist-hps", "fmnist-independent", "fmnist-split"}));
+}
+
+void TestConfig::describePartNamesChangedOptions()
+{
+    const experiment::Catalog &catalog = train::catalog();
+    const ExperimentConfig c = train::loadExperiment("example:fmnist-split");
+    QCOMPARE(experiment::describePart(c.model.sharing, c.model.sharingOptions, catalog.sharings),
+             std::string("hard (split_at 2)"));
+    QCOMPARE(experiment::describePart(c.model.backbone, c.model.backboneOptions, catalog.backbones),
+             std::string("small_cnn")); // defaults filled in, none changed
+    QCOMPARE(experiment::describePart(
+                 "cross_stitch", {{"after", {1}}, {"granularity", "channel"}, {"alpha_self", 0.9}},
+                 catalog.sharings),
+             std::string("cross_stitch (after [1], granularity channel)"));
+    QCOMPARE(experiment::describePart("from_a_newer_build", {{"x", 1}}, catalog.sharings),
+             std::string("from_a_newer_build"));
 }
 
 void TestConfig::defaults()
@@ -258,8 +302,8 @@ void TestConfig::docsNameEveryPart()
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QString doc = QString::fromUtf8(file.readAll());
     const experiment::Catalog &c = train::catalog();
-    for (const auto *parts : {&c.backbones, &c.sharings, &c.taskTypes, &c.weightings,
-                              &c.optimizers, &c.probes})
+    for (const auto *parts :
+         {&c.backbones, &c.sharings, &c.taskTypes, &c.weightings, &c.optimizers, &c.probes})
         for (const PartSpec &part : *parts) {
             const QString name = QStringLiteral("`%1`").arg(qstr(part.name));
             QVERIFY2(doc.contains(name), qPrintable(name));
@@ -313,9 +357,30 @@ void TestConfig::errors_data()
     row("unknown task type", variant(QStringLiteral("tasks[0].type"), QStringLiteral("regression")),
         "tasks[0].type", "unknown value 'regression' (known: attributes, classification)");
     row("unknown backbone", variant(QStringLiteral("model.backbone"), QStringLiteral("resnet50")),
-        "model.backbone", "unknown value 'resnet50' (known: small_cnn)");
+        "model.backbone", "unknown value 'resnet50' (known: small_cnn, stitch_cnn)");
     row("unknown sharing", variant(QStringLiteral("model.sharing"), QStringLiteral("soft")),
         "model.sharing", "unknown value 'soft'");
+    const auto stitch = [](const char *key, const QJsonValue &value) {
+        return variant(QStringLiteral("model"),
+                       QJsonObject{{QStringLiteral("sharing"), QStringLiteral("cross_stitch")},
+                                   {QStringLiteral("sharing_options"),
+                                    QJsonObject{{QString::fromLatin1(key), value}}}});
+    };
+    row("integer list: an element of the wrong type",
+        stitch("after", QJsonArray{0, QStringLiteral("pool")}), "model.sharing_options.after[1]",
+        "expected an integer, got a string");
+    row("integer list: an element out of range", stitch("after", QJsonArray{-1}),
+        "model.sharing_options.after[0]", "must be between 0 and 1000");
+    row("integer list: not a list", stitch("after", 1), "model.sharing_options.after",
+        "expected an array of integers, got an integer");
+    row("choice of a strategy", stitch("granularity", QStringLiteral("pixel")),
+        "model.sharing_options.granularity", "unknown value 'pixel' (known: layer, channel)");
+    row("independent takes no options",
+        variant(QStringLiteral("model"),
+                QJsonObject{{QStringLiteral("sharing"), QStringLiteral("independent")},
+                            {QStringLiteral("sharing_options"),
+                             QJsonObject{{QStringLiteral("split_at"), 1}}}}),
+        "model.sharing_options.split_at", "unknown key (takes no options)");
     row("unknown weighting method",
         variant(QStringLiteral("weighting.method"), QStringLiteral("gradnorm")), "weighting.method",
         "unknown value 'gradnorm' (known: equal)");
@@ -404,8 +469,7 @@ void TestConfig::errors_data()
         variant(QStringLiteral("probes"),
                 QJsonArray{QStringLiteral("param_norms"), QStringLiteral("param_norms")}),
         "probes[1]", "probe 'param_norms' listed twice");
-    row("probe not a name",
-        variant(QStringLiteral("probes"), QJsonArray{3}), "probes[0]",
+    row("probe not a name", variant(QStringLiteral("probes"), QJsonArray{3}), "probes[0]",
         "expected a probe name or {\"name\": …, \"options\": …}, got an integer");
 }
 
@@ -488,8 +552,6 @@ void TestConfig::load()
 
 void TestConfig::loadExperiment()
 {
-    QCOMPARE(experiment::exampleExperiments(),
-             (std::vector<std::string>{"fmnist-attributes", "fmnist-hps"}));
     const ExperimentConfig example =
         train::loadExperiment("example:fmnist-hps", {"train.epochs=3", "tasks[1].name=coarse"});
     QCOMPARE(qstr(example.name), QStringLiteral("fmnist-hps"));
@@ -509,7 +571,7 @@ void TestConfig::loadExperiment()
     QCOMPARE(codeName(unknown->code()), codeName(ErrorCode::NotFound));
     QVERIFY2(QString::fromUtf8(unknown->what())
                  .contains(QStringLiteral("no example config 'nope' (known: fmnist-attributes, "
-                                          "fmnist-hps)")),
+                                          "fmnist-cross-stitch, fmnist-hard, fmnist-hps, ")),
              unknown->what());
 
     QTemporaryDir dir;
@@ -614,8 +676,8 @@ void TestConfig::badOverrides_data()
         << QStringLiteral("tasks[x].name=a") << true << QStringLiteral("cannot parse the key path");
     QTest::newRow("unclosed index")
         << QStringLiteral("tasks[0.name=a") << true << QStringLiteral("cannot parse the key path");
-    QTest::newRow("index after a dot")
-        << QStringLiteral("tasks.[0].name=a") << true << QStringLiteral("cannot parse the key path");
+    QTest::newRow("index after a dot") << QStringLiteral("tasks.[0].name=a") << true
+                                       << QStringLiteral("cannot parse the key path");
     QTest::newRow("key glued to an index")
         << QStringLiteral("tasks[0]name=a") << true << QStringLiteral("cannot parse the key path");
     QTest::newRow("index out of range")

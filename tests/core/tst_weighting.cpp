@@ -192,8 +192,7 @@ void TestWeighting::optimizerGroupsTakeTheirSettings()
 
     config.groups["heads"].lrScale = 10;
     config.groups["shared"].weightDecay = 0.0;
-    auto grouped =
-        train::makeOptimizer(config, {{"shared", false, {a, b}}, {"head.t", true, {h}}});
+    auto grouped = train::makeOptimizer(config, {{"shared", false, {a, b}}, {"head.t", true, {h}}});
     QCOMPARE(grouped->param_groups().size(), std::size_t(2));
     const auto &shared =
         static_cast<const torch::optim::AdamOptions &>(grouped->param_groups()[0].options());
@@ -203,6 +202,23 @@ void TestWeighting::optimizerGroupsTakeTheirSettings()
     QCOMPARE(shared.weight_decay(), 0.0);
     QCOMPARE(head.lr(), 0.1);
     QCOMPARE(head.weight_decay(), 0.1);
+
+    // A strategy's own advice (cross-stitch α at 100× the rate) holds until the config names
+    // the group; then the config's lr_scale replaces it, it does not multiply it.
+    const torch::Tensor alpha = torch::ones({2, 2}).requires_grad_();
+    config.groups.clear();
+    auto advised = train::makeOptimizer(
+        config, {{"shared", false, {a, b}}, {"cross_stitch", false, {alpha}, 100.0}});
+    QCOMPARE(advised->param_groups().size(), std::size_t(2));
+    QCOMPARE(
+        static_cast<const torch::optim::AdamOptions &>(advised->param_groups()[1].options()).lr(),
+        1.0);
+    config.groups["cross_stitch"].lrScale = 10;
+    auto overridden = train::makeOptimizer(
+        config, {{"shared", false, {a, b}}, {"cross_stitch", false, {alpha}, 100.0}});
+    QCOMPARE(static_cast<const torch::optim::AdamOptions &>(overridden->param_groups()[1].options())
+                 .lr(),
+             0.1);
 }
 
 void TestWeighting::optimizerGroupThatDoesNotExist()

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Step time of every sharing strategy relative to `hard` on the same backbone: the three-task
+# examples (category, group, looks) trained for N steps each, in alternating rounds, medians
+# of the training images per second. See docs/BENCHMARKS.md.
+#
+#   scripts/bench_strategies.sh [--steps N] [--repeats N] [--cli PATH] [--workdir DIR]
+#                               [--reference-blas]
+#
+#   --steps N          training steps per run (default 60; batch 128)
+#   --repeats N        rounds (default 3)
+#   --cli PATH         mtlstudio-cli to measure (default: build/app/cli/mtlstudio-cli, or $MTL_CLI)
+#   --workdir DIR      where the demo project is imported once (default: $TMPDIR/mtlstudio-bench)
+#   --reference-blas   load Debian's reference libblas3 instead of the libblas.so.3 alternative
+#                      (to measure what OpenBLAS brings)
+# Exit status: 0 when every run completed, 1 when one failed, 2 on bad usage.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+steps=60
+repeats=3
+cli=${MTL_CLI:-$root/build/app/cli/mtlstudio-cli}
+workdir=${TMPDIR:-/tmp}/mtlstudio-bench
+reference_blas=0
+
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --steps) steps=${2:?--steps needs a number}; shift 2 ;;
+    --repeats) repeats=${2:?--repeats needs a number}; shift 2 ;;
+    --cli) cli=${2:?--cli needs a path}; shift 2 ;;
+    --workdir) workdir=${2:?--workdir needs a directory}; shift 2 ;;
+    --reference-blas) reference_blas=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bench_strategies.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+[[ "$steps" =~ ^[1-9][0-9]*$ ]] || { echo "bench_strategies.sh: --steps must be a positive integer" >&2; exit 2; }
+[[ "$repeats" =~ ^[1-9][0-9]*$ ]] || { echo "bench_strategies.sh: --repeats must be a positive integer" >&2; exit 2; }
+[[ -x "$cli" ]] || { echo "bench_strategies.sh: no mtlstudio-cli at $cli (build first, or pass --cli)" >&2; exit 1; }
+if [[ $reference_blas -eq 1 ]]; then
+  export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
+
+mkdir -p "$workdir"
+project=$workdir/fmnist.mtlproj
+if ! "$cli" datasets "$project" --json 2>/dev/null | tail -n 1 | grep -q '"fashion-mnist"'; then
+  rm -f "$project" "$project-wal" "$project-shm"
+  echo "bench: importing Fashion-MNIST into $project" >&2
+  "$cli" import "$project" --format fashion-mnist --name fashion-mnist >/dev/null
+fi
+
+# label | baseline label | example | overrides
+variants=(
+  "small_cnn hard|small_cnn hard|fmnist-hard|"
+  "small_cnn hard split_at 2|small_cnn hard|fmnist-split|"
+  "small_cnn independent|small_cnn hard|fmnist-independent|"
+  "small_cnn cross_stitch|small_cnn hard|fmnist-cross-stitch|model.backbone=small_cnn"
+  "stitch_cnn hard|stitch_cnn hard|fmnist-hard|model.backbone=stitch_cnn"
+  "stitch_cnn independent|stitch_cnn hard|fmnist-independent|model.backbone=stitch_cnn"
+  "stitch_cnn cross_stitch|stitch_cnn hard|fmnist-cross-stitch|"
+)
+declare -A samples
+failed=0
+for ((round = 1; round <= repeats; round++)); do
+  for v in "${variants[@]}"; do
+    IFS='|' read -r label _ example overrides <<<"$v"
+    scratch=$workdir/strategies.mtlproj
+    cp "$project" "$scratch"
+    rm -f "$scratch-wal" "$scratch-shm"
+    args=(train "$scratch" --config "example:$example" --json
+          --set "train.max_steps_per_epoch=$steps" --set train.val_fraction=0.01)
+    [[ -n "$overrides" ]] && args+=(--set "$overrides")
+    if out=$("$cli" "${args[@]}" 2>/dev/null | tail -n 1); then
+      ips=$(printf '%s' "$out" | sed -n 's/.*"images_per_s":\([0-9.]*\).*/\1/p')
+      samples[$label]+="$ips "
+      printf 'round %d  %-28s %8.0f images/s\n' "$round" "$label" "$ips" >&2
+    else
+      echo "bench: $label failed" >&2
+      failed=1
+    fi
+  done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+blas=$(ldd "$cli" | awk '/libblas.so.3/ { print $3 }')
+[[ $reference_blas -eq 1 ]] && blas=/usr/lib/x86_64-linux-gnu/blas/libblas.so.3
+echo "| Backbone × strategy | images/s (median of $repeats × $steps steps) | step time vs hard |"
+echo "|---|---|---|"
+for v in "${variants[@]}"; do
+  IFS='|' read -r label base _ _ <<<"$v"
+  m=$(printf '%s' "${samples[$label]:-}" | median)
+  b=$(printf '%s' "${samples[$base]:-}" | median)
+  ratio=$(awk -v m="$m" -v b="$b" 'BEGIN { if (m > 0) printf "%.2f×", b / m; else print "—" }')
+  printf '| %s | %.0f | %s |\n' "$label" "$m" "$ratio"
+done
+echo "(libblas.so.3: $(readlink -f "$blas"))"
+exit $failed
