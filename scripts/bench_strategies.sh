@@ -56,6 +56,7 @@ variants=(
   "small_cnn hard split_at 2|small_cnn hard|fmnist-split|"
   "small_cnn independent|small_cnn hard|fmnist-independent|"
   "small_cnn cross_stitch|small_cnn hard|fmnist-cross-stitch|model.backbone=small_cnn"
+  "small_cnn mtan|small_cnn hard|fmnist-mtan|"
   "stitch_cnn hard|stitch_cnn hard|fmnist-hard|model.backbone=stitch_cnn"
   "stitch_cnn independent|stitch_cnn hard|fmnist-independent|model.backbone=stitch_cnn"
   "stitch_cnn cross_stitch|stitch_cnn hard|fmnist-cross-stitch|"

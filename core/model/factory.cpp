@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "model/crossstitch.h"
 #include "model/hardsharing.h"
+#include "model/mtan.h"
 #include "model/smallcnn.h"
 #include "model/stitchcnn.h"
 
@@ -95,6 +96,22 @@ const Registry<SharingMaker> &sharings()
              o.alphaOther = options.value("alpha_other", 0.1);
              o.learnAlpha = options.value("learn_alpha", true);
              return std::make_shared<CrossStitchImpl>(backbone, heads, input, o);
+         }},
+        {{"mtan",
+          "one shared backbone and, per task and stage, a soft-attention mask over the shared "
+          "features (Liu et al., CVPR 2019)",
+          {{"masks",
+            Type::Choice,
+            "learnt",
+            "learnt: attention modules compute each task's masks; ones: every mask is 1 (hard "
+            "sharing, the ablation)",
+            0,
+            0,
+            {"learnt", "ones"}}}},
+         [](const BackboneFactory &backbone, const std::vector<HeadSpec> &heads,
+            const InputShape &input, const nlohmann::json &options) -> MultiTaskModelPtr {
+             return std::make_shared<MtanImpl>(
+                 backbone, heads, input, options.value("masks", std::string("learnt")) == "learnt");
          }},
     };
     return table;

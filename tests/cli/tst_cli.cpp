@@ -341,7 +341,8 @@ void TestCli::badUsage_data()
                        QStringLiteral("--config"), QStringLiteral("example:nope")}
         << QStringLiteral(
                "no example config 'nope' (known: fmnist-attributes, fmnist-cross-stitch, "
-               "fmnist-hard, fmnist-hps, fmnist-independent, fmnist-split)");
+               "fmnist-hard, fmnist-hps, fmnist-independent, fmnist-mtan, "
+               "fmnist-split)");
 }
 
 void TestCli::badUsage()

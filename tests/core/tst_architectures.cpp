@@ -4,7 +4,7 @@
 // them all. Invalid combinations are Config errors naming the key to change. And the
 // equivalences the strategies promise: `hard` with split_at 0 is `independent`, and a
 // cross-stitch network whose α is the identity (not trained) is `independent` too, step by
-// step, exactly.
+// step, exactly; so is MTAN with masks of 1 to `hard`.
 
 #include "common/error.h"
 #include "model/crossstitch.h"
@@ -49,6 +49,8 @@ std::vector<std::pair<std::string, json>> variants(const std::string &sharing)
         rows.push_back({"channel, after 1", {{"granularity", "channel"}, {"after", {1}}}});
         rows.push_back({"fixed alpha", {{"learn_alpha", false}}});
     }
+    if (sharing == "mtan")
+        rows.push_back({"masks of 1", {{"masks", "ones"}}});
     return rows;
 }
 
@@ -131,6 +133,9 @@ private Q_SLOTS:
     void splitAtZeroIsIndependent();
     void identityCrossStitchIsIndependent();
     void crossStitchMixesColumns();
+    void mtanWithMasksOfOneIsHard_data();
+    void mtanWithMasksOfOneIsHard();
+    void mtanMasksAreSoftAndPerTask();
     void badStageOptionsNameTheirKey_data();
     void badStageOptionsNameTheirKey();
 };
@@ -283,6 +288,56 @@ void TestArchitectures::crossStitchMixesColumns()
     const model::ModelOutput tapped = net->forward(torch::rand({2, 1, 12, 12}), true);
     QCOMPARE(shapeText(tapped.taps.at("cross_stitch.after_stage1")), QStringLiteral("2x2"));
     QVERIFY(!tapped.shared.defined());
+}
+
+void TestArchitectures::mtanWithMasksOfOneIsHard_data()
+{
+    QTest::addColumn<std::string>("backbone");
+    QTest::addColumn<bool>("dense");
+    QTest::newRow("small_cnn, vector and dense heads") << std::string("small_cnn") << true;
+    QTest::newRow("stitch_cnn, vector heads") << std::string("stitch_cnn") << false;
+}
+
+void TestArchitectures::mtanWithMasksOfOneIsHard()
+{
+    QFETCH(std::string, backbone);
+    QFETCH(bool, dense);
+    const std::vector<HeadSpec> heads = headSet(dense);
+    torch::manual_seed(21);
+    const auto mtan =
+        model::buildModel(modelConfig(backbone, "mtan", {{"masks", "ones"}}), kInput, heads);
+    torch::manual_seed(21);
+    const auto hard =
+        model::buildModel(modelConfig(backbone, "hard", json::object()), kInput, heads);
+    QCOMPARE(mtan->named_parameters().keys(), hard->named_parameters().keys());
+    const std::vector<double> a = trainAndRecord(*mtan, 4);
+    const std::vector<double> b = trainAndRecord(*hard, 4);
+    QCOMPARE(a, b);
+}
+
+void TestArchitectures::mtanMasksAreSoftAndPerTask()
+{
+    const auto net =
+        model::buildModel(modelConfig("small_cnn", "mtan", json::object()), kInput, headSet(false));
+    const torch::Tensor x = torch::rand({3, 1, 12, 12});
+    const model::ModelOutput out = net->forward(x, true);
+    QVERIFY(!out.shared.defined());
+    // One mask per task and stage, of that stage's shape, strictly between 0 and 1.
+    QCOMPARE(out.taps.size(), std::size_t(2 * 3));
+    const torch::Tensor mask = out.taps.at("mtan.looks.stage1");
+    QCOMPARE(shapeText(mask), QStringLiteral("3x8x3x3"));
+    QVERIFY(mask.min().item<double>() > 0.0 && mask.max().item<double>() < 1.0);
+    QVERIFY(!torch::equal(out.taps.at("mtan.category.stage2"), out.taps.at("mtan.looks.stage2")));
+    // A task's loss reaches its own attention and the shared backbone, not the other task's.
+    out.tasks[0].pow(2).mean().backward();
+    for (const model::ParameterGroup &group : net->parameterGroups()) {
+        double sum = 0;
+        for (const torch::Tensor &p : group.parameters)
+            if (p.grad().defined())
+                sum += p.grad().abs().sum().item<double>();
+        const bool reached = group.name == "shared" || group.task == "category";
+        QVERIFY2((sum > 0) == reached, group.name.c_str());
+    }
 }
 
 void TestArchitectures::badStageOptionsNameTheirKey_data()

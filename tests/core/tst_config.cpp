@@ -138,6 +138,8 @@ void TestConfig::exampleConfigs_data()
         << QStringLiteral("fmnist-independent") << three << QStringLiteral("independent");
     QTest::newRow("fmnist-cross-stitch")
         << QStringLiteral("fmnist-cross-stitch") << three << QStringLiteral("cross_stitch");
+    QTest::newRow("fmnist-mtan") << QStringLiteral("fmnist-mtan") << three
+                                 << QStringLiteral("mtan");
 }
 
 void TestConfig::exampleConfigs()
@@ -187,7 +189,8 @@ void TestConfig::everyExampleIsTested()
     // A new file in resources/experiments needs its row in exampleConfigs_data.
     QCOMPARE(experiment::exampleExperiments(),
              (std::vector<std::string>{"fmnist-attributes", "fmnist-cross-stitch", "fmnist-hard",
-                                       "fmnist-hps", "fmnist-independent", "fmnist-split"}));
+                                       "fmnist-hps", "fmnist-independent", "fmnist-mtan",
+                                       "fmnist-split"}));
 }
 
 void TestConfig::describePartNamesChangedOptions()
