@@ -115,6 +115,11 @@ int runImport(const ImportArgs &a)
                      {"class-names", a.classNames},
                      {"class-attributes", a.classAttributes},
                      {"dir", a.dir}};
+    request.seed = a.seed;
+    request.count = a.count;
+    if (a.format != "multi-fashion" && (a.seed != 0 || a.count != 0))
+        throw Error(ErrorCode::InvalidInput,
+                    "--seed and --count apply to --format multi-fashion only");
     if (a.format != "idx") {
         for (const auto &[flag, value] : {std::pair{"--images", a.images},
                                           {"--labels", a.labels},
@@ -124,7 +129,8 @@ int runImport(const ImportArgs &a)
                 throw Error(ErrorCode::InvalidInput,
                             std::string(flag) + " applies to --format idx only");
     } else if (!a.dir.empty()) {
-        throw Error(ErrorCode::InvalidInput, "--dir applies to --format fashion-mnist only");
+        throw Error(ErrorCode::InvalidInput,
+                    "--dir applies to --format fashion-mnist and multi-fashion only");
     }
     // A new project is made under a temporary name and put in place when the import has
     // committed: a failed or killed first import leaves no project, empty or partial, behind.

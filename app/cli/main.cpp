@@ -43,16 +43,21 @@ int main(int argc, char **argv)
     app.fallthrough(false);
 
     ImportArgs importArgs;
-    auto *import = app.add_subcommand("import", "Import a dataset into PROJECT (created when missing). "
-                                                "An import is all or nothing.");
+    auto *import =
+        app.add_subcommand("import", "Import a dataset into PROJECT (created when missing). "
+                                     "An import is all or nothing.");
     import->add_option("PROJECT", importArgs.project, "Project file (*.mtlproj)")->required();
-    import->add_option("--name", importArgs.name, "Dataset name; importing another split under "
-                                                  "the same name appends to it")
+    import
+        ->add_option("--name", importArgs.name,
+                     "Dataset name; importing another split under "
+                     "the same name appends to it")
         ->required();
-    import->add_option("--format", importArgs.format,
-                       "idx: MNIST-style IDX files (--images, --labels, --split); "
-                       "fashion-mnist: both splits of Debian's dataset-fashion-mnist with class "
-                       "names, groups and attributes")
+    import
+        ->add_option("--format", importArgs.format,
+                     "idx: MNIST-style IDX files (--images, --labels, --split); "
+                     "fashion-mnist: both splits of Debian's dataset-fashion-mnist with class "
+                     "names, groups and attributes; multi-fashion: MultiFashion made from "
+                     "them (two garments per 36×36 image, tasks left and right)")
         ->check(CLI::IsMember(data::importFormats()))
         ->capture_default_str();
     import->add_option("--images", importArgs.images, "IDX images file (.gz or plain)");
@@ -67,6 +72,17 @@ int main(int argc, char **argv)
     import->add_option("--dir", importArgs.dir,
                        "Directory with the Fashion-MNIST *-idx?-ubyte.gz files "
                        "(default /usr/share/datasets/fashion-mnist)");
+    import
+        ->add_option("--seed", importArgs.seed,
+                     "multi-fashion: seed of the pairing of garments (the same seed makes the "
+                     "same dataset)")
+        ->capture_default_str();
+    import
+        ->add_option("--count", importArgs.count,
+                     "multi-fashion: at most this many samples per split (0: as many as "
+                     "Fashion-MNIST has, 60000 and 10000)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     import->add_flag("--json", importArgs.json, "Print a JSON summary as the last line of stdout");
 
     std::string datasetsProject;
@@ -81,20 +97,20 @@ int main(int argc, char **argv)
                  "a stopped run with --resume. Ctrl-C stops at the next batch, saves the model "
                  "and exits with 130.");
     trainCmd->add_option("PROJECT", trainArgs.project, "Project file (*.mtlproj)")->required();
-    auto *configOption = trainCmd->add_option(
-        "--config", trainArgs.config,
-        "Experiment config (JSON), or example:NAME for a built-in example (" +
-            joinNames(experiment::exampleExperiments()) + ")");
+    auto *configOption =
+        trainCmd->add_option("--config", trainArgs.config,
+                             "Experiment config (JSON), or example:NAME for a built-in example (" +
+                                 joinNames(experiment::exampleExperiments()) + ")");
     auto *resumeOption = trainCmd->add_option(
         "--resume", trainArgs.resume,
         "Continue run RUN (stopped, interrupted or failed) from its latest checkpoint, with its "
         "own config, instead of starting a new run");
     resumeOption->type_name("RUN")->excludes(configOption);
     auto *setOption = trainCmd
-        ->add_option("--set", trainArgs.overrides,
-                     "Override a config key, e.g. --set train.epochs=3 or --set "
-                     "tasks[0].label=class (repeatable, one KEY=VALUE each)")
-        ->allow_extra_args(false);
+                          ->add_option("--set", trainArgs.overrides,
+                                       "Override a config key, e.g. --set train.epochs=3 or --set "
+                                       "tasks[0].label=class (repeatable, one KEY=VALUE each)")
+                          ->allow_extra_args(false);
     setOption->excludes(resumeOption);
     trainCmd->add_flag("--json", trainArgs.json,
                        "Print {\"run_id\", \"status\", \"metrics\", \"images_per_s\", ...} as the "
@@ -120,7 +136,8 @@ int main(int argc, char **argv)
     app.footer("Examples:\n"
                "  mtlstudio-cli import demo.mtlproj --name fashion-mnist --format fashion-mnist\n"
                "  mtlstudio-cli train demo.mtlproj --config example:fmnist-hps --json\n"
-               "Known: backbones " + joinNames(partNames(catalog.backbones)) + "; sharing " +
+               "Known: backbones " +
+               joinNames(partNames(catalog.backbones)) + "; sharing " +
                joinNames(partNames(catalog.sharings)) + "; task types " +
                joinNames(partNames(catalog.taskTypes)) + "; weighting " +
                joinNames(partNames(catalog.weightings)) + "; optimizers " +
@@ -160,12 +177,18 @@ int main(int argc, char **argv)
         // Text that would be stored in the project or printed as JSON must be UTF-8: refused
         // here, naming the argument, before anything is opened.
         const std::vector<std::pair<const char *, const std::string *>> texts{
-            {"PROJECT", &importArgs.project},        {"--name", &importArgs.name},
-            {"--split", &importArgs.split},          {"--images", &importArgs.images},
-            {"--labels", &importArgs.labels},        {"--class-names", &importArgs.classNames},
-            {"--class-attributes", &importArgs.classAttributes}, {"--dir", &importArgs.dir},
-            {"PROJECT", &datasetsProject},           {"PROJECT", &runsProject},
-            {"PROJECT", &trainArgs.project},         {"--config", &trainArgs.config}};
+            {"PROJECT", &importArgs.project},
+            {"--name", &importArgs.name},
+            {"--split", &importArgs.split},
+            {"--images", &importArgs.images},
+            {"--labels", &importArgs.labels},
+            {"--class-names", &importArgs.classNames},
+            {"--class-attributes", &importArgs.classAttributes},
+            {"--dir", &importArgs.dir},
+            {"PROJECT", &datasetsProject},
+            {"PROJECT", &runsProject},
+            {"PROJECT", &trainArgs.project},
+            {"--config", &trainArgs.config}};
         for (const auto &[name, text] : texts)
             requireUtf8(*text, name);
         for (const std::string &item : trainArgs.overrides)

@@ -5,6 +5,7 @@
 #include "data/classtable.h"
 #include "data/gzipfile.h"
 #include "data/idx.h"
+#include "data/multifashion.h"
 #include "resources/embedded.h"
 #include "store/project.h"
 
@@ -13,16 +14,7 @@
 
 namespace mtl::data {
 
-namespace {
-
-struct LoadedSplit {
-    std::string split;
-    IdxArray images, labels;
-    std::string imagesPath, labelsPath;
-    int height = 0, width = 0, channels = 1;
-};
-
-LoadedSplit loadSplit(const IdxSplitFiles &files)
+LoadedSplit loadIdxSplit(const IdxSplitFiles &files)
 {
     LoadedSplit loaded;
     loaded.split = files.split;
@@ -34,13 +26,14 @@ LoadedSplit loadSplit(const IdxSplitFiles &files)
     if (dims.size() != 3 && dims.size() != 4)
         throw offsetError(files.images, 3,
                           "expected images: an IDX array of rank 3 [N, H, W] or 4 [N, H, W, C], "
-                          "got rank " + std::to_string(dims.size()));
+                          "got rank " +
+                              std::to_string(dims.size()));
     loaded.height = static_cast<int>(dims[1]);
     loaded.width = static_cast<int>(dims[2]);
     loaded.channels = dims.size() == 4 ? static_cast<int>(dims[3]) : 1;
     if (loaded.channels != 1 && loaded.channels != 3)
-        throw offsetError(files.images, 16, "expected 1 or 3 channels, got " +
-                                                std::to_string(loaded.channels));
+        throw offsetError(files.images, 16,
+                          "expected 1 or 3 channels, got " + std::to_string(loaded.channels));
     if (loaded.labels.dims.size() != 1)
         throw offsetError(files.labels, 3,
                           "expected labels: an IDX array of rank 1 [N], got rank " +
@@ -53,13 +46,11 @@ LoadedSplit loadSplit(const IdxSplitFiles &files)
     return loaded;
 }
 
-void checkCancel(const ProgressFn &progress, double fraction, const std::string &stage)
+void checkImportProgress(const ProgressFn &progress, double fraction, const std::string &stage)
 {
     if (progress && !progress(fraction, stage))
         throw Error(ErrorCode::Interrupted, "import cancelled; the project is unchanged");
 }
-
-} // namespace
 
 ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
                         const ProgressFn &progress)
@@ -79,10 +70,11 @@ ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
     // Parse everything before touching the project.
     std::vector<LoadedSplit> splits;
     for (std::size_t i = 0; i < spec.splits.size(); ++i) {
-        checkCancel(progress, 0.3 * i / spec.splits.size(), "reading " + spec.splits[i].images);
+        checkImportProgress(progress, 0.3 * i / spec.splits.size(),
+                            "reading " + spec.splits[i].images);
         if (spec.splits[i].split.empty())
             throw Error(ErrorCode::InvalidInput, "the split needs a name (e.g. train or test)");
-        splits.push_back(loadSplit(spec.splits[i]));
+        splits.push_back(loadIdxSplit(spec.splits[i]));
     }
     for (const LoadedSplit &s : splits)
         if (s.width != splits[0].width || s.height != splits[0].height ||
@@ -99,20 +91,19 @@ ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
         for (const LoadedSplit &s : splits)
             for (std::uint64_t i = 0; i < s.labels.count(); ++i)
                 if (*s.labels.item(i) >= classNames.size())
-                    throw offsetError(s.labelsPath,
-                                      static_cast<std::int64_t>(s.labels.dataOffset + i),
-                                      "label " + std::to_string(*s.labels.item(i)) + " of item " +
-                                          std::to_string(i) + " has no class name (" +
-                                          spec.classNames->source + " names " +
-                                          std::to_string(classNames.size()) + " classes)");
+                    throw offsetError(
+                        s.labelsPath, static_cast<std::int64_t>(s.labels.dataOffset + i),
+                        "label " + std::to_string(*s.labels.item(i)) + " of item " +
+                            std::to_string(i) + " has no class name (" + spec.classNames->source +
+                            " names " + std::to_string(classNames.size()) + " classes)");
     } else {
         for (int k = 0; k <= maxLabel; ++k)
             classNames.push_back(std::to_string(k));
     }
     std::optional<ClassAttributeTable> attributes;
     if (spec.classAttributes)
-        attributes = parseClassAttributes(spec.classAttributes->text,
-                                          spec.classAttributes->source, classNames);
+        attributes = parseClassAttributes(spec.classAttributes->text, spec.classAttributes->source,
+                                          classNames);
 
     store::LabelColumn classColumn;
     classColumn.name = "class";
@@ -128,7 +119,7 @@ ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
         }
     }
 
-    checkCancel(progress, 0.3, "writing to the project");
+    checkImportProgress(progress, 0.3, "writing to the project");
     store::Database &db = project.db();
     store::DatasetStore &datasets = project.datasets();
     store::Transaction tx(db);
@@ -145,9 +136,9 @@ ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
             throw offsetError(first.imagesPath, 4,
                               "images are " + std::to_string(first.width) + "x" +
                                   std::to_string(first.height) + "x" +
-                                  std::to_string(first.channels) + " but dataset '" +
-                                  spec.dataset + "' holds " + std::to_string(existing->width) +
-                                  "x" + std::to_string(existing->height) + "x" +
+                                  std::to_string(first.channels) + " but dataset '" + spec.dataset +
+                                  "' holds " + std::to_string(existing->width) + "x" +
+                                  std::to_string(existing->height) + "x" +
                                   std::to_string(existing->channels) + " images");
         for (const LoadedSplit &s : splits)
             if (existing->splitSize(s.split) > 0)
@@ -157,9 +148,8 @@ ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
                                 " samples); import into another split or dataset");
         summary.datasetId = existing->id;
     } else {
-        summary.datasetId =
-            datasets.create(spec.dataset, spec.format, source, first.width, first.height,
-                            first.channels);
+        summary.datasetId = datasets.create(spec.dataset, spec.format, source, first.width,
+                                            first.height, first.channels);
         summary.created = true;
     }
     std::vector<std::int64_t> columnIds;
@@ -174,7 +164,7 @@ ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
     for (const LoadedSplit &s : splits) {
         for (std::uint64_t i = 0; i < s.images.count(); ++i, ++done) {
             if (done % 4096 == 0)
-                checkCancel(progress, 0.3 + 0.7 * done / total, "writing " + s.split);
+                checkImportProgress(progress, 0.3 + 0.7 * done / total, "writing " + s.split);
             const std::int64_t sampleId =
                 writer.addSample(s.split, static_cast<std::int64_t>(i), store::ImageEncoding::Raw,
                                  s.width, s.height, s.channels, s.images.item(i), itemSize);
@@ -186,7 +176,7 @@ ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
         }
         summary.added.push_back({s.split, static_cast<std::int64_t>(s.images.count())});
     }
-    checkCancel(progress, 1.0, "committing");
+    checkImportProgress(progress, 1.0, "committing");
     tx.commit();
     for (const auto &column : columns)
         summary.columns.push_back(column.name);
@@ -212,8 +202,8 @@ ImportSummary IdxImporter::run(store::Project &project, const ImportRequest &req
         throw Error(ErrorCode::InvalidInput, "format idx needs both --images and --labels");
     IdxImportSpec spec;
     spec.dataset = request.dataset;
-    spec.splits.push_back({request.split.empty() ? "train" : request.split, file("images"),
-                           file("labels")});
+    spec.splits.push_back(
+        {request.split.empty() ? "train" : request.split, file("images"), file("labels")});
     if (!file("class-names").empty())
         spec.classNames = TextSource{readTextFile(file("class-names")), file("class-names")};
     if (!file("class-attributes").empty())
@@ -222,20 +212,11 @@ ImportSummary IdxImporter::run(store::Project &project, const ImportRequest &req
     return importIdx(project, spec, progress);
 }
 
-std::string FashionMnistImporter::description() const
-{
-    return std::string("Fashion-MNIST train and test splits from --dir (default ") + kDefaultDir +
-           ") with class names, groups and 12 visual attributes";
-}
-
-ImportSummary FashionMnistImporter::run(store::Project &project, const ImportRequest &request,
-                                        const ProgressFn &progress)
+std::vector<IdxSplitFiles> fashionMnistFiles(const std::string &dirOrEmpty)
 {
     namespace fs = std::filesystem;
-    auto dirIt = request.files.find("dir");
-    const fs::path dir = dirIt == request.files.end() || dirIt->second.empty()
-                             ? fs::path(kDefaultDir)
-                             : fs::path(dirIt->second);
+    const fs::path dir =
+        dirOrEmpty.empty() ? fs::path(FashionMnistImporter::kDefaultDir) : fs::path(dirOrEmpty);
     const auto pick = [&](const std::string &stem) {
         for (const char *suffix : {".gz", ""}) {
             fs::path candidate = dir / (stem + suffix);
@@ -249,12 +230,24 @@ ImportSummary FashionMnistImporter::run(store::Project &project, const ImportReq
                     "--dir)",
                     where);
     };
+    return {{"train", pick("train-images-idx3-ubyte"), pick("train-labels-idx1-ubyte")},
+            {"test", pick("t10k-images-idx3-ubyte"), pick("t10k-labels-idx1-ubyte")}};
+}
+
+std::string FashionMnistImporter::description() const
+{
+    return std::string("Fashion-MNIST train and test splits from --dir (default ") + kDefaultDir +
+           ") with class names, groups and 12 visual attributes";
+}
+
+ImportSummary FashionMnistImporter::run(store::Project &project, const ImportRequest &request,
+                                        const ProgressFn &progress)
+{
     IdxImportSpec spec;
     spec.dataset = request.dataset.empty() ? "fashion-mnist" : request.dataset;
     spec.format = "fashion-mnist";
-    spec.splits.push_back(
-        {"train", pick("train-images-idx3-ubyte"), pick("train-labels-idx1-ubyte")});
-    spec.splits.push_back({"test", pick("t10k-images-idx3-ubyte"), pick("t10k-labels-idx1-ubyte")});
+    const auto dir = request.files.find("dir");
+    spec.splits = fashionMnistFiles(dir == request.files.end() ? std::string() : dir->second);
     spec.classNames = TextSource{std::string(resources::get("datasets/fashion-mnist/classes.txt")),
                                  "datasets/fashion-mnist/classes.txt"};
     spec.classAttributes =
@@ -270,6 +263,12 @@ const Registry<ImporterMaker> &importers()
          [] { return std::unique_ptr<Importer>(std::make_unique<IdxImporter>()); }},
         {{"fashion-mnist", FashionMnistImporter().description(), {}},
          [] { return std::unique_ptr<Importer>(std::make_unique<FashionMnistImporter>()); }},
+        {{"multi-fashion",
+          MultiFashionImporter().description(),
+          {{"seed", OptionSpec::Type::Integer, 0, "seeds which garments are paired", 0, 9.2e18},
+           {"count", OptionSpec::Type::Integer, 0,
+            "at most this many samples per split (0: as many as Fashion-MNIST has)", 0, 1e9}}},
+         [] { return std::unique_ptr<Importer>(std::make_unique<MultiFashionImporter>()); }},
     };
     return table;
 }
@@ -282,6 +281,9 @@ std::unique_ptr<Importer> makeImporter(const std::string &format)
                                              "' (known: " + joinNames(importFormats()) + ")");
 }
 
-std::vector<std::string> importFormats() { return importers().names(); }
+std::vector<std::string> importFormats()
+{
+    return importers().names();
+}
 
 } // namespace mtl::data

@@ -2,6 +2,7 @@
 // Imports MNIST-style IDX files (images + labels, gzip or plain) into a dataset split, with
 // optional class names and a per-class attribute table expanded into per-sample columns.
 
+#include "data/idx.h"
 #include "data/importer.h"
 
 #include <optional>
@@ -27,6 +28,24 @@ struct IdxImportSpec {
     std::optional<TextSource> classNames;
     std::optional<TextSource> classAttributes;
 };
+
+// One split's files read and checked (ranks, 1 or 3 channels, as many labels as images).
+struct LoadedSplit {
+    std::string split;
+    IdxArray images, labels;
+    std::string imagesPath, labelsPath;
+    int height = 0, width = 0, channels = 1;
+};
+// Throws Error(InvalidInput/NotFound) naming the file and byte offset.
+LoadedSplit loadIdxSplit(const IdxSplitFiles &files);
+
+// The train and test files of Fashion-MNIST in `dir` (empty: Debian's dataset-fashion-mnist),
+// .gz or plain; throws Error(NotFound) naming the first file missing.
+std::vector<IdxSplitFiles> fashionMnistFiles(const std::string &dir);
+
+// Reports progress; throws Error(Interrupted) ("import cancelled; the project is unchanged")
+// when the callback asks to stop.
+void checkImportProgress(const ProgressFn &progress, double fraction, const std::string &stage);
 
 // Imports every split of `spec` in one transaction.
 ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,

@@ -24,14 +24,18 @@ struct ImportRequest {
     // Input files by role, e.g. {"images": …, "labels": …, "class-names": …,
     // "class-attributes": …} for IDX, {"dir": …} for fashion-mnist.
     std::map<std::string, std::string> files;
+    // For formats that synthesise a dataset (multi-fashion): the seed of every random choice,
+    // and at most this many samples per split (0: as many as the source split has).
+    std::uint64_t seed = 0;
+    std::int64_t count = 0;
 };
 
 struct ImportSummary {
     std::int64_t datasetId = 0;
     std::string dataset;
-    bool created = false;                  // false when appended to an existing dataset
-    std::vector<store::SplitCount> added;  // samples added per split
-    std::vector<std::string> columns;      // label columns of the dataset
+    bool created = false;                 // false when appended to an existing dataset
+    std::vector<store::SplitCount> added; // samples added per split
+    std::vector<std::string> columns;     // label columns of the dataset
     double seconds = 0.0;
 };
 

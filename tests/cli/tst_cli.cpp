@@ -297,7 +297,7 @@ void TestCli::badUsage_data()
         << QStringList{QStringLiteral("import"),   p,
                        QStringLiteral("--name"),   QStringLiteral("x"),
                        QStringLiteral("--format"), QStringLiteral("tiff")}
-        << QStringLiteral("tiff not in {idx,fashion-mnist}");
+        << QStringLiteral("tiff not in {idx,fashion-mnist,multi-fashion}");
     QTest::newRow("--images with fashion-mnist")
         << QStringList{QStringLiteral("import"),   p,
                        QStringLiteral("--name"),   QStringLiteral("x"),
@@ -308,7 +308,7 @@ void TestCli::badUsage_data()
         << QStringList{QStringLiteral("import"), p,
                        QStringLiteral("--name"), QStringLiteral("x"),
                        QStringLiteral("--dir"),  QStringLiteral("/tmp")}
-        << QStringLiteral("--dir applies to --format fashion-mnist only");
+        << QStringLiteral("--dir applies to --format fashion-mnist and multi-fashion only");
     QTest::newRow("idx without --labels")
         << QStringList{QStringLiteral("import"),   p,
                        QStringLiteral("--name"),   QStringLiteral("x"),
@@ -342,7 +342,7 @@ void TestCli::badUsage_data()
         << QStringLiteral(
                "no example config 'nope' (known: fmnist-attributes, fmnist-cross-stitch, "
                "fmnist-hard, fmnist-hps, fmnist-independent, fmnist-mtan, "
-               "fmnist-split)");
+               "fmnist-split, mfashion-hard, mfashion-independent)");
 }
 
 void TestCli::badUsage()

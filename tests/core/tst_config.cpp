@@ -140,6 +140,12 @@ void TestConfig::exampleConfigs_data()
         << QStringLiteral("fmnist-cross-stitch") << three << QStringLiteral("cross_stitch");
     QTest::newRow("fmnist-mtan") << QStringLiteral("fmnist-mtan") << three
                                  << QStringLiteral("mtan");
+    // MultiFashion (import --format multi-fashion): the two garments of each image.
+    const QStringList sides{QStringLiteral("left"), QStringLiteral("right")};
+    QTest::newRow("mfashion-hard")
+        << QStringLiteral("mfashion-hard") << sides << QStringLiteral("hard");
+    QTest::newRow("mfashion-independent")
+        << QStringLiteral("mfashion-independent") << sides << QStringLiteral("independent");
 }
 
 void TestConfig::exampleConfigs()
@@ -159,7 +165,9 @@ void TestConfig::exampleConfigs()
 
     const ExperimentConfig c = train::loadExperiment(str(path));
     QCOMPARE(qstr(c.name), name);
-    QCOMPARE(qstr(c.dataset), QStringLiteral("fashion-mnist"));
+    QCOMPARE(qstr(c.dataset), name.startsWith(QLatin1String("mfashion"))
+                                  ? QStringLiteral("multi-fashion")
+                                  : QStringLiteral("fashion-mnist"));
     QStringList names;
     for (const auto &task : c.tasks)
         names << qstr(task.name);
@@ -178,6 +186,8 @@ void TestConfig::exampleConfigs()
     QCOMPARE(qstr(c.train.device), QStringLiteral("auto"));
     if (name == QStringLiteral("fmnist-hps"))
         QCOMPARE(qstr(c.tasks[1].label), QStringLiteral("group"));
+    else if (name.startsWith(QLatin1String("mfashion")))
+        QCOMPARE(qstr(c.tasks[1].label), QStringLiteral("right"));
     else
         QCOMPARE(c.tasks.back().labels.size(), std::size_t(12));
     if (name == QStringLiteral("fmnist-split"))
@@ -190,7 +200,7 @@ void TestConfig::everyExampleIsTested()
     QCOMPARE(experiment::exampleExperiments(),
              (std::vector<std::string>{"fmnist-attributes", "fmnist-cross-stitch", "fmnist-hard",
                                        "fmnist-hps", "fmnist-independent", "fmnist-mtan",
-                                       "fmnist-split"}));
+                                       "fmnist-split", "mfashion-hard", "mfashion-independent"}));
 }
 
 void TestConfig::describePartNamesChangedOptions()

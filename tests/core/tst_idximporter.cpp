@@ -301,8 +301,10 @@ void TestIdxImporter::importMalformed_data()
         << invalid << QStringLiteral("attributes") << -1LL << 3LL
         << QStringLiteral("attribute 'flies' is 0/1 for other classes but '2' here");
     QTest::newRow("class names: not UTF-8")
-        << goodImages << goodLabels << QByteArray("ant\nb\xff" "e\ncat\ndog\n") << QByteArray()
-        << invalid << QStringLiteral("classes") << -1LL << 2LL
+        << goodImages << goodLabels
+        << QByteArray("ant\nb\xff"
+                      "e\ncat\ndog\n")
+        << QByteArray() << invalid << QStringLiteral("classes") << -1LL << 2LL
         << QStringLiteral("not valid UTF-8 (byte 0xFF)");
 }
 
@@ -591,7 +593,8 @@ void TestIdxImporter::progressReported()
 void TestIdxImporter::importerRegistry()
 {
     QCOMPARE(names(data::importFormats()),
-             (QStringList{QStringLiteral("idx"), QStringLiteral("fashion-mnist")}));
+             (QStringList{QStringLiteral("idx"), QStringLiteral("fashion-mnist"),
+                          QStringLiteral("multi-fashion")}));
     for (const auto &format : data::importFormats()) {
         const auto importer = data::makeImporter(format);
         QCOMPARE(importer->format(), format);
@@ -602,7 +605,8 @@ void TestIdxImporter::importerRegistry()
     QCOMPARE(codeName(error->code()), codeName(ErrorCode::InvalidInput));
     QVERIFY2(
         QString::fromUtf8(error->what())
-            .contains(QStringLiteral("unknown import format 'tiff' (known: idx, fashion-mnist)")),
+            .contains(QStringLiteral("unknown import format 'tiff' (known: idx, fashion-mnist, "
+                                     "multi-fashion)")),
         error->what());
 }
 
