@@ -47,17 +47,17 @@
         <translation>MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="183" />
+        <location filename="../app/gui/mainwindow.cpp" line="184" />
         <source>Import cancelled; the project is unchanged.</source>
         <translation>导入已取消，项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="186" />
+        <location filename="../app/gui/mainwindow.cpp" line="187" />
         <source>Import failed</source>
         <translation>导入失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="187" />
+        <location filename="../app/gui/mainwindow.cpp" line="188" />
         <source>%1
 
 The project is unchanged.</source>
@@ -66,206 +66,222 @@ The project is unchanged.</source>
 项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="92" />
+        <location filename="../app/gui/mainwindow.cpp" line="93" />
         <source>Pausing after the current batch…</source>
         <translation>将在当前批次后暂停…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="163" />
+        <location filename="../app/gui/mainwindow.cpp" line="164" />
         <source>Resumed</source>
         <translation>已继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="97" />
+        <location filename="../app/gui/mainwindow.cpp" line="98" />
         <source>Stopping after the current batch…</source>
         <translation>将在当前批次后停止…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="115" />
+        <location filename="../app/gui/mainwindow.cpp" line="116" />
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="135" />
+        <location filename="../app/gui/mainwindow.cpp" line="136" />
         <source>Runs</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="231" />
+        <location filename="../app/gui/mainwindow.cpp" line="233" />
         <source>Cannot open a project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="231" />
-        <location filename="../app/gui/mainwindow.cpp" line="355" />
-        <location filename="../app/gui/mainwindow.cpp" line="403" />
+        <location filename="../app/gui/mainwindow.cpp" line="233" />
+        <location filename="../app/gui/mainwindow.cpp" line="367" />
+        <location filename="../app/gui/mainwindow.cpp" line="423" />
         <source>Wait for the current job to finish.</source>
         <translation>请等待当前任务结束。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="255" />
+        <location filename="../app/gui/mainwindow.cpp" line="257" />
         <source>%n run(s) of a process that no longer exists marked interrupted.</source>
         <translation><numerusform>已将 %n 个所属进程已不存在的运行标记为中断。</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="236" />
-        <location filename="../app/gui/mainwindow.cpp" line="247" />
+        <location filename="../app/gui/mainwindow.cpp" line="238" />
+        <location filename="../app/gui/mainwindow.cpp" line="249" />
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="239" />
+        <location filename="../app/gui/mainwindow.cpp" line="241" />
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="259" />
+        <location filename="../app/gui/mainwindow.cpp" line="261" />
         <source>%1 is read-only here: browse its runs; training and imports are off.</source>
         <translation>%1 在此处为只读：可浏览其运行，训练和导入不可用。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="266" />
+        <location filename="../app/gui/mainwindow.cpp" line="268" />
         <source>%1 (read-only) — MTL Studio</source>
         <translation>%1（只读）— MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="267" />
+        <location filename="../app/gui/mainwindow.cpp" line="269" />
         <source>%1 — MTL Studio</source>
         <translation>%1 — MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="287" />
+        <location filename="../app/gui/mainwindow.cpp" line="289" />
         <source>Cannot read project</source>
         <translation>无法读取项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="310" />
-        <location filename="../app/gui/mainwindow.cpp" line="316" />
+        <location filename="../app/gui/mainwindow.cpp" line="312" />
+        <location filename="../app/gui/mainwindow.cpp" line="318" />
         <source>New Project</source>
         <translation>新建项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="317" />
+        <location filename="../app/gui/mainwindow.cpp" line="319" />
         <source>%1 already exists. Open it with File ▸ Open Project.</source>
         <translation>%1 已存在。请用 文件 ▸ 打开项目 打开它。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="326" />
+        <location filename="../app/gui/mainwindow.cpp" line="328" />
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="335" />
+        <location filename="../app/gui/mainwindow.cpp" line="337" />
         <source>Importing Fashion-MNIST…</source>
         <translation>正在导入 Fashion-MNIST…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="336" />
+        <location filename="../app/gui/mainwindow.cpp" line="338" />
         <source>Import Fashion-MNIST</source>
         <translation>导入 Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="344" />
+        <location filename="../app/gui/mainwindow.cpp" line="347" />
+        <source>Making MultiFashion from Fashion-MNIST…</source>
+        <translation>正在由 Fashion-MNIST 生成 MultiFashion…</translation>
+    </message>
+    <message>
         <location filename="../app/gui/mainwindow.cpp" line="348" />
-        <location filename="../app/gui/mainwindow.cpp" line="355" />
-        <location filename="../app/gui/mainwindow.cpp" line="379" />
+        <source>Import MultiFashion</source>
+        <translation>导入 MultiFashion</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="356" />
+        <location filename="../app/gui/mainwindow.cpp" line="360" />
+        <location filename="../app/gui/mainwindow.cpp" line="367" />
+        <location filename="../app/gui/mainwindow.cpp" line="399" />
         <source>Cannot train</source>
         <translation>无法训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="344" />
+        <location filename="../app/gui/mainwindow.cpp" line="356" />
         <source>Open or create a project first.</source>
         <translation>请先打开或新建项目。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="349" />
+        <location filename="../app/gui/mainwindow.cpp" line="361" />
         <source>%1 is read-only here (the file or its folder may not be written): its runs can be browsed, but a run cannot be recorded in it.</source>
         <translation>%1 在此处为只读（文件或其所在文件夹不可写）：可以浏览其中的运行，但无法在其中记录新的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="365" />
+        <location filename="../app/gui/mainwindow.cpp" line="377" />
         <source>Bad experiment config</source>
         <translation>实验配置有误</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="371" />
+        <location filename="../app/gui/mainwindow.cpp" line="383" />
+        <location filename="../app/gui/mainwindow.cpp" line="392" />
         <source>Dataset missing</source>
         <translation>缺少数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="372" />
+        <location filename="../app/gui/mainwindow.cpp" line="384" />
         <source>This project has no dataset 'fashion-mnist'. Import it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集“fashion-mnist”。现在从 Debian 的 Fashion-MNIST 软件包导入吗？导入完成后请再次点击训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="380" />
+        <location filename="../app/gui/mainwindow.cpp" line="393" />
+        <source>This project has no dataset 'multi-fashion'. Make it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
+        <translation>此项目没有数据集“multi-fashion”。现在由 Debian 的 Fashion-MNIST 软件包生成吗？导入完成后请再次点击“训练”。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="400" />
         <source>The project has no dataset '%1'. Import it first.</source>
         <translation>项目中没有数据集“%1”。请先导入。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="393" />
+        <location filename="../app/gui/mainwindow.cpp" line="413" />
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="399" />
-        <location filename="../app/gui/mainwindow.cpp" line="403" />
-        <location filename="../app/gui/mainwindow.cpp" line="410" />
+        <location filename="../app/gui/mainwindow.cpp" line="419" />
+        <location filename="../app/gui/mainwindow.cpp" line="423" />
+        <location filename="../app/gui/mainwindow.cpp" line="430" />
         <source>Cannot resume</source>
         <translation>无法继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="399" />
+        <location filename="../app/gui/mainwindow.cpp" line="419" />
         <source>Select a stopped, interrupted or failed run first.</source>
         <translation>请先选择一个已停止、已中断或失败的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="421" />
+        <location filename="../app/gui/mainwindow.cpp" line="441" />
         <source>Train from Config File</source>
         <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="422" />
+        <location filename="../app/gui/mainwindow.cpp" line="442" />
         <source>Experiment configs (*.json)</source>
         <translation>实验配置 (*.json)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="435" />
+        <location filename="../app/gui/mainwindow.cpp" line="455" />
         <source>Warning: %1</source>
         <translation>警告：%1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="444" />
+        <location filename="../app/gui/mainwindow.cpp" line="464" />
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="453" />
+        <location filename="../app/gui/mainwindow.cpp" line="473" />
         <source>Cannot start training</source>
         <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="486" />
+        <location filename="../app/gui/mainwindow.cpp" line="506" />
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="487" />
+        <location filename="../app/gui/mainwindow.cpp" line="507" />
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="498" />
+        <location filename="../app/gui/mainwindow.cpp" line="518" />
         <source>Quit MTL Studio</source>
         <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="499" />
+        <location filename="../app/gui/mainwindow.cpp" line="519" />
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
         <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="507" />
+        <location filename="../app/gui/mainwindow.cpp" line="527" />
         <source>Stopping, then quitting…</source>
         <translation>正在停止，随后退出…</translation>
     </message>
@@ -304,107 +320,117 @@ The project is unchanged.</source>
     </message>
     <message>
         <location filename="../widgets/actions.cpp" line="49" />
+        <source>Import &amp;MultiFashion</source>
+        <translation>导入 MultiFashion(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="51" />
+        <source>Make MultiFashion from Debian's Fashion-MNIST: two garments on each 36×36 image, one top left and one bottom right, tasks left and right (the benchmark of the Pareto MTL papers)</source>
+        <translation>由 Debian 的 Fashion-MNIST 生成 MultiFashion：每张 36×36 图像上有两件服饰，一件在左上、一件在右下，任务为 left 和 right（Pareto MTL 论文使用的基准）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="55" />
         <source>&amp;Train</source>
         <translation>训练(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="51" />
+        <location filename="../widgets/actions.cpp" line="57" />
         <source>Train the example experiment fmnist-hps: 10 classes and 3 groups of Fashion-MNIST with one shared small CNN and a head per task</source>
         <translation>训练示例实验 fmnist-hps：用一个共享的小型 CNN 和每个任务一个输出头，学习 Fashion-MNIST 的 10 个类别和 3 个分组</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="54" />
+        <location filename="../widgets/actions.cpp" line="60" />
         <source>Train from Config &amp;File…</source>
         <translation>从配置文件训练(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="56" />
+        <location filename="../widgets/actions.cpp" line="62" />
         <source>Train an experiment described by a JSON config (keys in docs/CONFIG.md)</source>
         <translation>训练 JSON 配置描述的实验（配置项见 docs/CONFIG.md）</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="58" />
+        <location filename="../widgets/actions.cpp" line="64" />
         <source>&amp;Resume Selected Run</source>
         <translation>继续所选运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="60" />
+        <location filename="../widgets/actions.cpp" line="66" />
         <source>Continue the selected stopped, interrupted or failed run from its latest checkpoint, as the same run</source>
         <translation>从最近的检查点继续所选的已停止、已中断或失败的运行，仍作为同一运行</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="63" />
-        <location filename="../widgets/actions.cpp" line="130" />
+        <location filename="../widgets/actions.cpp" line="69" />
+        <location filename="../widgets/actions.cpp" line="137" />
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="64" />
+        <location filename="../widgets/actions.cpp" line="70" />
         <source>Pause training after the current batch; press again to resume</source>
         <translation>在当前批次后暂停训练；再按一次继续</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="67" />
+        <location filename="../widgets/actions.cpp" line="73" />
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="69" />
+        <location filename="../widgets/actions.cpp" line="75" />
         <source>Stop after the current batch, keeping the model trained so far as the run's checkpoint</source>
         <translation>在当前批次后停止，并把已训练的模型保存为该运行的检查点</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="74" />
+        <location filename="../widgets/actions.cpp" line="80" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="75" />
+        <location filename="../widgets/actions.cpp" line="81" />
         <source>Re-read the project file (runs started from the command line appear here)</source>
         <translation>重新读取项目文件（从命令行启动的运行会显示在这里）</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="76" />
+        <location filename="../widgets/actions.cpp" line="82" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="77" />
+        <location filename="../widgets/actions.cpp" line="83" />
         <source>&amp;About MTL Studio</source>
         <translation>关于 MTL Studio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="78" />
+        <location filename="../widgets/actions.cpp" line="84" />
         <source>About &amp;Qt</source>
         <translation>关于 &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="84" />
+        <location filename="../widgets/actions.cpp" line="90" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="93" />
+        <location filename="../widgets/actions.cpp" line="100" />
         <source>&amp;Run</source>
         <translation>运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="95" />
+        <location filename="../widgets/actions.cpp" line="102" />
         <source>Train &amp;Example</source>
         <translation>训练示例(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="107" />
+        <location filename="../widgets/actions.cpp" line="114" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="110" />
+        <location filename="../widgets/actions.cpp" line="117" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="130" />
+        <location filename="../widgets/actions.cpp" line="137" />
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
@@ -554,7 +580,7 @@ The project is unchanged.</source>
         <translation>%1：这是文件夹，不是项目文件</translation>
     </message>
     <message>
-        <location filename="../widgets/projectsession.cpp" line="142" />
+        <location filename="../widgets/projectsession.cpp" line="143" />
         <source>Imported %1 images into '%2' in %3 s.</source>
         <translation>已在 %3 秒内将 %1 张图像导入“%2”。</translation>
     </message>

@@ -45,6 +45,12 @@ Actions::Actions(QWidget *window)
         QKeySequence(Qt::CTRL | Qt::Key_I),
         tr("Import the 70,000 Fashion-MNIST images of Debian's dataset-fashion-mnist package "
            "with their class, group and visual attribute labels"));
+    m_importMulti = makeAction(
+        window, "importMultiFashionAction", {}, tr("Import &MultiFashion"),
+        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I),
+        tr("Make MultiFashion from Debian's Fashion-MNIST: two garments on each 36×36 image, one "
+           "top left and one bottom right, tasks left and right (the benchmark of the Pareto "
+           "MTL papers)"));
     m_train = makeAction(
         window, "trainAction", s->standardIcon(QStyle::SP_MediaPlay), tr("&Train"),
         QKeySequence(Qt::Key_F5),
@@ -87,6 +93,7 @@ void Actions::addToMenuBar(QMenuBar *bar, QMenu *recent)
     file->addMenu(recent);
     file->addSeparator();
     file->addAction(m_import);
+    file->addAction(m_importMulti);
     file->addSeparator();
     file->addAction(m_quit);
 
@@ -139,6 +146,7 @@ void Actions::update(const State &state)
     m_new->setEnabled(!busy);
     m_open->setEnabled(!busy);
     m_import->setEnabled(writable && state.canImport);
+    m_importMulti->setEnabled(writable && state.canImportMultiFashion);
     m_train->setEnabled(writable);
     if (m_examples)
         m_examples->setEnabled(writable);

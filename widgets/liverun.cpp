@@ -76,6 +76,7 @@ void LiveRun::onStarted(const mtl::train::RunStartInfo &info)
     m_curves.info.stepsTotal = info.stepsTotal;
     m_curves.tasks = info.tasks;
     m_curves.evalSplit = toQt(info.evalSplit);
+    m_curves.architecture = toQt(info.architecture);
     m_startDetails =
         tr("%1 · %2 (%3 parameters) · %4 training / %5 validation images, %n epoch(s) of %6 "
            "steps; final evaluation on %7",

@@ -44,13 +44,7 @@ RunCurves readRunCurves(const QString &path, qint64 runId)
                 mtl::train::parseExperiment(project.runs().experimentConfig(info->experimentId));
             for (const auto &task : config.tasks)
                 curves.tasks.push_back(task.name);
-            const mtl::experiment::Catalog &catalog = mtl::train::catalog();
-            curves.architecture =
-                toQt(mtl::experiment::describePart(
-                         config.model.backbone, config.model.backboneOptions, catalog.backbones) +
-                     " · " +
-                     mtl::experiment::describePart(config.model.sharing,
-                                                   config.model.sharingOptions, catalog.sharings));
+            curves.architecture = toQt(mtl::train::architectureText(config.model));
         } catch (const mtl::Error &) {
             // An experiment saved by a newer build: fall back to the tasks found in metrics.
         }

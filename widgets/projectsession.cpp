@@ -48,7 +48,8 @@ ProjectSession::OpenResult openOnWorker(const QString &path, bool create)
     try {
         try {
             Project project(toStd(path),
-                            create ? Project::OpenMode::CreateIfMissing : Project::OpenMode::MustExist,
+                            create ? Project::OpenMode::CreateIfMissing
+                                   : Project::OpenMode::MustExist,
                             Project::Checks::Integrity);
             result.interruptedRuns = project.reconcileInterruptedRuns();
         } catch (const mtl::Error &e) {
@@ -124,15 +125,16 @@ void ProjectSession::readRecordedCurves(qint64 runId)
         [this](const RunCurves &curves) { Q_EMIT recordedCurvesRead(curves); });
 }
 
-BackgroundTask::Job ProjectSession::fashionMnistImport(const QString &dir) const
+namespace {
+// An import of a built-in format from Fashion-MNIST's directory into dataset `dataset`.
+BackgroundTask::Job fashionImport(const std::string &path, const std::string &format,
+                                  const std::string &dataset, const std::string &source)
 {
-    const std::string path = toStd(m_path);
-    const std::string source = toStd(dir);
-    return [path, source](const mtl::ProgressFn &progress) {
+    return [path, format, dataset, source](const mtl::ProgressFn &progress) {
         mtl::store::Project project(path);
-        const auto importer = mtl::data::makeImporter("fashion-mnist");
+        const auto importer = mtl::data::makeImporter(format);
         mtl::data::ImportRequest request;
-        request.dataset = "fashion-mnist";
+        request.dataset = dataset;
         if (!source.empty())
             request.files["dir"] = source;
         const auto summary = importer->run(project, request, progress);
@@ -143,6 +145,17 @@ BackgroundTask::Job ProjectSession::fashionMnistImport(const QString &dir) const
             .arg(QLocale().toString(samples), toQt(summary.dataset))
             .arg(summary.seconds, 0, 'f', 1);
     };
+}
+} // namespace
+
+BackgroundTask::Job ProjectSession::fashionMnistImport(const QString &dir) const
+{
+    return fashionImport(toStd(m_path), "fashion-mnist", "fashion-mnist", toStd(dir));
+}
+
+BackgroundTask::Job ProjectSession::multiFashionImport(const QString &dir) const
+{
+    return fashionImport(toStd(m_path), "multi-fashion", "multi-fashion", toStd(dir));
 }
 
 } // namespace mtl::widgets

@@ -24,8 +24,8 @@ public:
     ~ProjectSession() override; // waits for the reads in flight
 
     struct OpenResult {
-        QString path;          // absolute
-        QString error;         // empty on success
+        QString path;  // absolute
+        QString error; // empty on success
         int interruptedRuns = 0;
         bool readOnly = false; // the file may be read but not written here
     };
@@ -52,6 +52,7 @@ public:
     // A BackgroundTask job that imports Debian's Fashion-MNIST (or the IDX files in `dir`) into
     // this project through its own connection, returning a one-line summary.
     BackgroundTask::Job fashionMnistImport(const QString &dir = {}) const;
+    BackgroundTask::Job multiFashionImport(const QString &dir = {}) const;
 
 Q_SIGNALS:
     // The open() just finished; on success the session is on the new project, and nothing

@@ -82,6 +82,7 @@ void MainWindow::connectActions()
     connect(a->newProject(), &QAction::triggered, this, &MainWindow::newProject);
     connect(a->openProject(), &QAction::triggered, this, &MainWindow::openProjectDialog);
     connect(a->importFashionMnist(), &QAction::triggered, this, [this] { importFashionMnist(); });
+    connect(a->importMultiFashion(), &QAction::triggered, this, [this] { importMultiFashion(); });
     connect(a->train(), &QAction::triggered, this,
             [this] { startTraining(QString::fromLatin1(kDefaultExample)); });
     connect(a->trainFromFile(), &QAction::triggered, this, &MainWindow::trainFromFile);
@@ -210,6 +211,7 @@ void MainWindow::updateActions()
     state.training = training;
     state.importing = m_import->isRunning();
     state.canImport = !datasetModel()->contains(QStringLiteral("fashion-mnist"));
+    state.canImportMultiFashion = !datasetModel()->contains(QStringLiteral("multi-fashion"));
     state.canResume = selected && mtl::store::isResumable(selected->status);
     m_actions->update(state);
     m_recentMenu->setEnabled(!busy && !m_recentMenu->isEmpty());
@@ -338,6 +340,16 @@ bool MainWindow::importFashionMnist(const QString &dir)
     return true;
 }
 
+bool MainWindow::importMultiFashion(const QString &dir)
+{
+    if (!m_session->isOpen() || m_import->isRunning() || m_training->isRunning())
+        return false;
+    m_jobStatus->begin(tr("Making MultiFashion from Fashion-MNIST…"));
+    m_import->start(tr("Import MultiFashion"), m_session->multiFashionImport(dir));
+    updateActions();
+    return true;
+}
+
 bool MainWindow::startTraining(const QString &spec, const QStringList &overrides)
 {
     if (!m_session->isOpen()) {
@@ -374,6 +386,14 @@ bool MainWindow::startTraining(const QString &spec, const QStringList &overrides
                                          "Train again when the import is done.")) ==
                 QMessageBox::Yes)
                 importFashionMnist();
+            return false;
+        }
+        if (dataset == QLatin1String("multi-fashion") && m_interactive) {
+            if (QMessageBox::question(this, tr("Dataset missing"),
+                                      tr("This project has no dataset 'multi-fashion'. Make it "
+                                         "from Debian's Fashion-MNIST package now? Press Train "
+                                         "again when the import is done.")) == QMessageBox::Yes)
+                importMultiFashion();
             return false;
         }
         reportError(tr("Cannot train"),
@@ -432,8 +452,7 @@ void MainWindow::onStarted(const mtl::train::RunStartInfo &info, bool withRecord
     for (const std::string &warning : info.warnings)
         warnings << toQt(warning);
     if (!warnings.isEmpty())
-        statusBar()->showMessage(tr("Warning: %1").arg(warnings.join(QStringLiteral("; "))),
-                                 30000);
+        statusBar()->showMessage(tr("Warning: %1").arg(warnings.join(QStringLiteral("; "))), 30000);
     refresh();
 }
 

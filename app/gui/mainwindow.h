@@ -52,6 +52,8 @@ public:
     bool resumeRun(qint64 runId);
     // Imports Debian's Fashion-MNIST (or `dir`) into the open project, in the background.
     bool importFashionMnist(const QString &dir = {});
+    // MultiFashion (seed 0, every Fashion-MNIST image) into dataset "multi-fashion".
+    bool importMultiFashion(const QString &dir = {});
 
     QString projectPath() const { return m_session->path(); }
     QString lastError() const { return m_lastError; }

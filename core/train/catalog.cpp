@@ -36,4 +36,11 @@ experiment::ExperimentConfig loadExperiment(const std::string &spec,
     return parseExperiment(experiment::applyOverrides(text, overrides, source), source);
 }
 
+std::string architectureText(const experiment::ModelConfig &model)
+{
+    const experiment::Catalog &c = catalog();
+    return experiment::describePart(model.backbone, model.backboneOptions, c.backbones) + " · " +
+           experiment::describePart(model.sharing, model.sharingOptions, c.sharings);
+}
+
 } // namespace mtl::train

@@ -21,4 +21,8 @@ experiment::ExperimentConfig parseExperiment(const std::string &text,
 experiment::ExperimentConfig loadExperiment(const std::string &spec,
                                             const std::vector<std::string> &overrides = {});
 
+// The backbone and the sharing strategy with the options changed from their defaults, for run
+// headers and lists: "small_cnn · hard (split_at 2)".
+std::string architectureText(const experiment::ModelConfig &model);
+
 } // namespace mtl::train

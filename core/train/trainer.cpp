@@ -356,6 +356,7 @@ RunResult Trainer::run(TrainerListener *listener)
             const model::ModelDescription described = d.model->describe();
             info.model = described.summary;
             info.parameters = described.parameters;
+            info.architecture = architectureText(m_config.model);
             info.tasks = d.taskNames;
             info.stepsTotal = d.progress.stepsTotal;
             info.stepsPerEpoch = d.stepsPerEpoch;

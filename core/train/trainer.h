@@ -25,6 +25,7 @@ struct RunStartInfo {
     std::string device;
     std::string model;           // one-line description
     std::int64_t parameters = 0; // trainable, in total
+    std::string architecture;    // backbone · strategy, e.g. "small_cnn · hard (split_at 2)"
     std::vector<std::string> tasks;
     std::int64_t stepsTotal = 0, stepsPerEpoch = 0;
     int epochs = 0;

@@ -211,6 +211,7 @@ void TestConfig::describePartNamesChangedOptions()
              std::string("hard (split_at 2)"));
     QCOMPARE(experiment::describePart(c.model.backbone, c.model.backboneOptions, catalog.backbones),
              std::string("small_cnn")); // defaults filled in, none changed
+    QCOMPARE(train::architectureText(c.model), std::string("small_cnn · hard (split_at 2)"));
     QCOMPARE(experiment::describePart(
                  "cross_stitch", {{"after", {1}}, {"granularity", "channel"}, {"alpha_self", 0.9}},
                  catalog.sharings),

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void showsARecordedRunWhenSelected();
     void reportsBadInputWithoutDialogs();
     void importsFashionMnistInTheBackground();
+    void importsMultiFashionBesideIt();
     void closingWhileTrainingStopsTheRunFirst();
     void pauseResumeAndStopFromTheToolbar();
     void resumesAStoppedRunWithItsWholeCurve();
@@ -321,6 +322,27 @@ void TestMainWindow::importsFashionMnistInTheBackground()
              QLocale().toString(400));
 }
 
+void TestMainWindow::importsMultiFashionBesideIt()
+{
+    const QString dir = writeFashionMnistDir(m_dir.filePath(QStringLiteral("fmnist-mf")), 60, 20);
+    MainWindow window;
+    window.setInteractive(false);
+    QSignalSpy imported(&window, &MainWindow::importFinished);
+    QVERIFY(openAndWait(window, m_dir.filePath(QStringLiteral("multi.mtlproj")), true));
+    QAction *action = window.findChild<QAction *>(QStringLiteral("importMultiFashionAction"));
+    QVERIFY(action);
+    QVERIFY(action->isEnabled());
+    QVERIFY(window.importMultiFashion(dir));
+    QVERIFY(!action->isEnabled()); // busy
+    QVERIFY(imported.wait(30000));
+    QVERIFY2(imported.first().at(0).toBool(), qPrintable(imported.first().at(1).toString()));
+    QTRY_VERIFY_WITH_TIMEOUT(window.datasetModel()->contains(QStringLiteral("multi-fashion")),
+                             10000);
+    QCOMPARE(window.datasetModel()->index(0, widgets::DatasetTableModel::Samples).data().toString(),
+             QLocale().toString(80));
+    QTRY_VERIFY(!action->isEnabled()); // there is one now
+}
+
 void TestMainWindow::failedImportLeavesTheProjectUnchanged()
 {
     const QString dir = writeFashionMnistDir(m_dir.filePath(QStringLiteral("broken")), 50, 20);
@@ -504,10 +526,11 @@ void TestMainWindow::readOnlyProjectOpensForBrowsingOnly()
         source.db().exec("VACUUM INTO '" + test::str(copy) + "'");
     }
     QVERIFY(QFile::setPermissions(copy, readable));
-    const test::ProgramRun probe = test::runProgram(
-        QStringLiteral("/usr/bin/setpriv"),
-        {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
-         QStringLiteral("--clear-groups"), QStringLiteral(MTLSTUDIO_GUI), QStringLiteral("--version")});
+    const test::ProgramRun probe =
+        test::runProgram(QStringLiteral("/usr/bin/setpriv"),
+                         {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                          QStringLiteral("--clear-groups"), QStringLiteral(MTLSTUDIO_GUI),
+                          QStringLiteral("--version")});
     if (probe.exitCode != 0) // e.g. in a chroot whose / is 0700
         QSKIP(qPrintable(QStringLiteral("user nobody cannot run mtlstudio here: ") +
                          QString::fromUtf8(probe.err.trimmed())));
