@@ -40,6 +40,64 @@ void ParameterNormProbe::afterEpoch(const EpochRecord &epoch, store::RecordBatch
     }
 }
 
+void CrossStitchAlphaProbe::afterEpoch(const EpochRecord &epoch, store::RecordBatch &out)
+{
+    // Units are modules "cross_stitch_<stage>" holding "alpha" ([T, T] or [C, T, T]): a
+    // parameter when α trains, a buffer when it is fixed.
+    static const std::string prefix = "cross_stitch_", suffix = ".alpha";
+    auto &rows = out.rows<store::MetricRow>();
+    const auto record = [&](const std::string &name, const torch::Tensor &value) {
+        if (name.rfind(prefix, 0) != 0 || name.size() <= prefix.size() + suffix.size() ||
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+            return;
+        const std::string stage =
+            name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+        torch::Tensor alpha = value.detach().to(torch::kCPU, torch::kDouble);
+        if (alpha.dim() == 3)
+            alpha = alpha.mean(0);
+        const auto tasks = static_cast<std::int64_t>(epoch.tasks.size());
+        if (alpha.dim() != 2 || alpha.size(0) != tasks || alpha.size(1) != tasks)
+            return;
+        for (std::int64_t t = 0; t < tasks; ++t)
+            for (std::int64_t s = 0; s < tasks; ++s)
+                rows.push_back(
+                    {epoch.step, epoch.epoch, "train", epoch.tasks[static_cast<std::size_t>(t)],
+                     "after_stage" + stage + "." + epoch.tasks[static_cast<std::size_t>(s)],
+                     "cross_stitch_alpha", alpha[t][s].item<double>()});
+    };
+    for (const auto &item : epoch.model.named_parameters())
+        record(item.key(), item.value());
+    for (const auto &item : epoch.model.named_buffers())
+        record(item.key(), item.value());
+}
+
+void AttentionMaskProbe::afterEvalBatch(const EvalRecord &eval, store::RecordBatch &)
+{
+    if (eval.split != "val")
+        return;
+    for (const auto &[name, mask] : eval.output.taps)
+        if (name.rfind("mtan.", 0) == 0) {
+            auto &[sum, samples] = m_sums[name];
+            sum += mask.flatten(1).mean(1).sum().item<double>();
+            samples += mask.size(0);
+        }
+}
+
+void AttentionMaskProbe::afterEpoch(const EpochRecord &epoch, store::RecordBatch &out)
+{
+    // "mtan.<task>.stage<i>": tasks are letters, digits, '_' and '-', so the last '.' splits.
+    auto &rows = out.rows<store::MetricRow>();
+    for (const auto &[name, total] : m_sums) {
+        const std::size_t dot = name.rfind('.');
+        if (dot == std::string::npos || dot <= 5 || total.second == 0)
+            continue;
+        rows.push_back({epoch.step, epoch.epoch, "val", name.substr(5, dot - 5),
+                        name.substr(dot + 1), "attention_mean",
+                        total.first / static_cast<double>(total.second)});
+    }
+    m_sums.clear();
+}
+
 const Registry<ProbeMaker> &probeTypes()
 {
     static const Registry<ProbeMaker> table{
@@ -52,6 +110,20 @@ const Registry<ProbeMaker> &probeTypes()
           {}},
          [](const nlohmann::json &) -> std::unique_ptr<Probe> {
              return std::make_unique<ParameterNormProbe>();
+         }},
+        {{"cross_stitch_alpha",
+          "after each epoch, every cross-stitch unit's mixing weights α (per target and source "
+          "task; channel-wise α averaged)",
+          {}},
+         [](const nlohmann::json &) -> std::unique_ptr<Probe> {
+             return std::make_unique<CrossStitchAlphaProbe>();
+         }},
+        {{"attention_masks",
+          "after each epoch's validation, the mean of each MTAN attention mask per task and "
+          "stage",
+          {}},
+         [](const nlohmann::json &) -> std::unique_ptr<Probe> {
+             return std::make_unique<AttentionMaskProbe>();
          }},
     };
     return table;

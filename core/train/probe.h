@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -91,6 +92,32 @@ class ParameterNormProbe final : public Probe {
 public:
     std::string name() const override { return "param_norms"; }
     void afterEpoch(const EpochRecord &epoch, store::RecordBatch &out) override;
+};
+
+// After each epoch, every cross-stitch unit's mixing weights α as metric rows: split "train",
+// task = the task whose activation is mixed (α's row), attribute "after_stage<i>.<source
+// task>" (its column), name "cross_stitch_alpha"; channel-wise α is averaged over the
+// channels. Records nothing for a model without cross-stitch units.
+class CrossStitchAlphaProbe final : public Probe {
+public:
+    std::string name() const override { return "cross_stitch_alpha"; }
+    void afterEpoch(const EpochRecord &epoch, store::RecordBatch &out) override;
+};
+
+// The mean of each MTAN attention mask over the validation split, per task and stage, after
+// each epoch: split "val", task, attribute "stage<i>", name "attention_mean" (1: the task
+// takes the shared features as they are; near 0: it ignores them). Records nothing for a
+// model without attention.
+class AttentionMaskProbe final : public Probe {
+public:
+    std::string name() const override { return "attention_masks"; }
+    bool wantsTaps() const override { return true; }
+    void afterEvalBatch(const EvalRecord &eval, store::RecordBatch &out) override;
+    void afterEpoch(const EpochRecord &epoch, store::RecordBatch &out) override;
+
+private:
+    // tap name → (sum of per-sample means, samples) over this epoch's validation
+    std::map<std::string, std::pair<double, std::int64_t>> m_sums;
 };
 
 using ProbeMaker = std::function<std::unique_ptr<Probe>(const nlohmann::json &options)>;

@@ -248,7 +248,20 @@ void TestCli::parts()
     QStringList probes;
     for (const QJsonValue &p : root.value(QStringLiteral("probes")).toArray())
         probes << p.toObject().value(QStringLiteral("name")).toString();
-    QCOMPARE(probes, (QStringList{QStringLiteral("task_weights"), QStringLiteral("param_norms")}));
+    QCOMPARE(probes, (QStringList{QStringLiteral("task_weights"), QStringLiteral("param_norms"),
+                                  QStringLiteral("cross_stitch_alpha"),
+                                  QStringLiteral("attention_masks")}));
+    // An integer-list option says so, with the bounds of its elements.
+    const QJsonArray sharings = root.value(QStringLiteral("sharings")).toArray();
+    QJsonObject after;
+    for (const QJsonValue &sharing : sharings)
+        if (sharing.toObject().value(QStringLiteral("name")).toString() ==
+            QLatin1String("cross_stitch"))
+            after = sharing.toObject().value(QStringLiteral("options")).toArray().at(0).toObject();
+    QCOMPARE(after.value(QStringLiteral("name")).toString(), QStringLiteral("after"));
+    QCOMPARE(after.value(QStringLiteral("type")).toString(), QStringLiteral("integer list"));
+    QCOMPARE(after.value(QStringLiteral("max")).toInt(), 1000);
+    QVERIFY(after.value(QStringLiteral("default")).toArray().isEmpty());
 
     const CliRun text = cli({QStringLiteral("parts")});
     QCOMPARE(text.exitCode, 0);

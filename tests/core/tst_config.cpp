@@ -474,7 +474,9 @@ void TestConfig::errors_data()
     row("probes not an array", variant(QStringLiteral("probes"), QStringLiteral("task_weights")),
         "probes", "expected an array of probe names, got a string");
     row("unknown probe", variant(QStringLiteral("probes"), QJsonArray{QStringLiteral("masks")}),
-        "probes[0]", "unknown value 'masks' (known: task_weights, param_norms)");
+        "probes[0]",
+        "unknown value 'masks' (known: task_weights, param_norms, cross_stitch_alpha, "
+        "attention_masks)");
     row("unknown probe as an object",
         variant(QStringLiteral("probes"),
                 QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("masks")}}}),

@@ -30,8 +30,8 @@
 
 using namespace mtl;
 using namespace mtl::test;
-using store::RunStatus;
 using experiment::ExperimentConfig;
+using store::RunStatus;
 
 namespace {
 // Records every probe hook of a run (TrainerOptions::extraProbes).
@@ -175,6 +175,7 @@ private Q_SLOTS:
     void impossibleConfig();
     void unavailableDeviceIsASetUpError();
     void probesSeeEveryHook();
+    void architectureProbesRecordAlphaAndMasks();
     void parameterNormsAndGroupLearningRates();
 
 private:
@@ -409,9 +410,8 @@ void TestTrainer::checkpointsEveryNSteps()
 {
     // With train.checkpoint_every_steps = 2, a stop between epochs' ends finds a checkpoint at
     // the last even step: what a kill would lose is at most one step.
-    train::Trainer trainer(str(m_project),
-                           config(QStringLiteral("animals"),
-                                  QStringLiteral(R"({"epochs": 1, "batch_size": 4,
+    train::Trainer trainer(str(m_project), config(QStringLiteral("animals"),
+                                                  QStringLiteral(R"({"epochs": 1, "batch_size": 4,
                                      "max_steps_per_epoch": 9, "val_fraction": 0.25, "seed": 1,
                                      "threads": 1, "device": "cpu",
                                      "checkpoint_every_steps": 2})")));
@@ -719,6 +719,49 @@ void TestTrainer::parameterNormsAndGroupLearningRates()
     QVERIFY2(change(norms["head.kind"]) > 1e-4,
              qPrintable(QString::number(change(norms["head.kind"]))));
     QVERIFY(open()->runs().taskWeights(result.runId).empty()); // task_weights not chosen
+}
+
+void TestTrainer::architectureProbesRecordAlphaAndMasks()
+{
+    // cross_stitch_alpha: every unit's T×T α after each epoch, starting at 0.9 / 0.1 and
+    // moving, through optimizer.groups.cross_stitch at the base rate. attention_masks: each MTAN
+    // mask's validation mean.
+    const std::string stitched = experiment::applyOverrides(
+        tinyConfig(QStringLiteral("animals"), trainJson(2, 3)).toStdString(),
+        {R"(model={"backbone": "small_cnn", "backbone_options": {"width": 4},
+                   "sharing": "cross_stitch"})",
+         R"(probes=["cross_stitch_alpha"])",
+         // Adam moves each α by at most lr × lr_scale per step: 0.01 here, over 6 steps.
+         R"(optimizer.groups={"cross_stitch": {"lr_scale": 1}})"});
+    train::Trainer trainer(str(m_project), train::parseExperiment(stitched));
+    const auto result = trainer.run();
+    QCOMPARE(statusName(result.status), QStringLiteral("completed"));
+    const auto alpha = rowsOf(open()->runs().metrics(result.runId), "train", "cross_stitch_alpha");
+    QCOMPARE(alpha.size(), std::size_t(3 * 4 * 2)); // 3 units × 2×2 tasks × 2 epochs
+    bool moved = false;
+    for (const auto &row : alpha) {
+        const bool self = row.attribute.substr(row.attribute.find('.') + 1) == row.task;
+        QVERIFY2(std::abs(row.value - (self ? 0.9 : 0.1)) <= 6 * 0.01 + 1e-6,
+                 row.attribute.c_str());
+        moved |= std::abs(row.value - (self ? 0.9 : 0.1)) > 1e-4;
+    }
+    QVERIFY(moved);
+    QCOMPARE(qstr(alpha[1].attribute), QStringLiteral("after_stage0.looks"));
+
+    const std::string attended = experiment::applyOverrides(
+        tinyConfig(QStringLiteral("animals"), trainJson(2, 3)).toStdString(),
+        {R"(model={"backbone": "small_cnn", "backbone_options": {"width": 4}, "sharing": "mtan"})",
+         R"(probes=["attention_masks", "cross_stitch_alpha"])"});
+    train::Trainer mtan(str(m_project), train::parseExperiment(attended));
+    const auto masked = mtan.run();
+    QCOMPARE(statusName(masked.status), QStringLiteral("completed"));
+    const auto metrics = open()->runs().metrics(masked.runId);
+    const auto means = rowsOf(metrics, "val", "attention_mean");
+    QCOMPARE(means.size(), std::size_t(2 * 3 * 2)); // 2 tasks × 3 stages × 2 epochs
+    for (const auto &row : means)
+        QVERIFY2(row.value > 0.0 && row.value < 1.0, row.attribute.c_str());
+    QCOMPARE(qstr(means.front().attribute), QStringLiteral("stage0"));
+    QVERIFY(rowsOf(metrics, "train", "cross_stitch_alpha").empty()); // no units in MTAN
 }
 
 void TestTrainer::resumeContinuesTheSameRun_data()
