@@ -136,15 +136,7 @@ ModelDescription CrossStitchImpl::describe() const
         }
     d.summary = "cross-stitch: " + std::to_string(m_columns.size()) + " " + m_backboneName +
                 " columns, " + std::to_string(units) + " units, heads:";
-    for (std::size_t t = 0; t < m_heads.size(); ++t) {
-        const HeadSpec &spec = m_specs[t];
-        const FeatureShape shape = spec.kind == HeadSpec::Kind::Vector
-                                       ? FeatureShape{spec.channels, 1, 1}
-                                       : FeatureShape{spec.channels, m_input.height, m_input.width};
-        d.blocks.push_back(
-            {"head." + spec.task, "task", spec.task, shape, parameterCount(*m_heads[t])});
-        d.summary += " " + spec.task + "[" + std::to_string(spec.channels) + "]";
-    }
+    describeHeads(d, m_specs, m_heads, m_input);
     d.parameters = parameterCount(*this);
     return d;
 }

@@ -120,16 +120,7 @@ ModelDescription HardSharingImpl::describe() const
     else
         d.summary = "hard sharing of " + std::to_string(m_splitAt) + " of " +
                     std::to_string(m_stages) + " stages of " + m_backboneName + ", heads:";
-    for (std::size_t t = 0; t < m_heads.size(); ++t) {
-        const HeadSpec &spec = m_specs[t];
-        const FeatureShape shape = spec.kind == HeadSpec::Kind::Vector
-                                       ? FeatureShape{spec.channels, 1, 1}
-                                       : FeatureShape{spec.channels, m_input.height, m_input.width};
-        d.blocks.push_back(
-            {"head." + spec.task, "task", spec.task, shape, parameterCount(*m_heads[t])});
-        d.summary += " " + spec.task + "[" + std::to_string(spec.channels) +
-                     (spec.kind == HeadSpec::Kind::Dense ? "×H×W" : "") + "]";
-    }
+    describeHeads(d, m_specs, m_heads, m_input);
     d.parameters = parameterCount(*this);
     return d;
 }

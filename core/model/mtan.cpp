@@ -138,15 +138,7 @@ ModelDescription MtanImpl::describe() const
                 ": 1 " + m_backbone->describe() + " backbone, " +
                 std::to_string(m_attention.empty() ? 0 : m_attention[0].size()) +
                 " attention modules per task, heads:";
-    for (std::size_t t = 0; t < m_heads.size(); ++t) {
-        const HeadSpec &spec = m_specs[t];
-        const FeatureShape shape = spec.kind == HeadSpec::Kind::Vector
-                                       ? FeatureShape{spec.channels, 1, 1}
-                                       : FeatureShape{spec.channels, m_input.height, m_input.width};
-        d.blocks.push_back(
-            {"head." + spec.task, "task", spec.task, shape, parameterCount(*m_heads[t])});
-        d.summary += " " + spec.task + "[" + std::to_string(spec.channels) + "]";
-    }
+    describeHeads(d, m_specs, m_heads, m_input);
     d.parameters = parameterCount(*this);
     return d;
 }

@@ -20,4 +20,19 @@ std::int64_t parameterCount(const torch::nn::Module &module)
     return count;
 }
 
+void describeHeads(ModelDescription &d, const std::vector<HeadSpec> &specs,
+                   const std::vector<HeadPtr> &heads, const InputShape &input)
+{
+    for (std::size_t t = 0; t < heads.size(); ++t) {
+        const HeadSpec &spec = specs[t];
+        const bool vector = spec.kind == HeadSpec::Kind::Vector;
+        const FeatureShape shape = vector ? FeatureShape{spec.channels, 1, 1}
+                                          : FeatureShape{spec.channels, input.height, input.width};
+        d.blocks.push_back(
+            {"head." + spec.task, "task", spec.task, shape, parameterCount(*heads[t])});
+        d.summary +=
+            " " + spec.task + "[" + std::to_string(spec.channels) + (vector ? "" : "×H×W") + "]";
+    }
+}
+
 } // namespace mtl::model

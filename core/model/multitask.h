@@ -72,4 +72,9 @@ using MultiTaskModelPtr = std::shared_ptr<MultiTaskModelImpl>;
 // Trainable elements of a module's parameters.
 std::int64_t parameterCount(const torch::nn::Module &module);
 
+// Appends one block per head to d.blocks ("head.<task>", its output shape, its parameters) and
+// " task[K]" (dense: " task[K×H×W]") per head to d.summary; the same for every strategy.
+void describeHeads(ModelDescription &d, const std::vector<HeadSpec> &specs,
+                   const std::vector<HeadPtr> &heads, const InputShape &input);
+
 } // namespace mtl::model

@@ -14,12 +14,15 @@
 #include <torch/optim/sgd.h>
 #include <torch/types.h>
 
+#include "tensortext.h"
+
 #include <QTest>
 
 #include <set>
 
 using namespace mtl;
 using model::HeadSpec;
+using mtl::test::shapeText;
 using nlohmann::json;
 
 Q_DECLARE_METATYPE(std::string)
@@ -111,14 +114,6 @@ std::vector<double> trainAndRecord(model::MultiTaskModelImpl &net, int steps)
         losses.push_back(loss.item<double>());
     }
     return losses;
-}
-
-QString shapeText(const torch::Tensor &t)
-{
-    QStringList dims;
-    for (const auto d : t.sizes())
-        dims << QString::number(d);
-    return dims.join(QLatin1Char('x'));
 }
 
 } // namespace

@@ -14,6 +14,8 @@
 #include <torch/serialize.h>
 #include <torch/types.h>
 
+#include "tensortext.h"
+
 #include <QTest>
 
 #include <set>
@@ -21,6 +23,7 @@
 using namespace mtl;
 using model::FeatureShape;
 using model::HeadSpec;
+using mtl::test::shapeText;
 
 namespace {
 
@@ -38,14 +41,6 @@ std::vector<HeadSpec> heads(bool dense)
     if (dense)
         specs.push_back({"mask", HeadSpec::Kind::Dense, 3, {}});
     return specs;
-}
-
-QString shapeText(const torch::Tensor &t)
-{
-    QStringList dims;
-    for (const auto d : t.sizes())
-        dims << QString::number(d);
-    return dims.join(QLatin1Char('x'));
 }
 
 } // namespace
@@ -91,7 +86,8 @@ void TestModel::stagesHaveTheirShapes()
     for (int stage = 0; stage < net.stageCount(); ++stage) {
         h = net.forwardStage(stage, h, state);
         const FeatureShape s = net.stageShape(stage);
-        QCOMPARE(shapeText(h), QStringLiteral("2x%1x%2x%3").arg(s.channels).arg(s.height).arg(s.width));
+        QCOMPARE(shapeText(h),
+                 QStringLiteral("2x%1x%2x%3").arg(s.channels).arg(s.height).arg(s.width));
     }
     QCOMPARE(net.stageShape(0).channels, std::int64_t(width));
     QCOMPARE(net.stageShape(2).channels, std::int64_t(4 * width));
@@ -241,9 +237,9 @@ void TestModel::parameterNamesOfEarlierBuilds()
     std::set<std::string> names;
     for (const auto &item : net->named_parameters())
         names.insert(item.key());
-    for (const char *name : {"backbone.conv1.weight", "backbone.conv1.bias", "backbone.bn1.weight",
-                             "backbone.bn3.bias", "head_category.weight", "head_category.bias",
-                             "head_looks.weight"})
+    for (const char *name :
+         {"backbone.conv1.weight", "backbone.conv1.bias", "backbone.bn1.weight",
+          "backbone.bn3.bias", "head_category.weight", "head_category.bias", "head_looks.weight"})
         QVERIFY2(names.count(name) == 1, name);
     QCOMPARE(names.size(), std::size_t(16));
     std::set<std::string> buffers;
