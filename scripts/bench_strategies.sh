@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Step time of every sharing strategy relative to `hard` on the same backbone: the three-task
+# Step time of every sharing strategy relative to `hard` on the same backbone (small_cnn,
+# stitch_cnn, resnet18 at width 16, alexnet at width 16): the three-task
 # examples (category, group, looks) trained for N steps each, in alternating rounds, medians
 # of the training images per second. See docs/BENCHMARKS.md.
 #
@@ -50,7 +51,8 @@ if ! "$cli" datasets "$project" --json 2>/dev/null | tail -n 1 | grep -q '"fashi
   "$cli" import "$project" --format fashion-mnist --name fashion-mnist >/dev/null
 fi
 
-# label | baseline label | example | overrides
+# label | baseline label | example | overrides (KEY=VALUE, several separated by ';')
+r18='model.backbone=resnet18;model.backbone_options={"width": 16}'
 variants=(
   "small_cnn hard|small_cnn hard|fmnist-hard|"
   "small_cnn hard split_at 2|small_cnn hard|fmnist-split|"
@@ -60,6 +62,15 @@ variants=(
   "stitch_cnn hard|stitch_cnn hard|fmnist-hard|model.backbone=stitch_cnn"
   "stitch_cnn independent|stitch_cnn hard|fmnist-independent|model.backbone=stitch_cnn"
   "stitch_cnn cross_stitch|stitch_cnn hard|fmnist-cross-stitch|"
+  "small_cnn mmoe|small_cnn hard|fmnist-mmoe|"
+  "small_cnn cgc|small_cnn hard|fmnist-cgc|"
+  "small_cnn ple|small_cnn hard|fmnist-ple|"
+  "small_cnn dselect_k|small_cnn hard|fmnist-dselect-k|"
+  "resnet18/16 hard|resnet18/16 hard|fmnist-resnet18|"
+  "resnet18/16 independent|resnet18/16 hard|fmnist-independent|$r18"
+  "resnet18/16 mtan|resnet18/16 hard|fmnist-mtan|$r18"
+  "resnet18/16 mmoe|resnet18/16 hard|fmnist-mmoe|$r18"
+  "alexnet/16 hard|alexnet/16 hard|fmnist-alexnet|"
 )
 declare -A samples
 failed=0
@@ -71,7 +82,10 @@ for ((round = 1; round <= repeats; round++)); do
     rm -f "$scratch-wal" "$scratch-shm"
     args=(train "$scratch" --config "example:$example" --json
           --set "train.max_steps_per_epoch=$steps" --set train.val_fraction=0.01)
-    [[ -n "$overrides" ]] && args+=(--set "$overrides")
+    if [[ -n "$overrides" ]]; then
+      IFS=';' read -ra sets <<<"$overrides"
+      for kv in "${sets[@]}"; do args+=(--set "$kv"); done
+    fi
     if out=$("$cli" "${args[@]}" 2>/dev/null | tail -n 1); then
       ips=$(printf '%s' "$out" | sed -n 's/.*"images_per_s":\([0-9.]*\).*/\1/p')
       samples[$label]+="$ips "

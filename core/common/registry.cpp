@@ -19,6 +19,8 @@ const char *toString(OptionSpec::Type type)
         return "object";
     case OptionSpec::Type::IntegerList:
         return "integer list";
+    case OptionSpec::Type::NameLists:
+        return "name lists";
     }
     return "";
 }

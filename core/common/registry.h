@@ -20,7 +20,16 @@ namespace mtl {
 
 // One option of a part, e.g. {"T", OptionSpec::Type::Number, 2.0, "temperature", 0, 100}.
 struct OptionSpec {
-    enum class Type { Integer, Number, Boolean, String, Choice, Object, IntegerList };
+    enum class Type {
+        Integer,
+        Number,
+        Boolean,
+        String,
+        Choice,
+        Object,
+        IntegerList,
+        NameLists, // [["a", "b"], ["c"]]: non-empty lists of names, each name in one list only
+    };
     std::string name;
     Type type = Type::Number;
     nlohmann::json defaultValue; // null: required

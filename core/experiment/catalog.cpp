@@ -3,6 +3,7 @@
 #include "experiment/jsonreader.h"
 
 #include <cmath>
+#include <map>
 
 namespace mtl::experiment {
 
@@ -89,6 +90,32 @@ json validateOptions(const json &given, const std::vector<OptionSpec> &options,
                 list.push_back(x);
             }
             result[option.name] = list;
+            break;
+        }
+        case Type::NameLists: {
+            if (!value.is_array())
+                r.fail(key, std::string("expected an array of arrays of names, got ") +
+                                JsonReader::typeName(value));
+            std::map<std::string, std::string> seen; // name → where it was first
+            for (std::size_t i = 0; i < value.size(); ++i) {
+                const std::string list = key + "[" + std::to_string(i) + "]";
+                if (!value[i].is_array() || value[i].empty())
+                    r.fail(list, std::string("expected a non-empty array of names, got ") +
+                                     (value[i].is_array() ? "an empty array"
+                                                          : JsonReader::typeName(value[i])));
+                for (std::size_t j = 0; j < value[i].size(); ++j) {
+                    const std::string element = list + "[" + std::to_string(j) + "]";
+                    const json &name = value[i][j];
+                    if (!name.is_string() || name.get<std::string>().empty())
+                        r.fail(element, std::string("expected a name, got ") +
+                                            (name.is_string() ? "an empty string"
+                                                              : JsonReader::typeName(name)));
+                    const auto [it, fresh] = seen.emplace(name.get<std::string>(), element);
+                    if (!fresh)
+                        r.fail(element, "'" + it->first + "' is already in " + it->second);
+                }
+            }
+            result[option.name] = value;
             break;
         }
         case Type::Object:

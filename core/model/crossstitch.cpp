@@ -66,12 +66,7 @@ CrossStitchImpl::CrossStitchImpl(const BackboneFactory &backbone,
                 "cross_stitch_" + std::to_string(stage),
                 std::make_shared<CrossStitchUnitImpl>(static_cast<int>(heads.size()),
                                                       probe->stageShape(stage).channels, options));
-    const FeatureShape last = probe->stageShape(stages - 1);
-    for (const HeadSpec &head : heads) {
-        const FeatureShape features =
-            head.kind == HeadSpec::Kind::Vector ? FeatureShape{last.channels, 1, 1} : last;
-        m_heads.push_back(register_module("head_" + head.task, makeHead(head, features, input)));
-    }
+    m_heads = registerHeads(*this, heads, probe->stageShape(stages - 1), input);
 }
 
 ModelOutput CrossStitchImpl::forward(const torch::Tensor &x, bool collectTaps)
@@ -90,11 +85,7 @@ ModelOutput CrossStitchImpl::forward(const torch::Tensor &x, bool collectTaps)
                     unit->alpha().detach().clone();
         }
     }
-    for (std::size_t t = 0; t < tasks; ++t) {
-        auto &head = m_heads[t];
-        out.tasks.push_back(head->forward(
-            head->kind() == HeadSpec::Kind::Vector ? BackboneImpl::pool(maps[t]) : maps[t]));
-    }
+    out.tasks = runHeads(m_heads, maps);
     return out;
 }
 

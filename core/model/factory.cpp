@@ -1,9 +1,13 @@
 #include "model/factory.h"
 
 #include "common/error.h"
+#include "model/alexnet.h"
 #include "model/crossstitch.h"
+#include "model/experts.h"
 #include "model/hardsharing.h"
 #include "model/mtan.h"
+#include "model/mtlcnn.h"
+#include "model/resnet.h"
 #include "model/smallcnn.h"
 #include "model/stitchcnn.h"
 
@@ -11,35 +15,157 @@ namespace mtl::model {
 
 using Type = OptionSpec::Type;
 
+namespace {
+
+// Options every backbone has, with its own defaults.
+OptionSpec normOption(const char *defaultValue)
+{
+    return {"norm",
+            Type::Choice,
+            defaultValue,
+            "normalisation after each convolution: batch (BatchNorm), group (GroupNorm, up to 32 "
+            "groups) or none",
+            0,
+            0,
+            {"batch", "group", "none"}};
+}
+OptionSpec dropoutOption(double defaultValue, const char *where)
+{
+    return {"dropout",    Type::Number,
+            defaultValue, std::string("dropout probability ") + where + " while training",
+            0.0,          0.95};
+}
+const OptionSpec kStemOption{
+    "stem",
+    Type::Choice,
+    "auto",
+    "imagenet: the paper's strided first layers; small: 3×3 stride 1, for 28–64 px images; "
+    "auto: small up to 64 px",
+    0,
+    0,
+    {"auto", "small", "imagenet"}};
+
+NormKind normOf(const nlohmann::json &options, const char *defaultValue = "batch")
+{
+    return normKind(options.value("norm", std::string(defaultValue)));
+}
+Stem stemOf(const nlohmann::json &options)
+{
+    return stemKind(options.value("stem", std::string("auto")));
+}
+
+RegistryEntry<BackboneMaker> resnetEntry(int depth)
+{
+    const std::string blocks = depth == 18 ? "2-2-2-2" : "3-4-6-3";
+    return {{"resnet" + std::to_string(depth),
+             "residual network of " + blocks +
+                 " BasicBlocks after a stem (He et al., 2016); width × 1, 2, 4, 8 channels",
+             {{"width", Type::Integer, 64, "channels of the stem and layer1, doubled per layer", 1,
+               1024},
+              kStemOption,
+              normOption("batch"),
+              dropoutOption(0.0, "on layer4's output")}},
+            [depth](const InputShape &in, const nlohmann::json &options,
+                    StageRange stages) -> BackbonePtr {
+                return std::make_shared<ResNetImpl>(ResNetOptions(in)
+                                                        .depth(depth)
+                                                        .width(options.value("width", 64))
+                                                        .stem(stemOf(options))
+                                                        .norm(normOf(options))
+                                                        .dropout(options.value("dropout", 0.0))
+                                                        .stages(stages));
+            }};
+}
+
+const OptionSpec kSharedStagesOption{
+    "shared_stages",
+    Type::Integer,
+    0,
+    "stages before the experts, shared by all tasks (0: each expert is a whole backbone)",
+    0,
+    1000};
+
+SharingMaker expertsMaker(ExpertsOptions base)
+{
+    return [base](const BackboneFactory &backbone, const std::vector<HeadSpec> &heads,
+                  const InputShape &input, const nlohmann::json &options) -> MultiTaskModelPtr {
+        ExpertsOptions o = base;
+        o.sharedExperts =
+            options.value("experts", options.value("shared_experts", o.sharedExperts));
+        o.taskExperts = options.value("task_experts", o.taskExperts);
+        o.sharedStages = options.value("shared_stages", 0);
+        o.selected = options.value("selected", o.selected);
+        o.gamma = options.value("gamma", o.gamma);
+        o.entropy = options.value("entropy", o.entropy);
+        return std::make_shared<ExpertsImpl>(backbone, heads, input, o);
+    };
+}
+
+ExpertsOptions expertsOptions(const char *name, int shared, int perTask, bool perStage, bool sparse)
+{
+    ExpertsOptions o;
+    o.name = name;
+    o.sharedExperts = shared;
+    o.taskExperts = perTask;
+    o.perStage = perStage;
+    o.sparseGate = sparse;
+    return o;
+}
+
+} // namespace
+
 const Registry<BackboneMaker> &backbones()
 {
     static const Registry<BackboneMaker> table{
         {{"small_cnn",
           "3 stages of 3×3 conv, BatchNorm, ReLU (32, 64, 128 channels; 2×2 max pooling after "
           "the first two), global average pooling",
-          {{"width", Type::Integer, 32, "channels of the first stage, doubled per stage", 1,
-            1024}}},
+          {{"width", Type::Integer, 32, "channels of the first stage, doubled per stage", 1, 1024},
+           normOption("batch"),
+           dropoutOption(0.0, "on the last stage's output")}},
          [](const InputShape &in, const nlohmann::json &options, StageRange stages) -> BackbonePtr {
-             return std::make_shared<SmallCnnImpl>(
-                 SmallCnnOptions(in).width(options.value("width", 32)).stages(stages));
+             return std::make_shared<SmallCnnImpl>(SmallCnnOptions(in)
+                                                       .width(options.value("width", 32))
+                                                       .norm(normOf(options))
+                                                       .dropout(options.value("dropout", 0.0))
+                                                       .stages(stages));
          }},
         {{"stitch_cnn",
           "the cross-stitch paper's Fashion-MNIST column: conv 3×3 32, pool, conv 3×3 64, pool "
           "(BatchNorm, ReLU), fully connected 1024, dropout; He initialisation",
-          {{"width", Type::Integer, 32,
-            "channels of the first convolution, doubled for the "
-            "second",
+          {{"width", Type::Integer, 32, "channels of the first convolution, doubled for the second",
             1, 1024},
            {"fc_units", Type::Integer, 1024, "units of the fully connected stage", 1, 65536},
-           {"dropout", Type::Number, 0.2, "dropout probability after the fully connected stage",
-            0.0, 0.95}}},
+           normOption("batch"),
+           dropoutOption(0.2, "after the fully connected stage")}},
          [](const InputShape &in, const nlohmann::json &options, StageRange stages) -> BackbonePtr {
              return std::make_shared<StitchCnnImpl>(StitchCnnOptions(in)
                                                         .width(options.value("width", 32))
                                                         .fcUnits(options.value("fc_units", 1024))
+                                                        .norm(normOf(options))
                                                         .dropout(options.value("dropout", 0.2))
                                                         .stages(stages));
          }},
+        {{"alexnet",
+          "5 convolutions (64-192-384-256-256 at width 64) and 2 fully connected stages of the "
+          "MTL-CNN paper's network (Krizhevsky et al., 2012); fc6's input size from the images",
+          {{"width", Type::Integer, 64,
+            "channels of conv1; conv2..conv5 have 3, 6, 4, 4 times as many", 1, 1024},
+           {"fc_units", Type::Integer, 4096, "units of fc6 and fc7", 1, 65536},
+           kStemOption,
+           normOption("none"),
+           dropoutOption(0.5, "after fc6 and fc7")}},
+         [](const InputShape &in, const nlohmann::json &options, StageRange stages) -> BackbonePtr {
+             return std::make_shared<AlexNetImpl>(AlexNetOptions(in)
+                                                      .width(options.value("width", 64))
+                                                      .fcUnits(options.value("fc_units", 4096))
+                                                      .stem(stemOf(options))
+                                                      .norm(normOf(options, "none"))
+                                                      .dropout(options.value("dropout", 0.5))
+                                                      .stages(stages));
+         }},
+        resnetEntry(18),
+        resnetEntry(34),
     };
     return table;
 }
@@ -113,6 +239,59 @@ const Registry<SharingMaker> &sharings()
              return std::make_shared<MtanImpl>(
                  backbone, heads, input, options.value("masks", std::string("learnt")) == "learnt");
          }},
+        {{"mtl_cnn",
+          "one shared backbone; every attribute's classifier is L·s_a, a latent task matrix L "
+          "shared by all attributes and a combination vector per attribute, with group sparsity "
+          "on S (Abdulnabi et al., 2015)",
+          {{"latent_tasks", Type::Integer, 8, "K: columns of the latent task matrix L", 1, 4096},
+           {"groups", Type::NameLists, nlohmann::json::array(),
+            "attribute groups, lists of attribute names; attributes in no list are groups of "
+            "their own",
+            0, 0},
+           {"group_lambda", Type::Number, 1e-3,
+            "weight of the group sparsity Σ_k Σ_g ‖S[k, g]‖₂ on the combination vectors", 0, 100},
+           {"latent_lambda", Type::Number, 1e-5, "weight of ‖L‖₁ on the latent task matrix", 0,
+            100}}},
+         [](const BackboneFactory &backbone, const std::vector<HeadSpec> &heads,
+            const InputShape &input, const nlohmann::json &options) -> MultiTaskModelPtr {
+             MtlCnnOptions o;
+             o.latentTasks = options.value("latent_tasks", 8);
+             o.groups = options.value("groups", std::vector<std::vector<std::string>>{});
+             o.groupLambda = options.value("group_lambda", 1e-3);
+             o.latentLambda = options.value("latent_lambda", 1e-5);
+             return std::make_shared<MtlCnnImpl>(backbone, heads, input, o);
+         }},
+        {{"mmoe",
+          "K experts (copies of the backbone) and a softmax gate per task mixing their outputs "
+          "(Ma et al., KDD 2018)",
+          {{"experts", Type::Integer, 4, "experts every task's gate mixes", 1, 64},
+           kSharedStagesOption}},
+         expertsMaker(expertsOptions("mmoe", 4, 0, false, false))},
+        {{"cgc",
+          "customized gate control: shared experts plus experts of each task's own, one gate "
+          "per task over both (Tang et al., RecSys 2020)",
+          {{"shared_experts", Type::Integer, 2, "experts all tasks' gates mix", 0, 64},
+           {"task_experts", Type::Integer, 1, "experts of each task's own", 0, 64},
+           kSharedStagesOption}},
+         expertsMaker(expertsOptions("cgc", 2, 1, false, false))},
+        {{"ple",
+          "progressive layered extraction: CGC in levels, one per stage, a shared gate feeding "
+          "the next level's shared experts (Tang et al., RecSys 2020)",
+          {{"shared_experts", Type::Integer, 2, "shared experts per level", 0, 64},
+           {"task_experts", Type::Integer, 1, "experts of each task's own per level", 0, 64},
+           kSharedStagesOption}},
+         expertsMaker(expertsOptions("ple", 2, 1, true, false))},
+        {{"dselect_k",
+          "mmoe with DSelect-k gates that learn to pick k of the experts through binary codes "
+          "(Hazimeh et al., NeurIPS 2021)",
+          {{"experts", Type::Integer, 4, "experts to choose from", 2, 64},
+           {"selected", Type::Integer, 2, "k: selectors per gate, each picking one expert", 1, 64},
+           {"gamma", Type::Number, 1.0, "width of the smooth step that makes a code's bits", 0.01,
+            100},
+           {"entropy", Type::Number, 1e-6,
+            "weight of the selectors' entropy, pushing each to a single expert", 0, 1},
+           kSharedStagesOption}},
+         expertsMaker(expertsOptions("dselect_k", 4, 0, false, true))},
     };
     return table;
 }
@@ -137,7 +316,7 @@ MultiTaskModelPtr buildModel(const experiment::ModelConfig &config, const InputS
                         "task '" + heads[i].task + "' needs a per-pixel output, but " +
                             probe->describe() +
                             " ends in a vector; choose a backbone whose last stage is a map "
-                            "(small_cnn)",
+                            "(small_cnn, resnet18, resnet34)",
                         where);
         }
     return sharing->make(

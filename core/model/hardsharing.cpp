@@ -32,14 +32,11 @@ HardSharingImpl::HardSharingImpl(const BackboneFactory &backbone,
         for (const HeadSpec &head : heads)
             m_tails.push_back(register_module(prefix + head.task, backbone({m_splitAt, m_stages})));
     }
-    const FeatureShape last = probe->stageShape(m_stages - 1);
     for (const HeadSpec &head : heads) {
-        const bool vector = head.kind == HeadSpec::Kind::Vector;
-        m_anyVector |= vector;
-        m_anyDense |= !vector;
-        const FeatureShape features = vector ? FeatureShape{last.channels, 1, 1} : last;
-        m_heads.push_back(register_module("head_" + head.task, makeHead(head, features, input)));
+        m_anyVector |= head.kind == HeadSpec::Kind::Vector;
+        m_anyDense |= head.kind == HeadSpec::Kind::Dense;
     }
+    m_heads = registerHeads(*this, heads, probe->stageShape(m_stages - 1), input);
 }
 
 ModelOutput HardSharingImpl::forward(const torch::Tensor &x, bool collectTaps)
@@ -64,18 +61,16 @@ ModelOutput HardSharingImpl::forward(const torch::Tensor &x, bool collectTaps)
     }
     if (m_splitAt > 0)
         out.shared = map;
+    std::vector<torch::Tensor> maps(m_tails.size(), map);
     for (std::size_t t = 0; t < m_tails.size(); ++t) {
         StageState own = state;
-        torch::Tensor h = map;
         for (int stage = m_splitAt; stage < m_stages; ++stage) {
-            h = m_tails[t]->forwardStage(stage, h, own);
+            maps[t] = m_tails[t]->forwardStage(stage, maps[t], own);
             if (collectTaps)
-                out.taps[m_specs[t].task + ".stage" + std::to_string(stage)] = h.detach();
+                out.taps[m_specs[t].task + ".stage" + std::to_string(stage)] = maps[t].detach();
         }
-        auto &head = m_heads[t];
-        out.tasks.push_back(
-            head->forward(head->kind() == HeadSpec::Kind::Vector ? BackboneImpl::pool(h) : h));
     }
+    out.tasks = runHeads(m_heads, maps);
     return out;
 }
 

@@ -27,8 +27,8 @@ torch::Tensor VectorHeadImpl::forward(const torch::Tensor &features)
     return torch::nn::functional::linear(features, m_weight, m_bias);
 }
 
-DenseHeadImpl::DenseHeadImpl(const FeatureShape &input, std::int64_t channels,
-                             std::int64_t height, std::int64_t width)
+DenseHeadImpl::DenseHeadImpl(const FeatureShape &input, std::int64_t channels, std::int64_t height,
+                             std::int64_t width)
     : m_height(height)
     , m_width(width)
 {

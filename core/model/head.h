@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mtl::model {
 
@@ -25,6 +26,10 @@ struct HeadSpec {
     Kind kind = Kind::Vector;
     std::int64_t channels = 1;
     nlohmann::json options = nlohmann::json::object(); // the task's options, as validated
+    std::string type;                 // the task's type ("attributes", …), for strategies that
+                                      // treat some types apart (mtl_cnn); empty: not said
+    std::vector<std::string> outputs; // names of the vector outputs (an attributes task's
+                                      // attributes); empty when not named
 };
 const char *toString(HeadSpec::Kind kind);
 

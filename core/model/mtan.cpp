@@ -45,12 +45,7 @@ MtanImpl::MtanImpl(const BackboneFactory &backbone, const std::vector<HeadSpec> 
     // with masks of 1 the network is hard sharing from the same seed; attention after them.
     m_backbone = register_module("backbone", backbone({0, -1}));
     const int stages = m_backbone->stageCount();
-    const FeatureShape last = m_backbone->stageShape(stages - 1);
-    for (const HeadSpec &head : heads) {
-        const FeatureShape features =
-            head.kind == HeadSpec::Kind::Vector ? FeatureShape{last.channels, 1, 1} : last;
-        m_heads.push_back(register_module("head_" + head.task, makeHead(head, features, input)));
-    }
+    m_heads = registerHeads(*this, heads, m_backbone->stageShape(stages - 1), input);
     if (!learnMasks)
         return;
     for (const HeadSpec &head : heads) {
@@ -86,20 +81,7 @@ ModelOutput MtanImpl::forward(const torch::Tensor &x, bool collectTaps)
     if (!m_learnMasks)
         std::fill(attended.begin(), attended.end(), map);
     // Tasks that read the same tensor (masks of 1) share its pooling, as under hard sharing.
-    torch::Tensor pooledFrom, pooled;
-    out.tasks.reserve(m_heads.size());
-    for (std::size_t t = 0; t < m_heads.size(); ++t) {
-        auto &head = m_heads[t];
-        if (head->kind() == HeadSpec::Kind::Dense) {
-            out.tasks.push_back(head->forward(attended[t]));
-            continue;
-        }
-        if (!pooledFrom.defined() || !pooledFrom.is_same(attended[t])) {
-            pooledFrom = attended[t];
-            pooled = BackboneImpl::pool(pooledFrom);
-        }
-        out.tasks.push_back(head->forward(pooled));
-    }
+    out.tasks = runHeads(m_heads, attended);
     return out;
 }
 

@@ -20,6 +20,39 @@ std::int64_t parameterCount(const torch::nn::Module &module)
     return count;
 }
 
+std::vector<HeadPtr> registerHeads(torch::nn::Module &owner, const std::vector<HeadSpec> &specs,
+                                   const FeatureShape &last, const InputShape &input)
+{
+    std::vector<HeadPtr> heads;
+    for (const HeadSpec &spec : specs) {
+        const FeatureShape features =
+            spec.kind == HeadSpec::Kind::Vector ? FeatureShape{last.channels, 1, 1} : last;
+        heads.push_back(
+            owner.register_module("head_" + spec.task, makeHead(spec, features, input)));
+    }
+    return heads;
+}
+
+std::vector<torch::Tensor> runHeads(const std::vector<HeadPtr> &heads,
+                                    const std::vector<torch::Tensor> &maps)
+{
+    std::vector<torch::Tensor> outputs;
+    outputs.reserve(heads.size());
+    torch::Tensor pooledFrom, pooled;
+    for (std::size_t t = 0; t < heads.size(); ++t) {
+        if (heads[t]->kind() == HeadSpec::Kind::Dense) {
+            outputs.push_back(heads[t]->forward(maps[t]));
+            continue;
+        }
+        if (!pooledFrom.defined() || !pooledFrom.is_same(maps[t])) {
+            pooledFrom = maps[t];
+            pooled = BackboneImpl::pool(pooledFrom);
+        }
+        outputs.push_back(heads[t]->forward(pooled));
+    }
+    return outputs;
+}
+
 void describeHeads(ModelDescription &d, const std::vector<HeadSpec> &specs,
                    const std::vector<HeadPtr> &heads, const InputShape &input)
 {

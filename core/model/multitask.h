@@ -72,6 +72,17 @@ using MultiTaskModelPtr = std::shared_ptr<MultiTaskModelImpl>;
 // Trainable elements of a module's parameters.
 std::int64_t parameterCount(const torch::nn::Module &module);
 
+// Registers one head per spec in `owner` as "head_<task>", each reading a last stage of shape
+// `last` (vector heads: its channels, pooled), for images of shape `input`. Every strategy
+// names its heads so, and registers them where its checkpoints expect them.
+std::vector<HeadPtr> registerHeads(torch::nn::Module &owner, const std::vector<HeadSpec> &specs,
+                                   const FeatureShape &last, const InputShape &input);
+
+// Head t applied to maps[t] (a vector head to its global average pool); a map several vector
+// heads read is pooled once. Returns one output per head, in order.
+std::vector<torch::Tensor> runHeads(const std::vector<HeadPtr> &heads,
+                                    const std::vector<torch::Tensor> &maps);
+
 // Appends one block per head to d.blocks ("head.<task>", its output shape, its parameters) and
 // " task[K]" (dense: " task[K×H×W]") per head to d.summary; the same for every strategy.
 void describeHeads(ModelDescription &d, const std::vector<HeadSpec> &specs,

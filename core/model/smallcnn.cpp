@@ -2,12 +2,14 @@
 
 #include "common/error.h"
 
+#include <torch/nn/functional/dropout.h>
 #include <torch/nn/functional/pooling.h>
 
 namespace mtl::model {
 
 SmallCnnImpl::SmallCnnImpl(const SmallCnnOptions &options)
     : BackboneImpl(options.stages())
+    , m_dropout(options.dropout())
 {
     const InputShape &in = options.input();
     if (in.height < 4 || in.width < 4) {
@@ -29,7 +31,7 @@ SmallCnnImpl::SmallCnnImpl(const SmallCnnOptions &options)
             m_conv[stage] = register_module(
                 "conv" + n,
                 torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, out, 3).padding(1)));
-            m_bn[stage] = register_module("bn" + n, torch::nn::BatchNorm2d(out));
+            m_norm[stage] = Norm2d(*this, n, options.norm(), out);
         }
         channels = out;
     }
@@ -46,8 +48,10 @@ FeatureShape SmallCnnImpl::stageShape(int stage) const
 torch::Tensor SmallCnnImpl::forwardStage(int stage, const torch::Tensor &x, StageState &)
 {
     const auto s = static_cast<std::size_t>(stage);
-    torch::Tensor h = torch::relu(m_bn.at(s)(m_conv[s](x)));
-    return stage < 2 ? torch::max_pool2d(h, 2) : h;
+    torch::Tensor h = torch::relu(m_norm.at(s)(m_conv[s](x)));
+    if (stage < 2)
+        return torch::max_pool2d(h, 2);
+    return m_dropout > 0 ? torch::dropout(h, m_dropout, is_training()) : h;
 }
 
 std::vector<torch::Tensor> SmallCnnImpl::stageParameters(int stage) const
@@ -56,8 +60,7 @@ std::vector<torch::Tensor> SmallCnnImpl::stageParameters(int stage) const
         return {};
     const auto s = static_cast<std::size_t>(stage);
     std::vector<torch::Tensor> parameters = m_conv.at(s)->parameters();
-    for (const torch::Tensor &p : m_bn.at(s)->parameters())
-        parameters.push_back(p);
+    append(parameters, m_norm.at(s).parameters());
     return parameters;
 }
 

@@ -2,11 +2,13 @@
 // small_cnn: three stages of a 3×3 convolution (padding 1), BatchNorm and ReLU, with 32, 64 and
 // 128 channels (`width` × 1, 2, 4); the first two end in 2×2 max pooling. For a 28×28 image the
 // stages give [32, 14, 14], [64, 7, 7] and [128, 7, 7]; pooled, a 128-d vector per image.
+// `norm` replaces BatchNorm by GroupNorm or nothing; `dropout` drops elements of the last
+// stage's map while training.
 //   auto net = std::make_shared<SmallCnnImpl>(SmallCnnOptions({1, 28, 28}).width(32));
 
 #include "model/backbone.h"
+#include "model/layers.h"
 
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/pimpl.h>
 
@@ -20,7 +22,9 @@ struct SmallCnnOptions {
     {}
     TORCH_ARG(InputShape, input);
     TORCH_ARG(std::int64_t, width) = 32; // channels of the first stage; doubled per stage
-    TORCH_ARG(StageRange, stages);       // which stages to build (default: all)
+    TORCH_ARG(NormKind, norm) = NormKind::Batch;
+    TORCH_ARG(double, dropout) = 0.0; // on the last stage's output, while training
+    TORCH_ARG(StageRange, stages);    // which stages to build (default: all)
 };
 
 class SmallCnnImpl final : public BackboneImpl {
@@ -35,7 +39,8 @@ public:
 
 private:
     std::array<torch::nn::Conv2d, 3> m_conv{nullptr, nullptr, nullptr};
-    std::array<torch::nn::BatchNorm2d, 3> m_bn{nullptr, nullptr, nullptr};
+    std::array<Norm2d, 3> m_norm;
+    double m_dropout;
     std::array<FeatureShape, 3> m_shapes;
 };
 

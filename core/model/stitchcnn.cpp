@@ -4,19 +4,8 @@
 
 #include <torch/nn/functional/dropout.h>
 #include <torch/nn/functional/pooling.h>
-#include <torch/nn/init.h>
 
 namespace mtl::model {
-
-namespace {
-// He initialisation for a ReLU network; biases start at zero.
-template <typename Layer> void heInit(Layer &layer)
-{
-    torch::NoGradGuard noGrad;
-    torch::nn::init::kaiming_normal_(layer->weight, 0.0, torch::kFanIn, torch::kReLU);
-    layer->bias.zero_();
-}
-} // namespace
 
 StitchCnnImpl::StitchCnnImpl(const StitchCnnOptions &options)
     : BackboneImpl(options.stages())
@@ -45,14 +34,16 @@ StitchCnnImpl::StitchCnnImpl(const StitchCnnOptions &options)
                 "conv" + n,
                 torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, out, 3).padding(1)));
             heInit(m_conv[stage]);
-            m_bn[stage] = register_module("bn" + n, torch::nn::BatchNorm2d(out));
+            m_norm[stage] = Norm2d(*this, n, options.norm(), out);
         }
         channels = out;
     }
     if (builds(2)) {
         m_fc = register_module("fc3", torch::nn::Linear(m_shapes[1].elements(), options.fcUnits()));
         heInit(m_fc);
-        m_fcBn = register_module("bn3", torch::nn::BatchNorm1d(options.fcUnits()));
+        // BatchNorm2d over [B, units, 1, 1] is BatchNorm1d over [B, units], parameter for
+        // parameter, so checkpoints of builds with BatchNorm1d load.
+        m_norm[2] = Norm2d(*this, "3", options.norm(), options.fcUnits());
     }
 }
 
@@ -66,28 +57,20 @@ torch::Tensor StitchCnnImpl::forwardStage(int stage, const torch::Tensor &x, Sta
     namespace F = torch::nn::functional;
     if (stage < 2) {
         const auto s = static_cast<std::size_t>(stage);
-        return torch::max_pool2d(torch::relu(m_bn.at(s)(m_conv[s](x))), 2);
+        return torch::max_pool2d(torch::relu(m_norm.at(s)(m_conv[s](x))), 2);
     }
-    torch::Tensor h = torch::relu(m_fcBn(m_fc(x.flatten(1))));
-    h = F::dropout(h, F::DropoutFuncOptions().p(m_dropout).training(is_training()));
-    return h.view({h.size(0), h.size(1), 1, 1});
+    torch::Tensor h = m_fc(x.flatten(1));
+    h = torch::relu(m_norm[2](h.view({h.size(0), h.size(1), 1, 1})));
+    return F::dropout(h, F::DropoutFuncOptions().p(m_dropout).training(is_training()));
 }
 
 std::vector<torch::Tensor> StitchCnnImpl::stageParameters(int stage) const
 {
     if (!builds(stage))
         return {};
-    std::vector<torch::Tensor> parameters;
-    const auto add = [&](const std::vector<torch::Tensor> &more) {
-        parameters.insert(parameters.end(), more.begin(), more.end());
-    };
-    if (stage < 2) {
-        add(m_conv[static_cast<std::size_t>(stage)]->parameters());
-        add(m_bn[static_cast<std::size_t>(stage)]->parameters());
-    } else {
-        add(m_fc->parameters());
-        add(m_fcBn->parameters());
-    }
+    std::vector<torch::Tensor> parameters =
+        stage < 2 ? m_conv[static_cast<std::size_t>(stage)]->parameters() : m_fc->parameters();
+    append(parameters, m_norm[static_cast<std::size_t>(stage)].parameters());
     return parameters;
 }
 

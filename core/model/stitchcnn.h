@@ -8,8 +8,8 @@
 //   auto net = std::make_shared<StitchCnnImpl>(StitchCnnOptions({1, 28, 28}));
 
 #include "model/backbone.h"
+#include "model/layers.h"
 
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
@@ -26,6 +26,7 @@ struct StitchCnnOptions {
     TORCH_ARG(std::int64_t, width) = 32;     // channels of conv1; conv2 has twice as many
     TORCH_ARG(std::int64_t, fcUnits) = 1024; // units of the fully connected stage
     TORCH_ARG(double, dropout) = 0.2;        // after the FC stage (the seed's keep_prob 0.8)
+    TORCH_ARG(NormKind, norm) = NormKind::Batch;
     TORCH_ARG(StageRange, stages);
 };
 
@@ -42,9 +43,8 @@ public:
 
 private:
     std::array<torch::nn::Conv2d, 2> m_conv{nullptr, nullptr};
-    std::array<torch::nn::BatchNorm2d, 2> m_bn{nullptr, nullptr};
+    std::array<Norm2d, 3> m_norm; // the FC stage's normalises [B, units, 1, 1]
     torch::nn::Linear m_fc{nullptr};
-    torch::nn::BatchNorm1d m_fcBn{nullptr};
     double m_dropout;
     std::array<FeatureShape, 3> m_shapes;
 };

@@ -98,6 +98,67 @@ void AttentionMaskProbe::afterEpoch(const EpochRecord &epoch, store::RecordBatch
     m_sums.clear();
 }
 
+void GateWeightProbe::afterEvalBatch(const EvalRecord &eval, store::RecordBatch &)
+{
+    if (eval.split != "val")
+        return;
+    for (const auto &[name, weights] : eval.output.taps)
+        if (name.rfind("gate.", 0) == 0 && weights.dim() == 2) {
+            auto &[sums, samples] = m_sums[name];
+            const torch::Tensor total = weights.sum(0).to(torch::kDouble).cpu().contiguous();
+            sums.resize(static_cast<std::size_t>(total.size(0)), 0.0);
+            for (std::int64_t e = 0; e < total.size(0); ++e)
+                sums[static_cast<std::size_t>(e)] += total[e].item<double>();
+            samples += weights.size(0);
+        }
+}
+
+void GateWeightProbe::afterEpoch(const EpochRecord &epoch, store::RecordBatch &out)
+{
+    // "gate.<task>.level<l>": task names have no '.', so the last '.' splits.
+    auto &rows = out.rows<store::MetricRow>();
+    for (const auto &[name, total] : m_sums) {
+        const std::size_t dot = name.rfind('.');
+        if (dot == std::string::npos || dot <= 5 || total.second == 0)
+            continue;
+        for (std::size_t e = 0; e < total.first.size(); ++e)
+            rows.push_back({epoch.step, epoch.epoch, "val", name.substr(5, dot - 5),
+                            name.substr(dot + 1) + ".expert" + std::to_string(e), "gate_weight",
+                            total.first[e] / static_cast<double>(total.second)});
+    }
+    m_sums.clear();
+}
+
+void LatentTaskProbe::afterEpoch(const EpochRecord &epoch, store::RecordBatch &out)
+{
+    auto &rows = out.rows<store::MetricRow>();
+    const auto parameters = epoch.model.named_parameters();
+    const torch::Tensor *latent = parameters.find("latent_L");
+    if (!latent)
+        return;
+    const torch::Tensor norms = latent->detach().norm(2, 0).to(torch::kDouble).cpu();
+    for (std::int64_t k = 0; k < norms.size(0); ++k)
+        rows.push_back({epoch.step, epoch.epoch, "train", "", "latent" + std::to_string(k),
+                        "latent_norm", norms[k].item<double>()});
+    for (std::size_t t = 0; t < epoch.tasks.size(); ++t) {
+        const torch::Tensor *s = parameters.find("head_" + epoch.tasks[t] + ".S");
+        if (!s)
+            continue;
+        const torch::Tensor values = s->detach().to(torch::kDouble).cpu();
+        const std::vector<std::string> *names =
+            epoch.outputs && t < epoch.outputs->size() ? &(*epoch.outputs)[t] : nullptr;
+        for (std::int64_t a = 0; a < values.size(1); ++a) {
+            const std::string attribute = names && static_cast<std::size_t>(a) < names->size()
+                                              ? (*names)[static_cast<std::size_t>(a)]
+                                              : "output" + std::to_string(a);
+            for (std::int64_t k = 0; k < values.size(0); ++k)
+                rows.push_back({epoch.step, epoch.epoch, "train", epoch.tasks[t],
+                                attribute + ".latent" + std::to_string(k), "latent_weight",
+                                values[k][a].item<double>()});
+        }
+    }
+}
+
 const Registry<ProbeMaker> &probeTypes()
 {
     static const Registry<ProbeMaker> table{
@@ -124,6 +185,20 @@ const Registry<ProbeMaker> &probeTypes()
           {}},
          [](const nlohmann::json &) -> std::unique_ptr<Probe> {
              return std::make_unique<AttentionMaskProbe>();
+         }},
+        {{"gate_weights",
+          "after each epoch's validation, the mean weight each task's gate gives each expert "
+          "(mmoe, cgc, ple, dselect_k)",
+          {}},
+         [](const nlohmann::json &) -> std::unique_ptr<Probe> {
+             return std::make_unique<GateWeightProbe>();
+         }},
+        {{"latent_tasks",
+          "after each epoch, MTL-CNN's latent task matrix (each latent task's norm) and each "
+          "attribute's weights on the latent tasks",
+          {}},
+         [](const nlohmann::json &) -> std::unique_ptr<Probe> {
+             return std::make_unique<LatentTaskProbe>();
          }},
     };
     return table;

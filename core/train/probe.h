@@ -55,6 +55,8 @@ struct EpochRecord {
     std::int64_t step = 0;
     const std::vector<std::string> &tasks;
     const model::MultiTaskModelImpl &model; // read-only
+    // Per task, the names of its vector outputs (an attributes task's attributes); may be null.
+    const std::vector<std::vector<std::string>> *outputs = nullptr;
 };
 
 class Probe {
@@ -118,6 +120,32 @@ public:
 private:
     // tap name → (sum of per-sample means, samples) over this epoch's validation
     std::map<std::string, std::pair<double, std::int64_t>> m_sums;
+};
+
+// The mean weight each task's gate gives each expert over the validation split, after each
+// epoch: split "val", task, attribute "level<l>.expert<e>" (the shared experts first, then the
+// task's own), name "gate_weight". Records nothing for a model without gates (mmoe, cgc, ple,
+// dselect_k have them).
+class GateWeightProbe final : public Probe {
+public:
+    std::string name() const override { return "gate_weights"; }
+    bool wantsTaps() const override { return true; }
+    void afterEvalBatch(const EvalRecord &eval, store::RecordBatch &out) override;
+    void afterEpoch(const EpochRecord &epoch, store::RecordBatch &out) override;
+
+private:
+    // tap name → (per-expert sums of the weights, samples) over this epoch's validation
+    std::map<std::string, std::pair<std::vector<double>, std::int64_t>> m_sums;
+};
+
+// After each epoch, MTL-CNN's latent task matrix L and combination vectors S as metric rows
+// (split "train"): the L2 norm of each latent task's column of L (task empty, attribute
+// "latent<k>", name "latent_norm") and each attribute's weight on each latent task (task,
+// attribute "<attribute>.latent<k>", name "latent_weight"). Records nothing without mtl_cnn.
+class LatentTaskProbe final : public Probe {
+public:
+    std::string name() const override { return "latent_tasks"; }
+    void afterEpoch(const EpochRecord &epoch, store::RecordBatch &out) override;
 };
 
 using ProbeMaker = std::function<std::unique_ptr<Probe>(const nlohmann::json &options)>;

@@ -27,8 +27,8 @@ std::string columnList(const store::DatasetInfo &dataset)
     return list.empty() ? std::string("none") : list;
 }
 
-const store::LabelColumn &requireColumn(const store::DatasetInfo &dataset,
-                                        const std::string &name, const std::string &key)
+const store::LabelColumn &requireColumn(const store::DatasetInfo &dataset, const std::string &name,
+                                        const std::string &key)
 {
     const store::LabelColumn *column = dataset.column(name);
     if (!column)
@@ -95,12 +95,12 @@ public:
     ClassificationTask(const experiment::TaskConfig &config, std::int64_t classes)
         : Task(config)
         , m_classes(classes)
-    {
-    }
+    {}
     std::vector<std::string> columns() const override { return {config().label}; }
     model::HeadSpec head() const override
     {
-        return {name(), model::HeadSpec::Kind::Vector, m_classes, config().options};
+        return {name(), model::HeadSpec::Kind::Vector, m_classes, config().options,
+                "classification"};
     }
     at::Tensor targets(const ColumnValues &values) const override
     {
@@ -127,8 +127,7 @@ public:
         : m_names(std::move(names))
         , m_correct(m_names.size(), 0)
         , m_count(m_names.size(), 0)
-    {
-    }
+    {}
     void add(const at::Tensor &output, const at::Tensor &target, double loss) override
     {
         const at::Tensor labelled = target.ge(0);
@@ -162,7 +161,8 @@ public:
         if (scored == 0)
             return {};
         result.insert(result.begin(), {"", "accuracy", sum / scored});
-        result.insert(result.begin(), {"", "loss", m_lossSum / std::max<std::int64_t>(m_lossCount, 1)});
+        result.insert(result.begin(),
+                      {"", "loss", m_lossSum / std::max<std::int64_t>(m_lossCount, 1)});
         return result;
     }
     // [correct per attribute…, count per attribute…, loss sum, loss count]
@@ -202,16 +202,20 @@ public:
     std::vector<std::string> columns() const override { return config().labels; }
     model::HeadSpec head() const override
     {
-        return {name(), model::HeadSpec::Kind::Vector,
-                static_cast<std::int64_t>(config().labels.size()), config().options};
+        return {name(),
+                model::HeadSpec::Kind::Vector,
+                static_cast<std::int64_t>(config().labels.size()),
+                config().options,
+                "attributes",
+                config().labels};
     }
     at::Tensor targets(const ColumnValues &values) const override
     {
         const auto &labels = config().labels;
         const std::size_t n = valuesOf(values, labels.front()).size();
-        at::Tensor result = torch::empty({static_cast<std::int64_t>(n),
-                                          static_cast<std::int64_t>(labels.size())},
-                                         torch::kFloat32);
+        at::Tensor result =
+            torch::empty({static_cast<std::int64_t>(n), static_cast<std::int64_t>(labels.size())},
+                         torch::kFloat32);
         auto out = result.accessor<float, 2>();
         for (std::size_t a = 0; a < labels.size(); ++a) {
             const auto &column = valuesOf(values, labels[a]);
@@ -251,8 +255,7 @@ std::unique_ptr<Task> makeClassification(const experiment::TaskConfig &config,
 }
 
 std::unique_ptr<Task> makeAttributes(const experiment::TaskConfig &config,
-                                     const store::DatasetInfo &dataset,
-                                     const std::string &keyPath)
+                                     const store::DatasetInfo &dataset, const std::string &keyPath)
 {
     for (std::size_t i = 0; i < config.labels.size(); ++i) {
         const std::string key = keyPath + ".labels[" + std::to_string(i) + "]";

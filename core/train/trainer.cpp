@@ -102,6 +102,7 @@ struct Trainer::Impl {
     store::DatasetInfo dataset;
     std::vector<std::unique_ptr<Task>> tasks;
     std::vector<std::string> taskNames;
+    std::vector<std::vector<std::string>> taskOutputs; // per task: its heads' output names
     std::string evalSplit;
     std::int64_t trainSamples = 0, valSamples = 0, stepsPerEpoch = 0;
     torch::Device device{torch::kCPU};
@@ -170,6 +171,7 @@ std::int64_t Trainer::prepare()
         impl->tasks.push_back(
             makeTask(m_config.tasks[i], impl->dataset, "tasks[" + std::to_string(i) + "]"));
         impl->taskNames.push_back(m_config.tasks[i].name);
+        impl->taskOutputs.push_back(impl->tasks.back()->head().outputs);
     }
     const experiment::TrainConfig &tc = m_config.train;
     impl->valSamples = static_cast<std::int64_t>(std::floor(trainSize * tc.valFraction));
@@ -422,7 +424,7 @@ RunResult Trainer::run(TrainerListener *listener)
                 break;
             if (!validate(epoch))
                 break; // stopped during validation: handled as a stop below
-            const EpochRecord record{epoch, d.progress.step, d.taskNames, *d.model};
+            const EpochRecord record{epoch, d.progress.step, d.taskNames, *d.model, &d.taskOutputs};
             for (Probe *probe : d.probes)
                 probe->afterEpoch(record, journal.pending());
             flush();

@@ -248,9 +248,10 @@ void TestCli::parts()
     QStringList probes;
     for (const QJsonValue &p : root.value(QStringLiteral("probes")).toArray())
         probes << p.toObject().value(QStringLiteral("name")).toString();
-    QCOMPARE(probes, (QStringList{QStringLiteral("task_weights"), QStringLiteral("param_norms"),
-                                  QStringLiteral("cross_stitch_alpha"),
-                                  QStringLiteral("attention_masks")}));
+    QCOMPARE(probes,
+             (QStringList{QStringLiteral("task_weights"), QStringLiteral("param_norms"),
+                          QStringLiteral("cross_stitch_alpha"), QStringLiteral("attention_masks"),
+                          QStringLiteral("gate_weights"), QStringLiteral("latent_tasks")}));
     // An integer-list option says so, with the bounds of its elements.
     const QJsonArray sharings = root.value(QStringLiteral("sharings")).toArray();
     QJsonObject after;
@@ -262,6 +263,14 @@ void TestCli::parts()
     QCOMPARE(after.value(QStringLiteral("type")).toString(), QStringLiteral("integer list"));
     QCOMPARE(after.value(QStringLiteral("max")).toInt(), 1000);
     QVERIFY(after.value(QStringLiteral("default")).toArray().isEmpty());
+    // So does a name-lists option (no bounds: names are checked against the tasks).
+    QJsonObject groups;
+    for (const QJsonValue &sharing : sharings)
+        if (sharing.toObject().value(QStringLiteral("name")).toString() == QLatin1String("mtl_cnn"))
+            groups = sharing.toObject().value(QStringLiteral("options")).toArray().at(1).toObject();
+    QCOMPARE(groups.value(QStringLiteral("name")).toString(), QStringLiteral("groups"));
+    QCOMPARE(groups.value(QStringLiteral("type")).toString(), QStringLiteral("name lists"));
+    QVERIFY(!groups.contains(QStringLiteral("max")));
 
     const CliRun text = cli({QStringLiteral("parts")});
     QCOMPARE(text.exitCode, 0);
@@ -353,8 +362,10 @@ void TestCli::badUsage_data()
         << QStringList{QStringLiteral("train"), QStringLiteral("@shared"),
                        QStringLiteral("--config"), QStringLiteral("example:nope")}
         << QStringLiteral(
-               "no example config 'nope' (known: fmnist-attributes, fmnist-cross-stitch, "
-               "fmnist-hard, fmnist-hps, fmnist-independent, fmnist-mtan, "
+               "no example config 'nope' (known: fmnist-alexnet, fmnist-attributes, fmnist-cgc, "
+               "fmnist-cross-stitch, fmnist-dselect-k, fmnist-hard, fmnist-hps, "
+               "fmnist-independent, fmnist-mmoe, fmnist-mtan, fmnist-mtl-cnn, fmnist-ple, "
+               "fmnist-resnet18, "
                "fmnist-split, mfashion-hard, mfashion-independent)");
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "model/crossstitch.h"
+#include "model/experts.h"
 #include "model/factory.h"
 
 #include <torch/nn/functional/loss.h>
@@ -37,6 +38,8 @@ json tinyBackboneOptions(const std::string &backbone)
 {
     if (backbone == "stitch_cnn")
         return {{"width", 4}, {"fc_units", 16}, {"dropout", 0.2}};
+    if (backbone == "alexnet")
+        return {{"width", 2}, {"fc_units", 16}, {"dropout", 0.2}};
     return {{"width", 4}};
 }
 
@@ -54,13 +57,42 @@ std::vector<std::pair<std::string, json>> variants(const std::string &sharing)
     }
     if (sharing == "mtan")
         rows.push_back({"masks of 1", {{"masks", "ones"}}});
+    if (sharing == "mmoe" || sharing == "ple")
+        rows.push_back({"shared_stages 1", {{"shared_stages", 1}}});
+    if (sharing == "cgc")
+        rows.push_back({"task experts only", {{"shared_experts", 0}, {"task_experts", 2}}});
+    if (sharing == "mtl_cnn")
+        rows.push_back(
+            {"groups",
+             {{"groups", json::array({json::array({"a", "b"}), json::array({"e", "c"})})},
+              {"latent_tasks", 3}}});
+    if (sharing == "dselect_k") // not a power of 2: the gate's second penalty
+        rows.push_back({"3 experts, k 1", {{"experts", 3}, {"selected", 1}}});
+    return rows;
+}
+
+// Backbone options worth a row of their own (with hard sharing): each normalisation and stem.
+std::vector<std::pair<std::string, json>> backboneVariants(const PartSpec &backbone)
+{
+    std::vector<std::pair<std::string, json>> rows;
+    for (const OptionSpec &option : backbone.options) {
+        if (option.name == "norm")
+            for (const std::string &norm : option.choices)
+                if (norm != option.defaultValue)
+                    rows.push_back({"norm " + norm, {{"norm", norm}}});
+        if (option.name == "stem")
+            rows.push_back({"small stem", {{"stem", "small"}}});
+        if (option.name == "dropout" && option.defaultValue == 0.0)
+            rows.push_back({"dropout", {{"dropout", 0.3}}});
+    }
     return rows;
 }
 
 std::vector<HeadSpec> headSet(bool dense)
 {
-    std::vector<HeadSpec> specs{{"category", HeadSpec::Kind::Vector, 10, {}},
-                                {"looks", HeadSpec::Kind::Vector, 5, {}}};
+    std::vector<HeadSpec> specs{
+        {"category", HeadSpec::Kind::Vector, 10, {}, "classification"},
+        {"looks", HeadSpec::Kind::Vector, 5, {}, "attributes", {"a", "b", "c", "d", "e"}}};
     if (dense)
         specs.push_back({"mask", HeadSpec::Kind::Dense, 3, {}});
     return specs;
@@ -69,17 +101,19 @@ std::vector<HeadSpec> headSet(bool dense)
 // The config key an invalid combination must name; empty when it is valid.
 std::string expectedErrorKey(const std::string &backbone, const std::string &, bool dense)
 {
-    if (dense && backbone == "stitch_cnn")
+    if (dense && (backbone == "stitch_cnn" || backbone == "alexnet"))
         return "tasks[2].type"; // a dense task on a backbone that ends in a vector
     return {};
 }
 
 experiment::ModelConfig modelConfig(const std::string &backbone, const std::string &sharing,
-                                    const json &sharingOptions)
+                                    const json &sharingOptions,
+                                    const json &backboneOptions = json::object())
 {
     experiment::ModelConfig config;
     config.backbone = backbone;
     config.backboneOptions = tinyBackboneOptions(backbone);
+    config.backboneOptions.update(backboneOptions);
     config.sharing = sharing;
     config.sharingOptions = sharingOptions;
     return config;
@@ -131,8 +165,17 @@ private Q_SLOTS:
     void mtanWithMasksOfOneIsHard_data();
     void mtanWithMasksOfOneIsHard();
     void mtanMasksAreSoftAndPerTask();
+    void gatesMixTheirExperts_data();
+    void gatesMixTheirExperts();
+    void dselectKPicksTheCodedExpert();
+    void oneExpertIsHard();
+    void mtlCnnFactorsTheAttributeClassifiers();
     void badStageOptionsNameTheirKey_data();
     void badStageOptionsNameTheirKey();
+    void stageShapesMatchThePapers_data();
+    void stageShapesMatchThePapers();
+    void normChoosesTheLayers_data();
+    void normChoosesTheLayers();
 };
 
 void TestArchitectures::everyCombination_data()
@@ -140,18 +183,25 @@ void TestArchitectures::everyCombination_data()
     QTest::addColumn<std::string>("backbone");
     QTest::addColumn<std::string>("sharing");
     QTest::addColumn<json>("options");
+    QTest::addColumn<json>("backboneOptions");
     QTest::addColumn<bool>("dense");
     int rows = 0;
-    for (const PartSpec &backbone : model::backbones().specs())
+    for (const PartSpec &backbone : model::backbones().specs()) {
         for (const PartSpec &sharing : model::sharings().specs())
             for (const auto &[variant, options] : variants(sharing.name))
                 for (const bool dense : {false, true}) {
                     const std::string name = backbone.name + " × " + sharing.name + " (" + variant +
                                              (dense ? ", vector and dense" : "") + ")";
                     QTest::newRow(name.c_str())
-                        << backbone.name << sharing.name << options << dense;
+                        << backbone.name << sharing.name << options << json::object() << dense;
                     ++rows;
                 }
+        for (const auto &[variant, backboneOptions] : backboneVariants(backbone)) {
+            const std::string name = backbone.name + " (" + variant + ") × hard";
+            QTest::newRow(name.c_str()) << backbone.name << std::string("hard") << json::object()
+                                        << backboneOptions << true;
+        }
+    }
     QVERIFY(rows >= 2 * 3 * 2); // the registries are not empty
 }
 
@@ -160,12 +210,14 @@ void TestArchitectures::everyCombination()
     QFETCH(std::string, backbone);
     QFETCH(std::string, sharing);
     QFETCH(json, options);
+    QFETCH(json, backboneOptions);
     QFETCH(bool, dense);
     const std::vector<HeadSpec> heads = headSet(dense);
     const std::string errorKey = expectedErrorKey(backbone, sharing, dense);
     model::MultiTaskModelPtr net;
     try {
-        net = model::buildModel(modelConfig(backbone, sharing, options), kInput, heads);
+        net = model::buildModel(modelConfig(backbone, sharing, options, backboneOptions), kInput,
+                                heads);
     } catch (const Error &e) {
         QVERIFY2(!errorKey.empty(), e.what());
         QVERIFY2(e.code() == ErrorCode::Config, e.what());
@@ -335,35 +387,276 @@ void TestArchitectures::mtanMasksAreSoftAndPerTask()
     }
 }
 
+void TestArchitectures::gatesMixTheirExperts_data()
+{
+    QTest::addColumn<std::string>("sharing");
+    QTest::addColumn<json>("options");
+    QTest::addColumn<int>("experts"); // what each task's gate mixes
+    QTest::addColumn<int>("levels");
+    QTest::addColumn<bool>("penalty");
+    QTest::newRow("mmoe") << std::string("mmoe") << json::object() << 4 << 1 << false;
+    QTest::newRow("cgc") << std::string("cgc") << json::object() << 3 << 1 << false;
+    QTest::newRow("ple") << std::string("ple") << json::object() << 3 << 3 << false;
+    QTest::newRow("ple after 1 shared stage")
+        << std::string("ple") << json{{"shared_stages", 1}} << 3 << 2 << false;
+    QTest::newRow("dselect_k") << std::string("dselect_k") << json::object() << 4 << 1 << true;
+}
+
+void TestArchitectures::gatesMixTheirExperts()
+{
+    QFETCH(std::string, sharing);
+    QFETCH(json, options);
+    QFETCH(int, experts);
+    QFETCH(int, levels);
+    QFETCH(bool, penalty);
+    const auto net =
+        model::buildModel(modelConfig("small_cnn", sharing, options), kInput, headSet(false));
+    const model::ModelOutput out = net->forward(torch::rand({5, 1, 12, 12}), true);
+    // One distribution over the experts per task, level and sample.
+    QCOMPARE(out.taps.size(), std::size_t(2 * levels));
+    for (const auto &[name, weights] : out.taps) {
+        QCOMPARE(shapeText(weights), QStringLiteral("5x%1").arg(experts));
+        QVERIFY2(weights.min().item<double>() >= 0.0, name.c_str());
+        QVERIFY2(torch::allclose(weights.sum(1), torch::ones({5}), 1e-5, 1e-6), name.c_str());
+    }
+    QVERIFY(!torch::equal(out.taps.at("gate.category.level0"), out.taps.at("gate.looks.level0")));
+    QCOMPARE(out.extraLosses.size(), std::size_t(penalty ? 2 : 0));
+    // Nothing shared before the experts unless asked: then that is the shared representation.
+    QCOMPARE(out.shared.defined(), options.contains("shared_stages"));
+}
+
+void TestArchitectures::dselectKPicksTheCodedExpert()
+{
+    // k = 1 of 4 experts: 2 bits, most significant first (as LibMTL's binary codes). Bits
+    // saturated at (1, 0) select expert 2, and only it.
+    auto gate = std::make_shared<model::DSelectGateImpl>(6, 4, 1, 1.0, 1e-6);
+    {
+        torch::NoGradGuard noGrad;
+        for (auto &item : gate->named_parameters())
+            item.value().zero_();
+        gate->named_parameters()["code_logits.bias"].copy_(torch::tensor({10.0, -10.0}));
+    }
+    const model::GateOutput out = gate->forward(torch::rand({3, 6}));
+    QVERIFY(torch::equal(out.weights, torch::tensor({0.0f, 0.0f, 1.0f, 0.0f}).repeat({3, 1})));
+    // A one-hot selector has (almost) no entropy; 4 = 2² experts: no second penalty.
+    QVERIFY(out.penalty.item<double>() < 1e-9);
+
+    // In the middle of the step every expert gets a share, and the entropy is positive.
+    auto fresh = std::make_shared<model::DSelectGateImpl>(6, 3, 2, 1.0, 1.0);
+    const model::GateOutput soft = fresh->forward(torch::rand({3, 6}));
+    QVERIFY(soft.weights.min().item<double>() > 0.1);
+    // 3 experts, 2 bits: the code 11 names no expert, so the weights sum to less than 1 and
+    // the penalty includes 1/Σ ≥ 1 per selector.
+    QVERIFY(soft.weights.sum(1).max().item<double>() < 0.99);
+    QVERIFY(soft.penalty.item<double>() > 2.0);
+}
+
+void TestArchitectures::oneExpertIsHard()
+{
+    // A softmax over one expert is 1: mmoe with one expert is hard sharing. Copy hard's weights
+    // into it (the gate is initialised in between, so the seeds do not line up) and train both.
+    const std::vector<HeadSpec> heads = headSet(true);
+    const auto hard =
+        model::buildModel(modelConfig("small_cnn", "hard", json::object()), kInput, heads);
+    const auto mmoe =
+        model::buildModel(modelConfig("small_cnn", "mmoe", {{"experts", 1}}), kInput, heads);
+    {
+        torch::NoGradGuard noGrad;
+        auto target = mmoe->named_parameters();
+        for (const auto &item : hard->named_parameters()) {
+            std::string name = item.key();
+            if (name.rfind("backbone.", 0) == 0)
+                name = "expert0." + name.substr(9);
+            QVERIFY2(target.contains(name), name.c_str());
+            target[name].copy_(item.value());
+        }
+    }
+    QCOMPARE(trainAndRecord(*mmoe, 4), trainAndRecord(*hard, 4));
+}
+
+void TestArchitectures::mtlCnnFactorsTheAttributeClassifiers()
+{
+    const double lambda = 0.5, latentLambda = 0.25;
+    const auto net =
+        model::buildModel(modelConfig("small_cnn", "mtl_cnn",
+                                      {{"latent_tasks", 2},
+                                       {"groups", json::array({json::array({"a", "b"})})},
+                                       {"group_lambda", lambda},
+                                       {"latent_lambda", latentLambda}}),
+                          kInput, headSet(false));
+    auto params = net->named_parameters();
+    QVERIFY(params.contains("latent_L"));
+    QCOMPARE(shapeText(params["latent_L"]), QStringLiteral("16x2")); // D = 16 (width 4), K = 2
+    QCOMPARE(shapeText(params["head_looks.S"]), QStringLiteral("2x5"));
+    QVERIFY(params.contains("head_category.weight")); // a classification task: a linear head
+    {
+        torch::NoGradGuard noGrad;
+        params["head_looks.S"].copy_(
+            torch::tensor({{3.0, 4.0, -1.0, 0.0, 2.0}, {0.0, 0.0, 0.0, 5.0, 0.0}}));
+    }
+    const model::ModelOutput out = net->forward(torch::rand({3, 1, 12, 12}), true);
+    // W = L·S: the attribute logits are f·L·S + b.
+    const torch::Tensor expected =
+        out.shared.mm(out.taps.at("mtl_cnn.L")).mm(out.taps.at("mtl_cnn.S.looks")) +
+        params["head_looks.bias"];
+    QVERIFY(torch::allclose(out.tasks[1], expected, 1e-5, 1e-6));
+    // Group {a, b}: ‖(3, 4)‖ + ‖(0, 0)‖ = 5; c, d, e alone: |−1| + |5| + |2| = 8.
+    QCOMPARE(out.extraLosses.size(), std::size_t(2));
+    QCOMPARE(out.extraLosses[0].first, std::string("mtl_cnn.group_sparsity"));
+    QVERIFY(std::abs(out.extraLosses[0].second.item<double>() - lambda * 13.0) < 1e-4);
+    QCOMPARE(out.extraLosses[1].first, std::string("mtl_cnn.latent_l1"));
+    QVERIFY(std::abs(out.extraLosses[1].second.item<double>() -
+                     latentLambda * params["latent_L"].abs().sum().item<double>()) < 1e-6);
+    // The penalty pulls S towards 0: its gradient is S's direction within each group.
+    out.extraLosses[0].second.backward();
+    const torch::Tensor g = params["head_looks.S"].grad();
+    QVERIFY(std::abs(g[0][0].item<double>() - lambda * 3.0 / 5.0) < 1e-5);
+    QVERIFY(std::abs(g[1][3].item<double>() - lambda) < 1e-5);
+
+    // Without an attributes task there is nothing to decompose.
+    try {
+        model::buildModel(modelConfig("small_cnn", "mtl_cnn", json::object()), kInput,
+                          {headSet(false)[0]});
+        QFAIL("built");
+    } catch (const Error &e) {
+        QCOMPARE(e.where().key, std::string("model.sharing"));
+    }
+}
+
 void TestArchitectures::badStageOptionsNameTheirKey_data()
 {
     QTest::addColumn<std::string>("backbone");
+    QTest::addColumn<json>("backboneOptions");
     QTest::addColumn<std::string>("sharing");
     QTest::addColumn<json>("options");
     QTest::addColumn<std::string>("key");
     QTest::addColumn<QString>("fragment");
+    const json none = json::object();
     QTest::newRow("split_at beyond the stages")
-        << std::string("small_cnn") << std::string("hard") << json{{"split_at", 4}}
+        << std::string("small_cnn") << none << std::string("hard") << json{{"split_at", 4}}
         << std::string("model.sharing_options.split_at") << QStringLiteral("has 3 stages");
     QTest::newRow("cross-stitch after a stage that does not exist")
-        << std::string("stitch_cnn") << std::string("cross_stitch") << json{{"after", {0, 3}}}
-        << std::string("model.sharing_options.after") << QStringLiteral("stage 3 does not exist");
+        << std::string("stitch_cnn") << none << std::string("cross_stitch")
+        << json{{"after", {0, 3}}} << std::string("model.sharing_options.after")
+        << QStringLiteral("stage 3 does not exist");
+    QTest::newRow("split_at beyond resnet18's five stages")
+        << std::string("resnet18") << none << std::string("hard") << json{{"split_at", 6}}
+        << std::string("model.sharing_options.split_at") << QStringLiteral("has 5 stages");
+    // 12×12 through conv 11×11 stride 4 and 3×3 pooling: nothing is left after conv2.
+    QTest::newRow("experts without a stage of their own")
+        << std::string("small_cnn") << none << std::string("mmoe") << json{{"shared_stages", 3}}
+        << std::string("model.sharing_options.shared_stages")
+        << QStringLiteral("the experts need at least the last one");
+    QTest::newRow("dselect_k picking more than there are")
+        << std::string("small_cnn") << none << std::string("dselect_k")
+        << json{{"experts", 4}, {"selected", 5}} << std::string("model.sharing_options.selected")
+        << QStringLiteral("picks 5 of 4 experts");
+    QTest::newRow("cgc without any expert")
+        << std::string("small_cnn") << none << std::string("cgc")
+        << json{{"shared_experts", 0}, {"task_experts", 0}}
+        << std::string("model.sharing_options.task_experts")
+        << QStringLiteral("at least one expert");
+    QTest::newRow("an attribute group naming an unknown attribute")
+        << std::string("small_cnn") << none << std::string("mtl_cnn")
+        << json{{"groups", json::array({json::array({"a", "b"}), json::array({"c", "zebra"})})}}
+        << std::string("model.sharing_options.groups[1][1]")
+        << QStringLiteral("'zebra' is not an attribute of an attributes task (a, b, c, d, e)");
+    QTest::newRow("alexnet's ImageNet stem on 12×12 images")
+        << std::string("alexnet") << json{{"stem", "imagenet"}} << std::string("hard") << none
+        << std::string("model.backbone") << QStringLiteral("cannot take 12×12 images");
 }
 
 void TestArchitectures::badStageOptionsNameTheirKey()
 {
     QFETCH(std::string, backbone);
+    QFETCH(json, backboneOptions);
     QFETCH(std::string, sharing);
     QFETCH(json, options);
     QFETCH(std::string, key);
     QFETCH(QString, fragment);
     try {
-        model::buildModel(modelConfig(backbone, sharing, options), kInput, headSet(false));
+        model::buildModel(modelConfig(backbone, sharing, options, backboneOptions), kInput,
+                          headSet(false));
         QFAIL("built");
     } catch (const Error &e) {
         QVERIFY2(e.code() == ErrorCode::Config, e.what());
         QCOMPARE(e.where().key, key);
         QVERIFY2(QString::fromStdString(e.message()).contains(fragment), e.what());
+    }
+}
+
+void TestArchitectures::stageShapesMatchThePapers_data()
+{
+    QTest::addColumn<std::string>("backbone");
+    QTest::addColumn<json>("options");
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("shapes");
+    // torchvision's resnet18 on 224×224: 56, 56, 28, 14, 7.
+    QTest::newRow("resnet18, ImageNet stem, 224 px")
+        << std::string("resnet18") << json{{"stem", "imagenet"}} << QStringLiteral("3x224x224")
+        << QStringLiteral("64x56x56 64x56x56 128x28x28 256x14x14 512x7x7");
+    QTest::newRow("resnet34, small-input stem, 28 px")
+        << std::string("resnet34") << json::object() << QStringLiteral("1x28x28")
+        << QStringLiteral("64x28x28 64x28x28 128x14x14 256x7x7 512x4x4");
+    // AlexNet on 227×227: 55 → 27, 27 → 13, 13, 13, 13 → 6 (9216 inputs to fc6).
+    QTest::newRow("alexnet, ImageNet stem, 227 px")
+        << std::string("alexnet") << json::object() << QStringLiteral("3x227x227")
+        << QStringLiteral("64x27x27 192x13x13 384x13x13 256x13x13 256x6x6 4096x1x1 4096x1x1");
+    QTest::newRow("alexnet, small-input stem, 28 px")
+        << std::string("alexnet") << json{{"fc_units", 1024}} << QStringLiteral("1x28x28")
+        << QStringLiteral("64x14x14 192x7x7 384x7x7 256x7x7 256x3x3 1024x1x1 1024x1x1");
+}
+
+void TestArchitectures::stageShapesMatchThePapers()
+{
+    QFETCH(std::string, backbone);
+    QFETCH(json, options);
+    QFETCH(QString, input);
+    QFETCH(QString, shapes);
+    const QStringList dims = input.split(QLatin1Char('x'));
+    const model::InputShape in{dims[0].toLongLong(), dims[1].toLongLong(), dims[2].toLongLong()};
+    // {0, 0}: no layers built, shapes only.
+    const model::BackbonePtr net = model::backbones().find(backbone)->make(in, options, {0, 0});
+    QStringList got;
+    for (int stage = 0; stage < net->stageCount(); ++stage) {
+        const model::FeatureShape s = net->stageShape(stage);
+        got << QStringLiteral("%1x%2x%3").arg(s.channels).arg(s.height).arg(s.width);
+    }
+    QCOMPARE(got.join(QLatin1Char(' ')), shapes);
+    QVERIFY(net->parameters().empty());
+}
+
+void TestArchitectures::normChoosesTheLayers_data()
+{
+    QTest::addColumn<std::string>("norm");
+    QTest::addColumn<QString>("present");
+    QTest::addColumn<QString>("absent");
+    QTest::newRow("batch") << std::string("batch") << QStringLiteral("bn1.running_mean")
+                           << QStringLiteral("gn1.weight");
+    QTest::newRow("group") << std::string("group") << QStringLiteral("gn1.weight")
+                           << QStringLiteral("bn1.weight");
+    QTest::newRow("none") << std::string("none") << QStringLiteral("conv1.bias")
+                          << QStringLiteral("bn1.weight");
+}
+
+void TestArchitectures::normChoosesTheLayers()
+{
+    QFETCH(std::string, norm);
+    QFETCH(QString, present);
+    QFETCH(QString, absent);
+    for (const std::string backbone : {"small_cnn", "resnet18", "alexnet"}) {
+        json options = tinyBackboneOptions(backbone);
+        options["norm"] = norm;
+        const model::BackbonePtr net = model::backbones().find(backbone)->make(kInput, options, {});
+        QStringList names;
+        for (const auto &item : net->named_parameters())
+            names << QString::fromStdString(item.key());
+        for (const auto &item : net->named_buffers())
+            names << QString::fromStdString(item.key());
+        QVERIFY2(names.contains(present),
+                 qPrintable(QString::fromStdString(backbone) + QStringLiteral(": ") +
+                            names.join(QLatin1Char(' '))));
+        QVERIFY2(!names.contains(absent), qPrintable(QString::fromStdString(backbone)));
     }
 }
 

@@ -140,6 +140,19 @@ void TestConfig::exampleConfigs_data()
         << QStringLiteral("fmnist-cross-stitch") << three << QStringLiteral("cross_stitch");
     QTest::newRow("fmnist-mtan") << QStringLiteral("fmnist-mtan") << three
                                  << QStringLiteral("mtan");
+    QTest::newRow("fmnist-mtl-cnn")
+        << QStringLiteral("fmnist-mtl-cnn") << three << QStringLiteral("mtl_cnn");
+    QTest::newRow("fmnist-mmoe") << QStringLiteral("fmnist-mmoe") << three
+                                 << QStringLiteral("mmoe");
+    QTest::newRow("fmnist-cgc") << QStringLiteral("fmnist-cgc") << three << QStringLiteral("cgc");
+    QTest::newRow("fmnist-ple") << QStringLiteral("fmnist-ple") << three << QStringLiteral("ple");
+    QTest::newRow("fmnist-dselect-k")
+        << QStringLiteral("fmnist-dselect-k") << three << QStringLiteral("dselect_k");
+    // The same with the other backbones.
+    QTest::newRow("fmnist-resnet18")
+        << QStringLiteral("fmnist-resnet18") << three << QStringLiteral("hard");
+    QTest::newRow("fmnist-alexnet")
+        << QStringLiteral("fmnist-alexnet") << three << QStringLiteral("hard");
     // MultiFashion (import --format multi-fashion): the two garments of each image.
     const QStringList sides{QStringLiteral("left"), QStringLiteral("right")};
     QTest::newRow("mfashion-hard")
@@ -172,10 +185,28 @@ void TestConfig::exampleConfigs()
     for (const auto &task : c.tasks)
         names << qstr(task.name);
     QCOMPARE(names, tasks);
-    QCOMPARE(qstr(c.model.backbone), sharing == QStringLiteral("cross_stitch")
-                                         ? QStringLiteral("stitch_cnn")
-                                         : QStringLiteral("small_cnn"));
+    // Named fmnist-<backbone> for the other backbones; cross-stitch on the paper's column.
+    QString backbone = QStringLiteral("small_cnn");
+    if (sharing == QStringLiteral("cross_stitch"))
+        backbone = QStringLiteral("stitch_cnn");
+    for (const char *other : {"resnet18", "alexnet"})
+        if (name.endsWith(QLatin1String(other)))
+            backbone = QLatin1String(other);
+    QCOMPARE(qstr(c.model.backbone), backbone);
     QCOMPARE(qstr(c.model.sharing), sharing);
+    // The examples of gated strategies record their gates beside the task weights.
+    QStringList probes;
+    for (const auto &probe : c.probes)
+        probes << qstr(probe.name);
+    const bool gated = QStringList{QStringLiteral("mmoe"), QStringLiteral("cgc"),
+                                   QStringLiteral("ple"), QStringLiteral("dselect_k")}
+                           .contains(sharing);
+    QStringList expectedProbes{QStringLiteral("task_weights")};
+    if (gated)
+        expectedProbes << QStringLiteral("gate_weights");
+    if (sharing == QStringLiteral("mtl_cnn"))
+        expectedProbes << QStringLiteral("latent_tasks");
+    QCOMPARE(probes, expectedProbes);
     QCOMPARE(qstr(c.weighting.method), QStringLiteral("equal"));
     QCOMPARE(qstr(c.optimizer.name), QStringLiteral("adam"));
     QCOMPARE(c.optimizer.lr, 0.001);
@@ -198,9 +229,11 @@ void TestConfig::everyExampleIsTested()
 {
     // A new file in resources/experiments needs its row in exampleConfigs_data.
     QCOMPARE(experiment::exampleExperiments(),
-             (std::vector<std::string>{"fmnist-attributes", "fmnist-cross-stitch", "fmnist-hard",
-                                       "fmnist-hps", "fmnist-independent", "fmnist-mtan",
-                                       "fmnist-split", "mfashion-hard", "mfashion-independent"}));
+             (std::vector<std::string>{
+                 "fmnist-alexnet", "fmnist-attributes", "fmnist-cgc", "fmnist-cross-stitch",
+                 "fmnist-dselect-k", "fmnist-hard", "fmnist-hps", "fmnist-independent",
+                 "fmnist-mmoe", "fmnist-mtan", "fmnist-mtl-cnn", "fmnist-ple", "fmnist-resnet18",
+                 "fmnist-split", "mfashion-hard", "mfashion-independent"}));
 }
 
 void TestConfig::describePartNamesChangedOptions()
@@ -371,7 +404,8 @@ void TestConfig::errors_data()
     row("unknown task type", variant(QStringLiteral("tasks[0].type"), QStringLiteral("regression")),
         "tasks[0].type", "unknown value 'regression' (known: attributes, classification)");
     row("unknown backbone", variant(QStringLiteral("model.backbone"), QStringLiteral("resnet50")),
-        "model.backbone", "unknown value 'resnet50' (known: small_cnn, stitch_cnn)");
+        "model.backbone",
+        "unknown value 'resnet50' (known: small_cnn, stitch_cnn, alexnet, resnet18, resnet34)");
     row("unknown sharing", variant(QStringLiteral("model.sharing"), QStringLiteral("soft")),
         "model.sharing", "unknown value 'soft'");
     const auto stitch = [](const char *key, const QJsonValue &value) {
@@ -389,6 +423,24 @@ void TestConfig::errors_data()
         "expected an array of integers, got an integer");
     row("choice of a strategy", stitch("granularity", QStringLiteral("pixel")),
         "model.sharing_options.granularity", "unknown value 'pixel' (known: layer, channel)");
+    const auto groups = [](const QJsonValue &value) {
+        return variant(QStringLiteral("model"),
+                       QJsonObject{{QStringLiteral("sharing"), QStringLiteral("mtl_cnn")},
+                                   {QStringLiteral("sharing_options"),
+                                    QJsonObject{{QStringLiteral("groups"), value}}}});
+    };
+    const QString flies = QStringLiteral("flies"), mammal = QStringLiteral("mammal");
+    row("name lists: not a list", groups(flies), "model.sharing_options.groups",
+        "expected an array of arrays of names, got a string");
+    row("name lists: an empty group", groups(QJsonArray{QJsonArray{flies}, QJsonArray{}}),
+        "model.sharing_options.groups[1]",
+        "expected a non-empty array of names, got an empty array");
+    row("name lists: a number for a name", groups(QJsonArray{QJsonArray{flies, 3}}),
+        "model.sharing_options.groups[0][1]", "expected a name, got an integer");
+    row("name lists: a name in two groups",
+        groups(QJsonArray{QJsonArray{flies, mammal}, QJsonArray{mammal}}),
+        "model.sharing_options.groups[1][0]",
+        "'mammal' is already in model.sharing_options.groups[0][1]");
     row("independent takes no options",
         variant(QStringLiteral("model"),
                 QJsonObject{{QStringLiteral("sharing"), QStringLiteral("independent")},
@@ -476,7 +528,7 @@ void TestConfig::errors_data()
     row("unknown probe", variant(QStringLiteral("probes"), QJsonArray{QStringLiteral("masks")}),
         "probes[0]",
         "unknown value 'masks' (known: task_weights, param_norms, cross_stitch_alpha, "
-        "attention_masks)");
+        "attention_masks, gate_weights, latent_tasks)");
     row("unknown probe as an object",
         variant(QStringLiteral("probes"),
                 QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("masks")}}}),
@@ -586,8 +638,8 @@ void TestConfig::loadExperiment()
     QVERIFY(unknown);
     QCOMPARE(codeName(unknown->code()), codeName(ErrorCode::NotFound));
     QVERIFY2(QString::fromUtf8(unknown->what())
-                 .contains(QStringLiteral("no example config 'nope' (known: fmnist-attributes, "
-                                          "fmnist-cross-stitch, fmnist-hard, fmnist-hps, ")),
+                 .contains(QStringLiteral("no example config 'nope' (known: fmnist-alexnet, "
+                                          "fmnist-attributes, fmnist-cgc, fmnist-cross-stitch, ")),
              unknown->what());
 
     QTemporaryDir dir;

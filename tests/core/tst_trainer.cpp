@@ -175,7 +175,7 @@ private Q_SLOTS:
     void impossibleConfig();
     void unavailableDeviceIsASetUpError();
     void probesSeeEveryHook();
-    void architectureProbesRecordAlphaAndMasks();
+    void architectureProbesRecordAlphaMasksAndGates();
     void parameterNormsAndGroupLearningRates();
 
 private:
@@ -721,7 +721,7 @@ void TestTrainer::parameterNormsAndGroupLearningRates()
     QVERIFY(open()->runs().taskWeights(result.runId).empty()); // task_weights not chosen
 }
 
-void TestTrainer::architectureProbesRecordAlphaAndMasks()
+void TestTrainer::architectureProbesRecordAlphaMasksAndGates()
 {
     // cross_stitch_alpha: every unit's T×T α after each epoch, starting at 0.9 / 0.1 and
     // moving, through optimizer.groups.cross_stitch at the base rate. attention_masks: each MTAN
@@ -762,6 +762,59 @@ void TestTrainer::architectureProbesRecordAlphaAndMasks()
         QVERIFY2(row.value > 0.0 && row.value < 1.0, row.attribute.c_str());
     QCOMPARE(qstr(means.front().attribute), QStringLiteral("stage0"));
     QVERIFY(rowsOf(metrics, "train", "cross_stitch_alpha").empty()); // no units in MTAN
+
+    // gate_weights: the validation mean of each task's gate, per expert; DSelect-k's penalty
+    // is recorded beside the task losses, as every extra loss of a model is.
+    const std::string gated = experiment::applyOverrides(
+        tinyConfig(QStringLiteral("animals"), trainJson(2, 3)).toStdString(),
+        {R"(model={"backbone": "small_cnn", "backbone_options": {"width": 4},
+                   "sharing": "dselect_k", "sharing_options": {"experts": 4}})",
+         R"(probes=["gate_weights", "attention_masks"])"});
+    train::Trainer moe(str(m_project), train::parseExperiment(gated));
+    const auto mixed = moe.run();
+    QCOMPARE(statusName(mixed.status), QStringLiteral("completed"));
+    const auto gateMetrics = open()->runs().metrics(mixed.runId);
+    const auto gates = rowsOf(gateMetrics, "val", "gate_weight");
+    QCOMPARE(gates.size(), std::size_t(2 * 4 * 2)); // 2 tasks × 4 experts × 2 epochs
+    QCOMPARE(qstr(gates.front().attribute), QStringLiteral("level0.expert0"));
+    std::map<std::pair<int, std::string>, double> sums;
+    for (const auto &row : gates)
+        sums[{row.epoch, row.task}] += row.value;
+    QCOMPARE(sums.size(), std::size_t(2 * 2));
+    for (const auto &[key, sum] : sums)
+        QVERIFY2(std::abs(sum - 1.0) < 1e-6, key.second.c_str());  // 4 = 2² experts: sums to 1
+    QVERIFY(rowsOf(gateMetrics, "val", "attention_mean").empty()); // no attention here
+    int penalties = 0;
+    for (const auto &row : rowsOf(gateMetrics, "train", "loss"))
+        penalties += row.attribute.rfind("dselect_k.", 0) == 0;
+    QCOMPARE(penalties, 2 * 6); // 2 tasks × 6 steps
+
+    // latent_tasks: MTL-CNN's L (a norm per latent task) and S (each attribute's weights, by
+    // the attribute's name); both penalties are recorded as extra losses.
+    const std::string factored = experiment::applyOverrides(
+        tinyConfig(QStringLiteral("animals"), trainJson(2, 3)).toStdString(),
+        {R"(model={"backbone": "small_cnn", "backbone_options": {"width": 4},
+                   "sharing": "mtl_cnn", "sharing_options": {"latent_tasks": 3,
+                   "groups": [["flies", "mammal"]]}})",
+         R"(probes=["latent_tasks"])"});
+    train::Trainer mtlcnn(str(m_project), train::parseExperiment(factored));
+    const auto decomposed = mtlcnn.run();
+    QCOMPARE(statusName(decomposed.status), QStringLiteral("completed"));
+    const auto latentMetrics = open()->runs().metrics(decomposed.runId);
+    const auto norms = rowsOf(latentMetrics, "train", "latent_norm");
+    QCOMPARE(norms.size(), std::size_t(3 * 2)); // 3 latent tasks × 2 epochs
+    for (const auto &row : norms)
+        QVERIFY(row.value > 0);
+    const auto weights = rowsOf(latentMetrics, "train", "latent_weight");
+    QCOMPARE(weights.size(), std::size_t(2 * 3 * 2)); // 2 attributes × 3 latent tasks × 2 epochs
+    QCOMPARE(qstr(weights.front().task), QStringLiteral("looks"));
+    QCOMPARE(qstr(weights.front().attribute), QStringLiteral("flies.latent0"));
+    QSet<QString> extras;
+    for (const auto &row : rowsOf(latentMetrics, "train", "loss"))
+        if (row.task.empty() && !row.attribute.empty())
+            extras << qstr(row.attribute);
+    QCOMPARE(extras, (QSet<QString>{QStringLiteral("mtl_cnn.group_sparsity"),
+                                    QStringLiteral("mtl_cnn.latent_l1")}));
 }
 
 void TestTrainer::resumeContinuesTheSameRun_data()
