@@ -254,11 +254,12 @@ json optionJson(const OptionSpec &o)
     json option = {{"name", o.name}, {"type", toString(o.type)}, {"help", o.help}};
     option["default"] = o.defaultValue; // null: required
     if (o.type == OptionSpec::Type::Integer || o.type == OptionSpec::Type::Number ||
+        o.type == OptionSpec::Type::NumberOrChoice ||
         o.type == OptionSpec::Type::IntegerList) { // a list's bounds are its elements'
         option["min"] = bound(o, o.min);
         option["max"] = bound(o, o.max);
     }
-    if (o.type == OptionSpec::Type::Choice)
+    if (o.type == OptionSpec::Type::Choice || o.type == OptionSpec::Type::NumberOrChoice)
         option["choices"] = o.choices;
     return option;
 }
@@ -272,6 +273,9 @@ std::string optionText(const OptionSpec &o)
         text += " of " + bound(o, o.min).dump() + " … " + bound(o, o.max).dump();
     if (o.type == OptionSpec::Type::Choice)
         text += " (" + joinNames(o.choices) + ")";
+    if (o.type == OptionSpec::Type::NumberOrChoice)
+        text = "number " + bound(o, o.min).dump() + " … " + bound(o, o.max).dump() + " or " +
+               joinNames(o.choices, " or ");
     text += o.defaultValue.is_null() ? ", required" : ", default " + o.defaultValue.dump();
     return text + ": " + o.help;
 }

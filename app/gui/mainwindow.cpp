@@ -451,8 +451,15 @@ void MainWindow::onStarted(const mtl::train::RunStartInfo &info, bool withRecord
     QStringList warnings;
     for (const std::string &warning : info.warnings)
         warnings << toQt(warning);
+    // What the tasks learnt from the data (balanced weights, labels missing), as the CLI prints
+    // under its header; a warning goes first.
+    QStringList notes;
+    for (const std::string &note : info.taskNotes)
+        notes << toQt(note);
     if (!warnings.isEmpty())
         statusBar()->showMessage(tr("Warning: %1").arg(warnings.join(QStringLiteral("; "))), 30000);
+    else if (!notes.isEmpty())
+        statusBar()->showMessage(notes.join(QStringLiteral("; ")), 30000);
     refresh();
 }
 

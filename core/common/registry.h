@@ -28,14 +28,16 @@ struct OptionSpec {
         Choice,
         Object,
         IntegerList,
-        NameLists, // [["a", "b"], ["c"]]: non-empty lists of names, each name in one list only
+        NameLists,      // [["a", "b"], ["c"]]: non-empty lists of names, each name in one list only
+        NumberOrChoice, // a number in [min, max], or one of the choices (e.g. "balanced")
     };
     std::string name;
     Type type = Type::Number;
     nlohmann::json defaultValue; // null: required
     std::string help;
-    double min = -1e300, max = 1e300; // Integer, Number, IntegerList's elements (inclusive)
-    std::vector<std::string> choices; // Choice
+    // Integer, Number, NumberOrChoice, IntegerList's elements (inclusive)
+    double min = -1e300, max = 1e300;
+    std::vector<std::string> choices; // Choice, NumberOrChoice
 };
 const char *toString(OptionSpec::Type type);
 

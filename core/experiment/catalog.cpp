@@ -118,6 +118,18 @@ json validateOptions(const json &given, const std::vector<OptionSpec> &options,
             result[option.name] = value;
             break;
         }
+        case Type::NumberOrChoice:
+            if (value.is_string()) {
+                result[option.name] = value;
+                r.oneOf(key, value.get<std::string>(), option.choices);
+            } else if (value.is_number()) {
+                result[option.name] =
+                    r.number(values, keyPath, option.name.c_str(), 0.0, option.min, option.max);
+            } else {
+                r.fail(key, "expected a number or one of " + joinNames(option.choices) + ", got " +
+                                JsonReader::typeName(value));
+            }
+            break;
         case Type::Object:
             if (!value.is_object())
                 r.fail(key, std::string("expected an object, got ") + JsonReader::typeName(value));
@@ -138,8 +150,11 @@ std::string describePart(const std::string &name, const json &options,
             const auto it = options.find(option.name);
             if (it == options.end() || *it == option.defaultValue)
                 continue;
-            changed += (changed.empty() ? "" : ", ") + option.name + " " +
-                       (it->is_string() ? it->get<std::string>() : it->dump());
+            std::string value = it->is_string() ? it->get<std::string>() : it->dump();
+            std::string text = option.name + " " + value;
+            if (option.type == OptionSpec::Type::NameLists) // "3 groups", not the names
+                text = std::to_string(it->size()) + " " + option.name;
+            changed += (changed.empty() ? "" : ", ") + text;
         }
     return changed.empty() ? name : name + " (" + changed + ")";
 }

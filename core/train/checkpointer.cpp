@@ -46,8 +46,7 @@ Checkpointer::Checkpointer(model::MultiTaskModelImpl &model, torch::optim::Optim
     , m_weighting(weighting)
     , m_probes(std::move(probes))
     , m_device(device)
-{
-}
+{}
 
 store::Checkpoint Checkpointer::capture(int epoch, std::int64_t step) const
 {

@@ -20,8 +20,7 @@ Evaluator::Evaluator(const std::vector<std::unique_ptr<Task>> &tasks,
     , m_device(device)
     , m_collective(collective)
     , m_probes(probes)
-{
-}
+{}
 
 Evaluator::Outcome Evaluator::run(data::BatchSource &source, std::uint64_t seed,
                                   const std::string &split, int epoch, std::int64_t step,
@@ -37,7 +36,8 @@ Evaluator::Outcome Evaluator::run(data::BatchSource &source, std::uint64_t seed,
                                   [](const Probe *probe) { return probe->wantsTaps(); });
     const int rank = m_collective.rank(), world = m_collective.worldSize();
     source.startEpoch(seed, 0, rank, world);
-    const auto total = static_cast<double>(std::max<std::int64_t>(1, source.samplesPerEpoch(rank, world)));
+    const auto total =
+        static_cast<double>(std::max<std::int64_t>(1, source.samplesPerEpoch(rank, world)));
     std::int64_t done = 0;
     while (std::optional<data::SampleBatch> batch = source.next()) {
         if (callbacks.stop && callbacks.stop()) {

@@ -38,14 +38,13 @@ public:
         bool interrupted = false;           // `stop` said so before a batch; rows are empty
     };
     struct Callbacks {
-        std::function<bool()> stop;              // asked before each batch
-        std::function<void(double)> progress;    // fraction of samples done, after each batch
+        std::function<bool()> stop;           // asked before each batch
+        std::function<void(double)> progress; // fraction of samples done, after each batch
     };
     // One pass over `source` (started at epoch 0 with `seed`); rows are labelled with split,
     // epoch and step. Probes' records go to `records`.
-    Outcome run(data::BatchSource &source, std::uint64_t seed, const std::string &split,
-                int epoch, std::int64_t step, store::RecordBatch &records,
-                const Callbacks &callbacks);
+    Outcome run(data::BatchSource &source, std::uint64_t seed, const std::string &split, int epoch,
+                std::int64_t step, store::RecordBatch &records, const Callbacks &callbacks);
 
 private:
     const std::vector<std::unique_ptr<Task>> &m_tasks;

@@ -21,9 +21,9 @@ at::Tensor taskGradients(const std::vector<at::Tensor> &losses,
         std::vector<at::Tensor> flat;
         flat.reserve(grads.size());
         for (std::size_t i = 0; i < grads.size(); ++i)
-            flat.push_back(grads[i].defined() ? grads[i].reshape({-1})
-                                              : torch::zeros({inputs[i].numel()},
-                                                             inputs[i].options()));
+            flat.push_back(grads[i].defined()
+                               ? grads[i].reshape({-1})
+                               : torch::zeros({inputs[i].numel()}, inputs[i].options()));
         rows.push_back(torch::cat(flat));
     }
     return torch::stack(rows);
@@ -36,8 +36,7 @@ void accumulateGradient(const at::Tensor &flat, const std::vector<at::Tensor> &p
         total += p.numel();
     if (total != flat.numel())
         throw Error(ErrorCode::Training, "a gradient of " + std::to_string(flat.numel()) +
-                                             " values for parameters of " +
-                                             std::to_string(total));
+                                             " values for parameters of " + std::to_string(total));
     std::int64_t offset = 0;
     for (const at::Tensor &p : parameters) {
         const std::int64_t n = p.numel();

@@ -5,8 +5,7 @@ namespace mtl::train {
 RunJournal::RunJournal(store::RunStore *runs, int flushIntervalMs)
     : m_runs(runs)
     , m_flushIntervalMs(flushIntervalMs)
-{
-}
+{}
 
 std::int64_t RunJournal::createRun(const std::string &name, std::int64_t datasetId,
                                    const std::string &configJson, std::int64_t stepsTotal)

@@ -47,8 +47,7 @@ class Task {
 public:
     explicit Task(experiment::TaskConfig config)
         : m_config(std::move(config))
-    {
-    }
+    {}
     virtual ~Task() = default;
 
     const std::string &name() const { return m_config.name; }
@@ -59,6 +58,11 @@ public:
     virtual model::HeadSpec head() const = 0;
     // Target tensor for a whole split, on the CPU: [N] int64 (classification) or [N, A] float.
     virtual at::Tensor targets(const ColumnValues &values) const = 0;
+    // Called once before training with the targets of the whole training split (validation
+    // hold-out included), for what the loss learns from the data (e.g. balanced weights).
+    virtual void fit(const at::Tensor &trainTargets) {}
+    // What fit() learnt, for the run header; empty when nothing.
+    virtual std::string fitted() const { return {}; }
     // Mean loss over the labelled samples of a batch (a scalar that requires grad).
     virtual at::Tensor loss(const at::Tensor &output, const at::Tensor &target) const = 0;
     virtual std::unique_ptr<TaskMeter> makeMeter() const = 0;

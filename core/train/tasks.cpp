@@ -8,6 +8,8 @@
 #include <torch/nn/functional/loss.h>
 #include <torch/types.h>
 
+#include <cstdio>
+
 namespace mtl::train {
 
 namespace {
@@ -90,6 +92,12 @@ private:
     double m_lossSum = 0.0;
 };
 
+// "53,211 of 60,000 …": how much of a training split a task has labels for.
+std::string labelledText(std::int64_t labelled, std::int64_t total, const char *what)
+{
+    return std::to_string(labelled) + " of " + std::to_string(total) + " " + what;
+}
+
 class ClassificationTask final : public Task {
 public:
     ClassificationTask(const experiment::TaskConfig &config, std::int64_t classes)
@@ -102,6 +110,17 @@ public:
         return {name(), model::HeadSpec::Kind::Vector, m_classes, config().options,
                 "classification"};
     }
+    void fit(const at::Tensor &trainTargets) override
+    {
+        m_total = trainTargets.size(0);
+        m_labelled = trainTargets.ge(0).sum().item<std::int64_t>();
+    }
+    // Said only when labels are missing: the loss and metrics average over the labelled.
+    std::string fitted() const override
+    {
+        return m_labelled < m_total ? labelledText(m_labelled, m_total, "training samples labelled")
+                                    : "";
+    }
     at::Tensor targets(const ColumnValues &values) const override
     {
         const auto &column = valuesOf(values, config().label);
@@ -110,7 +129,9 @@ public:
     at::Tensor loss(const at::Tensor &output, const at::Tensor &target) const override
     {
         namespace F = torch::nn::functional;
-        return F::cross_entropy(output, target, F::CrossEntropyFuncOptions().ignore_index(-1));
+        return F::cross_entropy(output, target,
+                                F::CrossEntropyFuncOptions().ignore_index(-1).label_smoothing(
+                                    config().options.value("label_smoothing", 0.0)));
     }
     std::unique_ptr<TaskMeter> makeMeter() const override
     {
@@ -119,6 +140,7 @@ public:
 
 private:
     std::int64_t m_classes;
+    std::int64_t m_labelled = 0, m_total = 0;
 };
 
 class AttributesMeter final : public TaskMeter {
@@ -225,19 +247,73 @@ public:
         }
         return result;
     }
+    void fit(const at::Tensor &trainTargets) override
+    {
+        m_total = trainTargets.numel();
+        m_labelled = trainTargets.ge(0).sum().item<std::int64_t>();
+        const nlohmann::json &weight = config().options.value("pos_weight", nlohmann::json(1.0));
+        const auto attributes = static_cast<std::int64_t>(config().labels.size());
+        if (weight.is_number()) {
+            m_posWeight = weight.get<double>() == 1.0
+                              ? at::Tensor()
+                              : torch::full({attributes}, weight.get<double>(), torch::kFloat32);
+            return;
+        }
+        // "balanced": negatives / positives per attribute, over its labelled samples; an
+        // attribute without positives (or negatives) keeps weight 1.
+        const at::Tensor positives = trainTargets.eq(1).sum(0).to(torch::kDouble);
+        const at::Tensor negatives = trainTargets.eq(0).sum(0).to(torch::kDouble);
+        const at::Tensor usable = positives.gt(0) & negatives.gt(0);
+        m_posWeight =
+            torch::where(usable, negatives / positives.clamp_min(1.0), torch::ones_like(positives))
+                .to(torch::kFloat32);
+    }
+    std::string fitted() const override
+    {
+        std::string text = m_labelled < m_total
+                               ? labelledText(m_labelled, m_total, "attribute labels present")
+                               : "";
+        if (!m_posWeight.defined() ||
+            config().options.value("pos_weight", nlohmann::json(1.0)).is_number())
+            return text;
+        text += std::string(text.empty() ? "" : "; ") + "pos_weight";
+        const auto &labels = config().labels;
+        for (std::size_t a = 0; a < labels.size(); ++a) {
+            char value[32];
+            std::snprintf(value, sizeof value, "%.2f",
+                          m_posWeight[static_cast<std::int64_t>(a)].item<double>());
+            text += (a == 0 ? " " : ", ") + labels[a] + " " + value;
+        }
+        return text;
+    }
     at::Tensor loss(const at::Tensor &output, const at::Tensor &target) const override
     {
         namespace F = torch::nn::functional;
         const at::Tensor labelled = target.ge(0).to(output.scalar_type());
-        const at::Tensor perElement = F::binary_cross_entropy_with_logits(
-            output, target.clamp_min(0),
-            F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone));
+        const at::Tensor positive = target.clamp_min(0).to(output.scalar_type());
+        at::Tensor perElement;
+        if (config().options.value("loss", std::string("bce")) == "hinge") {
+            // max(0, 1 − s·logit) with s = ±1 from the 0/1 label.
+            perElement = torch::relu(1.0 - (2.0 * positive - 1.0) * output);
+            if (m_posWeight.defined())
+                perElement =
+                    perElement * (1.0 + positive * (m_posWeight.to(output.device()) - 1.0));
+        } else {
+            auto options = F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone);
+            if (m_posWeight.defined())
+                options.pos_weight(m_posWeight.to(output.device()));
+            perElement = F::binary_cross_entropy_with_logits(output, positive, options);
+        }
         return (perElement * labelled).sum() / labelled.sum().clamp_min(1.0);
     }
     std::unique_ptr<TaskMeter> makeMeter() const override
     {
         return std::make_unique<AttributesMeter>(config().labels);
     }
+
+private:
+    at::Tensor m_posWeight; // [A] float on the CPU; undefined: all 1
+    std::int64_t m_labelled = 0, m_total = 0;
 };
 
 std::unique_ptr<Task> makeClassification(const experiment::TaskConfig &config,
@@ -276,11 +352,29 @@ const Registry<TaskMaker> &taskTypes()
         {{"attributes",
           "binary attributes of a set of 0/1 columns: one sigmoid logit each, binary "
           "cross-entropy; accuracy per attribute",
-          {}},
+          {{"loss",
+            OptionSpec::Type::Choice,
+            "bce",
+            "bce: binary cross-entropy on the logits; hinge: max(0, 1 − s·logit) with s = ±1, as "
+            "the MTL-CNN paper trains its attribute classifiers",
+            0,
+            0,
+            {"bce", "hinge"}},
+           {"pos_weight",
+            OptionSpec::Type::NumberOrChoice,
+            1.0,
+            "weight of a positive label's loss: a number for every attribute, or balanced = "
+            "negatives / positives of each attribute in the training split",
+            0.0,
+            10000.0,
+            {"balanced"}}}},
          makeAttributes},
         {{"classification",
           "one categorical column: softmax cross-entropy over its categories; accuracy",
-          {}},
+          {{"label_smoothing", OptionSpec::Type::Number, 0.0,
+            "ε of label smoothing: the target puts 1 − ε on the label and ε spread over all "
+            "classes",
+            0.0, 0.99}}},
          makeClassification},
     };
     return table;

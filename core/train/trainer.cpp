@@ -236,6 +236,8 @@ void Trainer::Impl::loadData(const ExperimentConfig &config, bool preload)
         return std::shared_ptr<const data::MemorySplit>(std::move(loaded));
     };
     const auto train = load("train");
+    for (std::size_t t = 0; t < tasks.size(); ++t)
+        tasks[t]->fit(train->targets[t]);
     using data::Selection;
     trainSource = std::make_unique<data::MemoryBatchSource>(
         train, Selection::holdOutTrain(valSamples), tc.batchSize, true);
@@ -370,6 +372,9 @@ RunResult Trainer::run(TrainerListener *listener)
             info.resumedFromStep = d.progress.firstStep;
             info.threads = threads;
             info.warnings = warnings;
+            for (const auto &task : d.tasks)
+                if (const std::string note = task->fitted(); !note.empty())
+                    info.taskNotes.push_back(task->name() + ": " + note);
             listener->runStarted(info);
         }
 

@@ -35,6 +35,9 @@ struct RunStartInfo {
     int threads = 0;                  // CPU threads it trains with
     // What the run changed from its config, for the user (e.g. more threads than cores).
     std::vector<std::string> warnings;
+    // What tasks learnt from the training split before the first step, one line per task
+    // that did (e.g. "looks: pos_weight footwear 4.00, …" for pos_weight "balanced").
+    std::vector<std::string> taskNotes;
 };
 
 struct StepProgress {

@@ -31,12 +31,10 @@ TrainingLoop::TrainingLoop(const TrainingParts &parts, Control control, Progress
     , m_control(std::move(control))
     , m_progress(progress)
     , m_sharedParameters(parts.model.sharedParameters())
-{
-}
+{}
 
-std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch,
-                                    std::int64_t firstBatch, std::int64_t batches,
-                                    TrainerListener *listener)
+std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::int64_t firstBatch,
+                                    std::int64_t batches, TrainerListener *listener)
 {
     const TrainingParts &p = m_parts;
     Progress &progress = m_progress;
@@ -60,9 +58,8 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch,
         }
         std::optional<data::SampleBatch> batch = source.next();
         if (!batch)
-            throw Error(ErrorCode::Training, "the training data ended after " +
-                                                 std::to_string(b) + " of " +
-                                                 std::to_string(batches) + " batches");
+            throw Error(ErrorCode::Training, "the training data ended after " + std::to_string(b) +
+                                                 " of " + std::to_string(batches) + " batches");
         const at::Tensor images = batch->images.to(p.device);
         std::vector<at::Tensor> targets;
         for (const at::Tensor &target : batch->targets)
@@ -149,11 +146,10 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch,
 
 void TrainingLoop::checkpointIfDue(int epoch)
 {
-    const bool due =
-        m_control.checkpointEverySteps > 0
-            ? m_progress.step % m_control.checkpointEverySteps == 0
-            : std::chrono::duration<double>(Clock::now() - m_lastCheckpoint).count() >=
-                  m_control.checkpointEverySeconds;
+    const bool due = m_control.checkpointEverySteps > 0
+                         ? m_progress.step % m_control.checkpointEverySteps == 0
+                         : std::chrono::duration<double>(Clock::now() - m_lastCheckpoint).count() >=
+                               m_control.checkpointEverySeconds;
     if (!due || !m_control.checkpoint)
         return;
     // What the checkpoint's step covers is on file first, so a resume from it loses nothing.

@@ -58,8 +58,8 @@ public:
     };
     struct Progress {
         std::int64_t runId = 0;
-        std::int64_t step = 0;        // global steps done, 1-based after the first
-        std::int64_t firstStep = 0;   // where this session started (resumed runs: > 0)
+        std::int64_t step = 0;      // global steps done, 1-based after the first
+        std::int64_t firstStep = 0; // where this session started (resumed runs: > 0)
         std::int64_t stepsTotal = 0;
         int epochs = 0;
         std::int64_t imagesTrained = 0; // in this session

@@ -28,10 +28,11 @@ class Collective;
 
 struct WeightingContext {
     std::vector<at::Tensor> sharedParameters; // the model's shared parameters (may be empty)
-    at::Tensor sharedRepresentation; // what every head reads (ModelOutput::shared); may be undefined
-    at::Tensor extraLoss; // the model's own losses, summed; undefined when it adds none
-    std::int64_t step = 0; // 1-based global step
-    int epoch = 0;         // 1-based
+    at::Tensor
+        sharedRepresentation; // what every head reads (ModelOutput::shared); may be undefined
+    at::Tensor extraLoss;     // the model's own losses, summed; undefined when it adds none
+    std::int64_t step = 0;    // 1-based global step
+    int epoch = 0;            // 1-based
     Collective *collective = nullptr; // never null in the trainer
 };
 

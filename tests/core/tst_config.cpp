@@ -249,6 +249,11 @@ void TestConfig::describePartNamesChangedOptions()
                  "cross_stitch", {{"after", {1}}, {"granularity", "channel"}, {"alpha_self", 0.9}},
                  catalog.sharings),
              std::string("cross_stitch (after [1], granularity channel)"));
+    // Name lists are counted, not spelt out: a header line stays a line.
+    const ExperimentConfig mtl = train::loadExperiment("example:fmnist-mtl-cnn");
+    QCOMPARE(
+        experiment::describePart(mtl.model.sharing, mtl.model.sharingOptions, catalog.sharings),
+        std::string("mtl_cnn (3 groups)"));
     QCOMPARE(experiment::describePart("from_a_newer_build", {{"x", 1}}, catalog.sharings),
              std::string("from_a_newer_build"));
 }
@@ -512,9 +517,9 @@ void TestConfig::errors_data()
         "model.backbone_options.width", "expected an integer, got a string");
     row("backbone option misspelt", variant(QStringLiteral("model.backbone_options.widht"), 8),
         "model.backbone_options.widht", "did you mean 'width'?");
-    row("task option of a type that takes none",
+    row("task option of another task type",
         variant(QStringLiteral("tasks[0].options.loss"), QStringLiteral("hinge")),
-        "tasks[0].options.loss", "unknown key (takes no options)");
+        "tasks[0].options.loss", "unknown key (known keys: label_smoothing)");
     row("optimizer group not an object", variant(QStringLiteral("optimizer.groups.shared"), 2),
         "optimizer.groups.shared", "expected an object such as {\"lr_scale\": 10}");
     row("optimizer group key misspelt",

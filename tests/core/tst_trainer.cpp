@@ -249,6 +249,7 @@ void TestTrainer::completes()
     QCOMPARE(qstr(recorder.start.evalSplit), QStringLiteral("test"));
     QCOMPARE(recorder.start.tasks, (std::vector<std::string>{"kind", "looks"}));
     QVERIFY(!recorder.start.model.empty());
+    QVERIFY(recorder.start.taskNotes.empty()); // every label present, nothing balanced
     QCOMPARE(recorder.statuses,
              (QStringList{QStringLiteral("running"), QStringLiteral("completed")}));
     QCOMPARE(recorder.steps.size(), std::size_t(2));
@@ -796,9 +797,16 @@ void TestTrainer::architectureProbesRecordAlphaMasksAndGates()
         {R"(model={"backbone": "small_cnn", "backbone_options": {"width": 4},
                    "sharing": "mtl_cnn", "sharing_options": {"latent_tasks": 3,
                    "groups": [["flies", "mammal"]]}})",
-         R"(probes=["latent_tasks"])"});
+         R"(probes=["latent_tasks"])",
+         // The paper's hinge loss, and positive weights balanced on the training split.
+         R"(tasks[1].options={"loss": "hinge", "pos_weight": "balanced"})"});
     train::Trainer mtlcnn(str(m_project), train::parseExperiment(factored));
-    const auto decomposed = mtlcnn.run();
+    Recorder header;
+    const auto decomposed = mtlcnn.run(&header);
+    QCOMPARE(header.start.taskNotes.size(), std::size_t(1));
+    QVERIFY2(QString::fromStdString(header.start.taskNotes[0])
+                 .startsWith(QStringLiteral("looks: pos_weight flies ")),
+             header.start.taskNotes[0].c_str());
     QCOMPARE(statusName(decomposed.status), QStringLiteral("completed"));
     const auto latentMetrics = open()->runs().metrics(decomposed.runId);
     const auto norms = rowsOf(latentMetrics, "train", "latent_norm");

@@ -20,6 +20,7 @@
 #include <QProgressBar>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTableWidget>
@@ -229,10 +230,18 @@ void TestMainWindow::showsARecordedRunWhenSelected()
     MainWindow window;
     window.setInteractive(false);
     QSignalSpy finished(&window, &MainWindow::runFinished);
+    QSignalSpy messages(window.statusBar(), &QStatusBar::messageChanged);
     QVERIFY(openAndWait(window, m_project));
-    QVERIFY(window.startTraining(m_config, {QStringLiteral("train.epochs=1")}));
+    QVERIFY(window.startTraining(
+        m_config, {QStringLiteral("train.epochs=1"),
+                   QStringLiteral(R"(tasks[1].options={"pos_weight": "balanced"})")}));
     QVERIFY(finished.wait(120000));
     QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
+    // What the tasks learnt from the data is said when the run starts, as the CLI says it.
+    bool noted = false;
+    for (const QList<QVariant> &message : messages)
+        noted |= message.at(0).toString().startsWith(QStringLiteral("looks: pos_weight "));
+    QVERIFY(noted);
 
     MainWindow reopened;
     reopened.setInteractive(false);
