@@ -7,6 +7,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ZH = {
+    'Import Fashion &Scenes': '导入服装场景(&S)',
+    "Compose 12,000 64×64 scenes of 2–4 garments from Debian's Fashion-MNIST, with a semantic, depth and normals map per scene: the dense tasks of segnet and MTAN": '用 Debian 的 Fashion-MNIST 合成 12,000 个 64×64 场景，每个含 2–4 件服装，并附带语义、深度和法线图：segnet 与 MTAN 的稠密任务',
+    'Composing fashion scenes from Fashion-MNIST…': '正在用 Fashion-MNIST 合成服装场景…',
+    'Import Fashion Scenes': '导入服装场景',
+    "This project has no dataset 'fashion-scenes'. Compose it from Debian's Fashion-MNIST package now? Press Train again when the import is done.": "此项目没有数据集 'fashion-scenes'。现在用 Debian 的 Fashion-MNIST 软件包合成它吗？导入完成后请再次点击训练。",
     'MTL Studio, a workbench for multi-task learning in computer vision.': 'MTL Studio：计算机视觉多任务学习工作台。',
     'Project file to open (*.mtlproj).': '要打开的项目文件 (*.mtlproj)。',
     'Start training CONFIG (a JSON file or example:NAME) once the project is open.': '项目打开后开始训练 CONFIG（JSON 文件或 example:NAME）。',

@@ -47,17 +47,17 @@
         <translation>MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="184" />
+        <location filename="../app/gui/mainwindow.cpp" line="185" />
         <source>Import cancelled; the project is unchanged.</source>
         <translation>导入已取消，项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="187" />
+        <location filename="../app/gui/mainwindow.cpp" line="188" />
         <source>Import failed</source>
         <translation>导入失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="188" />
+        <location filename="../app/gui/mainwindow.cpp" line="189" />
         <source>%1
 
 The project is unchanged.</source>
@@ -66,222 +66,238 @@ The project is unchanged.</source>
 项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="93" />
+        <location filename="../app/gui/mainwindow.cpp" line="94" />
         <source>Pausing after the current batch…</source>
         <translation>将在当前批次后暂停…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="164" />
+        <location filename="../app/gui/mainwindow.cpp" line="165" />
         <source>Resumed</source>
         <translation>已继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="98" />
+        <location filename="../app/gui/mainwindow.cpp" line="99" />
         <source>Stopping after the current batch…</source>
         <translation>将在当前批次后停止…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="116" />
+        <location filename="../app/gui/mainwindow.cpp" line="117" />
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="136" />
+        <location filename="../app/gui/mainwindow.cpp" line="137" />
         <source>Runs</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="233" />
+        <location filename="../app/gui/mainwindow.cpp" line="235" />
         <source>Cannot open a project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="233" />
-        <location filename="../app/gui/mainwindow.cpp" line="367" />
-        <location filename="../app/gui/mainwindow.cpp" line="423" />
+        <location filename="../app/gui/mainwindow.cpp" line="235" />
+        <location filename="../app/gui/mainwindow.cpp" line="384" />
+        <location filename="../app/gui/mainwindow.cpp" line="448" />
         <source>Wait for the current job to finish.</source>
         <translation>请等待当前任务结束。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="257" />
+        <location filename="../app/gui/mainwindow.cpp" line="259" />
         <source>%n run(s) of a process that no longer exists marked interrupted.</source>
         <translation><numerusform>已将 %n 个所属进程已不存在的运行标记为中断。</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="238" />
-        <location filename="../app/gui/mainwindow.cpp" line="249" />
+        <location filename="../app/gui/mainwindow.cpp" line="240" />
+        <location filename="../app/gui/mainwindow.cpp" line="251" />
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="241" />
+        <location filename="../app/gui/mainwindow.cpp" line="243" />
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="261" />
+        <location filename="../app/gui/mainwindow.cpp" line="263" />
         <source>%1 is read-only here: browse its runs; training and imports are off.</source>
         <translation>%1 在此处为只读：可浏览其运行，训练和导入不可用。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="268" />
+        <location filename="../app/gui/mainwindow.cpp" line="270" />
         <source>%1 (read-only) — MTL Studio</source>
         <translation>%1（只读）— MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="269" />
+        <location filename="../app/gui/mainwindow.cpp" line="271" />
         <source>%1 — MTL Studio</source>
         <translation>%1 — MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="289" />
+        <location filename="../app/gui/mainwindow.cpp" line="291" />
         <source>Cannot read project</source>
         <translation>无法读取项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="312" />
-        <location filename="../app/gui/mainwindow.cpp" line="318" />
+        <location filename="../app/gui/mainwindow.cpp" line="314" />
+        <location filename="../app/gui/mainwindow.cpp" line="320" />
         <source>New Project</source>
         <translation>新建项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="319" />
+        <location filename="../app/gui/mainwindow.cpp" line="321" />
         <source>%1 already exists. Open it with File ▸ Open Project.</source>
         <translation>%1 已存在。请用 文件 ▸ 打开项目 打开它。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="328" />
+        <location filename="../app/gui/mainwindow.cpp" line="330" />
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="337" />
+        <location filename="../app/gui/mainwindow.cpp" line="339" />
         <source>Importing Fashion-MNIST…</source>
         <translation>正在导入 Fashion-MNIST…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="338" />
+        <location filename="../app/gui/mainwindow.cpp" line="340" />
         <source>Import Fashion-MNIST</source>
         <translation>导入 Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="347" />
+        <location filename="../app/gui/mainwindow.cpp" line="359" />
         <source>Making MultiFashion from Fashion-MNIST…</source>
         <translation>正在由 Fashion-MNIST 生成 MultiFashion…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="348" />
+        <location filename="../app/gui/mainwindow.cpp" line="359" />
         <source>Import MultiFashion</source>
         <translation>导入 MultiFashion</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="356" />
-        <location filename="../app/gui/mainwindow.cpp" line="360" />
+        <location filename="../app/gui/mainwindow.cpp" line="366" />
+        <source>Composing fashion scenes from Fashion-MNIST…</source>
+        <translation>正在用 Fashion-MNIST 合成服装场景…</translation>
+    </message>
+    <message>
         <location filename="../app/gui/mainwindow.cpp" line="367" />
-        <location filename="../app/gui/mainwindow.cpp" line="399" />
+        <source>Import Fashion Scenes</source>
+        <translation>导入服装场景</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="373" />
+        <location filename="../app/gui/mainwindow.cpp" line="377" />
+        <location filename="../app/gui/mainwindow.cpp" line="384" />
+        <location filename="../app/gui/mainwindow.cpp" line="424" />
         <source>Cannot train</source>
         <translation>无法训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="356" />
+        <location filename="../app/gui/mainwindow.cpp" line="373" />
         <source>Open or create a project first.</source>
         <translation>请先打开或新建项目。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="361" />
+        <location filename="../app/gui/mainwindow.cpp" line="378" />
         <source>%1 is read-only here (the file or its folder may not be written): its runs can be browsed, but a run cannot be recorded in it.</source>
         <translation>%1 在此处为只读（文件或其所在文件夹不可写）：可以浏览其中的运行，但无法在其中记录新的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="377" />
+        <location filename="../app/gui/mainwindow.cpp" line="394" />
         <source>Bad experiment config</source>
         <translation>实验配置有误</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="383" />
-        <location filename="../app/gui/mainwindow.cpp" line="392" />
+        <location filename="../app/gui/mainwindow.cpp" line="400" />
+        <location filename="../app/gui/mainwindow.cpp" line="409" />
+        <location filename="../app/gui/mainwindow.cpp" line="417" />
         <source>Dataset missing</source>
         <translation>缺少数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="384" />
+        <location filename="../app/gui/mainwindow.cpp" line="401" />
         <source>This project has no dataset 'fashion-mnist'. Import it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集“fashion-mnist”。现在从 Debian 的 Fashion-MNIST 软件包导入吗？导入完成后请再次点击训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="393" />
+        <location filename="../app/gui/mainwindow.cpp" line="410" />
         <source>This project has no dataset 'multi-fashion'. Make it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集“multi-fashion”。现在由 Debian 的 Fashion-MNIST 软件包生成吗？导入完成后请再次点击“训练”。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="400" />
+        <location filename="../app/gui/mainwindow.cpp" line="418" />
+        <source>This project has no dataset 'fashion-scenes'. Compose it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
+        <translation>此项目没有数据集 'fashion-scenes'。现在用 Debian 的 Fashion-MNIST 软件包合成它吗？导入完成后请再次点击训练。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="425" />
         <source>The project has no dataset '%1'. Import it first.</source>
         <translation>项目中没有数据集“%1”。请先导入。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="413" />
+        <location filename="../app/gui/mainwindow.cpp" line="438" />
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="419" />
-        <location filename="../app/gui/mainwindow.cpp" line="423" />
-        <location filename="../app/gui/mainwindow.cpp" line="430" />
+        <location filename="../app/gui/mainwindow.cpp" line="444" />
+        <location filename="../app/gui/mainwindow.cpp" line="448" />
+        <location filename="../app/gui/mainwindow.cpp" line="455" />
         <source>Cannot resume</source>
         <translation>无法继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="419" />
+        <location filename="../app/gui/mainwindow.cpp" line="444" />
         <source>Select a stopped, interrupted or failed run first.</source>
         <translation>请先选择一个已停止、已中断或失败的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="441" />
+        <location filename="../app/gui/mainwindow.cpp" line="466" />
         <source>Train from Config File</source>
         <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="442" />
+        <location filename="../app/gui/mainwindow.cpp" line="467" />
         <source>Experiment configs (*.json)</source>
         <translation>实验配置 (*.json)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="455" />
+        <location filename="../app/gui/mainwindow.cpp" line="485" />
         <source>Warning: %1</source>
         <translation>警告：%1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="464" />
+        <location filename="../app/gui/mainwindow.cpp" line="495" />
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="473" />
+        <location filename="../app/gui/mainwindow.cpp" line="504" />
         <source>Cannot start training</source>
         <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="506" />
+        <location filename="../app/gui/mainwindow.cpp" line="537" />
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="507" />
+        <location filename="../app/gui/mainwindow.cpp" line="538" />
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="518" />
+        <location filename="../app/gui/mainwindow.cpp" line="549" />
         <source>Quit MTL Studio</source>
         <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="519" />
+        <location filename="../app/gui/mainwindow.cpp" line="550" />
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
         <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="527" />
+        <location filename="../app/gui/mainwindow.cpp" line="558" />
         <source>Stopping, then quitting…</source>
         <translation>正在停止，随后退出…</translation>
     </message>
@@ -330,107 +346,117 @@ The project is unchanged.</source>
     </message>
     <message>
         <location filename="../widgets/actions.cpp" line="55" />
+        <source>Import Fashion &amp;Scenes</source>
+        <translation>导入服装场景(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="56" />
+        <source>Compose 12,000 64×64 scenes of 2–4 garments from Debian's Fashion-MNIST, with a semantic, depth and normals map per scene: the dense tasks of segnet and MTAN</source>
+        <translation>用 Debian 的 Fashion-MNIST 合成 12,000 个 64×64 场景，每个含 2–4 件服装，并附带语义、深度和法线图：segnet 与 MTAN 的稠密任务</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="59" />
         <source>&amp;Train</source>
         <translation>训练(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="57" />
+        <location filename="../widgets/actions.cpp" line="61" />
         <source>Train the example experiment fmnist-hps: 10 classes and 3 groups of Fashion-MNIST with one shared small CNN and a head per task</source>
         <translation>训练示例实验 fmnist-hps：用一个共享的小型 CNN 和每个任务一个输出头，学习 Fashion-MNIST 的 10 个类别和 3 个分组</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="60" />
+        <location filename="../widgets/actions.cpp" line="64" />
         <source>Train from Config &amp;File…</source>
         <translation>从配置文件训练(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="62" />
+        <location filename="../widgets/actions.cpp" line="66" />
         <source>Train an experiment described by a JSON config (keys in docs/CONFIG.md)</source>
         <translation>训练 JSON 配置描述的实验（配置项见 docs/CONFIG.md）</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="64" />
+        <location filename="../widgets/actions.cpp" line="68" />
         <source>&amp;Resume Selected Run</source>
         <translation>继续所选运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="66" />
+        <location filename="../widgets/actions.cpp" line="70" />
         <source>Continue the selected stopped, interrupted or failed run from its latest checkpoint, as the same run</source>
         <translation>从最近的检查点继续所选的已停止、已中断或失败的运行，仍作为同一运行</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="69" />
-        <location filename="../widgets/actions.cpp" line="137" />
+        <location filename="../widgets/actions.cpp" line="73" />
+        <location filename="../widgets/actions.cpp" line="142" />
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="70" />
+        <location filename="../widgets/actions.cpp" line="74" />
         <source>Pause training after the current batch; press again to resume</source>
         <translation>在当前批次后暂停训练；再按一次继续</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="73" />
+        <location filename="../widgets/actions.cpp" line="77" />
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="75" />
+        <location filename="../widgets/actions.cpp" line="79" />
         <source>Stop after the current batch, keeping the model trained so far as the run's checkpoint</source>
         <translation>在当前批次后停止，并把已训练的模型保存为该运行的检查点</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="80" />
+        <location filename="../widgets/actions.cpp" line="84" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="81" />
+        <location filename="../widgets/actions.cpp" line="85" />
         <source>Re-read the project file (runs started from the command line appear here)</source>
         <translation>重新读取项目文件（从命令行启动的运行会显示在这里）</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="82" />
+        <location filename="../widgets/actions.cpp" line="86" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="83" />
+        <location filename="../widgets/actions.cpp" line="87" />
         <source>&amp;About MTL Studio</source>
         <translation>关于 MTL Studio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="84" />
+        <location filename="../widgets/actions.cpp" line="88" />
         <source>About &amp;Qt</source>
         <translation>关于 &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="90" />
+        <location filename="../widgets/actions.cpp" line="94" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="100" />
+        <location filename="../widgets/actions.cpp" line="105" />
         <source>&amp;Run</source>
         <translation>运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="102" />
+        <location filename="../widgets/actions.cpp" line="107" />
         <source>Train &amp;Example</source>
         <translation>训练示例(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="114" />
+        <location filename="../widgets/actions.cpp" line="119" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="117" />
+        <location filename="../widgets/actions.cpp" line="122" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="137" />
+        <location filename="../widgets/actions.cpp" line="142" />
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
@@ -527,42 +553,42 @@ The project is unchanged.</source>
 <context>
     <name>mtl::widgets::LiveRun</name>
     <message numerus="yes">
-        <location filename="../widgets/liverun.cpp" line="80" />
+        <location filename="../widgets/liverun.cpp" line="81" />
         <source>%1 · %2 (%3 parameters) · %4 training / %5 validation images, %n epoch(s) of %6 steps; final evaluation on %7</source>
         <translation><numerusform>%1 · %2（%3 个参数）· %4 张训练 / %5 张验证图像，%n 轮，每轮 %6 步；最终在 %7 上评估</numerusform></translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="90" />
+        <location filename="../widgets/liverun.cpp" line="91" />
         <source> · resumed from its checkpoint at step %1</source>
         <translation> · 从第 %1 步的检查点继续</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="135" />
+        <location filename="../widgets/liverun.cpp" line="136" />
         <source>step %1/%2 · epoch %3/%4 · %5 img/s · ETA %6</source>
         <translation>第 %1/%2 步 · 第 %3/%4 轮 · %5 张/秒 · 剩余 %6</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="148" />
+        <location filename="../widgets/liverun.cpp" line="149" />
         <source>evaluating on the test split… %1 %</source>
         <translation>正在测试集上评估… %1 %</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="149" />
+        <location filename="../widgets/liverun.cpp" line="150" />
         <source>validating… %1 %</source>
         <translation>正在验证… %1 %</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="185" />
+        <location filename="../widgets/liverun.cpp" line="186" />
         <source>paused at step %1 of %2 · F6 resumes</source>
         <translation>已在第 %1/%2 步暂停 · 按 F6 继续</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="210" />
+        <location filename="../widgets/liverun.cpp" line="211" />
         <source>Run %1 %2 in %3 (%4 images/s)</source>
         <translation>运行 %1 %2，用时 %3（%4 张/秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="216" />
+        <location filename="../widgets/liverun.cpp" line="217" />
         <source>: %1 accuracy %2</source>
         <translation>：%1 准确率 %2</translation>
     </message>
@@ -570,17 +596,17 @@ The project is unchanged.</source>
 <context>
     <name>mtl::widgets::ProjectSession</name>
     <message>
-        <location filename="../widgets/projectsession.cpp" line="73" />
+        <location filename="../widgets/projectsession.cpp" line="74" />
         <source>%1: project file does not exist</source>
         <translation>%1：项目文件不存在</translation>
     </message>
     <message>
-        <location filename="../widgets/projectsession.cpp" line="77" />
+        <location filename="../widgets/projectsession.cpp" line="78" />
         <source>%1: is a folder, not a project file</source>
         <translation>%1：这是文件夹，不是项目文件</translation>
     </message>
     <message>
-        <location filename="../widgets/projectsession.cpp" line="143" />
+        <location filename="../widgets/projectsession.cpp" line="144" />
         <source>Imported %1 images into '%2' in %3 s.</source>
         <translation>已在 %3 秒内将 %1 张图像导入“%2”。</translation>
     </message>

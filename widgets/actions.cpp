@@ -51,6 +51,10 @@ Actions::Actions(QWidget *window)
         tr("Make MultiFashion from Debian's Fashion-MNIST: two garments on each 36×36 image, one "
            "top left and one bottom right, tasks left and right (the benchmark of the Pareto "
            "MTL papers)"));
+    m_importScenes = makeAction(
+        window, "importFashionScenesAction", {}, tr("Import Fashion &Scenes"), {},
+        tr("Compose 12,000 64×64 scenes of 2–4 garments from Debian's Fashion-MNIST, with a "
+           "semantic, depth and normals map per scene: the dense tasks of segnet and MTAN"));
     m_train = makeAction(
         window, "trainAction", s->standardIcon(QStyle::SP_MediaPlay), tr("&Train"),
         QKeySequence(Qt::Key_F5),
@@ -94,6 +98,7 @@ void Actions::addToMenuBar(QMenuBar *bar, QMenu *recent)
     file->addSeparator();
     file->addAction(m_import);
     file->addAction(m_importMulti);
+    file->addAction(m_importScenes);
     file->addSeparator();
     file->addAction(m_quit);
 
@@ -147,6 +152,7 @@ void Actions::update(const State &state)
     m_open->setEnabled(!busy);
     m_import->setEnabled(writable && state.canImport);
     m_importMulti->setEnabled(writable && state.canImportMultiFashion);
+    m_importScenes->setEnabled(writable && state.canImportFashionScenes);
     m_train->setEnabled(writable);
     if (m_examples)
         m_examples->setEnabled(writable);

@@ -36,8 +36,9 @@ public:
         bool training = false;  // a run is being trained or about to start
         bool importing = false; // an import is in progress
         bool canImport = false; // the project has no Fashion-MNIST yet
-        bool canImportMultiFashion = false; // … and no MultiFashion
-        bool canResume = false;             // the selected run can continue from its checkpoint
+        bool canImportMultiFashion = false;  // … and no MultiFashion
+        bool canImportFashionScenes = false; // … and no fashion scenes
+        bool canResume = false;              // the selected run can continue from its checkpoint
     };
     void update(const State &state);
 
@@ -49,6 +50,7 @@ public:
     QAction *openProject() const { return m_open; }
     QAction *importFashionMnist() const { return m_import; }
     QAction *importMultiFashion() const { return m_importMulti; }
+    QAction *importFashionScenes() const { return m_importScenes; }
     QAction *train() const { return m_train; }
     QAction *trainFromFile() const { return m_trainFile; }
     QAction *resume() const { return m_resume; }
@@ -69,8 +71,8 @@ private:
     void showPaused(bool paused);
 
     QWidget *m_window;
-    QAction *m_new, *m_open, *m_import, *m_importMulti, *m_train, *m_trainFile, *m_resume, *m_pause,
-        *m_stop, *m_refresh, *m_quit, *m_about, *m_aboutQt;
+    QAction *m_new, *m_open, *m_import, *m_importMulti, *m_importScenes, *m_train, *m_trainFile,
+        *m_resume, *m_pause, *m_stop, *m_refresh, *m_quit, *m_about, *m_aboutQt;
     QMenu *m_examples = nullptr;
 };
 

@@ -153,9 +153,9 @@ BackgroundTask::Job ProjectSession::fashionMnistImport(const QString &dir) const
     return fashionImport(toStd(m_path), "fashion-mnist", "fashion-mnist", toStd(dir));
 }
 
-BackgroundTask::Job ProjectSession::multiFashionImport(const QString &dir) const
+BackgroundTask::Job ProjectSession::composedImport(const QString &format, const QString &dir) const
 {
-    return fashionImport(toStd(m_path), "multi-fashion", "multi-fashion", toStd(dir));
+    return fashionImport(toStd(m_path), toStd(format), toStd(format), toStd(dir));
 }
 
 } // namespace mtl::widgets

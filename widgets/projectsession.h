@@ -52,7 +52,9 @@ public:
     // A BackgroundTask job that imports Debian's Fashion-MNIST (or the IDX files in `dir`) into
     // this project through its own connection, returning a one-line summary.
     BackgroundTask::Job fashionMnistImport(const QString &dir = {}) const;
-    BackgroundTask::Job multiFashionImport(const QString &dir = {}) const;
+    // A dataset an importer composes from Fashion-MNIST ("multi-fashion", "fashion-scenes"),
+    // seed 0 and default counts, named as its format.
+    BackgroundTask::Job composedImport(const QString &format, const QString &dir = {}) const;
 
 Q_SIGNALS:
     // The open() just finished; on success the session is on the new project, and nothing

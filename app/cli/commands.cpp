@@ -5,6 +5,7 @@
 #include "common/registry.h"
 #include "data/importer.h"
 #include "store/project.h"
+#include "store/runmetrics.h"
 #include "store/projectfile.h"
 #include "train/catalog.h"
 #include "train/trainer.h"
@@ -43,6 +44,15 @@ json datasetJson(const store::DatasetInfo &d)
             column["categories"] = c.categories;
         columns.push_back(column);
     }
+    json maps = json::array();
+    for (const auto &m : d.maps) {
+        json map = {{"name", m.name},           {"kind", toString(m.kind)},
+                    {"type", toString(m.type)}, {"channels", m.channels},
+                    {"scale", m.scale},         {"offset", m.offset}};
+        if (!m.categories.empty())
+            map["categories"] = m.categories;
+        maps.push_back(map);
+    }
     return {{"id", d.id},
             {"name", d.name},
             {"format", d.format},
@@ -53,7 +63,8 @@ json datasetJson(const store::DatasetInfo &d)
             {"channels", d.channels},
             {"samples", d.totalSamples()},
             {"splits", splits},
-            {"columns", columns}};
+            {"columns", columns},
+            {"maps", maps}};
 }
 
 json runJson(const store::RunInfo &r)
@@ -117,9 +128,10 @@ int runImport(const ImportArgs &a)
                      {"dir", a.dir}};
     request.seed = a.seed;
     request.count = a.count;
-    if (a.format != "multi-fashion" && (a.seed != 0 || a.count != 0))
+    const bool composes = a.format == "multi-fashion" || a.format == "fashion-scenes";
+    if (!composes && (a.seed != 0 || a.count != 0))
         throw Error(ErrorCode::InvalidInput,
-                    "--seed and --count apply to --format multi-fashion only");
+                    "--seed and --count apply to --format multi-fashion and fashion-scenes only");
     if (a.format != "idx") {
         for (const auto &[flag, value] : {std::pair{"--images", a.images},
                                           {"--labels", a.labels},
@@ -130,7 +142,8 @@ int runImport(const ImportArgs &a)
                             std::string(flag) + " applies to --format idx only");
     } else if (!a.dir.empty()) {
         throw Error(ErrorCode::InvalidInput,
-                    "--dir applies to --format fashion-mnist and multi-fashion only");
+                    "--dir applies to --format fashion-mnist, multi-fashion and fashion-scenes "
+                    "only");
     }
     // A new project is made under a temporary name and put in place when the import has
     // committed: a failed or killed first import leaves no project, empty or partial, behind.
@@ -208,6 +221,16 @@ int runDatasets(const std::string &path, bool asJson)
                 std::cout << "[" << c.categories.size() << "]";
         }
         std::cout << "\n";
+        if (!d.maps.empty()) {
+            std::cout << "  maps:   ";
+            for (const auto &m : d.maps) {
+                std::cout << " " << m.name << " (" << toString(m.kind);
+                if (m.kind == store::MapKind::Segmentation)
+                    std::cout << ", " << m.categories.size() << " classes";
+                std::cout << ")";
+            }
+            std::cout << "\n";
+        }
     }
     return Ok;
 }
@@ -350,22 +373,19 @@ int runTrain(const TrainArgs &a)
     switch (result.status) {
     case store::RunStatus::Completed: {
         std::string summary;
-        for (const auto &[task, values] : result.metrics) {
-            auto accuracy = values.find("accuracy");
-            if (accuracy != values.end()) {
-                char item[128];
-                std::snprintf(item, sizeof item, "%s%s %.2f%%", summary.empty() ? "" : ", ",
-                              task.c_str(), accuracy->second * 100.0);
-                summary += item;
+        bool allAccuracy = true;
+        for (const auto &[task, values] : result.metrics)
+            if (const auto shown = store::headline(values)) {
+                summary += (summary.empty() ? "" : ", ") + task + " " + shown->text();
+                allAccuracy &= shown->name == "accuracy";
             }
-        }
         std::fprintf(stderr,
-                     "run %lld completed in %s (%.0f images/s): %s accuracy %s\n"
+                     "run %lld completed in %s (%.0f images/s): %s%s %s\n"
                      "results are in %s (mtlstudio-cli runs %s)\n",
                      static_cast<long long>(result.runId),
                      formatDuration(result.totalSeconds).c_str(), result.imagesPerSecond,
-                     result.evalSplit.c_str(), summary.c_str(), a.project.c_str(),
-                     a.project.c_str());
+                     result.evalSplit.c_str(), allAccuracy ? " accuracy" : "", summary.c_str(),
+                     a.project.c_str(), a.project.c_str());
         break;
     }
     case store::RunStatus::Stopped:

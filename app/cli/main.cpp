@@ -57,7 +57,9 @@ int main(int argc, char **argv)
                      "idx: MNIST-style IDX files (--images, --labels, --split); "
                      "fashion-mnist: both splits of Debian's dataset-fashion-mnist with class "
                      "names, groups and attributes; multi-fashion: MultiFashion made from "
-                     "them (two garments per 36×36 image, tasks left and right)")
+                     "them (two garments per 36×36 image, tasks left and right); "
+                     "fashion-scenes: 64×64 scenes of 2–4 garments with semantic, depth and "
+                     "normals maps")
         ->check(CLI::IsMember(data::importFormats()))
         ->capture_default_str();
     import->add_option("--images", importArgs.images, "IDX images file (.gz or plain)");
@@ -74,13 +76,14 @@ int main(int argc, char **argv)
                        "(default /usr/share/datasets/fashion-mnist)");
     import
         ->add_option("--seed", importArgs.seed,
-                     "multi-fashion: seed of the pairing of garments (the same seed makes the "
-                     "same dataset)")
+                     "multi-fashion, fashion-scenes: seed of the pairing or placing of garments "
+                     "(the same seed makes the same dataset)")
         ->capture_default_str();
     import
         ->add_option("--count", importArgs.count,
                      "multi-fashion: at most this many samples per split (0: as many as "
-                     "Fashion-MNIST has, 60000 and 10000)")
+                     "Fashion-MNIST has, 60000 and 10000); fashion-scenes: training scenes, "
+                     "the test split gets a fifth as many (0: 10000 and 2000)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     import->add_flag("--json", importArgs.json, "Print a JSON summary as the last line of stdout");

@@ -102,16 +102,18 @@ void ProgressPrinter::evaluated(const mtl::train::EvaluationResult &result)
     mtl::store::RunMetrics metrics;
     metrics.add(result.rows);
     std::string text;
+    bool allAccuracy = true;
+    const mtl::store::RunMetrics::Values values = metrics.finalMetrics();
     for (const std::string &task : metrics.tasks()) {
-        const auto accuracy = metrics.latest(result.split, task, "", "accuracy");
-        if (!accuracy)
+        const auto it = values.find(task);
+        const auto shown = it == values.end() ? std::nullopt : mtl::store::headline(it->second);
+        if (!shown)
             continue;
-        char item[128];
-        std::snprintf(item, sizeof item, "  %s %.2f%%", task.c_str(), *accuracy * 100.0);
-        text += item;
+        text += "  " + task + " " + shown->text();
+        allAccuracy &= shown->name == "accuracy";
     }
-    std::fprintf(stderr, "epoch %d %s accuracy:%s\n", result.epoch, result.split.c_str(),
-                 text.c_str());
+    std::fprintf(stderr, "epoch %d %s%s:%s\n", result.epoch, result.split.c_str(),
+                 allAccuracy ? " accuracy" : "", text.c_str());
 }
 
 void ProgressPrinter::statusChanged(std::int64_t runId, mtl::store::RunStatus status)

@@ -83,6 +83,7 @@ void MainWindow::connectActions()
     connect(a->openProject(), &QAction::triggered, this, &MainWindow::openProjectDialog);
     connect(a->importFashionMnist(), &QAction::triggered, this, [this] { importFashionMnist(); });
     connect(a->importMultiFashion(), &QAction::triggered, this, [this] { importMultiFashion(); });
+    connect(a->importFashionScenes(), &QAction::triggered, this, [this] { importFashionScenes(); });
     connect(a->train(), &QAction::triggered, this,
             [this] { startTraining(QString::fromLatin1(kDefaultExample)); });
     connect(a->trainFromFile(), &QAction::triggered, this, &MainWindow::trainFromFile);
@@ -212,6 +213,7 @@ void MainWindow::updateActions()
     state.importing = m_import->isRunning();
     state.canImport = !datasetModel()->contains(QStringLiteral("fashion-mnist"));
     state.canImportMultiFashion = !datasetModel()->contains(QStringLiteral("multi-fashion"));
+    state.canImportFashionScenes = !datasetModel()->contains(QStringLiteral("fashion-scenes"));
     state.canResume = selected && mtl::store::isResumable(selected->status);
     m_actions->update(state);
     m_recentMenu->setEnabled(!busy && !m_recentMenu->isEmpty());
@@ -340,14 +342,29 @@ bool MainWindow::importFashionMnist(const QString &dir)
     return true;
 }
 
-bool MainWindow::importMultiFashion(const QString &dir)
+bool MainWindow::importComposed(const QString &format, const QString &status, const QString &title,
+                                const QString &dir)
 {
     if (!m_session->isOpen() || m_import->isRunning() || m_training->isRunning())
         return false;
-    m_jobStatus->begin(tr("Making MultiFashion from Fashion-MNIST…"));
-    m_import->start(tr("Import MultiFashion"), m_session->multiFashionImport(dir));
+    m_jobStatus->begin(status);
+    m_import->start(title, m_session->composedImport(format, dir));
     updateActions();
     return true;
+}
+
+bool MainWindow::importMultiFashion(const QString &dir)
+{
+    return importComposed(QStringLiteral("multi-fashion"),
+                          tr("Making MultiFashion from Fashion-MNIST…"), tr("Import MultiFashion"),
+                          dir);
+}
+
+bool MainWindow::importFashionScenes(const QString &dir)
+{
+    return importComposed(QStringLiteral("fashion-scenes"),
+                          tr("Composing fashion scenes from Fashion-MNIST…"),
+                          tr("Import Fashion Scenes"), dir);
 }
 
 bool MainWindow::startTraining(const QString &spec, const QStringList &overrides)
@@ -394,6 +411,14 @@ bool MainWindow::startTraining(const QString &spec, const QStringList &overrides
                                          "from Debian's Fashion-MNIST package now? Press Train "
                                          "again when the import is done.")) == QMessageBox::Yes)
                 importMultiFashion();
+            return false;
+        }
+        if (dataset == QLatin1String("fashion-scenes") && m_interactive) {
+            if (QMessageBox::question(this, tr("Dataset missing"),
+                                      tr("This project has no dataset 'fashion-scenes'. Compose "
+                                         "it from Debian's Fashion-MNIST package now? Press Train "
+                                         "again when the import is done.")) == QMessageBox::Yes)
+                importFashionScenes();
             return false;
         }
         reportError(tr("Cannot train"),

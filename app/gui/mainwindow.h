@@ -54,6 +54,8 @@ public:
     bool importFashionMnist(const QString &dir = {});
     // MultiFashion (seed 0, every Fashion-MNIST image) into dataset "multi-fashion".
     bool importMultiFashion(const QString &dir = {});
+    // Fashion scenes (seed 0, 10,000 + 2,000 scenes) into dataset "fashion-scenes".
+    bool importFashionScenes(const QString &dir = {});
 
     QString projectPath() const { return m_session->path(); }
     QString lastError() const { return m_lastError; }
@@ -78,6 +80,9 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    // Starts the importer `format` that composes a dataset from Fashion-MNIST in `dir`.
+    bool importComposed(const QString &format, const QString &status, const QString &title,
+                        const QString &dir);
     void connectActions();
     void createMenus();
     void createLayout();

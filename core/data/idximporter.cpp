@@ -5,6 +5,7 @@
 #include "data/classtable.h"
 #include "data/gzipfile.h"
 #include "data/idx.h"
+#include "data/fashionscenes.h"
 #include "data/multifashion.h"
 #include "resources/embedded.h"
 #include "store/project.h"
@@ -269,6 +270,12 @@ const Registry<ImporterMaker> &importers()
            {"count", OptionSpec::Type::Integer, 0,
             "at most this many samples per split (0: as many as Fashion-MNIST has)", 0, 1e9}}},
          [] { return std::unique_ptr<Importer>(std::make_unique<MultiFashionImporter>()); }},
+        {{"fashion-scenes",
+          FashionScenesImporter().description(),
+          {{"seed", OptionSpec::Type::Integer, 0, "seeds where garments are placed", 0, 9.2e18},
+           {"count", OptionSpec::Type::Integer, 0,
+            "training scenes; the test split gets a fifth as many (0: 10,000 and 2,000)", 0, 1e9}}},
+         [] { return std::unique_ptr<Importer>(std::make_unique<FashionScenesImporter>()); }},
     };
     return table;
 }

@@ -8,8 +8,53 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <unordered_map>
 
 namespace mtl::data {
+
+namespace {
+
+at::ScalarType memoryType(store::MapType type)
+{
+    switch (type) {
+    case store::MapType::UInt8:
+        return torch::kUInt8;
+    case store::MapType::UInt16:
+        return torch::kInt16; // the bits, read back with & 0xFFFF
+    case store::MapType::Float32:
+        return torch::kFloat32;
+    }
+    return torch::kUInt8;
+}
+
+at::Tensor loadMaps(store::Project &project, const store::DatasetInfo &dataset,
+                    const std::string &split, const store::MapColumn &column,
+                    const std::vector<std::int64_t> &sampleIds)
+{
+    const auto n = static_cast<std::int64_t>(sampleIds.size());
+    const std::int64_t c = column.channels, h = dataset.height, w = dataset.width;
+    const double missing =
+        column.kind == store::MapKind::Segmentation ? store::kSegmentationIgnore : 0.0;
+    at::Tensor hwc = torch::full({n, h, w, c}, missing, memoryType(column.type));
+    auto *out = static_cast<std::uint8_t *>(hwc.data_ptr());
+    const std::size_t itemSize = static_cast<std::size_t>(h * w * c) * byteSize(column.type);
+    std::unordered_map<std::int64_t, std::int64_t> position; // sample id → row
+    for (std::int64_t i = 0; i < n; ++i)
+        position.emplace(sampleIds[static_cast<std::size_t>(i)], i);
+    project.datasets().forEachMap(dataset.id, split, column, [&](const store::StoredMap &map) {
+        const auto row = position.find(map.sampleId);
+        if (map.width != w || map.height != h || row == position.end())
+            throw Error(ErrorCode::InvalidInput,
+                        "the '" + column.name + "' map of sample " + std::to_string(map.sampleId) +
+                            " is " + std::to_string(map.width) + "×" + std::to_string(map.height) +
+                            "; dataset '" + dataset.name + "' has " + std::to_string(w) + "×" +
+                            std::to_string(h) + " images");
+        std::memcpy(out + row->second * itemSize, map.data, itemSize);
+    });
+    return hwc.permute({0, 3, 1, 2}).contiguous();
+}
+
+} // namespace
 
 MemorySplit loadSplit(store::Project &project, const store::DatasetInfo &dataset,
                       const std::string &split, const std::vector<std::string> &columns)
@@ -18,8 +63,8 @@ MemorySplit loadSplit(store::Project &project, const store::DatasetInfo &dataset
     const std::int64_t n = dataset.splitSize(split);
     const std::int64_t c = dataset.channels, h = dataset.height, w = dataset.width;
     if (c <= 0 || h <= 0 || w <= 0)
-        throw Error(ErrorCode::InvalidInput,
-                    "dataset '" + dataset.name + "' has images of different sizes; resizing is "
+        throw Error(ErrorCode::InvalidInput, "dataset '" + dataset.name +
+                                                 "' has images of different sizes; resizing is "
                                                  "not supported by this build yet");
     // Stored raw as [H, W, C]; for C = 1 that is already [1, H, W].
     at::Tensor hwc = torch::empty({n, h, w, c}, torch::kUInt8);
@@ -44,6 +89,10 @@ MemorySplit loadSplit(store::Project &project, const store::DatasetInfo &dataset
     });
     result.images = c == 1 ? hwc.view({n, 1, h, w}) : hwc.permute({0, 3, 1, 2}).contiguous();
     for (const std::string &name : columns) {
+        if (const store::MapColumn *map = dataset.map(name)) {
+            result.maps[name] = loadMaps(project, dataset, split, *map, result.sampleIds);
+            continue;
+        }
         const store::LabelColumn *column = dataset.column(name);
         if (!column)
             throw Error(ErrorCode::InvalidInput,
@@ -58,8 +107,8 @@ at::Tensor toModelInput(const at::Tensor &images)
     return images.to(torch::kFloat32).div_(255.0);
 }
 
-MemoryBatchSource::MemoryBatchSource(std::shared_ptr<const MemorySplit> split,
-                                     Selection selection, int batchSize, bool dropSingleton)
+MemoryBatchSource::MemoryBatchSource(std::shared_ptr<const MemorySplit> split, Selection selection,
+                                     int batchSize, bool dropSingleton)
     : m_split(std::move(split))
     , m_selection(selection)
     , m_batchSize(batchSize)
@@ -76,9 +125,12 @@ std::int64_t MemoryBatchSource::selectedCount() const
 {
     const std::int64_t n = m_split->size();
     switch (m_selection.kind) {
-    case Selection::Kind::All: return n;
-    case Selection::Kind::HoldOutTrain: return n - m_selection.heldOut;
-    case Selection::Kind::HoldOutVal: return m_selection.heldOut;
+    case Selection::Kind::All:
+        return n;
+    case Selection::Kind::HoldOutTrain:
+        return n - m_selection.heldOut;
+    case Selection::Kind::HoldOutVal:
+        return m_selection.heldOut;
     }
     return 0;
 }
@@ -112,7 +164,9 @@ void MemoryBatchSource::startEpoch(std::uint64_t seed, int epoch, int rank, int 
         std::iota(order.begin(), order.end(), 0);
         const auto heldOut = static_cast<std::ptrdiff_t>(m_selection.heldOut);
         switch (m_selection.kind) {
-        case Selection::Kind::All: m_order = std::move(order); break;
+        case Selection::Kind::All:
+            m_order = std::move(order);
+            break;
         case Selection::Kind::HoldOutVal:
         case Selection::Kind::HoldOutTrain:
             m_rng.seed(seed);
@@ -143,17 +197,15 @@ std::optional<SampleBatch> MemoryBatchSource::next()
     if (m_batchesLeft <= 0)
         return std::nullopt;
     --m_batchesLeft;
-    const std::int64_t count = std::min<std::int64_t>(
-        m_batchSize, static_cast<std::int64_t>(m_shard.size()) - m_position);
-    const at::Tensor index =
-        torch::from_blob(m_shard.data() + m_position, {count}, torch::kInt64);
+    const std::int64_t count =
+        std::min<std::int64_t>(m_batchSize, static_cast<std::int64_t>(m_shard.size()) - m_position);
+    const at::Tensor index = torch::from_blob(m_shard.data() + m_position, {count}, torch::kInt64);
     SampleBatch batch;
     batch.images = toModelInput(m_split->images.index_select(0, index));
     batch.sampleIds.reserve(static_cast<std::size_t>(count));
     for (std::int64_t i = 0; i < count; ++i)
-        batch.sampleIds.push_back(
-            m_split->sampleIds[static_cast<std::size_t>(m_shard[static_cast<std::size_t>(
-                m_position + i)])]);
+        batch.sampleIds.push_back(m_split->sampleIds[static_cast<std::size_t>(
+            m_shard[static_cast<std::size_t>(m_position + i)])]);
     for (const at::Tensor &target : m_split->targets)
         batch.targets.push_back(target.index_select(0, index));
     m_position += count;
@@ -163,8 +215,7 @@ std::optional<SampleBatch> MemoryBatchSource::next()
 PreloadedSource::PreloadedSource(std::unique_ptr<BatchSource> inner, std::int64_t maxBatches)
     : m_inner(std::move(inner))
     , m_maxBatches(maxBatches)
-{
-}
+{}
 
 std::int64_t PreloadedSource::samplesPerEpoch(int rank, int worldSize) const
 {
@@ -191,7 +242,8 @@ void PreloadedSource::startEpoch(std::uint64_t seed, int epoch, int rank, int wo
 
 void PreloadedSource::skip(std::int64_t batches)
 {
-    m_next = std::min(m_batches.size(), m_next + static_cast<std::size_t>(std::max<std::int64_t>(0, batches)));
+    m_next = std::min(m_batches.size(),
+                      m_next + static_cast<std::size_t>(std::max<std::int64_t>(0, batches)));
 }
 
 std::optional<SampleBatch> PreloadedSource::next()

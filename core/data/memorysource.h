@@ -24,15 +24,18 @@ class Project;
 namespace mtl::data {
 
 struct MemorySplit {
-    at::Tensor images;                   // uint8 [N, C, H, W], CPU
-    std::vector<std::int64_t> sampleIds; // [N], in split order
+    at::Tensor images;                                        // uint8 [N, C, H, W], CPU
+    std::vector<std::int64_t> sampleIds;                      // [N], in split order
     std::map<std::string, std::vector<std::int32_t>> columns; // name → values, -1 = missing
-    std::vector<at::Tensor> targets;     // per task [N, …] on the CPU, set by the caller
+    // Map columns by name: [N, C, H, W] as stored — uint8, int16 holding uint16's bits, or
+    // float32 — with a sample's missing map filled with its kind's "not labelled" value.
+    std::map<std::string, at::Tensor> maps;
+    std::vector<at::Tensor> targets; // per task [N, …] on the CPU, set by the caller
     std::int64_t size() const { return images.defined() ? images.size(0) : 0; }
 };
 
-// Loads the images and the named label columns of one split. Throws Error(InvalidInput) when
-// samples differ in size from the dataset or use an encoding this build cannot decode.
+// Loads the images and the named label and map columns of one split. Throws Error(InvalidInput)
+// when samples differ in size from the dataset or use an encoding this build cannot decode.
 MemorySplit loadSplit(store::Project &project, const store::DatasetInfo &dataset,
                       const std::string &split, const std::vector<std::string> &columns);
 
@@ -56,8 +59,8 @@ struct Selection {
 class MemoryBatchSource final : public BatchSource {
 public:
     // dropSingleton: leave out a last batch of one sample (training: BatchNorm needs two).
-    MemoryBatchSource(std::shared_ptr<const MemorySplit> split, Selection selection,
-                      int batchSize, bool dropSingleton);
+    MemoryBatchSource(std::shared_ptr<const MemorySplit> split, Selection selection, int batchSize,
+                      bool dropSingleton);
 
     std::int64_t samplesPerEpoch(int rank = 0, int worldSize = 1) const override;
     std::int64_t batchesPerEpoch(int rank = 0, int worldSize = 1) const override;

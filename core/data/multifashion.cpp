@@ -30,17 +30,21 @@ std::vector<std::uint8_t> overlayPair(const std::uint8_t *left, const std::uint8
     return canvas;
 }
 
-Pairing pairSamples(std::uint64_t seed, const std::string &split, std::int64_t size,
-                    std::int64_t count)
+std::mt19937_64 splitGenerator(std::uint64_t seed, const std::string &split)
 {
-    // The split's name enters the seed (FNV-1a, the same on every platform), so train and test
-    // pair differently from one seed.
+    // The split's name enters the seed, so train and test differ from one seed.
     std::uint32_t name = 2166136261u;
     for (const char c : split)
         name = (name ^ static_cast<std::uint8_t>(c)) * 16777619u;
     std::seed_seq sequence{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
                            name};
-    std::mt19937_64 random(sequence);
+    return std::mt19937_64(sequence);
+}
+
+Pairing pairSamples(std::uint64_t seed, const std::string &split, std::int64_t size,
+                    std::int64_t count)
+{
+    std::mt19937_64 random = splitGenerator(seed, split);
     std::vector<std::int64_t> order(static_cast<std::size_t>(size));
     std::iota(order.begin(), order.end(), 0);
     std::shuffle(order.begin(), order.end(), random);
@@ -60,6 +64,44 @@ Pairing pairSamples(std::uint64_t seed, const std::string &split, std::int64_t s
     return pairing;
 }
 
+FashionSource loadFashionSource(const ImportRequest &request, const ProgressFn &progress,
+                                double share)
+{
+    const auto dir = request.files.find("dir");
+    const std::vector<IdxSplitFiles> files =
+        fashionMnistFiles(dir == request.files.end() ? std::string() : dir->second);
+    FashionSource source;
+    std::vector<LoadedSplit> &splits = source.splits;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        checkImportProgress(progress, share * i / files.size(), "reading " + files[i].images);
+        splits.push_back(loadIdxSplit(files[i]));
+        const LoadedSplit &s = splits.back();
+        if (s.width != 28 || s.height != 28 || s.channels != 1)
+            throw offsetError(s.imagesPath, 8,
+                              "expected Fashion-MNIST's 28×28 grey images, got " +
+                                  std::to_string(s.width) + "×" + std::to_string(s.height) + "×" +
+                                  std::to_string(s.channels));
+    }
+    source.classes =
+        parseClassNames(std::string(resources::get("datasets/fashion-mnist/classes.txt")),
+                        "datasets/fashion-mnist/classes.txt");
+    for (const LoadedSplit &s : splits)
+        for (std::uint64_t i = 0; i < s.labels.count(); ++i)
+            if (*s.labels.item(i) >= source.classes.size())
+                throw offsetError(s.labelsPath, static_cast<std::int64_t>(s.labels.dataOffset + i),
+                                  "label " + std::to_string(*s.labels.item(i)) +
+                                      " is not a Fashion-MNIST class (0 to 9)");
+
+    return source;
+}
+
+void requireNewDataset(store::Project &project, const std::string &name, const char *format)
+{
+    if (project.datasets().find(name))
+        throw Error(ErrorCode::InvalidInput, "dataset '" + name + "' already exists; " + format +
+                                                 " makes a new dataset (choose another --name)");
+}
+
 std::string MultiFashionImporter::description() const
 {
     return "MultiFashion, made from Fashion-MNIST (--dir): two garments overlaid on a 36×36 "
@@ -70,38 +112,14 @@ ImportSummary MultiFashionImporter::run(store::Project &project, const ImportReq
                                         const ProgressFn &progress)
 {
     const auto started = std::chrono::steady_clock::now();
-    const auto dir = request.files.find("dir");
-    const std::vector<IdxSplitFiles> files =
-        fashionMnistFiles(dir == request.files.end() ? std::string() : dir->second);
-    std::vector<LoadedSplit> splits;
-    for (std::size_t i = 0; i < files.size(); ++i) {
-        checkImportProgress(progress, 0.2 * i / files.size(), "reading " + files[i].images);
-        splits.push_back(loadIdxSplit(files[i]));
-        const LoadedSplit &s = splits.back();
-        if (s.width != 28 || s.height != 28 || s.channels != 1)
-            throw offsetError(s.imagesPath, 8,
-                              "expected Fashion-MNIST's 28×28 grey images, got " +
-                                  std::to_string(s.width) + "×" + std::to_string(s.height) + "×" +
-                                  std::to_string(s.channels));
-    }
-    const std::vector<std::string> classes =
-        parseClassNames(std::string(resources::get("datasets/fashion-mnist/classes.txt")),
-                        "datasets/fashion-mnist/classes.txt");
-    for (const LoadedSplit &s : splits)
-        for (std::uint64_t i = 0; i < s.labels.count(); ++i)
-            if (*s.labels.item(i) >= classes.size())
-                throw offsetError(s.labelsPath, static_cast<std::int64_t>(s.labels.dataOffset + i),
-                                  "label " + std::to_string(*s.labels.item(i)) +
-                                      " is not a Fashion-MNIST class (0 to 9)");
+    const FashionSource fashion = loadFashionSource(request, progress, 0.2);
+    const std::vector<LoadedSplit> &splits = fashion.splits;
+    const std::vector<std::string> &classes = fashion.classes;
 
     ImportSummary summary;
     summary.dataset = request.dataset.empty() ? "multi-fashion" : request.dataset;
     store::DatasetStore &datasets = project.datasets();
-    if (datasets.find(summary.dataset))
-        throw Error(ErrorCode::InvalidInput,
-                    "dataset '" + summary.dataset +
-                        "' already exists; multi-fashion makes a new dataset (choose another "
-                        "--name)");
+    requireNewDataset(project, summary.dataset, "multi-fashion");
     checkImportProgress(progress, 0.2, "writing to the project");
     store::Transaction tx(project.db());
     std::string source = "multi-fashion seed " + std::to_string(request.seed) + " from";

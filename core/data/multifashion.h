@@ -9,9 +9,11 @@
 //   sample i of a split: left garment order[i], right garment partner[i] (another image),
 //   both permutations of the split drawn from mt19937_64(seed, split).
 
+#include "data/idximporter.h"
 #include "data/importer.h"
 
 #include <cstdint>
+#include <random>
 #include <vector>
 
 namespace mtl::data {
@@ -23,6 +25,10 @@ constexpr int kMultiFashionShift = 8; // the right garment's offset, in rows and
 // and `right` at (8, 8).
 std::vector<std::uint8_t> overlayPair(const std::uint8_t *left, const std::uint8_t *right);
 
+// The generator of every random choice a synthesising importer makes for one split:
+// mt19937_64 seeded from (seed, FNV-1a of the split's name), the same on every platform.
+std::mt19937_64 splitGenerator(std::uint64_t seed, const std::string &split);
+
 // Which source images sample i pairs: (order[i], partner[i]), for `count` samples of a split of
 // `size` images. Deterministic in (seed, split); partner[i] != order[i] when size > 1.
 struct Pairing {
@@ -30,6 +36,20 @@ struct Pairing {
 };
 Pairing pairSamples(std::uint64_t seed, const std::string &split, std::int64_t size,
                     std::int64_t count);
+
+// What the importers that compose scenes from Fashion-MNIST read: its train and test splits
+// (request.files["dir"], default Debian's), each checked to be 28×28 grey with labels 0–9,
+// and the class names. Reports progress up to `share`.
+struct FashionSource {
+    std::vector<LoadedSplit> splits;
+    std::vector<std::string> classes;
+};
+FashionSource loadFashionSource(const ImportRequest &request, const ProgressFn &progress,
+                                double share);
+
+// Throws Error(InvalidInput) when the project has a dataset named `name` already: the
+// composing importers make new datasets only.
+void requireNewDataset(store::Project &project, const std::string &name, const char *format);
 
 class MultiFashionImporter final : public Importer {
 public:

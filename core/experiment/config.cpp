@@ -24,20 +24,23 @@ const PartSpec &part(const JsonReader &r, const std::string &keyPath, const std:
     return *findPart(parts, name);
 }
 
-json optionsOf(const JsonReader &r, const json &parent, const std::string &path,
-               const char *key, const PartSpec &spec)
+json optionsOf(const JsonReader &r, const json &parent, const std::string &path, const char *key,
+               const PartSpec &spec)
 {
     const std::string keyPath = JsonReader::join(path, key);
     if (parent.contains(key) && !parent.at(key).is_object())
-        r.fail(keyPath, std::string("expected an object, got ") +
-                            JsonReader::typeName(parent.at(key)));
+        r.fail(keyPath,
+               std::string("expected an object, got ") + JsonReader::typeName(parent.at(key)));
     return validateOptions(parent.contains(key) ? parent.at(key) : json(), spec.options, keyPath,
                            r.source());
 }
 
 } // namespace
 
-std::vector<ProbeConfig> defaultProbes() { return {ProbeConfig{"task_weights", json::object()}}; }
+std::vector<ProbeConfig> defaultProbes()
+{
+    return {ProbeConfig{"task_weights", json::object()}};
+}
 
 ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::string &source,
                                          const Catalog &catalog)
@@ -47,8 +50,8 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
     using Reader = JsonReader;
     if (!root.is_object())
         r.fail("", std::string("the config must be a JSON object, got ") + Reader::typeName(root));
-    r.checkKeys(root, "", {"name", "dataset", "tasks", "model", "weighting", "optimizer", "train",
-                           "probes"});
+    r.checkKeys(root, "",
+                {"name", "dataset", "tasks", "model", "weighting", "optimizer", "train", "probes"});
 
     ExperimentConfig config;
     config.name = r.string(root, "", "name", nullptr);
@@ -72,16 +75,21 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
         if (task.name.empty() ||
             task.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                         "0123456789_-") != std::string::npos)
-            r.fail(path + ".name", "task name '" + task.name +
-                                       "' may only contain letters, digits, '_' and '-'");
+            r.fail(path + ".name",
+                   "task name '" + task.name + "' may only contain letters, digits, '_' and '-'");
         if (!taskNames.insert(task.name).second)
             r.fail(path + ".name", "duplicate task name '" + task.name + "'");
         task.type = r.string(t, path, "type", nullptr);
         const PartSpec &type = part(r, path + ".type", task.type, catalog.taskTypes);
         task.options = optionsOf(r, t, path, "options", type);
-        if (task.type == "classification") {
+        if (task.type == "reconstruction") {
+            for (const char *key : {"label", "labels"})
+                if (t.contains(key))
+                    r.fail(path + "." + key, "a reconstruction task reads the input image; it "
+                                             "takes no label columns");
+        } else if (task.type != "attributes") {
             if (t.contains("labels"))
-                r.fail(path + ".labels", "a classification task takes one column in 'label'");
+                r.fail(path + ".labels", "a " + task.type + " task takes one column in 'label'");
             task.label = r.string(t, path, "label", nullptr);
         } else {
             if (t.contains("label"))
@@ -147,8 +155,9 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
     }
 
     const json &train = r.object(root, "", "train", false);
-    r.checkKeys(train, "train", {"epochs", "batch_size", "max_steps_per_epoch", "val_fraction",
-                                 "seed", "threads", "device", "checkpoint_every_steps"});
+    r.checkKeys(train, "train",
+                {"epochs", "batch_size", "max_steps_per_epoch", "val_fraction", "seed", "threads",
+                 "device", "checkpoint_every_steps"});
     TrainConfig &tc = config.train;
     tc.epochs = static_cast<int>(r.integer(train, "train", "epochs", tc.epochs, 1, 100000));
     tc.batchSize =
@@ -163,9 +172,9 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
     tc.checkpointEverySteps = r.integer(train, "train", "checkpoint_every_steps",
                                         tc.checkpointEverySteps, 0, std::int64_t(1) << 40);
     const std::string &device = tc.device;
-    const bool cudaIndex = device.rfind("cuda:", 0) == 0 && device.size() > 5 &&
-                           std::all_of(device.begin() + 5, device.end(),
-                                       [](char c) { return c >= '0' && c <= '9'; });
+    const bool cudaIndex =
+        device.rfind("cuda:", 0) == 0 && device.size() > 5 &&
+        std::all_of(device.begin() + 5, device.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (device != "auto" && device != "cpu" && device != "cuda" && !cudaIndex)
         r.fail("train.device", "unknown device '" + device + "' (use auto, cpu, cuda or cuda:N)");
 
@@ -176,15 +185,16 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
     }
     const json &probes = root.at("probes");
     if (!probes.is_array())
-        r.fail("probes", std::string("expected an array of probe names, got ") +
-                             Reader::typeName(probes));
+        r.fail("probes",
+               std::string("expected an array of probe names, got ") + Reader::typeName(probes));
     std::set<std::string> probeNames;
     for (std::size_t i = 0; i < probes.size(); ++i) {
         const std::string path = "probes[" + std::to_string(i) + "]";
         const json item = probes[i].is_string() ? json{{"name", probes[i]}} : probes[i];
         if (!item.is_object())
             r.fail(path, std::string("expected a probe name or {\"name\": …, \"options\": …}, "
-                                     "got ") + Reader::typeName(probes[i]));
+                                     "got ") +
+                             Reader::typeName(probes[i]));
         r.checkKeys(item, path, {"name", "options"});
         ProbeConfig probe;
         probe.name = r.string(item, path, "name", nullptr);
@@ -203,17 +213,16 @@ std::string ExperimentConfig::toJson(int indent) const
     json tasksJson = json::array();
     for (const TaskConfig &t : tasks) {
         json task = {{"name", t.name}, {"type", t.type}};
-        if (t.type == "classification")
-            task["label"] = t.label;
-        else
+        if (t.type == "attributes")
             task["labels"] = t.labels;
+        else if (t.type != "reconstruction")
+            task["label"] = t.label;
         if (!t.options.empty())
             task["options"] = t.options;
         tasksJson.push_back(task);
     }
-    json optimizerJson = {{"name", optimizer.name},
-                          {"lr", optimizer.lr},
-                          {"weight_decay", optimizer.weightDecay}};
+    json optimizerJson = {
+        {"name", optimizer.name}, {"lr", optimizer.lr}, {"weight_decay", optimizer.weightDecay}};
     if (optimizer.name == "sgd")
         optimizerJson["momentum"] = optimizer.momentum;
     if (!optimizer.groups.empty()) {
@@ -328,14 +337,18 @@ std::string applyOverrides(const std::string &text, const std::vector<std::strin
                 if (node->is_null())
                     *node = json::object();
                 if (!node->is_object())
-                    throw Error(ErrorCode::Config, "cannot set '" + path + "': '" + *name +
-                                                       "' is not inside an object", where);
+                    throw Error(ErrorCode::Config,
+                                "cannot set '" + path + "': '" + *name +
+                                    "' is not inside an object",
+                                where);
                 node = &(*node)[*name];
             } else {
                 const std::size_t index = std::get<std::size_t>(steps[i]);
                 if (!node->is_array() || index >= node->size())
-                    throw Error(ErrorCode::Config, "cannot set '" + path + "': no element [" +
-                                                       std::to_string(index) + "]", where);
+                    throw Error(ErrorCode::Config,
+                                "cannot set '" + path + "': no element [" + std::to_string(index) +
+                                    "]",
+                                where);
                 node = &(*node)[index];
             }
             if (last)

@@ -56,6 +56,9 @@ public:
     // Whether the last stage is a spatial map a dense head can read (false for a backbone that
     // ends in fully connected layers, such as stitch_cnn).
     virtual bool hasSpatialOutput() const { return true; }
+    // How many first stages hand on state (StageState) that later stages read: segnet's
+    // encoder stages, whose pooling indices its decoder needs. 0 for most backbones.
+    virtual int stateStages() const { return 0; }
 
     // [B, C, H, W] → stages [first, last) in order; `state` collects what they hand on.
     torch::Tensor forwardStages(const torch::Tensor &x, int first, int last, StageState &state);

@@ -124,6 +124,16 @@ ExpertsImpl::ExpertsImpl(const BackboneFactory &backbone, const std::vector<Head
     if (options.sparseGate && options.sharedExperts < 2)
         throw optionError("experts", "DSelect-k chooses among at least 2 experts");
 
+    // A level per stage mixes the experts' maps after every stage, so no expert's own state
+    // (segnet's pooling indices) reaches its later stages: those stages must be shared.
+    if (options.perStage && probe->stateStages() > shared && shared + 1 < m_stages)
+        throw optionError("shared_stages",
+                          options.name + " mixes experts after every stage, but the decoder of " +
+                              probe->describe() + " needs the pooling indices of its first " +
+                              std::to_string(probe->stateStages()) +
+                              " stages: share at least those (shared_stages " +
+                              std::to_string(probe->stateStages()) + ")");
+
     // Levels: one over all expert stages, or (ple) one per stage.
     for (int first = shared; first < m_stages; first = options.perStage ? first + 1 : m_stages) {
         Level level;

@@ -8,6 +8,7 @@
 #include "model/mtan.h"
 #include "model/mtlcnn.h"
 #include "model/resnet.h"
+#include "model/segnet.h"
 #include "model/smallcnn.h"
 #include "model/stitchcnn.h"
 
@@ -166,6 +167,24 @@ const Registry<BackboneMaker> &backbones()
          }},
         resnetEntry(18),
         resnetEntry(34),
+        {{"segnet",
+          "encoder–decoder with max-pooling indices (Badrinarayanan et al., 2017; the MTAN "
+          "paper's dense network): blocks encoder and decoder stages of two 3×3 convolutions, "
+          "the last a map at the input resolution",
+          {{"width", Type::Integer, 16,
+            "channels of the first stage; × 2, 4, 8 for the next (at most 8×)", 1, 1024},
+           {"blocks", Type::Integer, 4, "encoder stages (each pools by 2); as many decoder stages",
+            1, 8},
+           normOption("batch"),
+           dropoutOption(0.0, "on the bottleneck")}},
+         [](const InputShape &in, const nlohmann::json &options, StageRange stages) -> BackbonePtr {
+             return std::make_shared<SegNetImpl>(SegNetOptions(in)
+                                                     .width(options.value("width", 16))
+                                                     .blocks(options.value("blocks", 4))
+                                                     .norm(normOf(options))
+                                                     .dropout(options.value("dropout", 0.0))
+                                                     .stages(stages));
+         }},
     };
     return table;
 }

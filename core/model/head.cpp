@@ -1,5 +1,7 @@
 #include "model/head.h"
 
+#include "common/error.h"
+
 #include <torch/nn/functional/linear.h>
 #include <torch/nn/functional/upsampling.h>
 #include <torch/nn/modules/linear.h>
@@ -25,6 +27,26 @@ VectorHeadImpl::VectorHeadImpl(std::int64_t inFeatures, std::int64_t outputs)
 torch::Tensor VectorHeadImpl::forward(const torch::Tensor &features)
 {
     return torch::nn::functional::linear(features, m_weight, m_bias);
+}
+
+void copyBias(torch::Tensor &target, const std::vector<double> &bias)
+{
+    if (target.numel() != static_cast<std::int64_t>(bias.size()))
+        throw Error(ErrorCode::Training, "a head of " + std::to_string(target.numel()) +
+                                             " outputs cannot take " + std::to_string(bias.size()) +
+                                             " bias values");
+    torch::NoGradGuard noGrad;
+    target.copy_(torch::tensor(bias, torch::kDouble).to(target.options()));
+}
+
+void VectorHeadImpl::setOutputBias(const std::vector<double> &bias)
+{
+    copyBias(m_bias, bias);
+}
+
+void DenseHeadImpl::setOutputBias(const std::vector<double> &bias)
+{
+    copyBias(m_out->bias, bias);
 }
 
 DenseHeadImpl::DenseHeadImpl(const FeatureShape &input, std::int64_t channels, std::int64_t height,

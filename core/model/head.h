@@ -38,6 +38,9 @@ public:
     // Vector heads read pooled features [B, D]; dense heads read a map [B, C', h, w].
     virtual torch::Tensor forward(const torch::Tensor &features) = 0;
     virtual HeadSpec::Kind kind() const = 0;
+    // Sets the bias of the output layer, one value per output channel (a task's prior, e.g. the
+    // mean depth of the training split). Throws Error(Training) on a count mismatch.
+    virtual void setOutputBias(const std::vector<double> &bias) = 0;
 };
 using HeadPtr = std::shared_ptr<HeadImpl>;
 
@@ -48,6 +51,7 @@ public:
     VectorHeadImpl(std::int64_t inFeatures, std::int64_t outputs);
     torch::Tensor forward(const torch::Tensor &features) override;
     HeadSpec::Kind kind() const override { return HeadSpec::Kind::Vector; }
+    void setOutputBias(const std::vector<double> &bias) override;
 
 private:
     torch::Tensor m_weight, m_bias;
@@ -61,12 +65,16 @@ public:
                   std::int64_t width);
     torch::Tensor forward(const torch::Tensor &features) override;
     HeadSpec::Kind kind() const override { return HeadSpec::Kind::Dense; }
+    void setOutputBias(const std::vector<double> &bias) override;
 
 private:
     torch::nn::Conv2d m_conv{nullptr}, m_out{nullptr};
     torch::nn::BatchNorm2d m_bn{nullptr};
     std::int64_t m_height, m_width;
 };
+
+// Copies `bias` into a head's bias tensor [K]; throws Error(Training) when the sizes differ.
+void copyBias(torch::Tensor &target, const std::vector<double> &bias);
 
 // The head for `spec` reading features of shape `features` (vector heads: its channels are
 // D) for images of shape `image`.

@@ -36,6 +36,7 @@ public:
     FactoredHeadImpl(torch::Tensor latent, std::int64_t attributes);
     torch::Tensor forward(const torch::Tensor &features) override;
     HeadSpec::Kind kind() const override { return HeadSpec::Kind::Vector; }
+    void setOutputBias(const std::vector<double> &bias) override { copyBias(m_bias, bias); }
     const torch::Tensor &combination() const { return m_s; }
 
 private:

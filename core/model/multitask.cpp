@@ -20,6 +20,14 @@ std::int64_t parameterCount(const torch::nn::Module &module)
     return count;
 }
 
+HeadPtr findHead(const MultiTaskModelImpl &model, const std::string &task)
+{
+    for (const auto &child : model.named_children())
+        if (child.key() == "head_" + task)
+            return std::dynamic_pointer_cast<HeadImpl>(child.value());
+    return nullptr;
+}
+
 std::vector<HeadPtr> registerHeads(torch::nn::Module &owner, const std::vector<HeadSpec> &specs,
                                    const FeatureShape &last, const InputShape &input)
 {

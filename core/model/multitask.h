@@ -72,6 +72,9 @@ using MultiTaskModelPtr = std::shared_ptr<MultiTaskModelImpl>;
 // Trainable elements of a module's parameters.
 std::int64_t parameterCount(const torch::nn::Module &module);
 
+// The head of `task` ("head_<task>", as registerHeads() names it); nullptr when there is none.
+HeadPtr findHead(const MultiTaskModelImpl &model, const std::string &task);
+
 // Registers one head per spec in `owner` as "head_<task>", each reading a last stage of shape
 // `last` (vector heads: its channels, pooled), for images of shape `input`. Every strategy
 // names its heads so, and registers them where its checkpoints expect them.

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <zlib.h>
+
 namespace mtl::store {
 
 namespace {
@@ -26,8 +28,7 @@ std::vector<std::string> categoriesFromJson(const std::string &text)
 
 DatasetStore::DatasetStore(Database &db)
     : m_db(db)
-{
-}
+{}
 
 DatasetStore::~DatasetStore() = default;
 
@@ -36,7 +37,8 @@ std::vector<DatasetInfo> DatasetStore::query(const std::string &where,
 {
     std::vector<DatasetInfo> result;
     Statement st(m_db, "SELECT id, name, format, source, created_at, width, height, channels "
-                       "FROM datasets " + where + " ORDER BY name");
+                       "FROM datasets " +
+                           where + " ORDER BY name");
     bind(st);
     while (st.step()) {
         DatasetInfo info;
@@ -54,6 +56,8 @@ std::vector<DatasetInfo> DatasetStore::query(const std::string &where,
                            "GROUP BY split ORDER BY min(id)");
     Statement columns(m_db, "SELECT id, name, kind, categories FROM label_columns "
                             "WHERE dataset_id = ?1 ORDER BY position, id");
+    Statement maps(m_db, "SELECT id, name, kind, type, channels, scale, offset, categories "
+                         "FROM map_columns WHERE dataset_id = ?1 ORDER BY position, id");
     for (DatasetInfo &info : result) {
         splits.bind(1, info.id);
         while (splits.step())
@@ -69,6 +73,20 @@ std::vector<DatasetInfo> DatasetStore::query(const std::string &where,
             info.columns.push_back(std::move(column));
         }
         columns.reset();
+        maps.bind(1, info.id);
+        while (maps.step()) {
+            MapColumn map;
+            map.id = maps.int64(0);
+            map.name = maps.text(1);
+            map.kind = mapKindFromString(maps.text(2)).value_or(MapKind::Segmentation);
+            map.type = mapTypeFromString(maps.text(3)).value_or(MapType::UInt8);
+            map.channels = maps.int32(4);
+            map.scale = maps.real(5);
+            map.offset = maps.real(6);
+            map.categories = categoriesFromJson(maps.text(7));
+            info.maps.push_back(std::move(map));
+        }
+        maps.reset();
     }
     return result;
 }
@@ -105,6 +123,48 @@ std::int64_t DatasetStore::create(const std::string &name, const std::string &fo
     return m_db.lastInsertId();
 }
 
+namespace {
+// Label columns and map columns share one namespace per dataset (tasks name either by `label`).
+void checkNameFree(Database &db, std::int64_t datasetId, const std::string &name, const char *table,
+                   const char *what)
+{
+    Statement st(db,
+                 std::string("SELECT 1 FROM ") + table + " WHERE dataset_id = ?1 AND name = ?2");
+    st.bind(1, datasetId).bind(2, name);
+    if (st.step())
+        throw Error(ErrorCode::InvalidInput, "'" + name + "' already names a " + what +
+                                                 " of this dataset; choose another name");
+}
+} // namespace
+
+std::int64_t DatasetStore::ensureMapColumn(std::int64_t datasetId, const MapColumn &column)
+{
+    Statement existing(m_db, "SELECT id, kind, type, channels, scale, offset, categories "
+                             "FROM map_columns WHERE dataset_id = ?1 AND name = ?2");
+    existing.bind(1, datasetId).bind(2, column.name);
+    if (existing.step()) {
+        if (existing.text(1) != toString(column.kind) ||
+            existing.text(2) != toString(column.type) || existing.int32(3) != column.channels ||
+            existing.real(4) != column.scale || existing.real(5) != column.offset ||
+            categoriesFromJson(existing.text(6)) != column.categories)
+            throw Error(ErrorCode::InvalidInput,
+                        "map column '" + column.name + "' already exists in this dataset as " +
+                            existing.text(1) + " " + existing.text(2) + " × " +
+                            std::to_string(existing.int32(3)) +
+                            " with other settings; import into a new dataset instead");
+        return existing.int64(0);
+    }
+    checkNameFree(m_db, datasetId, column.name, "label_columns", "label column");
+    Statement insert(m_db, "INSERT INTO map_columns (dataset_id, name, kind, type, channels, "
+                           "scale, offset, categories, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                           "?7, ?8, (SELECT count(*) FROM map_columns WHERE dataset_id = ?1))");
+    insert.bind(1, datasetId).bind(2, column.name).bind(3, toString(column.kind));
+    insert.bind(4, toString(column.type)).bind(5, column.channels).bind(6, column.scale);
+    insert.bind(7, column.offset).bind(8, categoriesToJson(column.categories));
+    insert.exec();
+    return m_db.lastInsertId();
+}
+
 std::int64_t DatasetStore::ensureColumn(std::int64_t datasetId, const LabelColumn &column)
 {
     Statement existing(m_db, "SELECT id, kind, categories FROM label_columns "
@@ -123,6 +183,7 @@ std::int64_t DatasetStore::ensureColumn(std::int64_t datasetId, const LabelColum
         }
         return existing.int64(0);
     }
+    checkNameFree(m_db, datasetId, column.name, "map_columns", "map column");
     Statement insert(m_db, "INSERT INTO label_columns (dataset_id, name, kind, categories, "
                            "position) VALUES (?1, ?2, ?3, ?4, "
                            "(SELECT count(*) FROM label_columns WHERE dataset_id = ?1))");
@@ -140,8 +201,10 @@ DatasetStore::Writer::Writer(Database &db, std::int64_t datasetId)
               "channels, image) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"))
     , m_label(std::make_unique<Statement>(
           db, "INSERT INTO labels (sample_id, column_id, value) VALUES (?1, ?2, ?3)"))
-{
-}
+    , m_map(std::make_unique<Statement>(
+          db, "INSERT INTO label_maps (sample_id, column_id, encoding, width, height, data) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"))
+{}
 
 DatasetStore::Writer::~Writer() = default;
 
@@ -170,6 +233,67 @@ void DatasetStore::Writer::addLabel(std::int64_t sampleId, std::int64_t columnId
 {
     m_label->bind(1, sampleId).bind(2, columnId).bind(3, value);
     m_label->exec();
+}
+
+void DatasetStore::Writer::addMap(std::int64_t sampleId, std::int64_t columnId, int width,
+                                  int height, const void *data, std::size_t size)
+{
+    // Level 1: label maps are mostly runs of one value, which even the fastest level shrinks.
+    uLongf deflatedSize = compressBound(static_cast<uLong>(size));
+    m_deflated.resize(deflatedSize);
+    const bool deflated =
+        compress2(m_deflated.data(), &deflatedSize, static_cast<const Bytef *>(data),
+                  static_cast<uLong>(size), 1) == Z_OK &&
+        deflatedSize < size;
+    Statement &st = *m_map;
+    st.bind(1, sampleId).bind(2, columnId).bind(3, deflated ? "deflate" : "raw");
+    st.bind(4, width).bind(5, height);
+    if (deflated)
+        st.bindBlob(6, m_deflated.data(), deflatedSize);
+    else
+        st.bindBlob(6, data, size);
+    st.exec();
+}
+
+void DatasetStore::forEachMap(std::int64_t datasetId, const std::string &split,
+                              const MapColumn &column,
+                              const std::function<void(const StoredMap &)> &visit)
+{
+    Statement st(m_db,
+                 "SELECT s.id, s.idx, m.encoding, m.width, m.height, m.data "
+                 "FROM samples s JOIN label_maps m ON m.sample_id = s.id AND m.column_id = ?3 "
+                 "WHERE s.dataset_id = ?1 AND s.split = ?2 ORDER BY s.idx");
+    st.bind(1, datasetId).bind(2, split).bind(3, column.id);
+    std::vector<unsigned char> inflated;
+    StoredMap map;
+    while (st.step()) {
+        map.sampleId = st.int64(0);
+        map.index = st.int64(1);
+        map.width = st.int32(3);
+        map.height = st.int32(4);
+        std::size_t stored = 0;
+        const void *blob = st.blob(5, &stored);
+        const std::size_t expected = static_cast<std::size_t>(map.width) * map.height *
+                                     column.channels * byteSize(column.type);
+        map.data = blob;
+        map.size = stored;
+        if (st.text(2) == "deflate") {
+            inflated.resize(expected);
+            uLongf size = static_cast<uLongf>(expected);
+            if (uncompress(inflated.data(), &size, static_cast<const Bytef *>(blob),
+                           static_cast<uLong>(stored)) != Z_OK)
+                size = 0;
+            map.data = inflated.data();
+            map.size = size;
+        }
+        if (map.size != expected)
+            throw Error(ErrorCode::Store,
+                        "the '" + column.name + "' map of sample " + std::to_string(map.sampleId) +
+                            " holds " + std::to_string(map.size) + " bytes; its " +
+                            std::to_string(map.width) + "×" + std::to_string(map.height) +
+                            " size needs " + std::to_string(expected));
+        visit(map);
+    }
 }
 
 void DatasetStore::forEachImage(std::int64_t datasetId, const std::string &split,

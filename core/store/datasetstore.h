@@ -26,6 +26,16 @@ struct StoredImage {
     std::size_t size = 0;
 };
 
+// One sample's label map, decoded: `data` holds height × width × channels values of the
+// column's type, row-major [H, W, C]. Valid during the callback.
+struct StoredMap {
+    std::int64_t sampleId = 0;
+    std::int64_t index = 0; // position within its split
+    int width = 0, height = 0;
+    const void *data = nullptr;
+    std::size_t size = 0; // bytes
+};
+
 class DatasetStore {
 public:
     explicit DatasetStore(Database &db);
@@ -41,33 +51,46 @@ public:
     // Adds the column, or returns the id of an identical existing one. Throws InvalidInput when
     // a column of that name exists with another kind or other categories.
     std::int64_t ensureColumn(std::int64_t datasetId, const LabelColumn &column);
+    // The same for a map column (kind, type, channels, scale, offset and categories must match).
+    // A map column and a label column of one dataset never share a name.
+    std::int64_t ensureMapColumn(std::int64_t datasetId, const MapColumn &column);
 
     // Fast bulk insertion of samples and their labels (prepared statements reused).
     class Writer {
     public:
         Writer(Database &db, std::int64_t datasetId);
         ~Writer();
-        std::int64_t addSample(const std::string &split, std::int64_t index,
-                               ImageEncoding encoding, int width, int height, int channels,
-                               const void *data, std::size_t size, const std::string &path = {});
+        std::int64_t addSample(const std::string &split, std::int64_t index, ImageEncoding encoding,
+                               int width, int height, int channels, const void *data,
+                               std::size_t size, const std::string &path = {});
         void addLabel(std::int64_t sampleId, std::int64_t columnId, std::int64_t value);
+        // A map of width × height × channels values of the column's type ([H, W, C], `size`
+        // bytes), stored deflated when that is smaller.
+        void addMap(std::int64_t sampleId, std::int64_t columnId, int width, int height,
+                    const void *data, std::size_t size);
 
     private:
         Database &m_db;
         std::int64_t m_datasetId;
-        std::unique_ptr<Statement> m_sample, m_label;
+        std::unique_ptr<Statement> m_sample, m_label, m_map;
+        std::vector<unsigned char> m_deflated;
     };
 
     // Visits the samples of a split in index order.
     void forEachImage(std::int64_t datasetId, const std::string &split,
                       const std::function<void(const StoredImage &)> &visit);
+    // Visits, in index order, the samples of a split that have a map in column `columnId`.
+    // Throws Error(Store) naming the sample when a stored map does not inflate to its size.
+    void forEachMap(std::int64_t datasetId, const std::string &split, const MapColumn &column,
+                    const std::function<void(const StoredMap &)> &visit);
     // Label values of one column for the samples of a split, in index order; -1 where a
     // sample has no label in that column.
     std::vector<std::int32_t> labelsOf(std::int64_t datasetId, const std::string &split,
                                        std::int64_t columnId);
 
 private:
-    std::vector<DatasetInfo> query(const std::string &where, const std::function<void(Statement &)> &bind);
+    std::vector<DatasetInfo> query(const std::string &where,
+                                   const std::function<void(Statement &)> &bind);
     Database &m_db;
 };
 

@@ -35,6 +35,16 @@ constexpr std::array<std::pair<ImageEncoding, const char *>, 3> kEncodings{{
     {ImageEncoding::Png, "png"},
     {ImageEncoding::Jpeg, "jpeg"},
 }};
+constexpr std::array<std::pair<MapKind, const char *>, 3> kMapKinds{{
+    {MapKind::Segmentation, "segmentation"},
+    {MapKind::Depth, "depth"},
+    {MapKind::Normals, "normals"},
+}};
+constexpr std::array<std::pair<MapType, const char *>, 3> kMapTypes{{
+    {MapType::UInt8, "uint8"},
+    {MapType::UInt16, "uint16"},
+    {MapType::Float32, "float32"},
+}};
 constexpr std::array<std::pair<RunStatus, const char *>, 7> kStatuses{{
     {RunStatus::Queued, "queued"},
     {RunStatus::Running, "running"},
@@ -46,17 +56,54 @@ constexpr std::array<std::pair<RunStatus, const char *>, 7> kStatuses{{
 }};
 } // namespace
 
-const char *toString(ColumnKind kind) { return nameOf(kColumnKinds, kind); }
+const char *toString(ColumnKind kind)
+{
+    return nameOf(kColumnKinds, kind);
+}
 std::optional<ColumnKind> columnKindFromString(const std::string &text)
 {
     return lookup(kColumnKinds, text);
 }
-const char *toString(ImageEncoding encoding) { return nameOf(kEncodings, encoding); }
+const char *toString(ImageEncoding encoding)
+{
+    return nameOf(kEncodings, encoding);
+}
 std::optional<ImageEncoding> imageEncodingFromString(const std::string &text)
 {
     return lookup(kEncodings, text);
 }
-const char *toString(RunStatus status) { return nameOf(kStatuses, status); }
+const char *toString(MapKind kind)
+{
+    return nameOf(kMapKinds, kind);
+}
+std::optional<MapKind> mapKindFromString(const std::string &text)
+{
+    return lookup(kMapKinds, text);
+}
+const char *toString(MapType type)
+{
+    return nameOf(kMapTypes, type);
+}
+std::optional<MapType> mapTypeFromString(const std::string &text)
+{
+    return lookup(kMapTypes, text);
+}
+std::size_t byteSize(MapType type)
+{
+    switch (type) {
+    case MapType::UInt8:
+        return 1;
+    case MapType::UInt16:
+        return 2;
+    case MapType::Float32:
+        return 4;
+    }
+    return 1;
+}
+const char *toString(RunStatus status)
+{
+    return nameOf(kStatuses, status);
+}
 std::optional<RunStatus> runStatusFromString(const std::string &text)
 {
     return lookup(kStatuses, text);
@@ -94,6 +141,13 @@ const LabelColumn *DatasetInfo::column(const std::string &name) const
     auto it = std::find_if(columns.begin(), columns.end(),
                            [&](const LabelColumn &c) { return c.name == name; });
     return it == columns.end() ? nullptr : &*it;
+}
+
+const MapColumn *DatasetInfo::map(const std::string &name) const
+{
+    auto it =
+        std::find_if(maps.begin(), maps.end(), [&](const MapColumn &m) { return m.name == name; });
+    return it == maps.end() ? nullptr : &*it;
 }
 
 } // namespace mtl::store

@@ -19,6 +19,35 @@ struct LabelColumn {
     std::vector<std::string> categories; // Categorical: value i names categories[i]. Binary: empty.
 };
 
+// A dense label: one map per sample at the image's resolution (docs/STORE.md).
+enum class MapKind {
+    Segmentation, // 1 channel of class indices, 255 = not labelled
+    Depth,        // 1 channel of distances; stored 0 = not labelled
+    Normals,      // 3 channels of a unit vector per pixel; stored (0, 0, 0) = not labelled
+};
+const char *toString(MapKind kind);
+std::optional<MapKind> mapKindFromString(const std::string &text);
+
+// How a map's values are stored: row-major [H, W, C], little-endian.
+enum class MapType { UInt8, UInt16, Float32 };
+const char *toString(MapType type);
+std::optional<MapType> mapTypeFromString(const std::string &text);
+std::size_t byteSize(MapType type);
+
+constexpr int kSegmentationIgnore = 255;
+
+struct MapColumn {
+    std::int64_t id = 0;
+    std::string name;
+    MapKind kind = MapKind::Segmentation;
+    MapType type = MapType::UInt8;
+    int channels = 1;
+    // The value a stored number stands for: stored × scale + offset (depth in metres from
+    // millimetres: scale 0.001; normals from bytes: scale 2/255, offset −1).
+    double scale = 1.0, offset = 0.0;
+    std::vector<std::string> categories; // Segmentation: class i names categories[i]
+};
+
 struct SplitCount {
     std::string name;
     std::int64_t samples = 0;
@@ -33,10 +62,12 @@ struct DatasetInfo {
     int width = 0, height = 0, channels = 0; // 0 when samples differ in size
     std::vector<SplitCount> splits;
     std::vector<LabelColumn> columns;
+    std::vector<MapColumn> maps; // dense labels; their names differ from the columns'
 
     std::int64_t totalSamples() const;
     std::int64_t splitSize(const std::string &split) const;
     const LabelColumn *column(const std::string &name) const;
+    const MapColumn *map(const std::string &name) const;
 };
 
 // How a sample's pixels are stored. Raw is uint8, row-major [H, W, C].

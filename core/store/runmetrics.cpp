@@ -1,8 +1,34 @@
 #include "store/runmetrics.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 
 namespace mtl::store {
+
+std::optional<Headline> headline(const std::map<std::string, double> &values)
+{
+    static const std::array<const char *, 5> order{"accuracy", "miou", "abs_err", "angle_err",
+                                                   "l1"};
+    for (const char *name : order)
+        if (const auto it = values.find(name); it != values.end())
+            return Headline{name, it->second};
+    return std::nullopt;
+}
+
+std::string Headline::text() const
+{
+    char text[64];
+    if (name == "accuracy")
+        std::snprintf(text, sizeof text, "%.2f%%", value * 100.0);
+    else if (name == "miou")
+        std::snprintf(text, sizeof text, "mIoU %.2f%%", value * 100.0);
+    else if (name == "angle_err")
+        std::snprintf(text, sizeof text, "angle_err %.1f°", value);
+    else
+        std::snprintf(text, sizeof text, "%s %.3f", name.c_str(), value);
+    return text;
+}
 
 void RunMetrics::add(const MetricRow &row)
 {

@@ -16,6 +16,17 @@
 
 namespace mtl::store {
 
+// The metric a one-line summary shows for a task, from its task-level values: the first of
+// accuracy, miou (segmentation), abs_err (depth), angle_err (normals), l1 (reconstruction)
+// it has; nullopt when none.
+struct Headline {
+    std::string name;
+    double value = 0.0;
+    // "87.12%" for accuracy, "mIoU 45.20%", "abs_err 0.412", "angle_err 21.3°", "l1 0.052".
+    std::string text() const;
+};
+std::optional<Headline> headline(const std::map<std::string, double> &values);
+
 class RunMetrics {
 public:
     struct Point {

@@ -102,6 +102,33 @@ CREATE TABLE checkpoints (
 CREATE INDEX checkpoints_by_run ON checkpoints(run_id, epoch);
 )SQL";
 
+// Version 3: dense labels (segmentation, depth, normals maps), one per sample and map column.
+constexpr const char *kSchemaV3 = R"SQL(
+CREATE TABLE map_columns (
+  id          INTEGER PRIMARY KEY,
+  dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  kind        TEXT NOT NULL CHECK (kind IN ('segmentation', 'depth', 'normals')),
+  type        TEXT NOT NULL CHECK (type IN ('uint8', 'uint16', 'float32')),
+  channels    INTEGER NOT NULL CHECK (channels > 0),
+  scale       REAL NOT NULL DEFAULT 1,
+  offset      REAL NOT NULL DEFAULT 0,
+  categories  TEXT NOT NULL DEFAULT '[]',
+  position    INTEGER NOT NULL,
+  UNIQUE (dataset_id, name)
+);
+CREATE TABLE label_maps (
+  sample_id   INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  column_id   INTEGER NOT NULL REFERENCES map_columns(id) ON DELETE CASCADE,
+  encoding    TEXT NOT NULL CHECK (encoding IN ('raw', 'deflate')),
+  width       INTEGER NOT NULL,
+  height      INTEGER NOT NULL,
+  data        BLOB NOT NULL,
+  PRIMARY KEY (sample_id, column_id)
+) WITHOUT ROWID;
+CREATE INDEX label_maps_by_column ON label_maps(column_id);
+)SQL";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -111,11 +138,16 @@ const std::vector<Migration> &migrations()
          [](Database &db) { db.exec(kSchemaV1); }},
         {2, "checkpoints keep the run's other state (weighting method, RNG, probes)",
          [](Database &db) { db.exec("ALTER TABLE checkpoints ADD COLUMN state BLOB;"); }},
+        {3, "dense labels: map columns and one label map per sample and column",
+         [](Database &db) { db.exec(kSchemaV3); }},
     };
     return all;
 }
 
-int currentSchemaVersion() { return migrations().back().version; }
+int currentSchemaVersion()
+{
+    return migrations().back().version;
+}
 
 int migrate(Database &db, const std::vector<Migration> &steps)
 {

@@ -21,6 +21,14 @@ namespace mtl::train {
 // Label values of a split by column name, in sample order; -1 marks a missing label.
 using ColumnValues = std::map<std::string, std::vector<std::int32_t>>;
 
+// What a split's targets are made from: its label columns, its maps ([N, C, H, W] as
+// data::MemorySplit holds them) and its images (uint8 [N, C, H, W]), for reconstruction.
+struct SplitLabels {
+    const ColumnValues &columns;
+    const std::map<std::string, at::Tensor> &maps;
+    const at::Tensor &images;
+};
+
 struct MetricValue {
     std::string attribute; // empty for task-level values
     std::string name;      // "loss", "accuracy", …
@@ -56,13 +64,17 @@ public:
     virtual std::vector<std::string> columns() const = 0;
     // What the model must output for this task.
     virtual model::HeadSpec head() const = 0;
-    // Target tensor for a whole split, on the CPU: [N] int64 (classification) or [N, A] float.
-    virtual at::Tensor targets(const ColumnValues &values) const = 0;
+    // Target tensor for a whole split, on the CPU: [N] int64 (classification), [N, A] float
+    // (attributes), or a map [N, C, H, W] in its stored type (dense tasks decode per batch).
+    virtual at::Tensor targets(const SplitLabels &split) const = 0;
     // Called once before training with the targets of the whole training split (validation
     // hold-out included), for what the loss learns from the data (e.g. balanced weights).
     virtual void fit(const at::Tensor &trainTargets) {}
     // What fit() learnt, for the run header; empty when nothing.
     virtual std::string fitted() const { return {}; }
+    // The bias a new run's head starts from, one value per output channel, as fit() learnt it
+    // (depth: the training split's mean depth); empty: the head's own initialisation.
+    virtual std::vector<double> outputPrior() const { return {}; }
     // Mean loss over the labelled samples of a batch (a scalar that requires grad).
     virtual at::Tensor loss(const at::Tensor &output, const at::Tensor &target) const = 0;
     virtual std::unique_ptr<TaskMeter> makeMeter() const = 0;

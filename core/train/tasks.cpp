@@ -4,6 +4,7 @@
 #include "train/task.h"
 
 #include "common/error.h"
+#include "train/taskhelpers.h"
 
 #include <torch/nn/functional/loss.h>
 #include <torch/types.h>
@@ -14,47 +15,7 @@ namespace mtl::train {
 
 namespace {
 
-Error configError(const std::string &key, const std::string &message)
-{
-    ErrorLocation where;
-    where.key = key;
-    return Error(ErrorCode::Config, message, where);
-}
-
-std::string columnList(const store::DatasetInfo &dataset)
-{
-    std::string list;
-    for (const auto &column : dataset.columns)
-        list += (list.empty() ? "" : ", ") + column.name + " (" + toString(column.kind) + ")";
-    return list.empty() ? std::string("none") : list;
-}
-
-const store::LabelColumn &requireColumn(const store::DatasetInfo &dataset, const std::string &name,
-                                        const std::string &key)
-{
-    const store::LabelColumn *column = dataset.column(name);
-    if (!column)
-        throw configError(key, "column '" + name + "' is not in dataset '" + dataset.name +
-                                   "' (columns: " + columnList(dataset) + ")");
-    return *column;
-}
-
-const std::vector<std::int32_t> &valuesOf(const ColumnValues &values, const std::string &column)
-{
-    auto it = values.find(column);
-    if (it == values.end())
-        throw Error(ErrorCode::Training, "labels of column '" + column + "' were not loaded");
-    return it->second;
-}
-
-// Checks a state() handed to merge() has the length this meter's own has.
-void checkStateSize(const std::vector<double> &state, std::size_t expected)
-{
-    if (state.size() != expected)
-        throw Error(ErrorCode::Training, "cannot merge a meter state of " +
-                                             std::to_string(state.size()) + " values into one of " +
-                                             std::to_string(expected));
-}
+using namespace detail;
 
 class ClassificationMeter final : public TaskMeter {
 public:
@@ -92,12 +53,6 @@ private:
     double m_lossSum = 0.0;
 };
 
-// "53,211 of 60,000 …": how much of a training split a task has labels for.
-std::string labelledText(std::int64_t labelled, std::int64_t total, const char *what)
-{
-    return std::to_string(labelled) + " of " + std::to_string(total) + " " + what;
-}
-
 class ClassificationTask final : public Task {
 public:
     ClassificationTask(const experiment::TaskConfig &config, std::int64_t classes)
@@ -121,9 +76,9 @@ public:
         return m_labelled < m_total ? labelledText(m_labelled, m_total, "training samples labelled")
                                     : "";
     }
-    at::Tensor targets(const ColumnValues &values) const override
+    at::Tensor targets(const SplitLabels &split) const override
     {
-        const auto &column = valuesOf(values, config().label);
+        const auto &column = valuesOf(split.columns, config().label);
         return torch::tensor(column, torch::kInt32).to(torch::kInt64);
     }
     at::Tensor loss(const at::Tensor &output, const at::Tensor &target) const override
@@ -231,16 +186,16 @@ public:
                 "attributes",
                 config().labels};
     }
-    at::Tensor targets(const ColumnValues &values) const override
+    at::Tensor targets(const SplitLabels &split) const override
     {
         const auto &labels = config().labels;
-        const std::size_t n = valuesOf(values, labels.front()).size();
+        const std::size_t n = valuesOf(split.columns, labels.front()).size();
         at::Tensor result =
             torch::empty({static_cast<std::int64_t>(n), static_cast<std::int64_t>(labels.size())},
                          torch::kFloat32);
         auto out = result.accessor<float, 2>();
         for (std::size_t a = 0; a < labels.size(); ++a) {
-            const auto &column = valuesOf(values, labels[a]);
+            const auto &column = valuesOf(split.columns, labels[a]);
             for (std::size_t i = 0; i < n; ++i)
                 out[static_cast<std::int64_t>(i)][static_cast<std::int64_t>(a)] =
                     static_cast<float>(column[i]);
@@ -376,6 +331,39 @@ const Registry<TaskMaker> &taskTypes()
             "classes",
             0.0, 0.99}}},
          makeClassification},
+        {{"depth",
+          "a depth map (label: a depth map column): one channel at the input resolution; "
+          "abs/rel error, RMSE and δ < 1.25 over the labelled pixels (stored 0 = none)",
+          {{"loss",
+            OptionSpec::Type::Choice,
+            "l1",
+            "l1: |ŷ − y|; mse: (ŷ − y)²; log_l1: |log ŷ − log y|; scale_invariant: the "
+            "scale-invariant log loss of Eigen et al. (λ = 0.5)",
+            0,
+            0,
+            {"l1", "mse", "log_l1", "scale_invariant"}}}},
+         makeDepth},
+        {{"normals",
+          "surface normals (label: a normals map column): three channels at the input "
+          "resolution, loss 1 − cosine; mean angle error and shares within 11.25°/22.5°/30°",
+          {}},
+         makeNormals},
+        {{"reconstruction",
+          "the input image itself (no label): channels of the image at its resolution; L1, "
+          "PSNR",
+          {{"loss",
+            OptionSpec::Type::Choice,
+            "l1",
+            "l1 or mse of the image in [0, 1]",
+            0,
+            0,
+            {"l1", "mse"}}}},
+         makeReconstruction},
+        {{"segmentation",
+          "a class per pixel (label: a segmentation map column): per-pixel softmax "
+          "cross-entropy, 255 = not labelled; mIoU, pixel accuracy, IoU per class",
+          {}},
+         makeSegmentation},
     };
     return table;
 }

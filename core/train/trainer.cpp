@@ -232,7 +232,8 @@ void Trainer::Impl::loadData(const ExperimentConfig &config, bool preload)
         auto loaded =
             std::make_shared<data::MemorySplit>(data::loadSplit(*project, dataset, split, columns));
         for (const auto &task : tasks)
-            loaded->targets.push_back(task->targets(loaded->columns));
+            loaded->targets.push_back(
+                task->targets({loaded->columns, loaded->maps, loaded->images}));
         return std::shared_ptr<const data::MemorySplit>(std::move(loaded));
     };
     const auto train = load("train");
@@ -340,6 +341,11 @@ RunResult Trainer::run(TrainerListener *listener)
             listener->statusChanged(m_runId, store::RunStatus::Running);
 
         d.loadData(m_config, m_options.preloadBatches);
+        // A new run's heads start from the priors the tasks learnt from the training split.
+        for (std::size_t t = 0; t < d.tasks.size() && !d.resumeFrom; ++t)
+            if (const std::vector<double> prior = d.tasks[t]->outputPrior(); !prior.empty())
+                if (const model::HeadPtr head = model::findHead(*d.model, d.tasks[t]->name()))
+                    head->setOutputBias(prior);
         std::int64_t firstEpoch = 1, firstBatch = 0;
         if (d.resumeFrom) {
             // Continue where the checkpoint was taken: same weights, optimiser moments,

@@ -319,7 +319,7 @@ void TestCli::badUsage_data()
         << QStringList{QStringLiteral("import"),   p,
                        QStringLiteral("--name"),   QStringLiteral("x"),
                        QStringLiteral("--format"), QStringLiteral("tiff")}
-        << QStringLiteral("tiff not in {idx,fashion-mnist,multi-fashion}");
+        << QStringLiteral("tiff not in {idx,fashion-mnist,multi-fashion,fashion-scenes}");
     QTest::newRow("--images with fashion-mnist")
         << QStringList{QStringLiteral("import"),   p,
                        QStringLiteral("--name"),   QStringLiteral("x"),
@@ -330,7 +330,8 @@ void TestCli::badUsage_data()
         << QStringList{QStringLiteral("import"), p,
                        QStringLiteral("--name"), QStringLiteral("x"),
                        QStringLiteral("--dir"),  QStringLiteral("/tmp")}
-        << QStringLiteral("--dir applies to --format fashion-mnist and multi-fashion only");
+        << QStringLiteral(
+               "--dir applies to --format fashion-mnist, multi-fashion and fashion-scenes only");
     QTest::newRow("idx without --labels")
         << QStringList{QStringLiteral("import"),   p,
                        QStringLiteral("--name"),   QStringLiteral("x"),
@@ -366,7 +367,8 @@ void TestCli::badUsage_data()
                "fmnist-cross-stitch, fmnist-dselect-k, fmnist-hard, fmnist-hps, "
                "fmnist-independent, fmnist-mmoe, fmnist-mtan, fmnist-mtl-cnn, fmnist-ple, "
                "fmnist-resnet18, "
-               "fmnist-split, mfashion-hard, mfashion-independent)");
+               "fmnist-split, fscenes-segnet-hard, fscenes-segnet-mtan, mfashion-hard, "
+               "mfashion-independent)");
 }
 
 void TestCli::badUsage()

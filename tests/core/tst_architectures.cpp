@@ -40,6 +40,8 @@ json tinyBackboneOptions(const std::string &backbone)
         return {{"width", 4}, {"fc_units", 16}, {"dropout", 0.2}};
     if (backbone == "alexnet")
         return {{"width", 2}, {"fc_units", 16}, {"dropout", 0.2}};
+    if (backbone == "segnet")
+        return {{"width", 4}, {"blocks", 2}};
     return {{"width", 4}};
 }
 
@@ -59,6 +61,8 @@ std::vector<std::pair<std::string, json>> variants(const std::string &sharing)
         rows.push_back({"masks of 1", {{"masks", "ones"}}});
     if (sharing == "mmoe" || sharing == "ple")
         rows.push_back({"shared_stages 1", {{"shared_stages", 1}}});
+    if (sharing == "ple") // segnet's tiny encoder shared, a level per decoder stage
+        rows.push_back({"shared_stages 2", {{"shared_stages", 2}}});
     if (sharing == "cgc")
         rows.push_back({"task experts only", {{"shared_experts", 0}, {"task_experts", 2}}});
     if (sharing == "mtl_cnn")
@@ -99,10 +103,14 @@ std::vector<HeadSpec> headSet(bool dense)
 }
 
 // The config key an invalid combination must name; empty when it is valid.
-std::string expectedErrorKey(const std::string &backbone, const std::string &, bool dense)
+std::string expectedErrorKey(const std::string &backbone, const std::string &sharing,
+                             const json &options, bool dense)
 {
     if (dense && (backbone == "stitch_cnn" || backbone == "alexnet"))
         return "tasks[2].type"; // a dense task on a backbone that ends in a vector
+    // ple mixes after every stage: segnet's 2 encoder stages (tiny options) must be shared.
+    if (backbone == "segnet" && sharing == "ple" && options.value("shared_stages", 0) < 2)
+        return "model.sharing_options.shared_stages";
     return {};
 }
 
@@ -213,7 +221,7 @@ void TestArchitectures::everyCombination()
     QFETCH(json, backboneOptions);
     QFETCH(bool, dense);
     const std::vector<HeadSpec> heads = headSet(dense);
-    const std::string errorKey = expectedErrorKey(backbone, sharing, dense);
+    const std::string errorKey = expectedErrorKey(backbone, sharing, options, dense);
     model::MultiTaskModelPtr net;
     try {
         net = model::buildModel(modelConfig(backbone, sharing, options, backboneOptions), kInput,
@@ -564,6 +572,10 @@ void TestArchitectures::badStageOptionsNameTheirKey_data()
     QTest::newRow("alexnet's ImageNet stem on 12×12 images")
         << std::string("alexnet") << json{{"stem", "imagenet"}} << std::string("hard") << none
         << std::string("model.backbone") << QStringLiteral("cannot take 12×12 images");
+    // 12 → 6 → 3 → 1 → 0: a fourth pooling leaves nothing.
+    QTest::newRow("segnet pooling a 12×12 image four times")
+        << std::string("segnet") << json{{"blocks", 4}} << std::string("hard") << none
+        << std::string("model.backbone_options.blocks") << QStringLiteral("use at most 3 blocks");
 }
 
 void TestArchitectures::badStageOptionsNameTheirKey()
@@ -605,6 +617,13 @@ void TestArchitectures::stageShapesMatchThePapers_data()
     QTest::newRow("alexnet, small-input stem, 28 px")
         << std::string("alexnet") << json{{"fc_units", 1024}} << QStringLiteral("1x28x28")
         << QStringLiteral("64x14x14 192x7x7 384x7x7 256x7x7 256x3x3 1024x1x1 1024x1x1");
+    // The decoder mirrors the encoder back to the input's size, odd sizes included.
+    QTest::newRow("segnet, 4 blocks, 64 px")
+        << std::string("segnet") << json::object() << QStringLiteral("1x64x64")
+        << QStringLiteral("16x32x32 32x16x16 64x8x8 128x4x4 64x8x8 32x16x16 16x32x32 16x64x64");
+    QTest::newRow("segnet, 3 blocks, 28 px")
+        << std::string("segnet") << json{{"blocks", 3}, {"width", 8}} << QStringLiteral("3x28x28")
+        << QStringLiteral("8x14x14 16x7x7 32x3x3 16x7x7 8x14x14 8x28x28");
 }
 
 void TestArchitectures::stageShapesMatchThePapers()

@@ -159,6 +159,13 @@ void TestConfig::exampleConfigs_data()
         << QStringLiteral("mfashion-hard") << sides << QStringLiteral("hard");
     QTest::newRow("mfashion-independent")
         << QStringLiteral("mfashion-independent") << sides << QStringLiteral("independent");
+    // Dense tasks on fashion-scenes through segnet.
+    const QStringList dense{QStringLiteral("semantic"), QStringLiteral("depth"),
+                            QStringLiteral("normals")};
+    QTest::newRow("fscenes-segnet-hard")
+        << QStringLiteral("fscenes-segnet-hard") << dense << QStringLiteral("hard");
+    QTest::newRow("fscenes-segnet-mtan")
+        << QStringLiteral("fscenes-segnet-mtan") << dense << QStringLiteral("mtan");
 }
 
 void TestConfig::exampleConfigs()
@@ -178,9 +185,10 @@ void TestConfig::exampleConfigs()
 
     const ExperimentConfig c = train::loadExperiment(str(path));
     QCOMPARE(qstr(c.name), name);
-    QCOMPARE(qstr(c.dataset), name.startsWith(QLatin1String("mfashion"))
-                                  ? QStringLiteral("multi-fashion")
-                                  : QStringLiteral("fashion-mnist"));
+    QCOMPARE(qstr(c.dataset),
+             name.startsWith(QLatin1String("mfashion"))  ? QStringLiteral("multi-fashion")
+             : name.startsWith(QLatin1String("fscenes")) ? QStringLiteral("fashion-scenes")
+                                                         : QStringLiteral("fashion-mnist"));
     QStringList names;
     for (const auto &task : c.tasks)
         names << qstr(task.name);
@@ -192,6 +200,8 @@ void TestConfig::exampleConfigs()
     for (const char *other : {"resnet18", "alexnet"})
         if (name.endsWith(QLatin1String(other)))
             backbone = QLatin1String(other);
+    if (name.startsWith(QLatin1String("fscenes-segnet")))
+        backbone = QStringLiteral("segnet");
     QCOMPARE(qstr(c.model.backbone), backbone);
     QCOMPARE(qstr(c.model.sharing), sharing);
     // The examples of gated strategies record their gates beside the task weights.
@@ -211,7 +221,8 @@ void TestConfig::exampleConfigs()
     QCOMPARE(qstr(c.optimizer.name), QStringLiteral("adam"));
     QCOMPARE(c.optimizer.lr, 0.001);
     QCOMPARE(c.train.epochs, 1);
-    QCOMPARE(c.train.batchSize, 128);
+    // 64×64 scenes through an encoder–decoder: smaller batches.
+    QCOMPARE(c.train.batchSize, name.startsWith(QLatin1String("fscenes")) ? 32 : 128);
     QCOMPARE(c.train.valFraction, 0.1);
     QCOMPARE(c.train.threads, 2);
     QCOMPARE(qstr(c.train.device), QStringLiteral("auto"));
@@ -219,6 +230,8 @@ void TestConfig::exampleConfigs()
         QCOMPARE(qstr(c.tasks[1].label), QStringLiteral("group"));
     else if (name.startsWith(QLatin1String("mfashion")))
         QCOMPARE(qstr(c.tasks[1].label), QStringLiteral("right"));
+    else if (name.startsWith(QLatin1String("fscenes")))
+        QCOMPARE(qstr(c.tasks[2].label), QStringLiteral("normals"));
     else
         QCOMPARE(c.tasks.back().labels.size(), std::size_t(12));
     if (name == QStringLiteral("fmnist-split"))
@@ -233,7 +246,8 @@ void TestConfig::everyExampleIsTested()
                  "fmnist-alexnet", "fmnist-attributes", "fmnist-cgc", "fmnist-cross-stitch",
                  "fmnist-dselect-k", "fmnist-hard", "fmnist-hps", "fmnist-independent",
                  "fmnist-mmoe", "fmnist-mtan", "fmnist-mtl-cnn", "fmnist-ple", "fmnist-resnet18",
-                 "fmnist-split", "mfashion-hard", "mfashion-independent"}));
+                 "fmnist-split", "fscenes-segnet-hard", "fscenes-segnet-mtan", "mfashion-hard",
+                 "mfashion-independent"}));
 }
 
 void TestConfig::describePartNamesChangedOptions()
@@ -407,10 +421,13 @@ void TestConfig::errors_data()
     row("unknown key, nothing close", variant(QStringLiteral("optimizer.schedule"), 1),
         "optimizer.schedule", "unknown key (known keys: name lr weight_decay momentum groups)");
     row("unknown task type", variant(QStringLiteral("tasks[0].type"), QStringLiteral("regression")),
-        "tasks[0].type", "unknown value 'regression' (known: attributes, classification)");
+        "tasks[0].type",
+        "unknown value 'regression' (known: attributes, classification, depth, normals, "
+        "reconstruction, segmentation)");
     row("unknown backbone", variant(QStringLiteral("model.backbone"), QStringLiteral("resnet50")),
         "model.backbone",
-        "unknown value 'resnet50' (known: small_cnn, stitch_cnn, alexnet, resnet18, resnet34)");
+        "unknown value 'resnet50' (known: small_cnn, stitch_cnn, alexnet, resnet18, resnet34, "
+        "segnet)");
     row("unknown sharing", variant(QStringLiteral("model.sharing"), QStringLiteral("soft")),
         "model.sharing", "unknown value 'soft'");
     const auto stitch = [](const char *key, const QJsonValue &value) {

@@ -1,10 +1,15 @@
 // Typed access to datasets: creating and finding them, label columns (identical ones reused,
 // conflicting ones refused), bulk writing of samples and labels, and reading them back in
-// index order with -1 for missing labels.
+// index order with -1 for missing labels; map columns (identical ones reused, conflicting ones
+// and names taken by label columns refused) and label maps, deflated or raw, read back whole,
+// with a map that does not inflate to its size named as the store error it is.
 
 #include "store/datasetstore.h"
 
 #include "store/project.h"
+#include "store/sqlite.h"
+
+#include <cstring>
 
 #include "fixtures.h"
 
@@ -14,6 +19,7 @@
 
 using namespace mtl;
 using namespace mtl::test;
+using mtl::store::Statement;
 
 class TestDatasetStore : public QObject {
     Q_OBJECT
@@ -28,6 +34,9 @@ private Q_SLOTS:
     void writeAndReadSamples();
     void labelsMissingAreMinusOne();
     void duplicateSampleIndexRefused();
+    void mapColumns();
+    void mapsRoundTrip();
+    void corruptMapIsNamed();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -234,6 +243,113 @@ void TestDatasetStore::duplicateSampleIndexRefused()
     // The writer stays usable after an error.
     writer.addSample("train", 1, store::ImageEncoding::Raw, 1, 1, 1, &pixel, 1);
     QCOMPARE(datasets.find(id)->splitSize("train"), 2);
+}
+
+namespace {
+store::MapColumn depthColumn()
+{
+    store::MapColumn depth;
+    depth.name = "depth";
+    depth.kind = store::MapKind::Depth;
+    depth.type = store::MapType::UInt16;
+    depth.scale = 0.001;
+    return depth;
+}
+} // namespace
+
+void TestDatasetStore::mapColumns()
+{
+    auto &datasets = m_project->datasets();
+    const auto id = datasets.create("d", "fashion-scenes", "", 4, 4, 1);
+    store::MapColumn semantic;
+    semantic.name = "semantic";
+    semantic.categories = {"background", "shirt"};
+    const auto semanticId = datasets.ensureMapColumn(id, semantic);
+    const auto depthId = datasets.ensureMapColumn(id, depthColumn());
+    QVERIFY(semanticId != depthId);
+    QCOMPARE(datasets.ensureMapColumn(id, depthColumn()), depthId); // identical: reused
+    store::MapColumn other = depthColumn();
+    other.scale = 0.01;
+    auto error = catchError([&] { datasets.ensureMapColumn(id, other); });
+    QVERIFY(error);
+    QVERIFY2(qstr(error->message()).contains(QStringLiteral("map column 'depth' already exists")),
+             error->what());
+    // One namespace for label and map columns.
+    store::LabelColumn clash;
+    clash.name = "semantic";
+    error = catchError([&] { datasets.ensureColumn(id, clash); });
+    QVERIFY(error);
+    QVERIFY2(
+        qstr(error->message()).contains(QStringLiteral("'semantic' already names a map column")),
+        error->what());
+    clash.name = "count";
+    datasets.ensureColumn(id, clash);
+    store::MapColumn named = depthColumn();
+    named.name = "count";
+    QVERIFY(catchError([&] { datasets.ensureMapColumn(id, named); }));
+
+    const auto info = datasets.find(id);
+    QCOMPARE(info->maps.size(), std::size_t(2));
+    const store::MapColumn *read = info->map("depth");
+    QVERIFY(read);
+    QCOMPARE(read->type, store::MapType::UInt16);
+    QCOMPARE(read->scale, 0.001);
+    QCOMPARE(info->map("semantic")->categories, semantic.categories);
+    QVERIFY(!info->map("count"));
+}
+
+void TestDatasetStore::mapsRoundTrip()
+{
+    auto &datasets = m_project->datasets();
+    const auto id = datasets.create("d", "fashion-scenes", "", 4, 4, 1);
+    store::MapColumn depth = depthColumn();
+    depth.id = datasets.ensureMapColumn(id, depth);
+    store::DatasetStore::Writer writer(m_project->db(), id);
+    const std::uint8_t pixels[16] = {};
+    // Sample 0: a flat map (deflates); sample 1: no map; sample 2: noise (stays raw).
+    std::vector<std::uint16_t> flat(16, 5000), noise(16);
+    for (std::size_t i = 0; i < noise.size(); ++i)
+        noise[i] = static_cast<std::uint16_t>(i * 7919 + 17);
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 3; ++i)
+        ids.push_back(writer.addSample("train", i, store::ImageEncoding::Raw, 4, 4, 1, pixels, 16));
+    writer.addMap(ids[0], depth.id, 4, 4, flat.data(), 32);
+    writer.addMap(ids[2], depth.id, 4, 4, noise.data(), 32);
+    Statement encodings(m_project->db(), "SELECT encoding FROM label_maps ORDER BY sample_id");
+    QStringList stored;
+    while (encodings.step())
+        stored << qstr(encodings.text(0));
+    QCOMPARE(stored, (QStringList{QStringLiteral("deflate"), QStringLiteral("raw")}));
+
+    std::vector<std::int64_t> seen;
+    datasets.forEachMap(id, "train", depth, [&](const store::StoredMap &map) {
+        seen.push_back(map.sampleId);
+        QCOMPARE(map.size, std::size_t(32));
+        const auto &expected = map.sampleId == ids[0] ? flat : noise;
+        QVERIFY(std::memcmp(map.data, expected.data(), 32) == 0);
+    });
+    QCOMPARE(seen, (std::vector<std::int64_t>{ids[0], ids[2]}));
+}
+
+void TestDatasetStore::corruptMapIsNamed()
+{
+    auto &datasets = m_project->datasets();
+    const auto id = datasets.create("d", "fashion-scenes", "", 4, 4, 1);
+    store::MapColumn depth = depthColumn();
+    depth.id = datasets.ensureMapColumn(id, depth);
+    store::DatasetStore::Writer writer(m_project->db(), id);
+    const std::uint8_t pixels[16] = {};
+    const auto sample =
+        writer.addSample("train", 0, store::ImageEncoding::Raw, 4, 4, 1, pixels, 16);
+    const std::uint16_t half[8] = {};
+    writer.addMap(sample, depth.id, 4, 4, half, sizeof half); // 16 bytes; 4×4 uint16 needs 32
+    const auto error = catchError(
+        [&] { datasets.forEachMap(id, "train", depth, [](const store::StoredMap &) {}); });
+    QVERIFY(error);
+    QCOMPARE(codeName(error->code()), codeName(ErrorCode::Store));
+    QVERIFY2(
+        qstr(error->message()).contains(QStringLiteral("the 'depth' map of sample %1").arg(sample)),
+        error->what());
 }
 
 QTEST_APPLESS_MAIN(TestDatasetStore)

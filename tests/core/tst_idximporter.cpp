@@ -594,7 +594,7 @@ void TestIdxImporter::importerRegistry()
 {
     QCOMPARE(names(data::importFormats()),
              (QStringList{QStringLiteral("idx"), QStringLiteral("fashion-mnist"),
-                          QStringLiteral("multi-fashion")}));
+                          QStringLiteral("multi-fashion"), QStringLiteral("fashion-scenes")}));
     for (const auto &format : data::importFormats()) {
         const auto importer = data::makeImporter(format);
         QCOMPARE(importer->format(), format);
@@ -606,7 +606,7 @@ void TestIdxImporter::importerRegistry()
     QVERIFY2(
         QString::fromUtf8(error->what())
             .contains(QStringLiteral("unknown import format 'tiff' (known: idx, fashion-mnist, "
-                                     "multi-fashion)")),
+                                     "multi-fashion, fashion-scenes)")),
         error->what());
 }
 

@@ -116,8 +116,9 @@ void TestSchema::newProjectHasCurrentSchema()
     QCOMPARE(project.db().userVersion(), store::currentSchemaVersion());
     QCOMPARE(scalar(project.db(), "PRAGMA user_version"), store::currentSchemaVersion());
     const QStringList names = tables(project.db());
-    for (const char *table : {"datasets", "samples", "label_columns", "labels", "experiments",
-                              "runs", "metrics", "task_weights", "checkpoints"})
+    for (const char *table :
+         {"datasets", "samples", "label_columns", "labels", "experiments", "runs", "metrics",
+          "task_weights", "checkpoints", "map_columns", "label_maps"})
         QVERIFY2(names.contains(QLatin1String(table)), table);
     QVERIFY(project.datasets().list().empty());
     QVERIFY(project.runs().list().empty());
@@ -232,10 +233,12 @@ void TestSchema::version1ProjectMigrates()
     {
         Database db(str(file), Database::Mode::ReadWriteCreate);
         QCOMPARE(store::migrate(db, {store::migrations().front()}), 1);
-        db.exec("INSERT INTO experiments (id, name, config, created_at) VALUES (1, 'e', '{}', 'now');"
-                "INSERT INTO runs (id, experiment_id, status, created_at) VALUES (1, 1, 'stopped', 'now');"
-                "INSERT INTO checkpoints (run_id, epoch, step, created_at, model, optimizer) "
-                "VALUES (1, 2, 30, 'now', x'00ff01', x'0203');");
+        db.exec(
+            "INSERT INTO experiments (id, name, config, created_at) VALUES (1, 'e', '{}', 'now');"
+            "INSERT INTO runs (id, experiment_id, status, created_at) VALUES (1, 1, 'stopped', "
+            "'now');"
+            "INSERT INTO checkpoints (run_id, epoch, step, created_at, model, optimizer) "
+            "VALUES (1, 2, 30, 'now', x'00ff01', x'0203');");
         QCOMPARE(db.userVersion(), 1);
     }
     store::Project project(str(file));
@@ -576,9 +579,8 @@ void TestSchema::damagedProjectIsReported()
     reread.close();
 
     for (const auto mode : {store::Project::OpenMode::MustExist, store::Project::OpenMode::Read}) {
-        const auto error = catchError([&] {
-            store::Project project(str(file), mode, store::Project::Checks::Integrity);
-        });
+        const auto error = catchError(
+            [&] { store::Project project(str(file), mode, store::Project::Checks::Integrity); });
         QVERIFY(error);
         QCOMPARE(codeName(error->code()), codeName(ErrorCode::Store));
         QVERIFY2(qstr(error->message()).contains(QStringLiteral("the project file is damaged")),

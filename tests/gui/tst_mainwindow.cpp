@@ -60,6 +60,7 @@ private Q_SLOTS:
     void reportsBadInputWithoutDialogs();
     void importsFashionMnistInTheBackground();
     void importsMultiFashionBesideIt();
+    void importsFashionScenes();
     void closingWhileTrainingStopsTheRunFirst();
     void pauseResumeAndStopFromTheToolbar();
     void resumesAStoppedRunWithItsWholeCurve();
@@ -329,6 +330,27 @@ void TestMainWindow::importsFashionMnistInTheBackground()
     QVERIFY(window.datasetModel()->contains(QStringLiteral("fashion-mnist")));
     QCOMPARE(window.datasetModel()->index(0, widgets::DatasetTableModel::Samples).data().toString(),
              QLocale().toString(400));
+}
+
+void TestMainWindow::importsFashionScenes()
+{
+    const QString dir = writeFashionMnistDir(m_dir.filePath(QStringLiteral("fmnist-fs")), 60, 20);
+    MainWindow window;
+    window.setInteractive(false);
+    QSignalSpy imported(&window, &MainWindow::importFinished);
+    QVERIFY(openAndWait(window, m_dir.filePath(QStringLiteral("scenes.mtlproj")), true));
+    QAction *action = window.findChild<QAction *>(QStringLiteral("importFashionScenesAction"));
+    QVERIFY(action);
+    QVERIFY(action->isEnabled());
+    QVERIFY(window.importFashionScenes(dir));
+    QVERIFY(!action->isEnabled()); // busy
+    QVERIFY(imported.wait(60000));
+    QVERIFY2(imported.first().at(0).toBool(), qPrintable(imported.first().at(1).toString()));
+    QTRY_VERIFY_WITH_TIMEOUT(window.datasetModel()->contains(QStringLiteral("fashion-scenes")),
+                             10000);
+    QCOMPARE(window.datasetModel()->index(0, widgets::DatasetTableModel::Samples).data().toString(),
+             QLocale().toString(12000));
+    QTRY_VERIFY(!action->isEnabled()); // there is one now
 }
 
 void TestMainWindow::importsMultiFashionBesideIt()
