@@ -7,6 +7,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ZH = {
+    'Validation score per task': '每个任务的验证得分',
+    'score': '得分',
+    'Scores on %1: %2': '%1 上的得分：%2',
+    ': %1 %2': '：%1 %2',
+    ' · %n map(s)': ' · %n 个图',
+    "Each task's validation score per epoch: accuracy, or for a dense task its mIoU (segmentation), share of pixels within 1.25× of the true depth (δ<1.25) or within 11.25° of the true normal": '每个任务每轮的验证得分：准确率；稠密任务则为 mIoU（分割）、深度在真实值 1.25 倍以内的像素比例（δ<1.25），或法线与真实值夹角在 11.25° 以内的像素比例',
     'Import Fashion &Scenes': '导入服装场景(&S)',
     "Compose 12,000 64×64 scenes of 2–4 garments from Debian's Fashion-MNIST, with a semantic, depth and normals map per scene: the dense tasks of segnet and MTAN": '用 Debian 的 Fashion-MNIST 合成 12,000 个 64×64 场景，每个含 2–4 件服装，并附带语义、深度和法线图：segnet 与 MTAN 的稠密任务',
     'Composing fashion scenes from Fashion-MNIST…': '正在用 Fashion-MNIST 合成服装场景…',

@@ -507,37 +507,43 @@ The project is unchanged.</source>
         <translation>不一</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/datasettablemodel.cpp" line="72" />
+        <location filename="../widgets/datasettablemodel.cpp" line="74" />
+        <location filename="../widgets/datasettablemodel.cpp" line="75" />
         <source>%n column(s)</source>
         <translation><numerusform>%n 列</numerusform></translation>
     </message>
+    <message numerus="yes">
+        <location filename="../widgets/datasettablemodel.cpp" line="76" />
+        <source> · %n map(s)</source>
+        <translation><numerusform> · %n 个图</numerusform></translation>
+    </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="84" />
+        <location filename="../widgets/datasettablemodel.cpp" line="88" />
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="85" />
+        <location filename="../widgets/datasettablemodel.cpp" line="89" />
         <source>Samples</source>
         <translation>样本数</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="86" />
+        <location filename="../widgets/datasettablemodel.cpp" line="90" />
         <source>Splits</source>
         <translation>划分</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="87" />
+        <location filename="../widgets/datasettablemodel.cpp" line="91" />
         <source>Image</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="88" />
+        <location filename="../widgets/datasettablemodel.cpp" line="92" />
         <source>Labels</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="89" />
+        <location filename="../widgets/datasettablemodel.cpp" line="93" />
         <source>Format</source>
         <translation>格式</translation>
     </message>
@@ -578,19 +584,24 @@ The project is unchanged.</source>
         <translation>正在验证… %1 %</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="186" />
+        <location filename="../widgets/liverun.cpp" line="191" />
         <source>paused at step %1 of %2 · F6 resumes</source>
         <translation>已在第 %1/%2 步暂停 · 按 F6 继续</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="211" />
+        <location filename="../widgets/liverun.cpp" line="220" />
         <source>Run %1 %2 in %3 (%4 images/s)</source>
         <translation>运行 %1 %2，用时 %3（%4 张/秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="217" />
+        <location filename="../widgets/liverun.cpp" line="225" />
         <source>: %1 accuracy %2</source>
         <translation>：%1 准确率 %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/liverun.cpp" line="225" />
+        <source>: %1 %2</source>
+        <translation>：%1 %2</translation>
     </message>
 </context>
 <context>
@@ -720,152 +731,175 @@ The project is unchanged.</source>
 <context>
     <name>mtl::widgets::RunView</name>
     <message>
-        <location filename="../widgets/runview.cpp" line="45" />
+        <location filename="../widgets/runview.cpp" line="55" />
         <source>Training loss per task</source>
         <translation>各任务训练损失</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="46" />
+        <location filename="../widgets/runview.cpp" line="56" />
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="46" />
+        <location filename="../widgets/runview.cpp" line="56" />
         <source>loss</source>
         <translation>损失</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="50" />
+        <location filename="../widgets/runview.cpp" line="60" />
+        <location filename="../widgets/runview.cpp" line="224" />
         <source>Validation accuracy per task</source>
         <translation>各任务验证准确率</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="51" />
+        <location filename="../widgets/runview.cpp" line="61" />
+        <location filename="../widgets/runview.cpp" line="226" />
         <source>epoch</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="51" />
+        <location filename="../widgets/runview.cpp" line="61" />
+        <location filename="../widgets/runview.cpp" line="226" />
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="65" />
+        <location filename="../widgets/runview.cpp" line="63" />
+        <source>Each task's validation score per epoch: accuracy, or for a dense task its mIoU (segmentation), share of pixels within 1.25× of the true depth (δ&lt;1.25) or within 11.25° of the true normal</source>
+        <translation>每个任务每轮的验证得分：准确率；稠密任务则为 mIoU（分割）、深度在真实值 1.25 倍以内的像素比例（δ&lt;1.25），或法线与真实值夹角在 11.25° 以内的像素比例</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="79" />
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="65" />
+        <location filename="../widgets/runview.cpp" line="79" />
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="65" />
+        <location filename="../widgets/runview.cpp" line="79" />
         <source>Accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="76" />
+        <location filename="../widgets/runview.cpp" line="90" />
         <source>Accuracy of each binary attribute, worst first</source>
         <translation>各二值属性的准确率，最差的在前</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="98" />
+        <location filename="../widgets/runview.cpp" line="113" />
         <source>Open a project (Ctrl+O) or create one (Ctrl+N)</source>
         <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="101" />
+        <location filename="../widgets/runview.cpp" line="116" />
         <source>No run selected. Press Train (F5) to train the example experiment.</source>
         <translation>未选择运行。按“训练”(F5) 训练示例实验。</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="105" />
+        <location filename="../widgets/runview.cpp" line="120" />
         <source>This run recorded no training steps</source>
         <translation>此运行没有记录训练步</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="106" />
+        <location filename="../widgets/runview.cpp" line="121" />
         <source>No validation yet</source>
         <translation>尚无验证结果</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="118" />
+        <location filename="../widgets/runview.cpp" line="134" />
         <source>No project open</source>
         <translation>未打开项目</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="119" />
+        <location filename="../widgets/runview.cpp" line="135" />
         <source>No runs yet</source>
         <translation>尚无运行</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="120" />
+        <location filename="../widgets/runview.cpp" line="136" />
         <source>No run selected</source>
         <translation>未选择运行</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="123" />
+        <location filename="../widgets/runview.cpp" line="139" />
         <source>Train (F5) runs the example experiment fmnist-hps: one small CNN shared by two tasks, the 10 Fashion-MNIST classes and their 3 groups (shoes, for women, other), for one epoch. Run ▸ Train Example has more.</source>
         <translation>“训练”(F5) 运行示例实验 fmnist-hps：两个任务共享一个小型 CNN，分别学习 Fashion-MNIST 的 10 个类别及其 3 个分组（鞋类、女装、其他），训练一轮。更多示例见 运行 ▸ 训练示例。</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="133" />
+        <location filename="../widgets/runview.cpp" line="149" />
         <source>New run — %1</source>
         <translation>新运行 — %1</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="134" />
+        <location filename="../widgets/runview.cpp" line="150" />
         <source>Run %1 — %2 on %3</source>
         <translation>运行 %1 — %2，数据集 %3</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="144" />
+        <location filename="../widgets/runview.cpp" line="160" />
         <source>%1 of %2 steps</source>
         <translation>%1/%2 步</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="146" />
+        <location filename="../widgets/runview.cpp" line="162" />
         <source>%1 images/s</source>
         <translation>%1 张/秒</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="159" />
+        <location filename="../widgets/runview.cpp" line="181" />
         <source> — Run ▸ Resume Selected Run (%1) continues it from its checkpoint.</source>
         <translation> — 运行 ▸ 继续所选运行 (%1) 可从检查点继续。</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="167" />
+        <location filename="../widgets/runview.cpp" line="189" />
         <source>&lt;span style='color:#c62828'&gt;Error: %1&lt;/span&gt;%2</source>
         <translation>&lt;span style='color:#c62828'&gt;错误：%1&lt;/span&gt;%2</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="171" />
+        <location filename="../widgets/runview.cpp" line="192" />
         <source>Accuracy on %1: %2</source>
         <translation>%1 上的准确率：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="198" />
+        <location filename="../widgets/runview.cpp" line="192" />
+        <source>Scores on %1: %2</source>
+        <translation>%1 上的得分：%2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="225" />
+        <source>Validation score per task</source>
+        <translation>每个任务的验证得分</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="226" />
+        <source>score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runview.cpp" line="231" />
         <source>Loading %1 and building the model…</source>
         <translation>正在加载 %1 并构建模型…</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="206" />
+        <location filename="../widgets/runview.cpp" line="239" />
         <source>Waiting for the first step…</source>
         <translation>等待第一步…</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="207" />
+        <location filename="../widgets/runview.cpp" line="240" />
         <source>Validation runs at the end of each epoch</source>
         <translation>每轮结束时进行验证</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="239" />
+        <location filename="../widgets/runview.cpp" line="272" />
         <source>Attributes — accuracy on test, worst first</source>
         <translation>属性 — 测试集准确率，最差的在前</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="240" />
+        <location filename="../widgets/runview.cpp" line="273" />
         <source>Attributes — latest validation accuracy, worst first</source>
         <translation>属性 — 最近一次验证准确率，最差的在前</translation>
     </message>

@@ -69,7 +69,11 @@ QVariant DatasetTableModel::data(const QModelIndex &index, int role) const
         if (d.width <= 0)
             return tr("mixed");
         return QStringLiteral("%1×%2×%3").arg(d.width).arg(d.height).arg(d.channels);
-    case Labels: return tr("%n column(s)", nullptr, static_cast<int>(d.columns.size()));
+    case Labels: {
+        const QString columns = tr("%n column(s)", nullptr, static_cast<int>(d.columns.size()));
+        return d.maps.empty() ? columns
+                              : columns + tr(" · %n map(s)", nullptr, static_cast<int>(d.maps.size()));
+    }
     case Format: return toQt(d.format);
     case ColumnCount: break;
     }

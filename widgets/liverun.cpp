@@ -155,13 +155,18 @@ void LiveRun::onEvaluated(const mtl::train::EvaluationResult &result)
     // This evaluation's validation accuracy extends the per-epoch curves.
     mtl::store::RunMetrics evaluation;
     evaluation.add(result.rows);
-    for (const std::string &task : evaluation.tasks())
-        for (const auto &point : evaluation.validation(task, "accuracy")) {
+    for (const std::string &task : evaluation.tasks()) {
+        const std::string score = evaluation.scoreName(task);
+        if (score.empty())
+            continue;
+        m_curves.scoreNames[task] = score;
+        for (const auto &point : evaluation.validation(task, score)) {
             Curve &curve = m_curves.valAccuracy[task];
             curve.keys.append(point.key);
             curve.values.append(point.value);
-            Q_EMIT validationAdded(toQt(task), point.key, point.value);
+            Q_EMIT validationAdded(scoreSeries(task, score), point.key, point.value);
         }
+    }
     // All evaluations so far: per-attribute accuracy from the test split once it is evaluated,
     // else from the latest validation; final accuracy once the final evaluation is in.
     m_metrics.add(result.rows);
@@ -170,7 +175,7 @@ void LiveRun::onEvaluated(const mtl::train::EvaluationResult &result)
         m_curves.attributeSplit = toQt(m_metrics.finalSplit());
     if (result.split != "val") {
         for (const auto &[task, values] : m_metrics.finalMetrics()) {
-            const auto accuracy = values.find("accuracy");
+            const auto accuracy = values.find(m_metrics.scoreName(task));
             if (accuracy != values.end())
                 m_curves.finalAccuracy[task] = accuracy->second;
         }
@@ -202,10 +207,14 @@ void LiveRun::onFinished(const mtl::train::RunResult &result)
 QString LiveRun::summary(const mtl::train::RunResult &result)
 {
     QStringList accuracy;
+    bool allAccuracy = true;
     for (const auto &[task, metrics] : result.metrics) {
-        const auto it = metrics.find("accuracy");
-        if (it != metrics.end())
-            accuracy.append(QStringLiteral("%1 %2").arg(toQt(task), percent(it->second)));
+        const auto shown = mtl::store::headline(metrics);
+        if (!shown)
+            continue;
+        allAccuracy &= shown->name == "accuracy";
+        accuracy.append(QStringLiteral("%1 %2").arg(
+            toQt(task), shown->name == "accuracy" ? percent(shown->value) : toQt(shown->text())));
     }
     QString message =
         tr("Run %1 %2 in %3 (%4 images/s)")
@@ -213,8 +222,8 @@ QString LiveRun::summary(const mtl::train::RunResult &result)
             .arg(RunTableModel::statusText(result.status), formatDuration(result.totalSeconds),
                  QLocale().toString(result.imagesPerSecond, 'f', 0));
     if (!accuracy.isEmpty())
-        message +=
-            tr(": %1 accuracy %2").arg(toQt(result.evalSplit), accuracy.join(QStringLiteral(", ")));
+        message += (allAccuracy ? tr(": %1 accuracy %2") : tr(": %1 %2"))
+                       .arg(toQt(result.evalSplit), accuracy.join(QStringLiteral(", ")));
     return message;
 }
 

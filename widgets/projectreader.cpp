@@ -10,6 +10,12 @@
 
 namespace mtl::widgets {
 
+QString scoreSeries(const std::string &task, const std::string &scoreName)
+{
+    const std::string label = mtl::store::scoreLabel(scoreName);
+    return label.empty() ? toQt(task) : QStringLiteral("%1 (%2)").arg(toQt(task), toQt(label));
+}
+
 using mtl::store::Project;
 
 ProjectSnapshot readProjectSnapshot(const QString &path)
@@ -65,13 +71,17 @@ RunCurves readRunCurves(const QString &path, qint64 runId)
             const Curve loss = toCurve(metrics.trainLoss(task));
             if (!loss.keys.isEmpty())
                 curves.trainLoss[task] = loss;
-            const Curve accuracy = toCurve(metrics.validation(task, "accuracy"));
+            const std::string score = metrics.scoreName(task);
+            if (score.empty())
+                continue;
+            curves.scoreNames[task] = score;
+            const Curve accuracy = toCurve(metrics.validation(task, score));
             if (!accuracy.keys.isEmpty())
                 curves.valAccuracy[task] = accuracy;
         }
         curves.evalSplit = toQt(metrics.finalSplit());
         for (const auto &[task, values] : metrics.finalMetrics()) {
-            const auto accuracy = values.find("accuracy");
+            const auto accuracy = values.find(metrics.scoreName(task));
             if (accuracy != values.end())
                 curves.finalAccuracy[task] = accuracy->second;
         }

@@ -27,16 +27,22 @@ struct Curve {
 };
 
 // What a run recorded, shaped for the plots.
+// "semantic (mIoU)" for a task scored by another metric than accuracy, else the task.
+QString scoreSeries(const std::string &task, const std::string &scoreName);
+
 struct RunCurves {
     qint64 runId = 0;
     mtl::store::RunInfo info;
     std::vector<std::string> tasks; // in config order
     QString
         architecture; // backbone and sharing from the run's config: "small_cnn · hard (split_at 2)"
-    std::map<std::string, Curve> trainLoss;      // task → (step, loss)
-    std::map<std::string, Curve> valAccuracy;    // task → (epoch, accuracy)
-    std::map<std::string, double> finalAccuracy; // task → accuracy on evalSplit
-    QString evalSplit;                           // "test" (or "val" without a test split)
+    std::map<std::string, Curve> trainLoss; // task → (step, loss)
+    // Each task's score (store::scoreMetrics(): accuracy, or mIoU, δ<1.25, ≤11.25° for dense
+    // tasks), per validation and on the final evaluation, and which metric it is.
+    std::map<std::string, Curve> valAccuracy;      // task → (epoch, score)
+    std::map<std::string, double> finalAccuracy;   // task → score on evalSplit
+    std::map<std::string, std::string> scoreNames; // task → "accuracy", "miou", …
+    QString evalSplit;                             // "test" (or "val" without a test split)
     // Per-attribute accuracy of "attributes" tasks: task → attribute → accuracy, from the final
     // evaluation when there is one, else from the latest validation (attributeSplit says which).
     std::map<std::string, std::map<std::string, double>> attributeAccuracy;

@@ -1,5 +1,7 @@
 #include "runview.h"
 
+#include "store/runmetrics.h"
+
 #include "curveplot.h"
 #include "runtablemodel.h"
 #include "textconv.h"
@@ -18,6 +20,14 @@
 namespace mtl::widgets {
 
 using mtl::store::RunStatus;
+
+namespace {
+std::string scoreOf(const RunCurves &curves, const std::string &task)
+{
+    const auto it = curves.scoreNames.find(task);
+    return it == curves.scoreNames.end() ? std::string("accuracy") : it->second;
+}
+} // namespace
 
 RunView::RunView(const RunTableModel *runs, const TrainingController *training, QWidget *parent)
     : QWidget(parent)
@@ -49,6 +59,10 @@ RunView::RunView(const RunTableModel *runs, const TrainingController *training, 
     m_accuracyPlot->setObjectName(QStringLiteral("accuracyPlot"));
     m_accuracyPlot->setTitle(tr("Validation accuracy per task"));
     m_accuracyPlot->setAxisLabels(tr("epoch"), tr("accuracy"));
+    m_accuracyPlot->setToolTip(
+        tr("Each task's validation score per epoch: accuracy, or for a dense task its mIoU "
+           "(segmentation), share of pixels within 1.25× of the true depth (δ<1.25) or within "
+           "11.25° of the true normal"));
     m_accuracyPlot->setValueFormat(CurvePlot::ValueFormat::Percent);
     m_accuracyPlot->setMarkers(true);
     m_accuracyPlot->setIntegerKeys(true);
@@ -92,7 +106,8 @@ void RunView::showRun(const RunCurves &curves, bool live)
             m_lossPlot->addPoints(toQt(task), loss->second.keys, loss->second.values);
         const auto accuracy = curves.valAccuracy.find(task);
         if (accuracy != curves.valAccuracy.end())
-            m_accuracyPlot->addPoints(toQt(task), accuracy->second.keys, accuracy->second.values);
+            m_accuracyPlot->addPoints(scoreSeries(task, scoreOf(curves, task)),
+                                      accuracy->second.keys, accuracy->second.values);
     }
     if (!m_projectOpen) {
         m_lossPlot->setPlaceholderText(tr("Open a project (Ctrl+O) or create one (Ctrl+N)"));
@@ -112,6 +127,7 @@ void RunView::showRun(const RunCurves &curves, bool live)
 
 void RunView::showHeader(const RunCurves &curves)
 {
+    nameScores(curves);
     m_displayed = curves;
     if (curves.runId == 0 && curves.tasks.empty()) {
         const bool noRuns = m_runs->rowCount() == 0;
@@ -147,11 +163,18 @@ void RunView::showHeader(const RunCurves &curves)
         m_details->setText(details.join(QStringLiteral(" · ")));
     }
     QStringList accuracy;
+    bool allAccuracy = true;
     for (const std::string &task : curves.tasks) {
         const auto it = curves.finalAccuracy.find(task);
-        if (it != curves.finalAccuracy.end())
-            accuracy.append(QStringLiteral("<b>%1</b> %2")
-                                .arg(toQt(task).toHtmlEscaped(), percent(it->second)));
+        if (it == curves.finalAccuracy.end())
+            continue;
+        const QString label = toQt(mtl::store::scoreLabel(scoreOf(curves, task)));
+        allAccuracy &= label.isEmpty();
+        accuracy.append(
+            QStringLiteral("<b>%1</b> %2%3")
+                .arg(toQt(task).toHtmlEscaped(),
+                     label.isEmpty() ? QString() : label.toHtmlEscaped() + QLatin1Char(' '),
+                     percent(it->second)));
     }
     const bool resumable = mtl::store::isResumable(info.status);
     const QString resumeHint =
@@ -167,8 +190,8 @@ void RunView::showHeader(const RunCurves &curves)
         m_result->setText(tr("<span style='color:#c62828'>Error: %1</span>%2")
                               .arg(toQt(info.error).toHtmlEscaped(), resumeHint.toHtmlEscaped()));
     else if (!accuracy.isEmpty())
-        m_result->setText(
-            tr("Accuracy on %1: %2").arg(curves.evalSplit, accuracy.join(QStringLiteral(" · "))));
+        m_result->setText((allAccuracy ? tr("Accuracy on %1: %2") : tr("Scores on %1: %2"))
+                              .arg(curves.evalSplit, accuracy.join(QStringLiteral(" · "))));
     else
         m_result->clear();
     showAttributes(curves);
@@ -191,6 +214,17 @@ void RunView::showLiveHeader(const RunCurves &curves)
 {
     if (m_live)
         showHeader(curves);
+}
+
+void RunView::nameScores(const RunCurves &curves)
+{
+    // Dense tasks are scored by other shares than accuracy: the plot says so.
+    const bool onlyAccuracy =
+        std::all_of(curves.scoreNames.begin(), curves.scoreNames.end(),
+                    [](const auto &entry) { return entry.second == "accuracy"; });
+    m_accuracyPlot->setTitle(onlyAccuracy ? tr("Validation accuracy per task")
+                                          : tr("Validation score per task"));
+    m_accuracyPlot->setAxisLabels(tr("epoch"), onlyAccuracy ? tr("accuracy") : tr("score"));
 }
 
 void RunView::showLoading(const QString &dataset)

@@ -62,6 +62,8 @@ public:
     void showStarted(const RunCurves &curves, const QString &details, bool redraw);
 
 private:
+    // The score plot's title and axis: "accuracy", or "score" when a dense task is shown.
+    void nameScores(const RunCurves &curves);
     void showAttributes(const RunCurves &curves);
 
     const RunTableModel *m_runs;

@@ -16,6 +16,32 @@ std::optional<Headline> headline(const std::map<std::string, double> &values)
     return std::nullopt;
 }
 
+const std::vector<std::string> &scoreMetrics()
+{
+    static const std::vector<std::string> names{"accuracy", "miou", "delta1", "within_11.25"};
+    return names;
+}
+
+std::string scoreLabel(const std::string &metric)
+{
+    if (metric == "miou")
+        return "mIoU";
+    if (metric == "delta1")
+        return "δ<1.25";
+    if (metric == "within_11.25")
+        return "≤11.25°";
+    return metric == "accuracy" ? std::string() : metric;
+}
+
+std::string RunMetrics::scoreName(const std::string &task) const
+{
+    for (const std::string &name : scoreMetrics())
+        for (const auto &[key, value] : m_latest)
+            if (std::get<1>(key) == task && std::get<2>(key).empty() && std::get<3>(key) == name)
+                return name;
+    return {};
+}
+
 std::string Headline::text() const
 {
     char text[64];

@@ -27,6 +27,13 @@ struct Headline {
 };
 std::optional<Headline> headline(const std::map<std::string, double> &values);
 
+// A task's score: the share in [0, 1], higher better, that stands for it beside the others on
+// one plot — accuracy, else miou (segmentation), delta1 (depth) or within_11.25 (normals).
+// scoreLabel() is how a legend names it: "" for accuracy (the plot's own word), "mIoU",
+// "δ<1.25", "≤11.25°".
+const std::vector<std::string> &scoreMetrics();
+std::string scoreLabel(const std::string &metric);
+
 class RunMetrics {
 public:
     struct Point {
@@ -48,6 +55,9 @@ public:
     // The latest value of one metric; attribute "" for task-level ones.
     std::optional<double> latest(const std::string &split, const std::string &task,
                                  const std::string &attribute, const std::string &name) const;
+
+    // The first of scoreMetrics() recorded for `task` (any split); empty when none.
+    std::string scoreName(const std::string &task) const;
 
     // "test" when a test evaluation was recorded, else "val".
     std::string finalSplit() const { return m_hasTest ? "test" : "val"; }

@@ -216,14 +216,17 @@ public:
                    m_column.categories[static_cast<std::size_t>(majority)] +
                    format(" (predicting it: pixel accuracy %.1f%%, mIoU %.1f%%)", 100.0 * share,
                           100.0 * share / present);
+        if (config().options.value("class_weights", std::string("none")) == "median_frequency")
+            fitMedianFrequency(trainTargets);
     }
     std::string fitted() const override { return m_notes; }
     at::Tensor loss(const at::Tensor &output, const at::Tensor &target) const override
     {
         namespace F = torch::nn::functional;
-        return F::cross_entropy(
-            output, target.squeeze(1).to(torch::kLong),
-            F::CrossEntropyFuncOptions().ignore_index(store::kSegmentationIgnore));
+        auto options = F::CrossEntropyFuncOptions().ignore_index(store::kSegmentationIgnore);
+        if (m_weights.defined())
+            options.weight(m_weights.to(output.device()));
+        return F::cross_entropy(output, target.squeeze(1).to(torch::kLong), options);
     }
     std::unique_ptr<TaskMeter> makeMeter() const override
     {
@@ -231,7 +234,47 @@ public:
     }
 
 private:
+    // Median frequency balancing (Eigen & Fergus, ICCV 2015; the SegNet paper's weights):
+    // freq(c) = pixels of c / pixels of the images c occurs in, weight(c) = median(freq) /
+    // freq(c); a class the split never shows keeps 1.
+    void fitMedianFrequency(const at::Tensor &trainTargets)
+    {
+        const auto k = static_cast<std::int64_t>(m_column.categories.size());
+        const std::int64_t n = trainTargets.size(0);
+        at::Tensor pixels = torch::zeros({k}, torch::kDouble),
+                   seen = torch::zeros({k}, torch::kDouble);
+        constexpr std::int64_t chunk = 1024;
+        for (std::int64_t i = 0; i < n; i += chunk) {
+            const at::Tensor part = trainTargets.slice(0, i, std::min(n, i + chunk))
+                                        .reshape({std::min(chunk, n - i), -1})
+                                        .to(torch::kLong);
+            const at::Tensor valid = part.lt(k);
+            const at::Tensor image =
+                torch::arange(part.size(0)).unsqueeze(1).expand_as(part).masked_select(valid);
+            const at::Tensor counts =
+                torch::bincount(image * k + part.masked_select(valid), {}, part.size(0) * k)
+                    .view({part.size(0), k})
+                    .to(torch::kDouble);
+            pixels += counts.sum(0);
+            seen +=
+                (counts.gt(0).to(torch::kDouble) * valid.sum(1, true).to(torch::kDouble)).sum(0);
+        }
+        const at::Tensor present = seen.gt(0) & pixels.gt(0);
+        if (!present.any().item<bool>())
+            return;
+        const at::Tensor frequency = pixels / seen.clamp_min(1.0);
+        const double median = frequency.masked_select(present).median().item<double>();
+        m_weights =
+            torch::where(present, median / frequency.clamp_min(1e-12), torch::ones_like(frequency))
+                .to(torch::kFloat32);
+        m_notes += "; class weights";
+        for (std::int64_t c = 0; c < k; ++c)
+            m_notes += (c == 0 ? " " : ", ") + m_column.categories[static_cast<std::size_t>(c)] +
+                       format(" %.2f", m_weights[c].item<double>());
+    }
+
     std::string m_notes;
+    at::Tensor m_weights; // [K] on the CPU; undefined: unweighted
 };
 
 // Depth: the prediction is the distance itself; stored 0 is not labelled.

@@ -362,7 +362,14 @@ const Registry<TaskMaker> &taskTypes()
         {{"segmentation",
           "a class per pixel (label: a segmentation map column): per-pixel softmax "
           "cross-entropy, 255 = not labelled; mIoU, pixel accuracy, IoU per class",
-          {}},
+          {{"class_weights",
+            OptionSpec::Type::Choice,
+            "none",
+            "none: every pixel counts the same; median_frequency: each class weighted by the "
+            "median class frequency over its own (SegNet's balancing, from the training split)",
+            0,
+            0,
+            {"none", "median_frequency"}}}},
          makeSegmentation},
     };
     return table;

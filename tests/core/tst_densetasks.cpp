@@ -270,6 +270,23 @@ void TestDenseTasks::fitLearnsBaselinesAndPriors()
              seg->fitted().c_str());
     QVERIFY(seg->outputPrior().empty());
 
+    // Median frequency balancing: image 0 is 0 0 0 1, image 1 is 0 0 2 2. freq = pixels of a
+    // class / pixels of the images it is in: 5/8, 1/4, 2/4; median 1/2; weights 0.8, 2, 1.
+    const auto balanced = task("segmentation", "semantic", {{"class_weights", "median_frequency"}});
+    const torch::Tensor maps =
+        torch::tensor({0, 0, 0, 1, 0, 0, 2, 2}, torch::kUInt8).view({2, 1, 2, 2});
+    balanced->fit(maps);
+    QVERIFY2(balanced->fitted().find("class weights background 0.80, shirt 2.00, bag 1.00") !=
+                 std::string::npos,
+             balanced->fitted().c_str());
+    // The weighted mean: Σ w·ce / Σ w over the pixels, here with every pixel predicted as 0.
+    const torch::Tensor logits = torch::zeros({2, 3, 2, 2}).index_fill_(1, torch::tensor({0}), 2.0);
+    const double right = -std::log(std::exp(2.0) / (std::exp(2.0) + 2.0));
+    const double wrong = -std::log(1.0 / (std::exp(2.0) + 2.0));
+    const double expected =
+        (5 * 0.8 * right + 1 * 2.0 * wrong + 2 * 1.0 * wrong) / (5 * 0.8 + 2.0 + 2.0);
+    QVERIFY(std::abs(balanced->loss(logits, maps).item<double>() - expected) < 1e-5);
+
     const auto depth = task("depth", "depth");
     depth->fit(torch::tensor({1000, 2000, 0, 3000}, torch::kInt16).view({1, 1, 2, 2}));
     QCOMPARE(depth->outputPrior().size(), std::size_t(1));

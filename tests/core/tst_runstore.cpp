@@ -5,6 +5,7 @@
 #include "store/runstore.h"
 
 #include "store/project.h"
+#include "store/runmetrics.h"
 #include "store/sqlite.h"
 
 #include "fixtures.h"
@@ -48,6 +49,7 @@ private Q_SLOTS:
     void checkpointsKeepLatest();
     void markOrphanedRunsInterrupted();
     void reconcileThroughProject();
+    void scoresAndHeadlines();
 
 private:
     std::int64_t newRun(std::int64_t stepsTotal = 10);
@@ -328,6 +330,44 @@ void TestRunStore::reconcileThroughProject()
     QCOMPARE(reopened.reconcileInterruptedRuns(), 1);
     QCOMPARE(statusName(reopened.runs().find(orphan)->status), QStringLiteral("interrupted"));
     QCOMPARE(statusName(reopened.runs().find(run)->status), QStringLiteral("running"));
+}
+
+void TestRunStore::scoresAndHeadlines()
+{
+    // Each task type's metrics as its meter names them: which one a plot of scores shows and
+    // which one a summary line shows.
+    store::RunMetrics metrics;
+    const std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>> tasks{
+        {"category", {{"loss", 0.4}, {"accuracy", 0.875}}},
+        {"semantic", {{"loss", 0.7}, {"miou", 0.1235}, {"pixel_accuracy", 0.8}}},
+        {"depth", {{"loss", 0.2}, {"abs_err", 0.2451}, {"rel_err", 0.1}, {"delta1", 0.7}}},
+        {"normals", {{"loss", 0.1}, {"angle_err", 7.84}, {"within_11.25", 0.8}}},
+        {"image", {{"loss", 0.1}, {"l1", 0.052}, {"psnr", 21.0}}},
+    };
+    for (const auto &[task, values] : tasks)
+        for (const auto &[name, value] : values)
+            metrics.add({10, 1, "test", task, "", name, value});
+    metrics.add({10, 1, "test", "semantic", "background", "iou", 0.9});
+    QCOMPARE(metrics.scoreName("category"), std::string("accuracy"));
+    QCOMPARE(metrics.scoreName("semantic"), std::string("miou"));
+    QCOMPARE(metrics.scoreName("depth"), std::string("delta1"));
+    QCOMPARE(metrics.scoreName("normals"), std::string("within_11.25"));
+    QCOMPARE(metrics.scoreName("image"), std::string()); // no share in [0, 1]
+    QCOMPARE(store::scoreLabel("accuracy"), std::string());
+    QCOMPARE(store::scoreLabel("miou"), std::string("mIoU"));
+    QCOMPARE(store::scoreLabel("delta1"), std::string("δ<1.25"));
+    const store::RunMetrics::Values final = metrics.finalMetrics();
+    const std::map<std::string, std::string> expected{{"category", "87.50%"},
+                                                      {"semantic", "mIoU 12.35%"},
+                                                      {"depth", "abs_err 0.245"},
+                                                      {"normals", "angle_err 7.8°"},
+                                                      {"image", "l1 0.052"}};
+    for (const auto &[task, text] : expected) {
+        const auto shown = store::headline(final.at(task));
+        QVERIFY2(shown, task.c_str());
+        QCOMPARE(shown->text(), text);
+    }
+    QVERIFY(!store::headline({{"loss", 1.0}}));
 }
 
 QTEST_APPLESS_MAIN(TestRunStore)
