@@ -8,6 +8,7 @@
 #include <torch/types.h>
 
 #include <cmath>
+#include <functional>
 #include <cstdio>
 
 namespace mtl::train::detail {
@@ -44,6 +45,17 @@ at::Tensor maskedMean(const at::Tensor &perPixel, const at::Tensor &mask)
 {
     const at::Tensor m = mask.to(perPixel.scalar_type());
     return (perPixel * m).sum() / m.sum().clamp_min(1.0);
+}
+
+// Runs `visit` over slices of 1024 samples of a whole split's targets: what fit() computes
+// from the training split, without temporaries the size of the split (decoded normals would
+// take 12 bytes a pixel).
+void forEachChunk(const at::Tensor &targets, const std::function<void(const at::Tensor &)> &visit)
+{
+    constexpr std::int64_t chunk = 1024;
+    const std::int64_t n = targets.size(0);
+    for (std::int64_t i = 0; i < n; i += chunk)
+        visit(targets.slice(0, i, std::min(n, i + chunk)));
 }
 
 // Sums and counts a dense meter keeps: the loss weighted by labelled pixels, plus `extra`
@@ -109,11 +121,10 @@ protected:
     {
         return {name(), model::HeadSpec::Kind::Dense, channels, config().options, type};
     }
-    std::string labelledPixels(const at::Tensor &valid) const
+    // "7 of 8 pixels labelled", said only when some are not.
+    static std::string labelledPixels(std::int64_t labelled, std::int64_t total)
     {
-        const auto labelled = valid.sum().item<std::int64_t>();
-        return labelled < valid.numel() ? labelledText(labelled, valid.numel(), "pixels labelled")
-                                        : std::string();
+        return labelled < total ? labelledText(labelled, total, "pixels labelled") : std::string();
     }
     store::MapColumn m_column;
 };
@@ -202,10 +213,24 @@ public:
     void fit(const at::Tensor &trainTargets) override
     {
         const auto k = static_cast<std::int64_t>(m_column.categories.size());
-        const at::Tensor flat = trainTargets.reshape({-1}).to(torch::kLong);
-        const at::Tensor counts = torch::bincount(flat.masked_select(flat.lt(k)), {}, k);
+        // Per class: its labelled pixels, and the labelled pixels of the images it occurs in.
+        at::Tensor counts = torch::zeros({k}, torch::kDouble),
+                   seen = torch::zeros({k}, torch::kDouble);
+        forEachChunk(trainTargets, [&](const at::Tensor &chunk) {
+            const at::Tensor part = chunk.reshape({chunk.size(0), -1}).to(torch::kLong);
+            const at::Tensor valid = part.lt(k);
+            const at::Tensor image =
+                torch::arange(part.size(0)).unsqueeze(1).expand_as(part).masked_select(valid);
+            const at::Tensor perImage =
+                torch::bincount(image * k + part.masked_select(valid), {}, part.size(0) * k)
+                    .view({part.size(0), k})
+                    .to(torch::kDouble);
+            counts += perImage.sum(0);
+            seen +=
+                (perImage.gt(0).to(torch::kDouble) * valid.sum(1, true).to(torch::kDouble)).sum(0);
+        });
         const double labelled = counts.sum().item<double>();
-        m_notes = labelledPixels(trainTargets.lt(k));
+        m_notes = labelledPixels(static_cast<std::int64_t>(labelled), trainTargets.numel());
         if (labelled <= 0)
             return;
         const std::int64_t majority = counts.argmax().item<std::int64_t>();
@@ -217,7 +242,7 @@ public:
                    format(" (predicting it: pixel accuracy %.1f%%, mIoU %.1f%%)", 100.0 * share,
                           100.0 * share / present);
         if (config().options.value("class_weights", std::string("none")) == "median_frequency")
-            fitMedianFrequency(trainTargets);
+            fitMedianFrequency(counts, seen);
     }
     std::string fitted() const override { return m_notes; }
     at::Tensor loss(const at::Tensor &output, const at::Tensor &target) const override
@@ -237,28 +262,9 @@ private:
     // Median frequency balancing (Eigen & Fergus, ICCV 2015; the SegNet paper's weights):
     // freq(c) = pixels of c / pixels of the images c occurs in, weight(c) = median(freq) /
     // freq(c); a class the split never shows keeps 1.
-    void fitMedianFrequency(const at::Tensor &trainTargets)
+    void fitMedianFrequency(const at::Tensor &pixels, const at::Tensor &seen)
     {
         const auto k = static_cast<std::int64_t>(m_column.categories.size());
-        const std::int64_t n = trainTargets.size(0);
-        at::Tensor pixels = torch::zeros({k}, torch::kDouble),
-                   seen = torch::zeros({k}, torch::kDouble);
-        constexpr std::int64_t chunk = 1024;
-        for (std::int64_t i = 0; i < n; i += chunk) {
-            const at::Tensor part = trainTargets.slice(0, i, std::min(n, i + chunk))
-                                        .reshape({std::min(chunk, n - i), -1})
-                                        .to(torch::kLong);
-            const at::Tensor valid = part.lt(k);
-            const at::Tensor image =
-                torch::arange(part.size(0)).unsqueeze(1).expand_as(part).masked_select(valid);
-            const at::Tensor counts =
-                torch::bincount(image * k + part.masked_select(valid), {}, part.size(0) * k)
-                    .view({part.size(0), k})
-                    .to(torch::kDouble);
-            pixels += counts.sum(0);
-            seen +=
-                (counts.gt(0).to(torch::kDouble) * valid.sum(1, true).to(torch::kDouble)).sum(0);
-        }
         const at::Tensor present = seen.gt(0) & pixels.gt(0);
         if (!present.any().item<bool>())
             return;
@@ -320,17 +326,27 @@ public:
     // The mean-depth baseline of the training split, for the run header.
     void fit(const at::Tensor &trainTargets) override
     {
-        const at::Tensor valid = storedNonZero(trainTargets);
-        m_notes = labelledPixels(valid);
-        const at::Tensor depth = decode(trainTargets, m_column).masked_select(valid);
-        if (depth.numel() == 0)
+        double sum = 0.0, absSum = 0.0, relSum = 0.0;
+        std::int64_t labelled = 0;
+        forEachChunk(trainTargets, [&](const at::Tensor &chunk) {
+            const at::Tensor depth = decode(chunk, m_column).masked_select(storedNonZero(chunk));
+            sum += depth.sum(torch::kDouble).item<double>();
+            labelled += depth.numel();
+        });
+        m_notes = labelledPixels(labelled, trainTargets.numel());
+        if (labelled == 0)
             return;
-        const double mean = depth.mean().item<double>();
+        const double mean = sum / static_cast<double>(labelled);
         m_prior = {mean};
-        const at::Tensor error = (depth - mean).abs();
+        forEachChunk(trainTargets, [&](const at::Tensor &chunk) {
+            const at::Tensor depth = decode(chunk, m_column).masked_select(storedNonZero(chunk));
+            const at::Tensor error = (depth - mean).abs();
+            absSum += error.sum(torch::kDouble).item<double>();
+            relSum += (error / depth).sum(torch::kDouble).item<double>();
+        });
         m_notes += (m_notes.empty() ? "" : "; ") +
                    format("mean depth %.3f (predicting it: abs err %.3f, rel err %.3f)", mean,
-                          error.mean().item<double>(), (error / depth).mean().item<double>());
+                          absSum / labelled, relSum / labelled);
     }
     std::string fitted() const override { return m_notes; }
     // Starting at the mean depth spares the head thousands of small steps towards it.
@@ -403,36 +419,32 @@ class NormalsTask final : public MapTask {
 public:
     using MapTask::MapTask;
     model::HeadSpec head() const override { return denseHead(3, "normals"); }
-    // The mean-normal baseline of the training split, for the run header (in chunks: the
-    // decoded normals of a whole split would be 12 bytes a pixel).
+    // The mean-normal baseline of the training split, for the run header.
     void fit(const at::Tensor &trainTargets) override
     {
-        constexpr std::int64_t chunk = 1024;
-        const std::int64_t n = trainTargets.size(0);
         at::Tensor sum = torch::zeros({3}, torch::kDouble);
         std::int64_t labelled = 0;
-        for (std::int64_t i = 0; i < n; i += chunk) {
-            const at::Tensor stored = trainTargets.slice(0, i, std::min(n, i + chunk));
-            const at::Tensor mask = storedNonZero(stored).to(torch::kFloat32);
-            sum += (decode(stored, m_column) * mask).sum({0, 2, 3}).to(torch::kDouble);
+        forEachChunk(trainTargets, [&](const at::Tensor &chunk) {
+            const at::Tensor mask = storedNonZero(chunk).to(torch::kFloat32);
+            sum += (decode(chunk, m_column) * mask).sum({0, 2, 3}).to(torch::kDouble);
             labelled += mask.sum().item<std::int64_t>();
-        }
-        const std::int64_t total = n * trainTargets.size(2) * trainTargets.size(3);
-        m_notes = labelled < total ? labelledText(labelled, total, "pixels labelled") : "";
+        });
+        const std::int64_t total =
+            trainTargets.size(0) * trainTargets.size(2) * trainTargets.size(3);
+        m_notes = labelledPixels(labelled, total);
         if (labelled == 0 || sum.norm().item<double>() <= 0)
             return;
         const at::Tensor mean = (sum / labelled).to(torch::kFloat32).view({1, 3, 1, 1});
         const at::Tensor unit = mean.flatten() / mean.norm();
         m_prior = {unit[0].item<double>(), unit[1].item<double>(), unit[2].item<double>()};
         double angleSum = 0.0;
-        for (std::int64_t i = 0; i < n; i += chunk) {
-            const at::Tensor stored = trainTargets.slice(0, i, std::min(n, i + chunk));
-            const at::Tensor normals = decode(stored, m_column);
+        forEachChunk(trainTargets, [&](const at::Tensor &chunk) {
+            const at::Tensor normals = decode(chunk, m_column);
             angleSum += angles(normals, mean.expand_as(normals))
-                            .masked_select(storedNonZero(stored).squeeze(1))
-                            .sum()
+                            .masked_select(storedNonZero(chunk).squeeze(1))
+                            .sum(torch::kDouble)
                             .item<double>();
-        }
+        });
         m_notes += (m_notes.empty() ? "" : "; ") +
                    format("predicting the mean normal: angle err %.1f°", angleSum / labelled);
     }
