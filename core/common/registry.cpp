@@ -21,6 +21,8 @@ const char *toString(OptionSpec::Type type)
         return "integer list";
     case OptionSpec::Type::NameLists:
         return "name lists";
+    case OptionSpec::Type::NamePairs:
+        return "name pairs";
     case OptionSpec::Type::NumberOrChoice:
         return "number or choice";
     }

@@ -29,6 +29,7 @@ struct OptionSpec {
         Object,
         IntegerList,
         NameLists,      // [["a", "b"], ["c"]]: non-empty lists of names, each name in one list only
+        NamePairs,      // [["a", "b"], ["b", "a"]]: pairs of different names, each pair once
         NumberOrChoice, // a number in [min, max], or one of the choices (e.g. "balanced")
     };
     std::string name;

@@ -25,6 +25,51 @@ std::vector<std::string> partNames(const std::vector<PartSpec> &parts)
     return names;
 }
 
+namespace {
+
+// NameLists: non-empty lists of names, each name in one list only. NamePairs: lists of two
+// different names, each pair once (a pair and its reverse are two).
+void checkNameLists(const JsonReader &r, const std::string &key, const json &value, bool pairs)
+{
+    if (!value.is_array())
+        r.fail(key, std::string("expected an array of arrays of names, got ") +
+                        JsonReader::typeName(value));
+    std::map<std::string, std::string> seen; // name (pair) → where it was first
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const std::string list = key + "[" + std::to_string(i) + "]";
+        if (!value[i].is_array() || value[i].empty())
+            r.fail(list,
+                   std::string("expected a non-empty array of names, got ") +
+                       (value[i].is_array() ? "an empty array" : JsonReader::typeName(value[i])));
+        if (pairs && value[i].size() != 2)
+            r.fail(list,
+                   "expected a pair [from, to], got " + std::to_string(value[i].size()) + " names");
+        for (std::size_t j = 0; j < value[i].size(); ++j) {
+            const std::string element = list + "[" + std::to_string(j) + "]";
+            const json &name = value[i][j];
+            if (!name.is_string() || name.get<std::string>().empty())
+                r.fail(element,
+                       std::string("expected a name, got ") +
+                           (name.is_string() ? "an empty string" : JsonReader::typeName(name)));
+            if (pairs)
+                continue;
+            const auto [it, fresh] = seen.emplace(name.get<std::string>(), element);
+            if (!fresh)
+                r.fail(element, "'" + it->first + "' is already in " + it->second);
+        }
+        if (!pairs)
+            continue;
+        const std::string from = value[i][0], to = value[i][1];
+        if (from == to)
+            r.fail(list, "'" + from + "' is paired with itself");
+        const auto [it, fresh] = seen.emplace(from + "\n" + to, list);
+        if (!fresh)
+            r.fail(list, "[" + from + ", " + to + "] is listed already at " + it->second);
+    }
+}
+
+} // namespace
+
 json validateOptions(const json &given, const std::vector<OptionSpec> &options,
                      const std::string &keyPath, const std::string &source)
 {
@@ -92,32 +137,11 @@ json validateOptions(const json &given, const std::vector<OptionSpec> &options,
             result[option.name] = list;
             break;
         }
-        case Type::NameLists: {
-            if (!value.is_array())
-                r.fail(key, std::string("expected an array of arrays of names, got ") +
-                                JsonReader::typeName(value));
-            std::map<std::string, std::string> seen; // name → where it was first
-            for (std::size_t i = 0; i < value.size(); ++i) {
-                const std::string list = key + "[" + std::to_string(i) + "]";
-                if (!value[i].is_array() || value[i].empty())
-                    r.fail(list, std::string("expected a non-empty array of names, got ") +
-                                     (value[i].is_array() ? "an empty array"
-                                                          : JsonReader::typeName(value[i])));
-                for (std::size_t j = 0; j < value[i].size(); ++j) {
-                    const std::string element = list + "[" + std::to_string(j) + "]";
-                    const json &name = value[i][j];
-                    if (!name.is_string() || name.get<std::string>().empty())
-                        r.fail(element, std::string("expected a name, got ") +
-                                            (name.is_string() ? "an empty string"
-                                                              : JsonReader::typeName(name)));
-                    const auto [it, fresh] = seen.emplace(name.get<std::string>(), element);
-                    if (!fresh)
-                        r.fail(element, "'" + it->first + "' is already in " + it->second);
-                }
-            }
+        case Type::NameLists:
+        case Type::NamePairs:
+            checkNameLists(r, key, value, option.type == Type::NamePairs);
             result[option.name] = value;
             break;
-        }
         case Type::NumberOrChoice:
             if (value.is_string()) {
                 result[option.name] = value;
@@ -152,7 +176,8 @@ std::string describePart(const std::string &name, const json &options,
                 continue;
             std::string value = it->is_string() ? it->get<std::string>() : it->dump();
             std::string text = option.name + " " + value;
-            if (option.type == OptionSpec::Type::NameLists) // "3 groups", not the names
+            if (option.type == OptionSpec::Type::NameLists ||
+                option.type == OptionSpec::Type::NamePairs) // "3 groups", not the names
                 text = std::to_string(it->size()) + " " + option.name;
             changed += (changed.empty() ? "" : ", ") + text;
         }

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/alexnet.h"
+#include "model/consistency.h"
 #include "model/crossstitch.h"
 #include "model/experts.h"
 #include "model/hardsharing.h"
@@ -311,6 +312,73 @@ const Registry<SharingMaker> &sharings()
             "weight of the selectors' entropy, pushing each to a single expert", 0, 1},
            kSharedStagesOption}},
          expertsMaker(expertsOptions("dselect_k", 4, 0, false, true))},
+        {{"consistency",
+          "cross-task consistency: a shared encoder, a decoder per task and a task-transfer "
+          "network per pair of dense tasks whose transferred prediction is held to the direct "
+          "one (Nakano et al., 2021)",
+          {{"split_at", Type::Integer, -1,
+            "stages of the shared encoder; the later ones are each task's decoder (-1: segnet's "
+            "encoder, every stage for other backbones)",
+            -1, 1000},
+           {"alpha", Type::Number, 0.01,
+            "w of transfers into depth, normals and reconstruction: their loss is (1 − w)·direct "
+            "+ w·transferred",
+            0, 1},
+           {"gamma", Type::Number, 0.01, "w of transfers into segmentation", 0, 1},
+           {"target",
+            Type::Choice,
+            "direct",
+            "what a transferred prediction is held to: direct (the target task's own "
+            "prediction, detached, as in the paper), ground_truth (its labels) or both",
+            0,
+            0,
+            {"direct", "ground_truth", "both"}},
+           {"segmentation_agreement",
+            Type::Choice,
+            "cross",
+            "into segmentation: cross (cross-entropy with the direct prediction's classes) or kl "
+            "(KL divergence from its softmax)",
+            0,
+            0,
+            {"cross", "kl"}},
+           {"depth_agreement",
+            Type::Choice,
+            "l1",
+            "into depth and reconstruction: l1 or ssim (1 − SSIM over 3×3 windows, halved); "
+            "normals always use 1 − cosine",
+            0,
+            0,
+            {"l1", "ssim"}},
+           {"transfer_width", Type::Integer, 16,
+            "channels of a transfer network's first level (× 2, 4 for the next two)", 1, 1024},
+           {"transfer_norm",
+            Type::Choice,
+            "none",
+            "normalisation in the transfer networks: none (the paper's default), batch or group",
+            0,
+            0,
+            {"none", "batch", "group"}},
+           {"pairs", Type::NamePairs, nlohmann::json::array(),
+            "[from, to] task pairs that get a transfer network ([]: every ordered pair of dense "
+            "tasks)",
+            0, 0}}},
+         [](const BackboneFactory &backbone, const std::vector<HeadSpec> &heads,
+            const InputShape &input, const nlohmann::json &options) -> MultiTaskModelPtr {
+             ConsistencyOptions o;
+             o.splitAt = options.value("split_at", -1);
+             o.alpha = options.value("alpha", 0.01);
+             o.gamma = options.value("gamma", 0.01);
+             const std::string target = options.value("target", std::string("direct"));
+             o.againstDirect = target != "ground_truth";
+             o.againstTruth = target != "direct";
+             o.segmentationAgreement =
+                 options.value("segmentation_agreement", std::string("cross"));
+             o.depthAgreement = options.value("depth_agreement", std::string("l1"));
+             o.transferWidth = options.value("transfer_width", 16);
+             o.transferNorm = normKind(options.value("transfer_norm", std::string("none")));
+             o.pairs = options.value("pairs", std::vector<std::vector<std::string>>{});
+             return std::make_shared<ConsistencyImpl>(backbone, heads, input, o);
+         }},
     };
     return table;
 }

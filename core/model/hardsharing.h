@@ -14,7 +14,7 @@
 
 namespace mtl::model {
 
-class HardSharingImpl final : public MultiTaskModelImpl {
+class HardSharingImpl : public MultiTaskModelImpl {
 public:
     // splitAt: stages shared (-1: all). Throws Error(Config) at model.sharing_options.split_at
     // beyond the backbone's stage count.
@@ -23,6 +23,11 @@ public:
     ModelOutput forward(const torch::Tensor &x, bool collectTaps = false) override;
     std::vector<ParameterGroup> parameterGroups() const override;
     ModelDescription describe() const override;
+
+protected:
+    const std::vector<HeadSpec> &specs() const { return m_specs; }
+    int splitAt() const { return m_splitAt; }
+    int stageCount() const { return m_stages; }
 
 private:
     BackbonePtr m_shared;             // stages [0, splitAt); null when splitAt is 0

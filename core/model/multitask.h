@@ -16,6 +16,19 @@
 
 namespace mtl::model {
 
+// A prediction of task `to` made from task `from`'s prediction by a transfer network (cross-task
+// consistency), with how the trainer scores it (train/consistency.h):
+//   loss_to = (1 − weight)·direct_to + weight · mean over its transfers of
+//             [agreement with the detached direct prediction] + [to's loss against its truth]
+struct TransferredPrediction {
+    std::size_t from = 0, to = 0; // task indices
+    torch::Tensor prediction;     // in task `to`'s output space: logits, depth, normals
+    double weight = 0.0;
+    bool againstDirect = true; // compared with to's direct prediction, detached
+    bool againstTruth = false; // scored by to's own loss against its labels
+    std::string agreement;     // how it meets the direct one: cross, kl, l1, ssim or cosine
+};
+
 struct ModelOutput {
     // Per task, in task order: [B, K] for vector heads, [B, C, H, W] for dense heads.
     std::vector<torch::Tensor> tasks;
@@ -26,6 +39,8 @@ struct ModelOutput {
     // Losses the model adds on its own (a group-sparsity penalty, a consistency loss); the
     // trainer adds them, weight 1, to what the weighting method back-propagates.
     std::vector<std::pair<std::string, torch::Tensor>> extraLosses;
+    // Cross-task consistency's transferred predictions; only while training (module.train()).
+    std::vector<TransferredPrediction> transferred;
     // Named internal tensors for probes (attention masks, mixing weights, feature maps),
     // detached; filled only when forward() is asked for them, so training pays nothing.
     std::map<std::string, torch::Tensor> taps;

@@ -4,6 +4,7 @@
 #include "data/batchsource.h"
 #include "model/multitask.h"
 #include "train/collective.h"
+#include "train/consistency.h"
 #include "train/probe.h"
 #include "train/runjournal.h"
 #include "train/task.h"
@@ -70,6 +71,9 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         std::vector<at::Tensor> taskLosses;
         for (std::size_t t = 0; t < taskCount; ++t)
             taskLosses.push_back(p.tasks[t]->loss(output.tasks[t], targets[t]));
+        const std::vector<at::Tensor> transferTerms =
+            output.transferred.empty() ? std::vector<at::Tensor>()
+                                       : foldTransfers(p.tasks, output, targets, taskLosses);
         p.optimizer.zero_grad();
         WeightingContext context;
         context.sharedParameters = m_sharedParameters;
@@ -108,6 +112,9 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
             lossSums[t] += losses[t];
             report.totalLoss += weights[t] * losses[t];
             metrics.push_back({step, epoch, "train", p.taskNames[t], "", "loss", losses[t]});
+            if (t < transferTerms.size() && transferTerms[t].defined())
+                metrics.push_back({step, epoch, "train", p.taskNames[t], "", "transfer_loss",
+                                   transferTerms[t].item<double>()});
         }
         for (const auto &[name, loss] : output.extraLosses) {
             const double value = loss.item<double>();

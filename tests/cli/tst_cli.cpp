@@ -367,7 +367,8 @@ void TestCli::badUsage_data()
                "fmnist-cross-stitch, fmnist-dselect-k, fmnist-hard, fmnist-hps, "
                "fmnist-independent, fmnist-mmoe, fmnist-mtan, fmnist-mtl-cnn, fmnist-ple, "
                "fmnist-resnet18, "
-               "fmnist-split, fscenes-segnet-hard, fscenes-segnet-mtan, mfashion-hard, "
+               "fmnist-split, fscenes-segnet-consistency, fscenes-segnet-hard, "
+               "fscenes-segnet-mtan, mfashion-hard, "
                "mfashion-independent)");
 }
 

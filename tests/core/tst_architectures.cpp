@@ -70,6 +70,12 @@ std::vector<std::pair<std::string, json>> variants(const std::string &sharing)
             {"groups",
              {{"groups", json::array({json::array({"a", "b"}), json::array({"e", "c"})})},
               {"latent_tasks", 3}}});
+    if (sharing == "consistency") {
+        rows.push_back(
+            {"one pair, held to both",
+             {{"pairs", json::array({json::array({"mask", "height"})})}, {"target", "both"}}});
+        rows.push_back({"split_at 1, batch norm", {{"split_at", 1}, {"transfer_norm", "batch"}}});
+    }
     if (sharing == "dselect_k") // not a power of 2: the gate's second penalty
         rows.push_back({"3 experts, k 1", {{"experts", 3}, {"selected", 1}}});
     return rows;
@@ -97,8 +103,10 @@ std::vector<HeadSpec> headSet(bool dense)
     std::vector<HeadSpec> specs{
         {"category", HeadSpec::Kind::Vector, 10, {}, "classification"},
         {"looks", HeadSpec::Kind::Vector, 5, {}, "attributes", {"a", "b", "c", "d", "e"}}};
-    if (dense)
-        specs.push_back({"mask", HeadSpec::Kind::Dense, 3, {}});
+    if (dense) { // two, so that consistency has a pair to transfer between
+        specs.push_back({"mask", HeadSpec::Kind::Dense, 3, {}, "segmentation"});
+        specs.push_back({"height", HeadSpec::Kind::Dense, 1, {}, "depth"});
+    }
     return specs;
 }
 
@@ -108,6 +116,8 @@ std::string expectedErrorKey(const std::string &backbone, const std::string &sha
 {
     if (dense && (backbone == "stitch_cnn" || backbone == "alexnet"))
         return "tasks[2].type"; // a dense task on a backbone that ends in a vector
+    if (!dense && sharing == "consistency")
+        return "model.sharing"; // no dense task to transfer between
     // ple mixes after every stage: segnet's 2 encoder stages (tiny options) must be shared.
     if (backbone == "segnet" && sharing == "ple" && options.value("shared_stages", 0) < 2)
         return "model.sharing_options.shared_stages";
@@ -127,11 +137,14 @@ experiment::ModelConfig modelConfig(const std::string &backbone, const std::stri
     return config;
 }
 
-// Cross-entropy on fixed labels per vector task, mean square per dense task: a loss every
-// output feeds.
-torch::Tensor totalLoss(const model::ModelOutput &out, std::int64_t batch)
+// Cross-entropy on fixed labels per vector task, mean square per dense task and per
+// transferred prediction: a loss every output feeds.
+torch::Tensor totalLoss(const model::ModelOutput &out, std::int64_t batch, bool transfers = true)
 {
     torch::Tensor total = torch::zeros({});
+    for (const model::TransferredPrediction &t : out.transferred)
+        if (transfers)
+            total = total + t.prediction.pow(2).mean();
     for (const torch::Tensor &y : out.tasks) {
         if (y.dim() == 2)
             total = total + torch::nn::functional::cross_entropy(
@@ -142,7 +155,7 @@ torch::Tensor totalLoss(const model::ModelOutput &out, std::int64_t batch)
     return total;
 }
 
-std::vector<double> trainAndRecord(model::MultiTaskModelImpl &net, int steps)
+std::vector<double> trainAndRecord(model::MultiTaskModelImpl &net, int steps, bool transfers = true)
 {
     torch::optim::SGD sgd(net.parameters(), torch::optim::SGDOptions(0.05).momentum(0.9));
     std::vector<double> losses;
@@ -150,7 +163,7 @@ std::vector<double> trainAndRecord(model::MultiTaskModelImpl &net, int steps)
     for (int step = 0; step < steps; ++step) {
         const torch::Tensor x = torch::rand({6, kInput.channels, kInput.height, kInput.width});
         sgd.zero_grad();
-        const torch::Tensor loss = totalLoss(net.forward(x), 6);
+        const torch::Tensor loss = totalLoss(net.forward(x), 6, transfers);
         loss.backward();
         sgd.step();
         losses.push_back(loss.item<double>());
@@ -178,6 +191,10 @@ private Q_SLOTS:
     void dselectKPicksTheCodedExpert();
     void oneExpertIsHard();
     void mtlCnnFactorsTheAttributeClassifiers();
+    void consistencyTransfersBetweenDenseTasks();
+    void consistencyDirectPartIsHard();
+    void consistencyPairsNameTheirKey_data();
+    void consistencyPairsNameTheirKey();
     void badStageOptionsNameTheirKey_data();
     void badStageOptionsNameTheirKey();
     void stageShapesMatchThePapers_data();
@@ -528,6 +545,106 @@ void TestArchitectures::mtlCnnFactorsTheAttributeClassifiers()
         QFAIL("built");
     } catch (const Error &e) {
         QCOMPARE(e.where().key, std::string("model.sharing"));
+    }
+}
+
+namespace {
+std::vector<HeadSpec> sceneHeads()
+{
+    return {{"semantic", HeadSpec::Kind::Dense, 4, {}, "segmentation"},
+            {"count", HeadSpec::Kind::Vector, 3, {}, "classification"},
+            {"depth", HeadSpec::Kind::Dense, 1, {}, "depth"},
+            {"normals", HeadSpec::Kind::Dense, 3, {}, "normals"}};
+}
+} // namespace
+
+void TestArchitectures::consistencyTransfersBetweenDenseTasks()
+{
+    const auto net =
+        model::buildModel(modelConfig("segnet", "consistency", {{"alpha", 0.2}, {"gamma", 0.3}}),
+                          kInput, sceneHeads());
+    const model::ModelOutput out = net->forward(torch::rand({2, 1, 12, 12}));
+    // Every ordered pair of the three dense tasks (0, 2, 3); the vector task takes no part.
+    QCOMPARE(out.transferred.size(), std::size_t(6));
+    std::set<std::pair<std::size_t, std::size_t>> pairs;
+    for (const model::TransferredPrediction &t : out.transferred) {
+        pairs.insert({t.from, t.to});
+        QVERIFY(t.from != 1 && t.to != 1 && t.from != t.to);
+        QCOMPARE(shapeText(t.prediction),
+                 QStringLiteral("2x%1x12x12").arg(out.tasks[t.to].size(1)));
+        QCOMPARE(t.weight, t.to == 0 ? 0.3 : 0.2);
+        QCOMPARE(t.agreement, std::string(t.to == 0 ? "cross" : t.to == 2 ? "l1" : "cosine"));
+        QVERIFY(t.againstDirect && !t.againstTruth);
+        QVERIFY(t.prediction.requires_grad());
+    }
+    QCOMPARE(pairs.size(), std::size_t(6));
+    // The encoder is segnet's (2 of 4 stages with the tiny options); each task decodes.
+    QCOMPARE(out.shared.size(2), 3);
+    const model::ModelDescription d = net->describe();
+    QVERIFY2(d.summary.rfind("cross-task consistency: encoder of 2 of 4 stages, a decoder per "
+                             "task, 6 transfer networks, heads:",
+                             0) == 0,
+             d.summary.c_str());
+    QCOMPARE(net->parameterGroups().back().name, std::string("transfer"));
+    // Evaluation reads the direct predictions only: no transfer runs.
+    net->eval();
+    QVERIFY(net->forward(torch::rand({2, 1, 12, 12})).transferred.empty());
+
+    const auto chosen = model::buildModel(
+        modelConfig("small_cnn", "consistency",
+                    {{"pairs", json::array({json::array({"normals", "semantic"})})},
+                     {"target", "ground_truth"},
+                     {"segmentation_agreement", "kl"}}),
+        kInput, sceneHeads());
+    const model::ModelOutput one = chosen->forward(torch::rand({2, 1, 12, 12}));
+    QCOMPARE(one.transferred.size(), std::size_t(1));
+    QCOMPARE(one.transferred[0].from, std::size_t(3));
+    QCOMPARE(one.transferred[0].to, std::size_t(0));
+    QCOMPARE(one.transferred[0].agreement, std::string("kl"));
+    QVERIFY(!one.transferred[0].againstDirect && one.transferred[0].againstTruth);
+    QVERIFY(chosen->describe().summary.rfind("cross-task consistency: every stage shared", 0) == 0);
+}
+
+void TestArchitectures::consistencyDirectPartIsHard()
+{
+    // The transfer networks are built after everything hard sharing builds, so with the same
+    // seed the direct part is hard sharing split at the encoder, step by step.
+    const std::vector<HeadSpec> heads = sceneHeads();
+    torch::manual_seed(5);
+    const auto consistency =
+        model::buildModel(modelConfig("segnet", "consistency", json::object()), kInput, heads);
+    torch::manual_seed(5);
+    const auto hard =
+        model::buildModel(modelConfig("segnet", "hard", {{"split_at", 2}}), kInput, heads);
+    const std::vector<double> a = trainAndRecord(*consistency, 3, /*transfers*/ false);
+    const std::vector<double> b = trainAndRecord(*hard, 3);
+    QCOMPARE(a, b);
+}
+
+void TestArchitectures::consistencyPairsNameTheirKey_data()
+{
+    QTest::addColumn<json>("options");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("unknown task") << json{{"pairs",
+                                           json::array({json::array({"semantic", "height"})})}}
+                                  << QStringLiteral("names no task 'height'");
+    QTest::newRow("vector task") << json{{"pairs", json::array({json::array({"count", "depth"})})}}
+                                 << QStringLiteral("task 'count' is not a dense task");
+    QTest::newRow("self") << json{{"pairs", json::array({json::array({"depth", "depth"})})}}
+                          << QStringLiteral("transfers a task to itself");
+}
+
+void TestArchitectures::consistencyPairsNameTheirKey()
+{
+    QFETCH(json, options);
+    QFETCH(QString, fragment);
+    try {
+        model::buildModel(modelConfig("small_cnn", "consistency", options), kInput, sceneHeads());
+        QFAIL("built");
+    } catch (const Error &e) {
+        QVERIFY2(e.code() == ErrorCode::Config, e.what());
+        QCOMPARE(e.where().key, std::string("model.sharing_options.pairs"));
+        QVERIFY2(QString::fromStdString(e.message()).contains(fragment), e.what());
     }
 }
 

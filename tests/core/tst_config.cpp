@@ -166,6 +166,8 @@ void TestConfig::exampleConfigs_data()
         << QStringLiteral("fscenes-segnet-hard") << dense << QStringLiteral("hard");
     QTest::newRow("fscenes-segnet-mtan")
         << QStringLiteral("fscenes-segnet-mtan") << dense << QStringLiteral("mtan");
+    QTest::newRow("fscenes-segnet-consistency")
+        << QStringLiteral("fscenes-segnet-consistency") << dense << QStringLiteral("consistency");
 }
 
 void TestConfig::exampleConfigs()
@@ -236,6 +238,9 @@ void TestConfig::exampleConfigs()
         QCOMPARE(c.tasks.back().labels.size(), std::size_t(12));
     if (name == QStringLiteral("fmnist-split"))
         QCOMPARE(c.model.sharingOptions.value("split_at", -1), 2);
+    if (sharing == QStringLiteral("consistency")) // the paper's two transfers
+        QCOMPARE(c.model.sharingOptions.at("pairs").dump(),
+                 std::string(R"([["semantic","depth"],["depth","semantic"]])"));
 }
 
 void TestConfig::everyExampleIsTested()
@@ -246,8 +251,8 @@ void TestConfig::everyExampleIsTested()
                  "fmnist-alexnet", "fmnist-attributes", "fmnist-cgc", "fmnist-cross-stitch",
                  "fmnist-dselect-k", "fmnist-hard", "fmnist-hps", "fmnist-independent",
                  "fmnist-mmoe", "fmnist-mtan", "fmnist-mtl-cnn", "fmnist-ple", "fmnist-resnet18",
-                 "fmnist-split", "fscenes-segnet-hard", "fscenes-segnet-mtan", "mfashion-hard",
-                 "mfashion-independent"}));
+                 "fmnist-split", "fscenes-segnet-consistency", "fscenes-segnet-hard",
+                 "fscenes-segnet-mtan", "mfashion-hard", "mfashion-independent"}));
 }
 
 void TestConfig::describePartNamesChangedOptions()
@@ -463,6 +468,21 @@ void TestConfig::errors_data()
         groups(QJsonArray{QJsonArray{flies, mammal}, QJsonArray{mammal}}),
         "model.sharing_options.groups[1][0]",
         "'mammal' is already in model.sharing_options.groups[0][1]");
+    const auto pairs = [](const QJsonValue &value) {
+        return variant(QStringLiteral("model"),
+                       QJsonObject{{QStringLiteral("sharing"), QStringLiteral("consistency")},
+                                   {QStringLiteral("sharing_options"),
+                                    QJsonObject{{QStringLiteral("pairs"), value}}}});
+    };
+    row("name pairs: three names", pairs(QJsonArray{QJsonArray{flies, mammal, flies}}),
+        "model.sharing_options.pairs[0]", "expected a pair [from, to], got 3 names");
+    row("name pairs: a name with itself", pairs(QJsonArray{QJsonArray{flies, flies}}),
+        "model.sharing_options.pairs[0]", "'flies' is paired with itself");
+    row("name pairs: a pair twice",
+        pairs(QJsonArray{QJsonArray{flies, mammal}, QJsonArray{mammal, flies},
+                         QJsonArray{flies, mammal}}),
+        "model.sharing_options.pairs[2]",
+        "[flies, mammal] is listed already at model.sharing_options.pairs[0]");
     row("independent takes no options",
         variant(QStringLiteral("model"),
                 QJsonObject{{QStringLiteral("sharing"), QStringLiteral("independent")},

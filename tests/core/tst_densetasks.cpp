@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "experiment/config.h"
 #include "store/records.h"
+#include "train/consistency.h"
 #include "train/task.h"
 
 #include <torch/nn/functional/loss.h>
@@ -18,6 +19,8 @@
 
 using namespace mtl;
 using nlohmann::json;
+
+Q_DECLARE_METATYPE(torch::Tensor)
 
 namespace {
 
@@ -97,6 +100,9 @@ private Q_SLOTS:
     void fitLearnsBaselinesAndPriors();
     void wrongColumnsNameTheirKey_data();
     void wrongColumnsNameTheirKey();
+    void transferAgreements_data();
+    void transferAgreements();
+    void foldTransfersMixesTheLosses();
 };
 
 void TestDenseTasks::segmentationScoresItsConfusion()
@@ -343,6 +349,97 @@ void TestDenseTasks::wrongColumnsNameTheirKey()
         QCOMPARE(e.where().key, std::string("tasks[0].label"));
         QVERIFY2(QString::fromStdString(e.message()).contains(fragment), e.what());
     }
+}
+
+void TestDenseTasks::transferAgreements_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<torch::Tensor>("output");
+    QTest::addColumn<torch::Tensor>("reference");
+    QTest::addColumn<double>("expected");
+    const double e2 = std::exp(2.0);
+    // Three pixels agree, one predicts class 2 where the reference's arg-max is 1.
+    QTest::newRow("cross") << QStringLiteral("cross") << logitsFor({0, 1, 2, 0}, 3)
+                           << logitsFor({0, 1, 1, 0}, 3)
+                           << (3 * std::log(1 + 2 / e2) + std::log(e2 + 2)) / 4;
+    QTest::newRow("kl, equal") << QStringLiteral("kl") << logitsFor({0, 1, 2, 0}, 3)
+                               << logitsFor({0, 1, 2, 0}, 3) << 0.0;
+    // From the reference's softmax p = (e², 1, 1)/(e² + 2) to the uniform output.
+    const double p = e2 / (e2 + 2), q = 1 / (e2 + 2);
+    QTest::newRow("kl, uniform output")
+        << QStringLiteral("kl") << torch::zeros({1, 3, 2, 2}) << logitsFor({0, 1, 2, 0}, 3)
+        << p * std::log(p) + 2 * q * std::log(q) + std::log(3.0);
+    QTest::newRow("l1") << QStringLiteral("l1") << torch::full({1, 1, 2, 2}, 2.0)
+                        << torch::tensor({1.0, 2.0, 4.0, 0.0}).view({1, 1, 2, 2}) << 1.25;
+    QTest::newRow("ssim, equal") << QStringLiteral("ssim")
+                                 << torch::arange(16, torch::kFloat).view({1, 1, 4, 4}) / 16
+                                 << torch::arange(16, torch::kFloat).view({1, 1, 4, 4}) / 16 << 0.0;
+    // Flat maps 1 and 2: only the means differ, SSIM = (2·1·2 + c1) / (1 + 4 + c1).
+    const double c1 = 1e-4;
+    QTest::newRow("ssim, flat") << QStringLiteral("ssim") << torch::ones({1, 1, 4, 4})
+                                << torch::full({1, 1, 4, 4}, 2.0) << (1 - (4 + c1) / (5 + c1)) / 2;
+    torch::Tensor x = torch::zeros({1, 3, 2, 2}), mixed = torch::zeros({1, 3, 2, 2});
+    x.select(1, 0).fill_(1.0);
+    mixed[0][0][0][0] = 3.0; // the top row points along x as the output does
+    mixed[0][0][0][1] = 0.5;
+    mixed[0][1][1].fill_(2.0); // the bottom row along y: cosine 0
+    QTest::newRow("cosine") << QStringLiteral("cosine") << x << mixed << 0.5;
+}
+
+void TestDenseTasks::transferAgreements()
+{
+    QFETCH(QString, kind);
+    QFETCH(torch::Tensor, output);
+    QFETCH(torch::Tensor, reference);
+    QFETCH(double, expected);
+    const double got = train::agreementLoss(kind.toStdString(), output, reference).item<double>();
+    QVERIFY2(std::abs(got - expected) < 1e-5,
+             qPrintable(QStringLiteral("%1: %2, expected %3").arg(kind).arg(got).arg(expected)));
+    QVERIFY_THROWS_EXCEPTION(Error, train::agreementLoss("l2", output, reference));
+}
+
+void TestDenseTasks::foldTransfersMixesTheLosses()
+{
+    std::vector<std::unique_ptr<train::Task>> tasks;
+    tasks.push_back(task("segmentation", "semantic"));
+    tasks.push_back(task("depth", "depth"));
+    const torch::Tensor semanticTarget =
+        torch::tensor({0, 1, 2, 255}, torch::kUInt8).view({1, 1, 2, 2});
+    const torch::Tensor depthTarget =
+        torch::tensor({1000, 2000, 4000, 0}, torch::kInt16).view({1, 1, 2, 2});
+    model::ModelOutput out;
+    out.tasks = {logitsFor({0, 1, 1, 0}, 3).requires_grad_(),
+                 torch::full({1, 1, 2, 2}, 2.0).requires_grad_()};
+    // Two transfers into depth, held to its direct prediction; one into semantic, held to its
+    // labels.
+    model::TransferredPrediction a, b, c;
+    a.to = b.to = 1;
+    a.prediction = torch::full({1, 1, 2, 2}, 3.0).requires_grad_();
+    b.prediction = torch::full({1, 1, 2, 2}, 2.5).requires_grad_();
+    a.weight = b.weight = 0.25;
+    a.agreement = b.agreement = "l1";
+    c.from = 1;
+    c.to = 0;
+    c.prediction = logitsFor({0, 1, 2, 2}, 3).requires_grad_();
+    c.weight = 0.5;
+    c.againstDirect = false;
+    c.againstTruth = true;
+    out.transferred = {a, b, c};
+    const std::vector<torch::Tensor> targets{semanticTarget, depthTarget};
+    std::vector<torch::Tensor> losses{tasks[0]->loss(out.tasks[0], targets[0]),
+                                      tasks[1]->loss(out.tasks[1], targets[1])};
+    const double direct0 = losses[0].item<double>(), direct1 = losses[1].item<double>();
+    const double truth0 = tasks[0]->loss(c.prediction, targets[0]).item<double>();
+    const std::vector<torch::Tensor> terms = train::foldTransfers(tasks, out, targets, losses);
+    QCOMPARE(terms.size(), std::size_t(2));
+    QVERIFY(std::abs(terms[1].item<double>() - (1.0 + 0.5) / 2) < 1e-6);
+    QVERIFY(std::abs(terms[0].item<double>() - truth0) < 1e-6);
+    QVERIFY(std::abs(losses[1].item<double>() - (0.75 * direct1 + 0.25 * 0.75)) < 1e-6);
+    QVERIFY(std::abs(losses[0].item<double>() - (0.5 * direct0 + 0.5 * truth0)) < 1e-6);
+    // The direct prediction is the reference, not a target the transfer pulls on.
+    terms[1].backward();
+    QVERIFY(!out.tasks[1].grad().defined() || out.tasks[1].grad().abs().sum().item<double>() == 0);
+    QVERIFY(a.prediction.grad().abs().sum().item<double>() > 0);
 }
 
 QTEST_APPLESS_MAIN(TestDenseTasks)
