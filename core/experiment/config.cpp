@@ -157,7 +157,7 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
     const json &train = r.object(root, "", "train", false);
     r.checkKeys(train, "train",
                 {"epochs", "batch_size", "max_steps_per_epoch", "val_fraction", "seed", "threads",
-                 "device", "checkpoint_every_steps"});
+                 "device", "checkpoint_every_steps", "memory_format"});
     TrainConfig &tc = config.train;
     tc.epochs = static_cast<int>(r.integer(train, "train", "epochs", tc.epochs, 1, 100000));
     tc.batchSize =
@@ -171,6 +171,8 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
     tc.device = r.string(train, "train", "device", &tc.device);
     tc.checkpointEverySteps = r.integer(train, "train", "checkpoint_every_steps",
                                         tc.checkpointEverySteps, 0, std::int64_t(1) << 40);
+    tc.memoryFormat = r.string(train, "train", "memory_format", &tc.memoryFormat);
+    r.oneOf("train.memory_format", tc.memoryFormat, {"contiguous", "channels_last"});
     const std::string &device = tc.device;
     const bool cudaIndex =
         device.rfind("cuda:", 0) == 0 && device.size() > 5 &&
@@ -262,7 +264,8 @@ std::string ExperimentConfig::toJson(int indent) const
           {"seed", train.seed},
           {"threads", train.threads},
           {"device", train.device},
-          {"checkpoint_every_steps", train.checkpointEverySteps}}},
+          {"checkpoint_every_steps", train.checkpointEverySteps},
+          {"memory_format", train.memoryFormat}}},
         {"probes", probesJson},
     };
     return root.dump(indent);

@@ -48,7 +48,7 @@ struct OptimizerConfig {
     std::string name = "adam"; // "adam" | "sgd"
     double lr = 1e-3;
     double weightDecay = 0.0;
-    double momentum = 0.9; // sgd only
+    double momentum = 0.9;                              // sgd only
     std::map<std::string, ParameterGroupConfig> groups; // by group name; checked by the trainer
 };
 
@@ -58,8 +58,10 @@ struct TrainConfig {
     std::int64_t maxStepsPerEpoch = 0; // 0: the whole split
     double valFraction = 0.1;          // held out from "train" for per-epoch validation
     std::uint64_t seed = 0;
-    int threads = 0;                   // intra-op CPU threads; 0: one per core
-    std::string device = "auto";       // "auto" | "cpu" | "cuda" | "cuda:N"
+    int threads = 0;             // intra-op CPU threads; 0: one per core
+    std::string device = "auto"; // "auto" | "cpu" | "cuda" | "cuda:N"
+    // How image batches and 4-D weights are laid out: "contiguous" (NCHW) | "channels_last".
+    std::string memoryFormat = "contiguous";
     // A checkpoint every N training steps besides each epoch's; 0: every 2 minutes of training.
     std::int64_t checkpointEverySteps = 0;
 };

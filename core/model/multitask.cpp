@@ -11,6 +11,17 @@ std::vector<torch::Tensor> MultiTaskModelImpl::sharedParameters() const
     return shared;
 }
 
+void toChannelsLast(torch::nn::Module &module)
+{
+    torch::NoGradGuard noGrad;
+    for (torch::Tensor t : module.parameters())
+        if (t.dim() == 4)
+            t.set_data(t.contiguous(torch::MemoryFormat::ChannelsLast));
+    for (torch::Tensor t : module.buffers())
+        if (t.dim() == 4)
+            t.set_data(t.contiguous(torch::MemoryFormat::ChannelsLast));
+}
+
 std::int64_t parameterCount(const torch::nn::Module &module)
 {
     std::int64_t count = 0;

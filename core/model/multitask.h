@@ -84,6 +84,11 @@ public:
 
 using MultiTaskModelPtr = std::shared_ptr<MultiTaskModelImpl>;
 
+// Lays every 4-D parameter and buffer of `module` out channels-last (NHWC), values unchanged,
+// so that convolutions fed channels-last batches run in that format (train.memory_format).
+// Loading a checkpoint replaces the tensors: call it again after.
+void toChannelsLast(torch::nn::Module &module);
+
 // Trainable elements of a module's parameters.
 std::int64_t parameterCount(const torch::nn::Module &module);
 

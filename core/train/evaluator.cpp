@@ -13,13 +13,14 @@ namespace mtl::train {
 Evaluator::Evaluator(const std::vector<std::unique_ptr<Task>> &tasks,
                      const std::vector<std::string> &taskNames, model::MultiTaskModelImpl &model,
                      const c10::Device &device, Collective &collective,
-                     const std::vector<Probe *> &probes)
+                     const std::vector<Probe *> &probes, c10::MemoryFormat memoryFormat)
     : m_tasks(tasks)
     , m_taskNames(taskNames)
     , m_model(model)
     , m_device(device)
     , m_collective(collective)
     , m_probes(probes)
+    , m_memoryFormat(memoryFormat)
 {}
 
 Evaluator::Outcome Evaluator::run(data::BatchSource &source, std::uint64_t seed,
@@ -47,7 +48,8 @@ Evaluator::Outcome Evaluator::run(data::BatchSource &source, std::uint64_t seed,
         batch->images = batch->images.to(m_device);
         for (at::Tensor &target : batch->targets)
             target = target.to(m_device);
-        const model::ModelOutput output = m_model.forward(batch->images, taps);
+        const model::ModelOutput output =
+            m_model.forward(batch->images.contiguous(m_memoryFormat), taps);
         for (std::size_t t = 0; t < m_tasks.size(); ++t) {
             const double loss = m_tasks[t]->loss(output.tasks[t], batch->targets[t]).item<double>();
             meters[t]->add(output.tasks[t], batch->targets[t], loss);

@@ -30,8 +30,8 @@ public:
     // Everything is borrowed and must outlive the evaluator.
     Evaluator(const std::vector<std::unique_ptr<Task>> &tasks,
               const std::vector<std::string> &taskNames, model::MultiTaskModelImpl &model,
-              const c10::Device &device, Collective &collective,
-              const std::vector<Probe *> &probes);
+              const c10::Device &device, Collective &collective, const std::vector<Probe *> &probes,
+              c10::MemoryFormat memoryFormat = c10::MemoryFormat::Contiguous);
 
     struct Outcome {
         std::vector<store::MetricRow> rows; // per task: loss, accuracy, per attribute, …
@@ -53,6 +53,7 @@ private:
     c10::Device m_device;
     Collective &m_collective;
     std::vector<Probe *> m_probes;
+    c10::MemoryFormat m_memoryFormat;
 };
 
 } // namespace mtl::train

@@ -106,6 +106,11 @@ struct Trainer::Impl {
     std::string evalSplit;
     std::int64_t trainSamples = 0, valSamples = 0, stepsPerEpoch = 0;
     torch::Device device{torch::kCPU};
+    bool channelsLast = false; // train.memory_format
+    c10::MemoryFormat memoryFormat() const
+    {
+        return channelsLast ? c10::MemoryFormat::ChannelsLast : c10::MemoryFormat::Contiguous;
+    }
     std::optional<store::Checkpoint> resumeFrom; // set when continuing a run
     model::InputShape input;
     model::MultiTaskModelPtr model;
@@ -193,6 +198,7 @@ std::int64_t Trainer::prepare()
     impl->input = {d.channels, d.height, d.width};
     // Resolved once, here: a CUDA device on a machine without one is bad input, not a failed run.
     impl->device = torch::Device(resolveDevice(tc.device));
+    impl->channelsLast = tc.memoryFormat == "channels_last";
     // Built here, so that a model the config cannot make (an input too small for the
     // backbone, an optimiser group it does not have) is bad input, not a failed run.
     impl->buildModel(m_config, m_options);
@@ -264,6 +270,8 @@ void Trainer::Impl::buildModel(const ExperimentConfig &config, const TrainerOpti
         heads.push_back(task->head());
     model = model::buildModel(config.model, input, heads);
     model->to(device);
+    if (channelsLast)
+        model::toChannelsLast(*model);
     model->train();
     sharedParameters = model->sharedParameters();
     weighting = makeWeighting(config.weighting, tasks.size(), device);
@@ -279,7 +287,8 @@ void Trainer::Impl::buildModel(const ExperimentConfig &config, const TrainerOpti
         probes.push_back(probe.get());
     for (const auto &probe : options.extraProbes)
         probes.push_back(probe.get());
-    evaluator = std::make_unique<Evaluator>(tasks, taskNames, *model, device, *collective, probes);
+    evaluator = std::make_unique<Evaluator>(tasks, taskNames, *model, device, *collective, probes,
+                                            memoryFormat());
     checkpointer = std::make_unique<Checkpointer>(*model, *optimizer, *weighting, probes, device);
 }
 
@@ -351,6 +360,8 @@ RunResult Trainer::run(TrainerListener *listener)
             // Continue where the checkpoint was taken: same weights, optimiser moments,
             // weighting state and step; each epoch's batch order follows from the seed.
             d.checkpointer->restore(*d.resumeFrom);
+            if (d.channelsLast) // the checkpoint's tensors replaced the model's
+                model::toChannelsLast(*d.model);
             d.progress.step = d.resumeFrom->step;
             firstEpoch = static_cast<int>(d.progress.step / d.stepsPerEpoch) + 1;
             firstBatch = d.progress.step % d.stepsPerEpoch;
@@ -414,7 +425,7 @@ RunResult Trainer::run(TrainerListener *listener)
         TrainingLoop::Control control{m_stop, m_paused, setStatus, checkpoint,
                                       tc.checkpointEverySteps};
         TrainingLoop loop({d.tasks, d.taskNames, *d.model, *d.optimizer, *d.weighting,
-                           *d.collective, d.probes, journal, d.device},
+                           *d.collective, d.probes, journal, d.device, d.memoryFormat()},
                           control, d.progress);
         int epoch = 0;
         for (epoch = 1; epoch <= tc.epochs && !m_stop.load(); ++epoch) {

@@ -45,6 +45,7 @@ struct TrainingParts {
     const std::vector<Probe *> &probes;
     RunJournal &journal;
     c10::Device device;
+    c10::MemoryFormat memoryFormat = c10::MemoryFormat::Contiguous; // of each image batch
 };
 
 class TrainingLoop {

@@ -195,6 +195,7 @@ private Q_SLOTS:
     void consistencyDirectPartIsHard();
     void consistencyPairsNameTheirKey_data();
     void consistencyPairsNameTheirKey();
+    void channelsLastKeepsTheValues();
     void badStageOptionsNameTheirKey_data();
     void badStageOptionsNameTheirKey();
     void stageShapesMatchThePapers_data();
@@ -646,6 +647,26 @@ void TestArchitectures::consistencyPairsNameTheirKey()
         QCOMPARE(e.where().key, std::string("model.sharing_options.pairs"));
         QVERIFY2(QString::fromStdString(e.message()).contains(fragment), e.what());
     }
+}
+
+void TestArchitectures::channelsLastKeepsTheValues()
+{
+    const auto net =
+        model::buildModel(modelConfig("resnet18", "hard", json::object()), kInput, headSet(true));
+    net->eval();
+    const torch::Tensor x = torch::rand({3, 1, 12, 12});
+    const model::ModelOutput before = net->forward(x);
+    model::toChannelsLast(*net);
+    int converted = 0; // 1×1 kernels and one-channel inputs are both layouts at once
+    for (const torch::Tensor &p : net->parameters())
+        if (p.dim() == 4) {
+            QVERIFY(p.is_contiguous(torch::MemoryFormat::ChannelsLast));
+            converted += !p.is_contiguous();
+        }
+    QVERIFY(converted > 10);
+    const model::ModelOutput after = net->forward(x.contiguous(torch::MemoryFormat::ChannelsLast));
+    for (std::size_t t = 0; t < before.tasks.size(); ++t)
+        QVERIFY(torch::allclose(before.tasks[t], after.tasks[t], 1e-4, 1e-5));
 }
 
 void TestArchitectures::badStageOptionsNameTheirKey_data()

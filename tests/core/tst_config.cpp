@@ -565,6 +565,9 @@ void TestConfig::errors_data()
     row("optimizer group lr_scale 0",
         variant(QStringLiteral("optimizer.groups.shared.lr_scale"), 0),
         "optimizer.groups.shared.lr_scale", "must be > 0");
+    row("unknown memory format",
+        variant(QStringLiteral("train.memory_format"), QStringLiteral("nhwc")),
+        "train.memory_format", "unknown value 'nhwc' (known: contiguous, channels_last)");
     row("probes not an array", variant(QStringLiteral("probes"), QStringLiteral("task_weights")),
         "probes", "expected an array of probe names, got a string");
     row("unknown probe", variant(QStringLiteral("probes"), QJsonArray{QStringLiteral("masks")}),

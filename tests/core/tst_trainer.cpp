@@ -170,6 +170,7 @@ private Q_SLOTS:
     void pauseAndResume();
     void sameSeedSameLosses();
     void learnsSeparableData();
+    void channelsLastTrainsAsContiguous();
     void evaluatesOnValWithoutTestSplit();
     void impossibleConfig_data();
     void impossibleConfig();
@@ -546,6 +547,37 @@ void TestTrainer::sameSeedSameLosses()
     QCOMPARE(first.size(), std::size_t(9));
     QCOMPARE(lossesOf(7), first);
     QVERIFY(lossesOf(8) != first);
+}
+
+void TestTrainer::channelsLastTrainsAsContiguous()
+{
+    // The layout changes how the kernels walk memory, not what they compute: the same run in
+    // both formats has the same losses up to float rounding, and the config keeps the choice.
+    const auto run = [&](const char *format) {
+        ExperimentConfig c = config(QStringLiteral("animals"), trainJson(1, 3, 5));
+        c.train.memoryFormat = format;
+        train::Trainer trainer(str(m_project), c);
+        const auto result = trainer.run();
+        std::vector<double> values;
+        auto project = open();
+        for (const auto &row : rowsOf(project->runs().metrics(result.runId), "train", "loss"))
+            values.push_back(row.value);
+        const auto stored = project->runs().find(result.runId);
+        return std::make_pair(values, stored
+                                          ? project->runs().experimentConfig(stored->experimentId)
+                                          : std::string());
+    };
+    const auto [nchw, nchwConfig] = run("contiguous");
+    const auto [nhwc, nhwcConfig] = run("channels_last");
+    QCOMPARE(nhwc.size(), nchw.size());
+    QVERIFY(!nchw.empty());
+    for (std::size_t i = 0; i < nchw.size(); ++i)
+        QVERIFY2(std::abs(nhwc[i] - nchw[i]) <= 1e-4 * std::max(1.0, std::abs(nchw[i])),
+                 qPrintable(QStringLiteral("%1 vs %2").arg(nhwc[i]).arg(nchw[i])));
+    QCOMPARE(nlohmann::json::parse(nhwcConfig)["train"]["memory_format"].get<std::string>(),
+             std::string("channels_last"));
+    QCOMPARE(nlohmann::json::parse(nchwConfig)["train"]["memory_format"].get<std::string>(),
+             std::string("contiguous"));
 }
 
 void TestTrainer::learnsSeparableData()
