@@ -103,7 +103,6 @@ ConsistencyImpl::ConsistencyImpl(const BackboneFactory &backbone,
                                  const ConsistencyOptions &options)
     : HardSharingImpl(backbone, heads, input, encoderStages(backbone, options.splitAt))
     , m_options(options)
-    , m_input(input)
 {
     std::vector<std::size_t> dense;
     for (std::size_t t = 0; t < heads.size(); ++t)
@@ -217,7 +216,7 @@ ModelDescription ConsistencyImpl::describe() const
     for (const Pair &p : m_pairs) {
         const HeadSpec &to = specs()[p.to];
         d.blocks.push_back({"transfer." + specs()[p.from].task + "_to_" + to.task, "internal", "",
-                            FeatureShape{to.channels, m_input.height, m_input.width},
+                            FeatureShape{to.channels, input().height, input().width},
                             parameterCount(*p.net)});
     }
     d.parameters = parameterCount(*this);

@@ -78,7 +78,6 @@ private:
 
     ConsistencyOptions m_options;
     std::vector<Pair> m_pairs;
-    InputShape m_input;
 };
 
 } // namespace mtl::model

@@ -28,6 +28,7 @@ protected:
     const std::vector<HeadSpec> &specs() const { return m_specs; }
     int splitAt() const { return m_splitAt; }
     int stageCount() const { return m_stages; }
+    const InputShape &input() const { return m_input; }
 
 private:
     BackbonePtr m_shared;             // stages [0, splitAt); null when splitAt is 0
