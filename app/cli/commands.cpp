@@ -277,8 +277,8 @@ json optionJson(const OptionSpec &o)
     json option = {{"name", o.name}, {"type", toString(o.type)}, {"help", o.help}};
     option["default"] = o.defaultValue; // null: required
     if (o.type == OptionSpec::Type::Integer || o.type == OptionSpec::Type::Number ||
-        o.type == OptionSpec::Type::NumberOrChoice ||
-        o.type == OptionSpec::Type::IntegerList) { // a list's bounds are its elements'
+        o.type == OptionSpec::Type::NumberOrChoice || o.type == OptionSpec::Type::IntegerList ||
+        o.type == OptionSpec::Type::NumberList) { // a list's bounds are its elements'
         option["min"] = bound(o, o.min);
         option["max"] = bound(o, o.max);
     }
@@ -292,13 +292,13 @@ std::string optionText(const OptionSpec &o)
     std::string text = std::string(toString(o.type));
     if (o.type == OptionSpec::Type::Integer || o.type == OptionSpec::Type::Number)
         text += " " + bound(o, o.min).dump() + " … " + bound(o, o.max).dump();
-    if (o.type == OptionSpec::Type::IntegerList)
+    if (o.type == OptionSpec::Type::IntegerList || o.type == OptionSpec::Type::NumberList)
         text += " of " + bound(o, o.min).dump() + " … " + bound(o, o.max).dump();
     if (o.type == OptionSpec::Type::Choice)
         text += " (" + joinNames(o.choices) + ")";
     if (o.type == OptionSpec::Type::NumberOrChoice)
-        text = "number " + bound(o, o.min).dump() + " … " + bound(o, o.max).dump() + " or " +
-               joinNames(o.choices, " or ");
+        text = "number " + bound(o, o.min).dump() + " … " + bound(o, o.max).dump() +
+               ", a list of such, or " + joinNames(o.choices, " or ");
     text += o.defaultValue.is_null() ? ", required" : ", default " + o.defaultValue.dump();
     return text + ": " + o.help;
 }

@@ -19,12 +19,14 @@ const char *toString(OptionSpec::Type type)
         return "object";
     case OptionSpec::Type::IntegerList:
         return "integer list";
+    case OptionSpec::Type::NumberList:
+        return "number list";
     case OptionSpec::Type::NameLists:
         return "name lists";
     case OptionSpec::Type::NamePairs:
         return "name pairs";
     case OptionSpec::Type::NumberOrChoice:
-        return "number or choice";
+        return "number, number list or choice";
     }
     return "";
 }

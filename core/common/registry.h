@@ -28,15 +28,18 @@ struct OptionSpec {
         Choice,
         Object,
         IntegerList,
+        NumberList,     // [0.5, 2]: numbers, each in [min, max]
         NameLists,      // [["a", "b"], ["c"]]: non-empty lists of names, each name in one list only
         NamePairs,      // [["a", "b"], ["b", "a"]]: pairs of different names, each pair once
-        NumberOrChoice, // a number in [min, max], or one of the choices (e.g. "balanced")
+        NumberOrChoice, // a number in [min, max], a list of such numbers (one per element of what
+                        // the part applies it to; the part checks the count), or one of the
+                        // choices (e.g. "balanced")
     };
     std::string name;
     Type type = Type::Number;
     nlohmann::json defaultValue; // null: required
     std::string help;
-    // Integer, Number, NumberOrChoice, IntegerList's elements (inclusive)
+    // Integer, Number, NumberOrChoice, IntegerList's and NumberList's elements (inclusive)
     double min = -1e300, max = 1e300;
     std::vector<std::string> choices; // Choice, NumberOrChoice
 };

@@ -68,6 +68,31 @@ void checkNameLists(const JsonReader &r, const std::string &key, const json &val
     }
 }
 
+// An array of numbers in [option.min, option.max]; integers only for IntegerList.
+json numberList(const JsonReader &r, const std::string &key, const json &value,
+                const OptionSpec &option)
+{
+    const bool integers = option.type == OptionSpec::Type::IntegerList;
+    const char *what = integers ? "integer" : "number";
+    if (!value.is_array())
+        r.fail(key, std::string("expected an array of ") + what + "s, got " +
+                        JsonReader::typeName(value));
+    json list = json::array();
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const std::string element = key + "[" + std::to_string(i) + "]";
+        const json &x = value[i];
+        if (integers ? !x.is_number_integer() : !x.is_number())
+            r.fail(element, std::string("expected ") + (integers ? "an " : "a ") + what + ", got " +
+                                JsonReader::typeName(x));
+        const double v = x.get<double>();
+        if (!std::isfinite(v) || v < option.min || v > option.max)
+            r.fail(element, "must be between " + JsonReader::format(option.min) + " and " +
+                                JsonReader::format(option.max) + ", got " + x.dump());
+        list.push_back(x);
+    }
+    return list;
+}
+
 } // namespace
 
 json validateOptions(const json &given, const std::vector<OptionSpec> &options,
@@ -117,26 +142,10 @@ json validateOptions(const json &given, const std::vector<OptionSpec> &options,
             result[option.name] = r.string(values, keyPath, option.name.c_str(), nullptr);
             r.oneOf(key, result[option.name].get<std::string>(), option.choices);
             break;
-        case Type::IntegerList: {
-            if (!value.is_array())
-                r.fail(key, std::string("expected an array of integers, got ") +
-                                JsonReader::typeName(value));
-            json list = json::array();
-            for (std::size_t i = 0; i < value.size(); ++i) {
-                const std::string element = key + "[" + std::to_string(i) + "]";
-                if (!value[i].is_number_integer())
-                    r.fail(element, std::string("expected an integer, got ") +
-                                        JsonReader::typeName(value[i]));
-                const auto x = value[i].get<std::int64_t>();
-                if (static_cast<double>(x) < option.min || static_cast<double>(x) > option.max)
-                    r.fail(element, "must be between " + JsonReader::format(option.min) + " and " +
-                                        JsonReader::format(option.max) + ", got " +
-                                        std::to_string(x));
-                list.push_back(x);
-            }
-            result[option.name] = list;
+        case Type::IntegerList:
+        case Type::NumberList:
+            result[option.name] = numberList(r, key, value, option);
             break;
-        }
         case Type::NameLists:
         case Type::NamePairs:
             checkNameLists(r, key, value, option.type == Type::NamePairs);
@@ -149,9 +158,11 @@ json validateOptions(const json &given, const std::vector<OptionSpec> &options,
             } else if (value.is_number()) {
                 result[option.name] =
                     r.number(values, keyPath, option.name.c_str(), 0.0, option.min, option.max);
+            } else if (value.is_array()) {
+                result[option.name] = numberList(r, key, value, option);
             } else {
-                r.fail(key, "expected a number or one of " + joinNames(option.choices) + ", got " +
-                                JsonReader::typeName(value));
+                r.fail(key, "expected a number, a list of numbers or one of " +
+                                joinNames(option.choices) + ", got " + JsonReader::typeName(value));
             }
             break;
         case Type::Object:

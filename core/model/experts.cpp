@@ -106,14 +106,17 @@ ExpertsImpl::ExpertsImpl(const BackboneFactory &backbone, const std::vector<Head
 {
     const BackbonePtr probe = backbone({0, 0});
     m_stages = probe->stageCount();
-    m_backboneName = probe->describe();
+    m_ownExperts = static_cast<bool>(options.expertBackbone);
     const int shared = options.sharedStages;
-    if (shared < 0 || shared >= m_stages)
+    // An expert_backbone may follow the whole model backbone; its own stages are otherwise left.
+    const int maxShared = m_ownExperts ? m_stages : m_stages - 1;
+    if (shared < 0 || shared > maxShared)
         throw optionError("shared_stages",
-                          "is " + std::to_string(shared) + " but " + m_backboneName + " has " +
-                              std::to_string(m_stages) +
-                              " stages; the experts need at least the last one (0 … " +
-                              std::to_string(m_stages - 1) + ")");
+                          "is " + std::to_string(shared) + " but " + probe->describe() + " has " +
+                              std::to_string(m_stages) + " stages" +
+                              (m_ownExperts ? " (0 … " + std::to_string(maxShared) + ")"
+                                            : "; the experts need at least the last one (0 … " +
+                                                  std::to_string(maxShared) + ")"));
     if (options.sharedExperts + options.taskExperts < 1) // cgc, ple: both set to 0
         throw optionError("task_experts",
                           "is 0 and so is shared_experts: a task's gate needs at least one "
@@ -124,22 +127,43 @@ ExpertsImpl::ExpertsImpl(const BackboneFactory &backbone, const std::vector<Head
     if (options.sparseGate && options.sharedExperts < 2)
         throw optionError("experts", "DSelect-k chooses among at least 2 experts");
 
+    // What the experts read, and what they are: the backbone's later stages, or their own net.
+    const InputShape expertInput = shared == 0 ? input : probe->stageShape(shared - 1);
+    const BackboneFactory experts =
+        m_ownExperts ? BackboneFactory([make = options.expertBackbone, expertInput](
+                                           StageRange stages) { return make(expertInput, stages); })
+                     : backbone;
+    const BackbonePtr expertProbe = m_ownExperts ? experts({0, 0}) : probe;
+    const int firstStage = m_ownExperts ? 0 : shared;
+    const int endStage = expertProbe->stageCount();
+    m_backboneName = expertProbe->describe();
+    const std::string expertKey = m_ownExperts ? "expert_backbone" : "shared_stages";
+    if (m_ownExperts && !expertProbe->hasSpatialOutput())
+        for (const HeadSpec &head : heads)
+            if (head.kind == HeadSpec::Kind::Dense)
+                throw optionError("expert_backbone", "task '" + head.task +
+                                                         "' needs a per-pixel output, but " +
+                                                         m_backboneName + " ends in a vector");
+
     // A level per stage mixes the experts' maps after every stage, so no expert's own state
     // (segnet's pooling indices) reaches its later stages: those stages must be shared.
-    if (options.perStage && probe->stateStages() > shared && shared + 1 < m_stages)
-        throw optionError("shared_stages",
-                          options.name + " mixes experts after every stage, but the decoder of " +
-                              probe->describe() + " needs the pooling indices of its first " +
-                              std::to_string(probe->stateStages()) +
-                              " stages: share at least those (shared_stages " +
-                              std::to_string(probe->stateStages()) + ")");
+    if (options.perStage && expertProbe->stateStages() > firstStage && firstStage + 1 < endStage)
+        throw optionError(
+            expertKey, options.name + " mixes experts after every stage, but the decoder of " +
+                           m_backboneName + " needs the pooling indices of its first " +
+                           std::to_string(expertProbe->stateStages()) + " stages" +
+                           (m_ownExperts ? "; choose another expert_backbone"
+                                         : ": share at least those (shared_stages " +
+                                               std::to_string(expertProbe->stateStages()) + ")"));
 
     // Levels: one over all expert stages, or (ple) one per stage.
-    for (int first = shared; first < m_stages; first = options.perStage ? first + 1 : m_stages) {
+    for (int first = firstStage; first < endStage;
+         first = options.perStage ? first + 1 : endStage) {
         Level level;
         level.first = first;
-        level.end = options.perStage ? first + 1 : m_stages;
-        level.inputs = first == 0 ? input.elements() : probe->stageShape(first - 1).elements();
+        level.end = options.perStage ? first + 1 : endStage;
+        level.inputs = first == firstStage ? expertInput.elements()
+                                           : expertProbe->stageShape(first - 1).elements();
         m_levels.push_back(std::move(level));
     }
     const auto prefix = [&](std::size_t l) {
@@ -155,7 +179,7 @@ ExpertsImpl::ExpertsImpl(const BackboneFactory &backbone, const std::vector<Head
         Level &level = m_levels[l];
         for (int e = 0; e < options.sharedExperts; ++e)
             level.shared.push_back(register_module(prefix(l) + "expert" + std::to_string(e),
-                                                   backbone({level.first, level.end})));
+                                                   experts({level.first, level.end})));
         if (options.perStage && l + 1 < m_levels.size() && options.sharedExperts > 0)
             level.sharedGate = register_module(
                 prefix(l) + "gate_shared",
@@ -168,14 +192,14 @@ ExpertsImpl::ExpertsImpl(const BackboneFactory &backbone, const std::vector<Head
             for (int e = 0; e < options.taskExperts; ++e)
                 level.own.back().push_back(
                     register_module(prefix(l) + "expert_" + head.task + std::to_string(e),
-                                    backbone({level.first, level.end})));
+                                    experts({level.first, level.end})));
         }
         for (std::size_t l = 0; l < m_levels.size(); ++l)
             m_levels[l].taskGates.push_back(register_module(
                 prefix(l) + "gate_" + head.task,
                 makeGate(m_levels[l].inputs, options.sharedExperts + options.taskExperts)));
     }
-    m_heads = registerHeads(*this, heads, probe->stageShape(m_stages - 1), input);
+    m_heads = registerHeads(*this, heads, expertProbe->stageShape(endStage - 1), input);
 }
 
 GatePtr ExpertsImpl::makeGate(std::int64_t inputs, std::int64_t experts) const
@@ -211,7 +235,8 @@ ModelOutput ExpertsImpl::forward(const torch::Tensor &x, bool collectTaps)
     for (std::size_t l = 0; l < m_levels.size(); ++l) {
         Level &level = m_levels[l];
         const auto run = [&](const BackbonePtr &expert, const torch::Tensor &in) {
-            StageState own = state;
+            // Experts of their own architecture read nothing the trunk's stages handed on.
+            StageState own = m_ownExperts ? StageState{} : state;
             return expert->forwardStages(in, level.first, level.end, own);
         };
         std::vector<torch::Tensor> sharedOut;
@@ -318,7 +343,8 @@ ModelDescription ExpertsImpl::describe() const
     if (m_options.perStage)
         d.summary += " in " + std::to_string(m_levels.size()) + " levels";
     if (m_options.sharedStages > 0)
-        d.summary += " after " + std::to_string(m_options.sharedStages) + " shared stages";
+        d.summary += " after " + std::to_string(m_options.sharedStages) + " shared stages" +
+                     (m_ownExperts ? " of " + m_trunk->describe() : "");
     if (m_options.sparseGate)
         d.summary += ", DSelect-" + std::to_string(m_options.selected) + " gates";
     d.summary += ", heads:";

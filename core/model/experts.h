@@ -16,7 +16,9 @@
 //
 // A gate reads the flattened input of its level (the image, or the shared stages' output when
 // shared_stages > 0), as LibMTL's gates read the image. The first `shared_stages` stages are
-// shared by all (hard sharing before the experts).
+// shared by all (hard sharing before the experts). With an expert_backbone the experts are that
+// network instead, whole (ple: a level per stage of it), reading the image or the shared stages'
+// output, which may then be all of the model's backbone.
 //   shared: the shared stages' output when there are any; else undefined.
 //   taps (when asked): "gate.<task>.level<l>": the task's gate weights [B, experts] (the shared
 //   experts first, then the task's own), detached.
@@ -25,6 +27,7 @@
 
 #include <torch/nn/modules/linear.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -81,12 +84,17 @@ struct ExpertsOptions {
     int selected = 2;        // dselect_k: k
     double gamma = 1.0;      // dselect_k: smooth-step width
     double entropy = 1e-6;   // dselect_k: weight of the selectors' entropy
+    // The experts' own architecture (expert_backbone), built for the input it is given (the
+    // image, or the shared stages' output) and the stages asked for; empty: the experts are
+    // the model backbone's stages after the shared ones.
+    std::function<BackbonePtr(const InputShape &, StageRange)> expertBackbone;
 };
 
 class ExpertsImpl final : public MultiTaskModelImpl {
 public:
     // Throws Error(Config) at model.sharing_options.<key> for no experts at all, shared_stages
-    // leaving no stage to the experts, or k beyond the experts.
+    // leaving no stage to the experts, k beyond the experts, or an expert_backbone a head
+    // cannot read.
     ExpertsImpl(const BackboneFactory &backbone, const std::vector<HeadSpec> &heads,
                 const InputShape &input, const ExpertsOptions &options);
     ModelOutput forward(const torch::Tensor &x, bool collectTaps = false) override;
@@ -114,7 +122,8 @@ private:
     std::vector<HeadPtr> m_heads;
     std::vector<HeadSpec> m_specs;
     InputShape m_input;
-    std::string m_backboneName;
+    std::string m_backboneName; // what the experts are
+    bool m_ownExperts = false;  // built from the expert_backbone
     int m_stages = 0;
 };
 

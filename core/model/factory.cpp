@@ -1,6 +1,8 @@
 #include "model/factory.h"
 
 #include "common/error.h"
+#include "experiment/catalog.h"
+#include "experiment/jsonreader.h"
 #include "model/alexnet.h"
 #include "model/consistency.h"
 #include "model/crossstitch.h"
@@ -87,11 +89,51 @@ const OptionSpec kSharedStagesOption{
     0,
     1000};
 
+const OptionSpec kExpertBackboneOption{
+    "expert_backbone", Type::Object, nlohmann::json::object(),
+    "the experts' own network: {\"name\": a backbone, \"options\": its options}, reading the "
+    "image or the shared stages' output (which may then be the whole backbone); {}: the "
+    "backbone's stages after shared_stages"};
+
+// model.sharing_options.expert_backbone as a maker; empty for {}. Its errors, the backbone's
+// own included, name keys under model.sharing_options.expert_backbone.
+std::function<BackbonePtr(const InputShape &, StageRange)>
+expertBackbone(const nlohmann::json &spec)
+{
+    if (!spec.is_object() || spec.empty())
+        return {};
+    const std::string key = "model.sharing_options.expert_backbone";
+    const experiment::JsonReader r("");
+    r.checkKeys(spec, key, {"name", "options"});
+    const std::string name = r.string(spec, key, "name", nullptr);
+    const auto *entry = backbones().find(name);
+    if (!entry)
+        r.fail(key + ".name",
+               "unknown backbone '" + name + "' (known: " + joinNames(backbones().names()) + ")");
+    const nlohmann::json options = experiment::validateOptions(
+        spec.value("options", nlohmann::json::object()), entry->spec.options, key + ".options", "");
+    return [make = entry->make, options, key](const InputShape &in, StageRange stages) {
+        try {
+            return make(in, options, stages);
+        } catch (const Error &e) {
+            ErrorLocation where = e.where();
+            for (const std::string from : {"model.backbone_options", "model.backbone"})
+                if (where.key.rfind(from, 0) == 0) {
+                    where.key = (from == "model.backbone" ? key : key + ".options") +
+                                where.key.substr(from.size());
+                    break;
+                }
+            throw Error(e.code(), e.message(), where);
+        }
+    };
+}
+
 SharingMaker expertsMaker(ExpertsOptions base)
 {
     return [base](const BackboneFactory &backbone, const std::vector<HeadSpec> &heads,
                   const InputShape &input, const nlohmann::json &options) -> MultiTaskModelPtr {
         ExpertsOptions o = base;
+        o.expertBackbone = expertBackbone(options.value("expert_backbone", nlohmann::json()));
         o.sharedExperts =
             options.value("experts", options.value("shared_experts", o.sharedExperts));
         o.taskExperts = options.value("task_experts", o.taskExperts);
@@ -271,7 +313,11 @@ const Registry<SharingMaker> &sharings()
            {"group_lambda", Type::Number, 1e-3,
             "weight of the group sparsity Σ_k Σ_g ‖S[k, g]‖₂ on the combination vectors", 0, 100},
            {"latent_lambda", Type::Number, 1e-5, "weight of ‖L‖₁ on the latent task matrix", 0,
-            100}}},
+            100},
+           {"alternate_every", Type::Integer, 0,
+            "> 0: update S for this many steps with L held, then L with S held, alternating "
+            "(the paper's alternating optimisation); 0: both every step",
+            0, 1000000}}},
          [](const BackboneFactory &backbone, const std::vector<HeadSpec> &heads,
             const InputShape &input, const nlohmann::json &options) -> MultiTaskModelPtr {
              MtlCnnOptions o;
@@ -279,27 +325,31 @@ const Registry<SharingMaker> &sharings()
              o.groups = options.value("groups", std::vector<std::vector<std::string>>{});
              o.groupLambda = options.value("group_lambda", 1e-3);
              o.latentLambda = options.value("latent_lambda", 1e-5);
+             o.alternateEvery = options.value("alternate_every", 0);
              return std::make_shared<MtlCnnImpl>(backbone, heads, input, o);
          }},
         {{"mmoe",
           "K experts (copies of the backbone) and a softmax gate per task mixing their outputs "
           "(Ma et al., KDD 2018)",
           {{"experts", Type::Integer, 4, "experts every task's gate mixes", 1, 64},
-           kSharedStagesOption}},
+           kSharedStagesOption,
+           kExpertBackboneOption}},
          expertsMaker(expertsOptions("mmoe", 4, 0, false, false))},
         {{"cgc",
           "customized gate control: shared experts plus experts of each task's own, one gate "
           "per task over both (Tang et al., RecSys 2020)",
           {{"shared_experts", Type::Integer, 2, "experts all tasks' gates mix", 0, 64},
            {"task_experts", Type::Integer, 1, "experts of each task's own", 0, 64},
-           kSharedStagesOption}},
+           kSharedStagesOption,
+           kExpertBackboneOption}},
          expertsMaker(expertsOptions("cgc", 2, 1, false, false))},
         {{"ple",
           "progressive layered extraction: CGC in levels, one per stage, a shared gate feeding "
           "the next level's shared experts (Tang et al., RecSys 2020)",
           {{"shared_experts", Type::Integer, 2, "shared experts per level", 0, 64},
            {"task_experts", Type::Integer, 1, "experts of each task's own per level", 0, 64},
-           kSharedStagesOption}},
+           kSharedStagesOption,
+           kExpertBackboneOption}},
          expertsMaker(expertsOptions("ple", 2, 1, true, false))},
         {{"dselect_k",
           "mmoe with DSelect-k gates that learn to pick k of the experts through binary codes "
@@ -310,7 +360,8 @@ const Registry<SharingMaker> &sharings()
             100},
            {"entropy", Type::Number, 1e-6,
             "weight of the selectors' entropy, pushing each to a single expert", 0, 1},
-           kSharedStagesOption}},
+           kSharedStagesOption,
+           kExpertBackboneOption}},
          expertsMaker(expertsOptions("dselect_k", 4, 0, false, true))},
         {{"consistency",
           "cross-task consistency: a shared encoder, a decoder per task and a task-transfer "

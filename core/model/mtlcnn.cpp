@@ -37,12 +37,23 @@ MtlCnnImpl::MtlCnnImpl(const BackboneFactory &backbone, const std::vector<HeadSp
     std::map<std::string, std::pair<std::size_t, std::int64_t>> attributes;
     std::vector<std::string> names;
     for (std::size_t t = 0; t < heads.size(); ++t)
-        if (heads[t].type == "attributes")
+        if (heads[t].type == "attributes") {
+            if (heads[t].channels != static_cast<std::int64_t>(heads[t].outputs.size())) {
+                ErrorLocation where;
+                where.key = "tasks[" + std::to_string(t) + "].options.head";
+                throw Error(ErrorCode::Config,
+                            "mtl_cnn factors one logit per attribute (W = L·S); task '" +
+                                heads[t].task +
+                                "' has a 2-way branch per attribute — use head "
+                                "sigmoid with mtl_cnn",
+                            where);
+            }
             for (std::size_t a = 0; a < heads[t].outputs.size(); ++a) {
                 attributes.emplace(heads[t].outputs[a],
                                    std::make_pair(t, static_cast<std::int64_t>(a)));
                 names.push_back(heads[t].outputs[a]);
             }
+        }
     if (attributes.empty()) {
         ErrorLocation where;
         where.key = "model.sharing";
@@ -145,6 +156,21 @@ ModelOutput MtlCnnImpl::forward(const torch::Tensor &x, bool collectTaps)
                     m_factored[t]->combination().detach().clone();
     }
     return out;
+}
+
+void MtlCnnImpl::beforeOptimizerStep(std::int64_t step)
+{
+    if (m_options.alternateEvery <= 0)
+        return;
+    const bool updateLatent = ((step - 1) / m_options.alternateEvery) % 2 == 1;
+    if (updateLatent) {
+        for (const auto &head : m_factored)
+            if (head)
+                for (torch::Tensor &p : head->parameters())
+                    p.mutable_grad().reset();
+    } else {
+        m_latent.mutable_grad().reset();
+    }
 }
 
 std::vector<ParameterGroup> MtlCnnImpl::parameterGroups() const

@@ -10,6 +10,9 @@
 //   x → backbone (shared) → pool → f [D] ─┬→ f·L [K] ─→ ·S_t + b_t → attributes task t
 //                                         └→ linear head           → other tasks
 //
+// With alternate_every = n the optimiser updates S (and the factored heads' biases) for n steps
+// with L held, then L for n steps with S held, and so on: the paper's alternating optimisation
+// of the two factors; the backbone and the other heads train at every step.
 // Attributes no group names are groups of their own (their penalty is ℓ1). The hinge or
 // logistic loss is the attributes task's own (`tasks[i].options`), not the strategy's.
 //   shared: the pooled features f (or the map when a dense task reads it).
@@ -27,6 +30,9 @@ struct MtlCnnOptions {
     std::vector<std::vector<std::string>> groups; // attribute names
     double groupLambda = 1e-3;
     double latentLambda = 1e-5;
+    // > 0: alternate, every this many steps, between updating S (and b) with L held and
+    // updating L with S held, starting with S; the rest of the network trains every step.
+    int alternateEvery = 0;
 };
 
 // An attributes task's head under mtl_cnn: f [B, D] → f·L·S + b [B, A]; L is the strategy's
@@ -52,6 +58,7 @@ public:
     ModelOutput forward(const torch::Tensor &x, bool collectTaps = false) override;
     std::vector<ParameterGroup> parameterGroups() const override;
     ModelDescription describe() const override;
+    void beforeOptimizerStep(std::int64_t step) override;
 
 private:
     // One group's members: per factored task, the columns of its S.

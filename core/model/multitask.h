@@ -77,6 +77,11 @@ public:
     // Every trainable parameter exactly once, in the order of parameters().
     virtual std::vector<ParameterGroup> parameterGroups() const = 0;
     virtual ModelDescription describe() const = 0;
+    // Called by the trainer between the gradients (after their all-reduce) and the optimiser
+    // step; step is 1-based and global. A strategy may hold some of its parameters still for
+    // the step by clearing their gradients (undefined: the optimisers skip them, momentum and
+    // weight decay included), as mtl_cnn's alternate_every does. By default nothing.
+    virtual void beforeOptimizerStep(std::int64_t step) {}
 
     // The parameters of the groups every task shares (what gradient methods look at).
     std::vector<torch::Tensor> sharedParameters() const;

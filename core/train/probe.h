@@ -33,10 +33,12 @@ namespace mtl::train {
 struct StepRecord {
     std::int64_t step = 0; // 1-based global step
     int epoch = 0;         // 1-based
+    // What the weighting method balanced (objectiveNames(): the tasks, or "<task>.<term>" for
+    // a task with loss terms), each one's loss and the weight it applied.
     const std::vector<std::string> &tasks;
-    const std::vector<double> &losses;  // per task
-    const std::vector<double> &weights; // per task, as the weighting method applied them
-    const model::ModelOutput &output;   // the step's forward pass (taps not collected)
+    const std::vector<double> &losses;
+    const std::vector<double> &weights;
+    const model::ModelOutput &output; // the step's forward pass (taps not collected)
 };
 
 // After each batch of an evaluation (validation or test), in no-grad mode.

@@ -77,11 +77,24 @@ public:
     virtual std::vector<double> outputPrior() const { return {}; }
     // Mean loss over the labelled samples of a batch (a scalar that requires grad).
     virtual at::Tensor loss(const at::Tensor &output, const at::Tensor &target) const = 0;
+    // What the weighting method balances for this task. Empty (the default): one loss, loss().
+    // Otherwise the names of its terms (an attributes task with per_attribute: its attributes),
+    // and termLosses() gives one scalar per term for a batch; loss() is then only reported.
+    virtual std::vector<std::string> lossTerms() const { return {}; }
+    virtual std::vector<at::Tensor> termLosses(const at::Tensor &output,
+                                               const at::Tensor &target) const
+    {
+        return {loss(output, target)};
+    }
     virtual std::unique_ptr<TaskMeter> makeMeter() const = 0;
 
 private:
     experiment::TaskConfig m_config;
 };
+
+// What the weighting method balances, in order: each task's name, or for a task with loss
+// terms "<task>.<term>" per term (task names hold no '.').
+std::vector<std::string> objectiveNames(const std::vector<std::unique_ptr<Task>> &tasks);
 
 // keyPath (e.g. "tasks[0]") names the task in errors.
 using TaskMaker = std::function<std::unique_ptr<Task>(

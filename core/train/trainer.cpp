@@ -274,7 +274,7 @@ void Trainer::Impl::buildModel(const ExperimentConfig &config, const TrainerOpti
         model::toChannelsLast(*model);
     model->train();
     sharedParameters = model->sharedParameters();
-    weighting = makeWeighting(config.weighting, tasks.size(), device);
+    weighting = makeWeighting(config.weighting, objectiveNames(tasks).size(), device);
     std::vector<ParameterSet> sets;
     for (const model::ParameterGroup &group : model->parameterGroups())
         sets.push_back(

@@ -11,9 +11,11 @@
 #include "train/weighting.h"
 
 #include <torch/optim/optimizer.h>
+#include <torch/types.h>
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <thread>
 
 namespace mtl::train {
@@ -32,7 +34,11 @@ TrainingLoop::TrainingLoop(const TrainingParts &parts, Control control, Progress
     , m_control(std::move(control))
     , m_progress(progress)
     , m_sharedParameters(parts.model.sharedParameters())
-{}
+    , m_objectives(objectiveNames(parts.tasks))
+{
+    for (const auto &task : parts.tasks)
+        m_hasTerms.push_back(!task->lossTerms().empty());
+}
 
 std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::int64_t firstBatch,
                                     std::int64_t batches, TrainerListener *listener)
@@ -40,7 +46,8 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
     const TrainingParts &p = m_parts;
     Progress &progress = m_progress;
     const std::size_t taskCount = p.tasks.size();
-    std::vector<double> losses(taskCount), lossSums(taskCount, 0.0);
+    std::vector<double> losses(taskCount);
+    std::vector<double> objectiveLosses(m_objectives.size()), lossSums(m_objectives.size(), 0.0);
     std::int64_t b = firstBatch;
     auto clock = Clock::now();
     for (; b < batches; ++b) {
@@ -69,11 +76,27 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         const std::int64_t step = ++progress.step;
         const model::ModelOutput output = p.model.forward(images);
         std::vector<at::Tensor> taskLosses;
-        for (std::size_t t = 0; t < taskCount; ++t)
+        for (std::size_t t = 0; t < taskCount; ++t) {
+            // A task with loss terms only reports loss(): no graph for it.
+            std::optional<torch::NoGradGuard> reportOnly;
+            if (m_hasTerms[t])
+                reportOnly.emplace();
             taskLosses.push_back(p.tasks[t]->loss(output.tasks[t], targets[t]));
+        }
         const std::vector<at::Tensor> transferTerms =
             output.transferred.empty() ? std::vector<at::Tensor>()
                                        : foldTransfers(p.tasks, output, targets, taskLosses);
+        // What the weighting balances: each task's loss, or its terms.
+        std::vector<at::Tensor> objectives;
+        for (std::size_t t = 0; t < taskCount; ++t) {
+            if (!m_hasTerms[t]) {
+                objectives.push_back(taskLosses[t]);
+                continue;
+            }
+            const std::vector<at::Tensor> terms =
+                p.tasks[t]->termLosses(output.tasks[t], targets[t]);
+            objectives.insert(objectives.end(), terms.begin(), terms.end());
+        }
         p.optimizer.zero_grad();
         WeightingContext context;
         context.sharedParameters = m_sharedParameters;
@@ -84,7 +107,7 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         context.step = step;
         context.epoch = epoch;
         context.collective = &p.collective;
-        const std::vector<double> weights = p.weighting.backward(taskLosses, context);
+        const std::vector<double> weights = p.weighting.backward(objectives, context);
         // The seam for data parallelism: gradients become the mean over all ranks.
         if (p.collective.worldSize() > 1) {
             std::vector<at::Tensor> grads;
@@ -92,6 +115,7 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
                 grads.push_back(parameter.grad());
             p.collective.allReduceMean(grads);
         }
+        p.model.beforeOptimizerStep(step);
         p.optimizer.step();
         p.weighting.afterOptimizerStep();
 
@@ -102,6 +126,12 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         report.epoch = epoch;
         report.epochs = progress.epochs;
         auto &metrics = p.journal.pending().rows<store::MetricRow>();
+        for (std::size_t o = 0; o < objectives.size(); ++o) {
+            objectiveLosses[o] = objectives[o].item<double>();
+            lossSums[o] += objectiveLosses[o];
+            report.totalLoss += weights[o] * objectiveLosses[o];
+        }
+        std::size_t o = 0; // the task's first objective
         for (std::size_t t = 0; t < taskCount; ++t) {
             losses[t] = taskLosses[t].item<double>();
             if (!std::isfinite(losses[t]))
@@ -109,9 +139,14 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
                             "the loss of task '" + p.taskNames[t] + "' became " +
                                 std::to_string(losses[t]) + " at step " + std::to_string(step) +
                                 "; training diverged (try a lower optimizer.lr)");
-            lossSums[t] += losses[t];
-            report.totalLoss += weights[t] * losses[t];
             metrics.push_back({step, epoch, "train", p.taskNames[t], "", "loss", losses[t]});
+            if (!m_hasTerms[t]) {
+                ++o;
+            } else {
+                for (const std::string &term : p.tasks[t]->lossTerms())
+                    metrics.push_back(
+                        {step, epoch, "train", p.taskNames[t], term, "loss", objectiveLosses[o++]});
+            }
             if (t < transferTerms.size() && transferTerms[t].defined())
                 metrics.push_back({step, epoch, "train", p.taskNames[t], "", "transfer_loss",
                                    transferTerms[t].item<double>()});
@@ -122,7 +157,7 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
             metrics.push_back({step, epoch, "train", "", name, "loss", value});
         }
         metrics.push_back({step, epoch, "train", "", "", "loss", report.totalLoss});
-        const StepRecord record{step, epoch, p.taskNames, losses, weights, output};
+        const StepRecord record{step, epoch, m_objectives, objectiveLosses, weights, output};
         for (Probe *probe : p.probes)
             probe->afterStep(record, p.journal.pending());
 

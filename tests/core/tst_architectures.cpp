@@ -19,6 +19,7 @@
 
 #include <QTest>
 
+#include <map>
 #include <set>
 
 using namespace mtl;
@@ -61,6 +62,10 @@ std::vector<std::pair<std::string, json>> variants(const std::string &sharing)
         rows.push_back({"masks of 1", {{"masks", "ones"}}});
     if (sharing == "mmoe" || sharing == "ple")
         rows.push_back({"shared_stages 1", {{"shared_stages", 1}}});
+    if (sharing == "mmoe" || sharing == "cgc")
+        rows.push_back(
+            {"small_cnn experts",
+             {{"expert_backbone", {{"name", "small_cnn"}, {"options", {{"width", 4}}}}}}});
     if (sharing == "ple") // segnet's tiny encoder shared, a level per decoder stage
         rows.push_back({"shared_stages 2", {{"shared_stages", 2}}});
     if (sharing == "cgc")
@@ -190,7 +195,11 @@ private Q_SLOTS:
     void gatesMixTheirExperts();
     void dselectKPicksTheCodedExpert();
     void oneExpertIsHard();
+    void expertBackboneReadsTheTrunk();
+    void expertBackboneErrorsNameTheirKey_data();
+    void expertBackboneErrorsNameTheirKey();
     void mtlCnnFactorsTheAttributeClassifiers();
+    void mtlCnnAlternatesItsFactors();
     void consistencyTransfersBetweenDenseTasks();
     void consistencyDirectPartIsHard();
     void consistencyPairsNameTheirKey_data();
@@ -500,6 +509,76 @@ void TestArchitectures::oneExpertIsHard()
     QCOMPARE(trainAndRecord(*mmoe, 4), trainAndRecord(*hard, 4));
 }
 
+void TestArchitectures::expertBackboneReadsTheTrunk()
+{
+    // small_cnn's first stage shared, then 3 experts of their own architecture (small_cnn of
+    // width 2) reading its 4-channel 6×6 output; the gates read it too.
+    const json experts = {{"name", "small_cnn"}, {"options", {{"width", 2}}}};
+    const auto net = model::buildModel(
+        modelConfig("small_cnn", "mmoe",
+                    {{"experts", 3}, {"shared_stages", 1}, {"expert_backbone", experts}}),
+        kInput, headSet(true));
+    auto params = net->named_parameters();
+    QCOMPARE(shapeText(params["trunk.conv1.weight"]), QStringLiteral("4x1x3x3"));
+    QVERIFY(!params.contains("trunk.conv2.weight"));
+    QCOMPARE(shapeText(params["expert2.conv1.weight"]), QStringLiteral("2x4x3x3"));
+    QCOMPARE(shapeText(params["expert0.conv3.weight"]), QStringLiteral("8x4x3x3"));
+    QCOMPARE(shapeText(params["gate_category.linear.weight"]), QStringLiteral("3x144"));
+    QCOMPARE(shapeText(params["head_category.weight"]), QStringLiteral("10x8"));
+    const model::ModelOutput out = net->forward(torch::rand({2, 1, 12, 12}));
+    QCOMPARE(shapeText(out.shared), QStringLiteral("2x4x6x6"));
+    QCOMPARE(shapeText(out.tasks[2]), QStringLiteral("2x3x12x12"));
+    const QString summary = QString::fromStdString(net->describe().summary);
+    QVERIFY2(summary.startsWith(QStringLiteral("mmoe: 3 shared small_cnn (2-4-8) experts after 1 "
+                                               "shared stages of small_cnn (4-8-16)")),
+             qPrintable(summary));
+
+    // After the whole backbone (3 stages: 16 × 3 × 3): small_cnn cannot take 3×3 pixels, and the
+    // error says where it came from.
+    try {
+        model::buildModel(
+            modelConfig("small_cnn", "mmoe", {{"shared_stages", 3}, {"expert_backbone", experts}}),
+            kInput, headSet(false));
+        QFAIL("built");
+    } catch (const Error &e) {
+        QCOMPARE(e.where().key, std::string("model.sharing_options.expert_backbone"));
+        QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("3×3")), e.what());
+    }
+}
+
+void TestArchitectures::expertBackboneErrorsNameTheirKey_data()
+{
+    QTest::addColumn<json>("expertBackbone");
+    QTest::addColumn<bool>("dense");
+    QTest::addColumn<std::string>("key");
+    QTest::newRow("unknown backbone") << json{{"name", "vgg"}} << false
+                                      << std::string("model.sharing_options.expert_backbone.name");
+    QTest::newRow("no name") << json{{"options", json::object()}} << false
+                             << std::string("model.sharing_options.expert_backbone.name");
+    QTest::newRow("unknown key") << json{{"name", "small_cnn"}, {"width", 3}} << false
+                                 << std::string("model.sharing_options.expert_backbone.width");
+    QTest::newRow("bad option") << json{{"name", "small_cnn"}, {"options", {{"width", 0}}}} << false
+                                << std::string(
+                                       "model.sharing_options.expert_backbone.options.width");
+    QTest::newRow("a vector expert for a dense task")
+        << json{{"name", "stitch_cnn"}, {"options", {{"width", 4}}}} << true
+        << std::string("model.sharing_options.expert_backbone");
+}
+
+void TestArchitectures::expertBackboneErrorsNameTheirKey()
+{
+    QFETCH(json, expertBackbone);
+    QFETCH(bool, dense);
+    QFETCH(std::string, key);
+    try {
+        model::buildModel(modelConfig("small_cnn", "cgc", {{"expert_backbone", expertBackbone}}),
+                          kInput, headSet(dense));
+        QFAIL("built");
+    } catch (const Error &e) {
+        QCOMPARE(e.where().key, key);
+    }
+}
+
 void TestArchitectures::mtlCnnFactorsTheAttributeClassifiers()
 {
     const double lambda = 0.5, latentLambda = 0.25;
@@ -546,6 +625,52 @@ void TestArchitectures::mtlCnnFactorsTheAttributeClassifiers()
         QFAIL("built");
     } catch (const Error &e) {
         QCOMPARE(e.where().key, std::string("model.sharing"));
+    }
+}
+
+void TestArchitectures::mtlCnnAlternatesItsFactors()
+{
+    // alternate_every 2: steps 1–2 update S and b with L held, steps 3–4 L with S held, step 5 S
+    // again; the backbone trains at every step. SGD with momentum: a held parameter must not
+    // drift on its momentum either.
+    const auto net = model::buildModel(
+        modelConfig("small_cnn", "mtl_cnn", {{"latent_tasks", 2}, {"alternate_every", 2}}), kInput,
+        headSet(false));
+    auto params = net->named_parameters();
+    torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
+    const torch::Tensor x = torch::rand({4, 1, 12, 12});
+    const std::vector<std::string> watched = {"latent_L", "head_looks.S", "head_looks.bias",
+                                              "backbone.conv1.weight"};
+    QStringList moved;
+    for (std::int64_t step = 1; step <= 5; ++step) {
+        std::map<std::string, torch::Tensor> before;
+        for (const std::string &name : watched) {
+            QVERIFY2(params.contains(name), name.c_str());
+            before[name] = params[name].detach().clone();
+        }
+        sgd.zero_grad();
+        const model::ModelOutput out = net->forward(x);
+        (out.tasks[0].pow(2).sum() + out.tasks[1].pow(2).sum()).backward();
+        net->beforeOptimizerStep(step);
+        sgd.step();
+        QStringList changed;
+        for (const std::string &name : watched)
+            if (!torch::equal(before[name], params[name]))
+                changed << QString::fromStdString(name).section(QLatin1Char('.'), -1);
+        moved << QString::number(step) + QLatin1Char(':') + changed.join(QLatin1Char(','));
+    }
+    QCOMPARE(moved.join(QLatin1Char(' ')),
+             QStringLiteral("1:S,bias,weight 2:S,bias,weight 3:latent_L,weight "
+                            "4:latent_L,weight 5:S,bias,weight"));
+
+    // A branches head has two outputs per attribute: nothing for W = L·S to factor.
+    std::vector<HeadSpec> branches = headSet(false);
+    branches[1].channels = 10;
+    try {
+        model::buildModel(modelConfig("small_cnn", "mtl_cnn", json::object()), kInput, branches);
+        QFAIL("built");
+    } catch (const Error &e) {
+        QCOMPARE(e.where().key, std::string("tasks[1].options.head"));
     }
 }
 

@@ -171,6 +171,7 @@ private Q_SLOTS:
     void sameSeedSameLosses();
     void learnsSeparableData();
     void channelsLastTrainsAsContiguous();
+    void perAttributeTermsAreWeighedAndRecorded();
     void evaluatesOnValWithoutTestSplit();
     void impossibleConfig_data();
     void impossibleConfig();
@@ -578,6 +579,39 @@ void TestTrainer::channelsLastTrainsAsContiguous()
              std::string("channels_last"));
     QCOMPARE(nlohmann::json::parse(nchwConfig)["train"]["memory_format"].get<std::string>(),
              std::string("contiguous"));
+}
+
+void TestTrainer::perAttributeTermsAreWeighedAndRecorded()
+{
+    // per_attribute: the weighting method balances kind, looks.flies and looks.mammal; each
+    // term's loss is recorded under its attribute, its weight under "<task>.<attribute>", and
+    // the step's total is what equal weighting summed: kind + flies + mammal.
+    const std::string text = experiment::applyOverrides(
+        tinyConfig(QStringLiteral("animals"), trainJson(1, 3)).toStdString(),
+        {R"(tasks[1].options={"per_attribute": true})"});
+    train::Trainer trainer(str(m_project), train::parseExperiment(text));
+    const auto result = trainer.run();
+    QCOMPARE(statusName(result.status), QStringLiteral("completed"));
+    auto project = open();
+    const auto rows = rowsOf(project->runs().metrics(result.runId), "train", "loss");
+    std::map<std::int64_t, std::map<std::string, double>> byStep; // step → "task/attribute"
+    for (const auto &row : rows)
+        byStep[row.step][row.task + "/" + row.attribute] = row.value;
+    QCOMPARE(byStep.size(), std::size_t(3));
+    for (const auto &[step, values] : byStep) {
+        QCOMPARE(values.size(), std::size_t(5)); // kind, looks, flies, mammal, total
+        const double terms = values.at("looks/flies") + values.at("looks/mammal");
+        QVERIFY2(std::abs(values.at("/") - (values.at("kind/") + terms)) < 1e-5,
+                 qPrintable(QString::number(step)));
+        // Each term averages over its own labels, the task's loss over all of them: with
+        // every label present it is the terms' mean.
+        QVERIFY(std::abs(values.at("looks/") - terms / 2) < 1e-5);
+    }
+    QStringList weighted;
+    for (const auto &row : project->runs().taskWeights(result.runId))
+        weighted << qstr(row.task);
+    QCOMPARE(weighted, (QStringList{QStringLiteral("kind"), QStringLiteral("looks.flies"),
+                                    QStringLiteral("looks.mammal")}));
 }
 
 void TestTrainer::learnsSeparableData()
