@@ -61,7 +61,7 @@ struct TrainConfig {
     int threads = 0;             // intra-op CPU threads; 0: one per core
     std::string device = "auto"; // "auto" | "cpu" | "cuda" | "cuda:N"
     // How image batches and 4-D weights are laid out: "contiguous" (NCHW) | "channels_last".
-    std::string memoryFormat = "contiguous";
+    std::string memoryFormat = "channels_last";
     // A checkpoint every N training steps besides each epoch's; 0: every 2 minutes of training.
     std::int64_t checkpointEverySteps = 0;
 };

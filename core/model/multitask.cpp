@@ -16,10 +16,18 @@ void toChannelsLast(torch::nn::Module &module)
     torch::NoGradGuard noGrad;
     for (torch::Tensor t : module.parameters())
         if (t.dim() == 4)
-            t.set_data(t.contiguous(torch::MemoryFormat::ChannelsLast));
+            t.set_data(inMemoryFormat(t, torch::MemoryFormat::ChannelsLast));
     for (torch::Tensor t : module.buffers())
         if (t.dim() == 4)
-            t.set_data(t.contiguous(torch::MemoryFormat::ChannelsLast));
+            t.set_data(inMemoryFormat(t, torch::MemoryFormat::ChannelsLast));
+}
+
+torch::Tensor inMemoryFormat(const torch::Tensor &t, c10::MemoryFormat format)
+{
+    if (t.dim() != 4 || t.suggest_memory_format() == format)
+        return t.contiguous(format); // a no-op, or only the dense copy of a strided view
+    torch::Tensor out = torch::empty_like(t, t.options().memory_format(format));
+    return out.copy_(t);
 }
 
 std::int64_t parameterCount(const torch::nn::Module &module)

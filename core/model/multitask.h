@@ -94,6 +94,12 @@ using MultiTaskModelPtr = std::shared_ptr<MultiTaskModelImpl>;
 // Loading a checkpoint replaces the tensors: call it again after.
 void toChannelsLast(torch::nn::Module &module);
 
+// `t` laid out so that the kernels run it in `format` (4-D tensors; others as they are). Unlike
+// t.contiguous(format) it also re-strides a tensor of one channel (or a 1×1 kernel): such a
+// tensor is contiguous in both formats, so contiguous() returns it unchanged, NCHW-strided, and
+// the kernels take it for NCHW — a channels-last network then converts after its first layer.
+torch::Tensor inMemoryFormat(const torch::Tensor &t, c10::MemoryFormat format);
+
 // Trainable elements of a module's parameters.
 std::int64_t parameterCount(const torch::nn::Module &module);
 

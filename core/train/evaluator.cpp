@@ -49,7 +49,7 @@ Evaluator::Outcome Evaluator::run(data::BatchSource &source, std::uint64_t seed,
         for (at::Tensor &target : batch->targets)
             target = target.to(m_device);
         const model::ModelOutput output =
-            m_model.forward(batch->images.contiguous(m_memoryFormat), taps);
+            m_model.forward(model::inMemoryFormat(batch->images, m_memoryFormat), taps);
         for (std::size_t t = 0; t < m_tasks.size(); ++t) {
             const double loss = m_tasks[t]->loss(output.tasks[t], batch->targets[t]).item<double>();
             meters[t]->add(output.tasks[t], batch->targets[t], loss);

@@ -68,7 +68,7 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         if (!batch)
             throw Error(ErrorCode::Training, "the training data ended after " + std::to_string(b) +
                                                  " of " + std::to_string(batches) + " batches");
-        const at::Tensor images = batch->images.to(p.device).contiguous(p.memoryFormat);
+        const at::Tensor images = model::inMemoryFormat(batch->images.to(p.device), p.memoryFormat);
         std::vector<at::Tensor> targets;
         for (const at::Tensor &target : batch->targets)
             targets.push_back(target.to(p.device));

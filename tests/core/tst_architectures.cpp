@@ -782,16 +782,31 @@ void TestArchitectures::channelsLastKeepsTheValues()
     const torch::Tensor x = torch::rand({3, 1, 12, 12});
     const model::ModelOutput before = net->forward(x);
     model::toChannelsLast(*net);
-    int converted = 0; // 1×1 kernels and one-channel inputs are both layouts at once
+    // Every 4-D weight must make the kernels choose NHWC, the one-channel stem and 1×1 kernels
+    // too: those are contiguous in both formats, and left NCHW-strided by contiguous() they
+    // turned the first stage NCHW and cost a conversion per layer boundary (+20–30% once fixed).
+    int weights = 0;
     for (const torch::Tensor &p : net->parameters())
         if (p.dim() == 4) {
-            QVERIFY(p.is_contiguous(torch::MemoryFormat::ChannelsLast));
-            converted += !p.is_contiguous();
+            QCOMPARE(p.suggest_memory_format(), torch::MemoryFormat::ChannelsLast);
+            ++weights;
         }
-    QVERIFY(converted > 10);
-    const model::ModelOutput after = net->forward(x.contiguous(torch::MemoryFormat::ChannelsLast));
-    for (std::size_t t = 0; t < before.tasks.size(); ++t)
+    QVERIFY(weights > 10);
+    QCOMPARE(x.contiguous(torch::MemoryFormat::ChannelsLast).suggest_memory_format(),
+             torch::MemoryFormat::Contiguous); // why contiguous() is not enough
+    const torch::Tensor nhwc = model::inMemoryFormat(x, torch::MemoryFormat::ChannelsLast);
+    QCOMPARE(nhwc.suggest_memory_format(), torch::MemoryFormat::ChannelsLast);
+    QVERIFY(torch::equal(nhwc, x));
+    const model::ModelOutput after = net->forward(nhwc);
+    for (std::size_t t = 0; t < before.tasks.size(); ++t) {
         QVERIFY(torch::allclose(before.tasks[t], after.tasks[t], 1e-4, 1e-5));
+        if (after.tasks[t].dim() == 4) // the dense heads' maps came through in NHWC
+            QCOMPARE(after.tasks[t].suggest_memory_format(), torch::MemoryFormat::ChannelsLast);
+    }
+    // Back to NCHW, and a tensor already in its format is not copied.
+    QCOMPARE(model::inMemoryFormat(nhwc, torch::MemoryFormat::Contiguous).suggest_memory_format(),
+             torch::MemoryFormat::Contiguous);
+    QVERIFY(model::inMemoryFormat(nhwc, torch::MemoryFormat::ChannelsLast).is_same(nhwc));
 }
 
 void TestArchitectures::badStageOptionsNameTheirKey_data()
