@@ -91,8 +91,8 @@ variants=(
   "resnet18/16 mtan|resnet18/16 hard|fmnist-mtan|$r18"
   "resnet18/16 mmoe|resnet18/16 hard|fmnist-mmoe|$r18"
   "alexnet/16 hard|alexnet/16 hard|fmnist-alexnet|"
-  "small_cnn hard channels_last|small_cnn hard|fmnist-hard|train.memory_format=channels_last"
-  "resnet18/16 hard channels_last|resnet18/16 hard|fmnist-resnet18|train.memory_format=channels_last"
+  "small_cnn hard contiguous|small_cnn hard|fmnist-hard|train.memory_format=contiguous"
+  "resnet18/16 hard contiguous|resnet18/16 hard|fmnist-resnet18|train.memory_format=contiguous"
 )
 if [[ $dense -eq 1 ]]; then
   variants+=(
@@ -101,7 +101,7 @@ if [[ $dense -eq 1 ]]; then
     "segnet mtan|segnet hard|fscenes-segnet-mtan|"
     "segnet consistency, 2 pairs|segnet hard|fscenes-segnet-consistency|"
     "segnet consistency, 6 pairs|segnet hard|fscenes-segnet-consistency|model.sharing_options.pairs=[]"
-    "segnet hard channels_last|segnet hard|fscenes-segnet-hard|train.memory_format=channels_last"
+    "segnet hard contiguous|segnet hard|fscenes-segnet-hard|train.memory_format=contiguous"
   )
 fi
 if [[ -n "$only" ]]; then # the matching rows and their baselines, in table order
