@@ -1,6 +1,6 @@
 #pragma once
-// What the task types of tasks.cpp and densetasks.cpp share: config errors naming a key,
-// column lookups and meter-state checks. Internal to train/.
+// What the task types of tasks.cpp, attributestask.cpp and densetasks.cpp share: config errors
+// naming a key, column lookups and meter-state checks. Internal to train/.
 
 #include "train/task.h"
 
@@ -27,7 +27,9 @@ void checkStateSize(const std::vector<double> &state, std::size_t expected);
 // "53,211 of 60,000 …": how much of a training split a task has labels for.
 std::string labelledText(std::int64_t labelled, std::int64_t total, const char *what);
 
-// The task makers of densetasks.cpp, for the registry in tasks.cpp.
+// The task makers of attributestask.cpp and densetasks.cpp, for the registry in tasks.cpp.
+std::unique_ptr<Task> makeAttributes(const experiment::TaskConfig &config,
+                                     const store::DatasetInfo &dataset, const std::string &keyPath);
 std::unique_ptr<Task> makeSegmentation(const experiment::TaskConfig &config,
                                        const store::DatasetInfo &dataset,
                                        const std::string &keyPath);

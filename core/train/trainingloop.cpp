@@ -37,7 +37,7 @@ TrainingLoop::TrainingLoop(const TrainingParts &parts, Control control, Progress
     , m_objectives(objectiveNames(parts.tasks))
 {
     for (const auto &task : parts.tasks)
-        m_hasTerms.push_back(!task->lossTerms().empty());
+        m_terms.push_back(task->lossTerms());
 }
 
 std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::int64_t firstBatch,
@@ -79,7 +79,7 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         for (std::size_t t = 0; t < taskCount; ++t) {
             // A task with loss terms only reports loss(): no graph for it.
             std::optional<torch::NoGradGuard> reportOnly;
-            if (m_hasTerms[t])
+            if (!m_terms[t].empty())
                 reportOnly.emplace();
             taskLosses.push_back(p.tasks[t]->loss(output.tasks[t], targets[t]));
         }
@@ -89,7 +89,7 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         // What the weighting balances: each task's loss, or its terms.
         std::vector<at::Tensor> objectives;
         for (std::size_t t = 0; t < taskCount; ++t) {
-            if (!m_hasTerms[t]) {
+            if (m_terms[t].empty()) {
                 objectives.push_back(taskLosses[t]);
                 continue;
             }
@@ -140,10 +140,10 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
                                 std::to_string(losses[t]) + " at step " + std::to_string(step) +
                                 "; training diverged (try a lower optimizer.lr)");
             metrics.push_back({step, epoch, "train", p.taskNames[t], "", "loss", losses[t]});
-            if (!m_hasTerms[t]) {
+            if (m_terms[t].empty()) {
                 ++o;
             } else {
-                for (const std::string &term : p.tasks[t]->lossTerms())
+                for (const std::string &term : m_terms[t])
                     metrics.push_back(
                         {step, epoch, "train", p.taskNames[t], term, "loss", objectiveLosses[o++]});
             }

@@ -85,8 +85,8 @@ private:
     Control m_control;
     Progress &m_progress;
     std::vector<at::Tensor> m_sharedParameters;
-    std::vector<std::string> m_objectives; // objectiveNames(tasks)
-    std::vector<bool> m_hasTerms;          // per task: it gives the weighting several terms
+    std::vector<std::string> m_objectives;         // objectiveNames(tasks)
+    std::vector<std::vector<std::string>> m_terms; // per task: its lossTerms(), once
     bool m_paused = false;
     std::chrono::steady_clock::time_point m_lastCheckpoint = std::chrono::steady_clock::now();
 };
