@@ -5,7 +5,15 @@
 // stopped part-way and resumed from its checkpoint records the same numbers too, task weights
 // included (before the seams it recorded them twice).
 //
-// Re-record only when a change is meant to change the numbers, and say so in the commit:
+// Bit for bit holds on machines whose kernels are the same: the file's first line names the
+// code paths it was recorded with (numericsSignature(): ATen's vector instruction set, from the
+// CPU's flags or ATEN_CPU_CAPABILITY, and OpenBLAS's core type). On a machine with others (an
+// AVX-512 CPU instead of an AVX2 one, say) other kernels sum in other orders: there the numbers
+// are held to tolerances instead (compareWithGolden()), which a changed initialisation, learning
+// rate or loss still breaks.
+//
+// Re-record only when a change is meant to change the numbers, or to add this machine's exact
+// numbers, and say so in the commit:
 //   MTL_RECORD_GOLDEN=1 build/tests/core/tst_goldenlosses
 
 #include "common/blas.h"
@@ -22,7 +30,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <dlfcn.h>
+#include <fstream>
+#include <sstream>
 
 using namespace mtl;
 using namespace mtl::test;
@@ -39,14 +52,44 @@ const std::vector<std::string> kOverrides{"train.epochs=2", "train.max_steps_per
 
 // Each BLAS library sums in its own order, so the numbers are per library: NAME-seed0.txt for
 // Debian's reference libblas3 (recorded at f517d87), NAME-seed0.VENDOR.txt for the others
-// (openblas-openmp, which scripts/install-deps.sh installs, recorded at the commit that added
-// it, when the reference files still held bit for bit).
+// (openblas-openmp, which scripts/install-deps.sh installs: first recorded at the commit that
+// added it, when the reference files still held bit for bit; re-recorded with the numerics line
+// on an AVX-512 machine, where the earlier numbers held within the tolerances).
 QString goldenPath(const QString &example)
 {
     const BlasLibrary &blas = loadedBlas();
     return blas.isReference() ? QStringLiteral(MTL_GOLDEN_DIR "/%1-seed0.txt").arg(example)
                               : QStringLiteral(MTL_GOLDEN_DIR "/%1-seed0.%2.txt")
                                     .arg(example, QString::fromStdString(blas.vendor));
+}
+
+// What decides the kernels: the instruction set ATen dispatches to (ATEN_CPU_CAPABILITY, or what
+// the CPU offers as ATen 1.13 decides it) and the BLAS core (OpenBLAS's own choice).
+QString numericsSignature()
+{
+    QString aten = qEnvironmentVariable("ATEN_CPU_CAPABILITY").toLower();
+    if (aten.isEmpty()) {
+        std::ifstream cpuinfo("/proc/cpuinfo");
+        std::string line, flags;
+        while (std::getline(cpuinfo, line))
+            if (line.rfind("flags", 0) == 0) {
+                flags = line + " ";
+                break;
+            }
+        const auto has = [&](const char *flag) {
+            return flags.find(" " + std::string(flag) + " ") != std::string::npos;
+        };
+        aten = QString::fromLatin1(
+            has("avx512vl") && has("avx512bw") && has("avx512dq") && has("fma") ? "avx512"
+            : has("avx2") && has("fma")                                         ? "avx2"
+                                                                                : "default");
+    }
+    QString core = QStringLiteral("none");
+    using CoreName = char *(*)();
+    if (auto *name = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename")))
+        core = QString::fromLatin1(name());
+    return QStringLiteral("aten %1, blas %2 core %3")
+        .arg(aten, QString::fromStdString(loadedBlas().vendor), core);
 }
 
 // Every number a run recorded, one line each, values as exact hexadecimal floats.
@@ -117,9 +160,10 @@ void TestGoldenLosses::initTestCase()
 void TestGoldenLosses::compareWithGolden(const QString &example, const QStringList &actual)
 {
     QFile file(goldenPath(example));
+    const QString header = QStringLiteral("# numerics: ") + numericsSignature();
     if (qEnvironmentVariableIsSet("MTL_RECORD_GOLDEN")) {
         QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text));
-        file.write(actual.join(QLatin1Char('\n')).toUtf8() + '\n');
+        file.write((header + QLatin1Char('\n') + actual.join(QLatin1Char('\n'))).toUtf8() + '\n');
         QSKIP("recorded the golden file");
     }
     if (!file.exists())
@@ -128,15 +172,41 @@ void TestGoldenLosses::compareWithGolden(const QString &example, const QStringLi
                              .arg(QString::fromStdString(loadedBlas().vendor),
                                   QString::fromStdString(loadedBlas().path))));
     QVERIFY2(file.open(QIODevice::ReadOnly | QIODevice::Text), qPrintable(file.fileName()));
-    const QStringList golden =
+    QStringList golden =
         QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QString recordedWith = !golden.isEmpty() && golden.front().startsWith(QLatin1Char('#'))
+                                     ? golden.takeFirst()
+                                     : QString();
     QVERIFY(golden.size() > 48);
-    for (qsizetype i = 0; i < std::min(actual.size(), golden.size()); ++i)
-        QVERIFY2(actual[i] == golden[i],
-                 qPrintable(QStringLiteral("%1 line %2:\n  recorded %3\n  now      %4")
-                                .arg(file.fileName())
-                                .arg(i + 1)
-                                .arg(golden[i], actual[i])));
+    const bool exact = recordedWith == header;
+    if (!exact)
+        qInfo("%s was recorded with other kernels (%s; here %s): comparing within tolerances",
+              qPrintable(file.fileName()),
+              qPrintable(recordedWith.isEmpty() ? QStringLiteral("not said") : recordedWith),
+              qPrintable(header));
+    for (qsizetype i = 0; i < std::min(actual.size(), golden.size()); ++i) {
+        const QString where = QStringLiteral("%1 line %2:\n  recorded %3\n  now      %4")
+                                  .arg(file.fileName())
+                                  .arg(i + 1 + (recordedWith.isEmpty() ? 0 : 1))
+                                  .arg(golden[i], actual[i]);
+        if (exact) {
+            QVERIFY2(actual[i] == golden[i], qPrintable(where));
+            continue;
+        }
+        // The same rows in the same order; each value near: a training loss within 0.1%
+        // (measured: 0.008% after 24 steps between AVX2 and AVX-512 kernels), a validation or
+        // test metric within 5% (measured: up to 2.3% — a few images flip class this early).
+        const qsizetype cut = golden[i].lastIndexOf(QLatin1Char(' '));
+        QVERIFY2(actual[i].left(actual[i].lastIndexOf(QLatin1Char(' '))) == golden[i].left(cut),
+                 qPrintable(where));
+        const double recorded = std::strtod(qPrintable(golden[i].mid(cut + 1)), nullptr);
+        const double now = std::strtod(
+            qPrintable(actual[i].mid(actual[i].lastIndexOf(QLatin1Char(' ')) + 1)), nullptr);
+        const bool trainLoss = golden[i].startsWith(QLatin1String("metric train ")) &&
+                               golden[i].left(cut).endsWith(QLatin1String(" loss"));
+        const double tolerance = (trainLoss ? 1e-3 : 5e-2) * std::max(std::abs(recorded), 1e-3);
+        QVERIFY2(std::abs(now - recorded) <= tolerance, qPrintable(where));
+    }
     QCOMPARE(actual.size(), golden.size());
 }
 
