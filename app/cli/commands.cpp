@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -42,6 +43,8 @@ json datasetJson(const store::DatasetInfo &d)
         json column = {{"name", c.name}, {"kind", toString(c.kind)}};
         if (c.kind == store::ColumnKind::Categorical)
             column["categories"] = c.categories;
+        if (!c.group.empty())
+            column["group"] = c.group;
         columns.push_back(column);
     }
     json maps = json::array();
@@ -125,6 +128,7 @@ int runImport(const ImportArgs &a)
                      {"labels", a.labels},
                      {"class-names", a.classNames},
                      {"class-attributes", a.classAttributes},
+                     {"attribute-groups", a.attributeGroups},
                      {"dir", a.dir}};
     request.seed = a.seed;
     request.count = a.count;
@@ -136,7 +140,8 @@ int runImport(const ImportArgs &a)
         for (const auto &[flag, value] : {std::pair{"--images", a.images},
                                           {"--labels", a.labels},
                                           {"--class-names", a.classNames},
-                                          {"--class-attributes", a.classAttributes}})
+                                          {"--class-attributes", a.classAttributes},
+                                          {"--attribute-groups", a.attributeGroups}})
             if (!value.empty())
                 throw Error(ErrorCode::InvalidInput,
                             std::string(flag) + " applies to --format idx only");
@@ -221,6 +226,23 @@ int runDatasets(const std::string &path, bool asJson)
                 std::cout << "[" << c.categories.size() << "]";
         }
         std::cout << "\n";
+        std::vector<std::pair<std::string, std::string>> groups; // name, members
+        for (const auto &c : d.columns) {
+            if (c.group.empty())
+                continue;
+            auto it = std::find_if(groups.begin(), groups.end(),
+                                   [&](const auto &g) { return g.first == c.group; });
+            if (it == groups.end())
+                it = groups.insert(groups.end(), {c.group, c.name});
+            else
+                it->second += ", " + c.name;
+        }
+        if (!groups.empty()) {
+            std::cout << "  groups: ";
+            for (std::size_t g = 0; g < groups.size(); ++g)
+                std::cout << (g ? "; " : " ") << groups[g].first << " (" << groups[g].second << ")";
+            std::cout << "\n";
+        }
         if (!d.maps.empty()) {
             std::cout << "  maps:   ";
             for (const auto &m : d.maps) {
@@ -282,7 +304,7 @@ json optionJson(const OptionSpec &o)
         option["min"] = bound(o, o.min);
         option["max"] = bound(o, o.max);
     }
-    if (o.type == OptionSpec::Type::Choice || o.type == OptionSpec::Type::NumberOrChoice)
+    if (!o.choices.empty())
         option["choices"] = o.choices;
     return option;
 }
@@ -299,6 +321,8 @@ std::string optionText(const OptionSpec &o)
     if (o.type == OptionSpec::Type::NumberOrChoice)
         text = "number " + bound(o, o.min).dump() + " … " + bound(o, o.max).dump() +
                ", a list of such, or " + joinNames(o.choices, " or ");
+    if (o.type == OptionSpec::Type::NameLists && !o.choices.empty())
+        text += " or " + joinNames(o.choices, " or ");
     text += o.defaultValue.is_null() ? ", required" : ", default " + o.defaultValue.dump();
     return text + ": " + o.help;
 }

@@ -26,7 +26,7 @@ int exitCodeFor(const mtl::Error &e);
 
 struct ImportArgs {
     std::string project, name, format = "idx", images, labels, split = "train", classNames,
-                               classAttributes, dir;
+                               classAttributes, attributeGroups, dir;
     std::uint64_t seed = 0;
     std::int64_t count = 0;
     bool json = false;

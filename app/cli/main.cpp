@@ -71,6 +71,9 @@ int main(int argc, char **argv)
     import->add_option("--class-attributes", importArgs.classAttributes,
                        "CSV, one row per class: class name or index, then one column per "
                        "attribute (0/1 or a category name)");
+    import->add_option("--attribute-groups", importArgs.attributeGroups,
+                       "CSV with a header row, then one row per grouped attribute: attribute "
+                       "name, group name (model.sharing_options.groups \"dataset\" of mtl_cnn)");
     import->add_option("--dir", importArgs.dir,
                        "Directory with the Fashion-MNIST *-idx?-ubyte.gz files "
                        "(default /usr/share/datasets/fashion-mnist)");
@@ -187,6 +190,7 @@ int main(int argc, char **argv)
             {"--labels", &importArgs.labels},
             {"--class-names", &importArgs.classNames},
             {"--class-attributes", &importArgs.classAttributes},
+            {"--attribute-groups", &importArgs.attributeGroups},
             {"--dir", &importArgs.dir},
             {"PROJECT", &datasetsProject},
             {"PROJECT", &runsProject},

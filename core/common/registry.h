@@ -29,7 +29,8 @@ struct OptionSpec {
         Object,
         IntegerList,
         NumberList,     // [0.5, 2]: numbers, each in [min, max]
-        NameLists,      // [["a", "b"], ["c"]]: non-empty lists of names, each name in one list only
+        NameLists,      // [["a", "b"], ["c"]]: non-empty lists of names, each name in one list
+                        // only; or one of the choices, when there are any (e.g. "dataset")
         NamePairs,      // [["a", "b"], ["b", "a"]]: pairs of different names, each pair once
         NumberOrChoice, // a number in [min, max], a list of such numbers (one per element of what
                         // the part applies it to; the part checks the count), or one of the
@@ -41,7 +42,7 @@ struct OptionSpec {
     std::string help;
     // Integer, Number, NumberOrChoice, IntegerList's and NumberList's elements (inclusive)
     double min = -1e300, max = 1e300;
-    std::vector<std::string> choices; // Choice, NumberOrChoice
+    std::vector<std::string> choices; // Choice, NumberOrChoice, NameLists
 };
 const char *toString(OptionSpec::Type type);
 

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/utf8.h"
+#include "common/registry.h"
 #include "data/csv.h"
 
 #include <algorithm>
@@ -133,7 +134,8 @@ ClassAttributeTable parseClassAttributes(const std::string &text, const std::str
                 ++k;
             throw inputError(source, rowLine[k],
                              "attribute '" + column.name + "' is 0/1 for other classes but '" +
-                                 raw[k][c] + "' here; a binary attribute takes only 0 and 1 "
+                                 raw[k][c] +
+                                 "' here; a binary attribute takes only 0 and 1 "
                                  "(name the categories in words to make it categorical)",
                              static_cast<std::int64_t>(c + 2));
         }
@@ -153,6 +155,40 @@ ClassAttributeTable parseClassAttributes(const std::string &text, const std::str
         }
     }
     return table;
+}
+
+void applyAttributeGroups(ClassAttributeTable &table, const std::string &text,
+                          const std::string &source)
+{
+    const std::vector<CsvRecord> records = parseCsv(text, source);
+    if (records.empty())
+        throw inputError(source, 1, "empty attribute-group table: expected a header row");
+    std::vector<std::string> names;
+    for (const store::LabelColumn &column : table.columns)
+        names.push_back(column.name);
+    std::set<std::string> seen;
+    for (std::size_t r = 0; r < records.size(); ++r) {
+        const CsvRecord &record = records[r];
+        if (record.fields.size() != 2)
+            throw inputError(source, record.line,
+                             "expected 2 fields (attribute, group), got " +
+                                 std::to_string(record.fields.size()));
+        if (r == 0)
+            continue; // the header
+        const std::string &name = record.fields[0];
+        const std::string group = trimmed(record.fields[1]);
+        const auto it = std::find(names.begin(), names.end(), name);
+        if (it == names.end())
+            throw inputError(source, record.line,
+                             "unknown attribute '" + name + "' (the attribute table has " +
+                                 std::to_string(names.size()) + ": " + joinNames(names) + ")",
+                             1);
+        if (!seen.insert(name).second)
+            throw inputError(source, record.line, "attribute '" + name + "' is grouped twice", 1);
+        if (!isIdentifierLike(group))
+            throw inputError(source, record.line, "empty group for attribute '" + name + "'", 2);
+        table.columns[static_cast<std::size_t>(it - names.begin())].group = group;
+    }
 }
 
 } // namespace mtl::data

@@ -29,4 +29,11 @@ struct ClassAttributeTable {
 ClassAttributeTable parseClassAttributes(const std::string &text, const std::string &source,
                                          const std::vector<std::string> &classNames);
 
+// Parses an attribute-group CSV: a header row (e.g. "attribute,group"), then one row per
+// grouped attribute: an attribute of `table` and the name of its group (MTL-CNN's attribute
+// groups). Attributes without a row keep no group. Sets the columns' `group`. Errors name
+// source:line[:column]: an unknown or repeated attribute, an empty group, a row not of two fields.
+void applyAttributeGroups(ClassAttributeTable &table, const std::string &text,
+                          const std::string &source);
+
 } // namespace mtl::data

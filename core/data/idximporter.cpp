@@ -105,6 +105,12 @@ ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
     if (spec.classAttributes)
         attributes = parseClassAttributes(spec.classAttributes->text, spec.classAttributes->source,
                                           classNames);
+    if (spec.attributeGroups) {
+        if (!attributes)
+            throw Error(ErrorCode::InvalidInput,
+                        "--attribute-groups needs --class-attributes (the attributes it groups)");
+        applyAttributeGroups(*attributes, spec.attributeGroups->text, spec.attributeGroups->source);
+    }
 
     store::LabelColumn classColumn;
     classColumn.name = "class";
@@ -188,8 +194,8 @@ ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
 
 std::string IdxImporter::description() const
 {
-    return "MNIST-style IDX files: --images, --labels, --split, optional --class-names and "
-           "--class-attributes";
+    return "MNIST-style IDX files: --images, --labels, --split, optional --class-names, "
+           "--class-attributes and --attribute-groups";
 }
 
 ImportSummary IdxImporter::run(store::Project &project, const ImportRequest &request,
@@ -210,6 +216,9 @@ ImportSummary IdxImporter::run(store::Project &project, const ImportRequest &req
     if (!file("class-attributes").empty())
         spec.classAttributes =
             TextSource{readTextFile(file("class-attributes")), file("class-attributes")};
+    if (!file("attribute-groups").empty())
+        spec.attributeGroups =
+            TextSource{readTextFile(file("attribute-groups")), file("attribute-groups")};
     return importIdx(project, spec, progress);
 }
 
@@ -254,6 +263,9 @@ ImportSummary FashionMnistImporter::run(store::Project &project, const ImportReq
     spec.classAttributes =
         TextSource{std::string(resources::get("datasets/fashion-mnist/attributes.csv")),
                    "datasets/fashion-mnist/attributes.csv"};
+    spec.attributeGroups =
+        TextSource{std::string(resources::get("datasets/fashion-mnist/attribute-groups.csv")),
+                   "datasets/fashion-mnist/attribute-groups.csv"};
     return importIdx(project, spec, progress);
 }
 

@@ -27,6 +27,7 @@ struct IdxImportSpec {
     std::vector<IdxSplitFiles> splits;
     std::optional<TextSource> classNames;
     std::optional<TextSource> classAttributes;
+    std::optional<TextSource> attributeGroups; // needs classAttributes
 };
 
 // One split's files read and checked (ranks, 1 or 3 channels, as many labels as images).
@@ -51,7 +52,8 @@ void checkImportProgress(const ProgressFn &progress, double fraction, const std:
 ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
                         const ProgressFn &progress);
 
-// Format "idx": files images, labels (required), class-names, class-attributes (optional).
+// Format "idx": files images, labels (required), class-names, class-attributes,
+// attribute-groups (optional).
 class IdxImporter final : public Importer {
 public:
     std::string format() const override { return "idx"; }

@@ -2,6 +2,7 @@
 
 #include "experiment/jsonreader.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -148,6 +149,17 @@ json validateOptions(const json &given, const std::vector<OptionSpec> &options,
             break;
         case Type::NameLists:
         case Type::NamePairs:
+            if (!option.choices.empty() && !value.is_array()) {
+                const auto &c = option.choices;
+                if (!value.is_string() ||
+                    std::find(c.begin(), c.end(), value.get<std::string>()) == c.end())
+                    r.fail(key, "expected an array of arrays of names or one of " + joinNames(c) +
+                                    ", got " +
+                                    (value.is_string() ? "'" + value.get<std::string>() + "'"
+                                                       : JsonReader::typeName(value)));
+                result[option.name] = value;
+                break;
+            }
             checkNameLists(r, key, value, option.type == Type::NamePairs);
             result[option.name] = value;
             break;
@@ -187,8 +199,8 @@ std::string describePart(const std::string &name, const json &options,
                 continue;
             std::string value = it->is_string() ? it->get<std::string>() : it->dump();
             std::string text = option.name + " " + value;
-            if (option.type == OptionSpec::Type::NameLists ||
-                option.type == OptionSpec::Type::NamePairs) // "3 groups", not the names
+            if (it->is_array() && (option.type == OptionSpec::Type::NameLists ||
+                                   option.type == OptionSpec::Type::NamePairs)) // "3 groups"
                 text = std::to_string(it->size()) + " " + option.name;
             changed += (changed.empty() ? "" : ", ") + text;
         }

@@ -306,10 +306,15 @@ const Registry<SharingMaker> &sharings()
           "shared by all attributes and a combination vector per attribute, with group sparsity "
           "on S (Abdulnabi et al., 2015)",
           {{"latent_tasks", Type::Integer, 8, "K: columns of the latent task matrix L", 1, 4096},
-           {"groups", Type::NameLists, nlohmann::json::array(),
-            "attribute groups, lists of attribute names; attributes in no list are groups of "
-            "their own",
-            0, 0},
+           {"groups",
+            Type::NameLists,
+            nlohmann::json::array(),
+            "attribute groups: lists of attribute names, or \"dataset\" for the groups the "
+            "dataset gives its attribute columns (import --attribute-groups); attributes in no "
+            "group are groups of their own",
+            0,
+            0,
+            {"dataset"}},
            {"group_lambda", Type::Number, 1e-3,
             "weight of the group sparsity Σ_k Σ_g ‖S[k, g]‖₂ on the combination vectors", 0, 100},
            {"latent_lambda", Type::Number, 1e-5, "weight of ‖L‖₁ on the latent task matrix", 0,
@@ -322,7 +327,10 @@ const Registry<SharingMaker> &sharings()
             const InputShape &input, const nlohmann::json &options) -> MultiTaskModelPtr {
              MtlCnnOptions o;
              o.latentTasks = options.value("latent_tasks", 8);
-             o.groups = options.value("groups", std::vector<std::vector<std::string>>{});
+             const nlohmann::json &groups = options.value("groups", nlohmann::json::array());
+             o.groupsFromDataset = groups.is_string();
+             if (groups.is_array())
+                 o.groups = groups.get<std::vector<std::vector<std::string>>>();
              o.groupLambda = options.value("group_lambda", 1e-3);
              o.latentLambda = options.value("latent_lambda", 1e-5);
              o.alternateEvery = options.value("alternate_every", 0);

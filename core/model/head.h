@@ -30,6 +30,8 @@ struct HeadSpec {
                                       // treat some types apart (mtl_cnn); empty: not said
     std::vector<std::string> outputs; // names of the vector outputs (an attributes task's
                                       // attributes); empty when not named
+    std::vector<std::string> outputGroups; // the dataset's group of each output ("" = none);
+                                           // empty when the dataset groups none
 };
 const char *toString(HeadSpec::Kind kind);
 

@@ -1,6 +1,7 @@
 #include "model/mtan.h"
 
 #include <torch/nn/functional/pooling.h>
+#include <torch/nn/functional/upsampling.h>
 
 namespace mtl::model {
 
@@ -25,11 +26,20 @@ torch::Tensor AttentionBlockImpl::mask(const torch::Tensor &shared, const torch:
 {
     torch::Tensor input = shared;
     if (m_carry) {
-        torch::Tensor carried = torch::relu(m_carryBn(m_carry(previous)));
-        if (carried.size(2) != m_here.height || carried.size(3) != m_here.width)
-            carried = torch::nn::functional::adaptive_max_pool2d(
-                carried,
-                torch::nn::functional::AdaptiveMaxPool2dFuncOptions({m_here.height, m_here.width}));
+        namespace F = torch::nn::functional;
+        const std::vector<std::int64_t> size{m_here.height, m_here.width};
+        const bool same = previous.size(2) == m_here.height && previous.size(3) == m_here.width;
+        const bool down = previous.size(2) > m_here.height || previous.size(3) > m_here.width;
+        // A decoder stage (segnet): up bilinearly first, then the convolution, as the MTAN
+        // seed's SegNet-MTAN does; an encoder stage: the convolution, then max pooling down.
+        const torch::Tensor up = same || down ? previous
+                                              : F::interpolate(previous, F::InterpolateFuncOptions()
+                                                                             .size(size)
+                                                                             .mode(torch::kBilinear)
+                                                                             .align_corners(true));
+        torch::Tensor carried = torch::relu(m_carryBn(m_carry(up)));
+        if (down)
+            carried = F::adaptive_max_pool2d(carried, F::AdaptiveMaxPool2dFuncOptions(size));
         input = torch::cat({shared, carried}, 1);
     }
     return torch::sigmoid(m_expandBn(m_expand(torch::relu(m_squeezeBn(m_squeeze(input))))));

@@ -9,8 +9,10 @@
 //
 //   att_i: [s_i, f_i(a_{i-1})] → conv1×1 → BN → ReLU → conv1×1 → BN → sigmoid: a mask in
 //          (0, 1) of s_i's shape (stage 0 reads s_0 alone);
-//   f_i:   conv3×3 (C_{i-1} → C_i) → BN → ReLU, then max pooling to stage i's size: carries the
-//          task's attended features to the next stage.
+//   f_i:   carries the task's attended features to stage i: on the way down (an encoder stage)
+//          conv3×3 (C_{i-1} → C_i) → BN → ReLU, then max pooling to stage i's size; on the way
+//          up (a decoder stage of segnet) bilinear interpolation to stage i's size (aligned
+//          corners), then the conv → BN → ReLU, as the MTAN seed's SegNet-MTAN.
 // The paper computes the mask from a stage's intermediate features and applies it to the
 // stage's output; our stages hand out only their outputs, so both are s_i.
 //

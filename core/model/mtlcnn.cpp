@@ -36,6 +36,8 @@ MtlCnnImpl::MtlCnnImpl(const BackboneFactory &backbone, const std::vector<HeadSp
     // attribute name → (task, column)
     std::map<std::string, std::pair<std::size_t, std::int64_t>> attributes;
     std::vector<std::string> names;
+    std::vector<std::vector<std::string>> groups = options.groups;
+    std::map<std::string, std::size_t> groupOf; // dataset group name → index in groups
     for (std::size_t t = 0; t < heads.size(); ++t)
         if (heads[t].type == "attributes") {
             if (heads[t].channels != static_cast<std::int64_t>(heads[t].outputs.size())) {
@@ -52,6 +54,14 @@ MtlCnnImpl::MtlCnnImpl(const BackboneFactory &backbone, const std::vector<HeadSp
                 attributes.emplace(heads[t].outputs[a],
                                    std::make_pair(t, static_cast<std::int64_t>(a)));
                 names.push_back(heads[t].outputs[a]);
+                const std::string group =
+                    a < heads[t].outputGroups.size() ? heads[t].outputGroups[a] : std::string();
+                if (!options.groupsFromDataset || group.empty())
+                    continue;
+                const auto [it, fresh] = groupOf.emplace(group, groups.size());
+                if (fresh)
+                    groups.emplace_back();
+                groups[it->second].push_back(heads[t].outputs[a]);
             }
         }
     if (attributes.empty()) {
@@ -62,6 +72,17 @@ MtlCnnImpl::MtlCnnImpl(const BackboneFactory &backbone, const std::vector<HeadSp
                     "attributes task",
                     where);
     }
+    if (options.groupsFromDataset && groups.empty()) {
+        ErrorLocation where;
+        where.key = "model.sharing_options.groups";
+        throw Error(ErrorCode::Config,
+                    "\"dataset\": the dataset gives none of the attributes (" + joinNames(names) +
+                        ") a group; import it with --attribute-groups, or list the groups here",
+                    where);
+    }
+    m_datasetGroups.resize(groupOf.size());
+    for (const auto &[group, index] : groupOf)
+        m_datasetGroups[index] = group + " " + std::to_string(groups[index].size());
 
     m_backbone = register_module("backbone", backbone({0, -1}));
     const std::int64_t d = m_backbone->featureDim();
@@ -88,7 +109,6 @@ MtlCnnImpl::MtlCnnImpl(const BackboneFactory &backbone, const std::vector<HeadSp
 
     // Groups: the configured ones (every name checked), then every other attribute alone.
     std::set<std::string> grouped;
-    std::vector<std::vector<std::string>> groups = options.groups;
     for (std::size_t g = 0; g < groups.size(); ++g)
         for (std::size_t i = 0; i < groups[g].size(); ++i) {
             if (!attributes.count(groups[g][i])) {
@@ -195,9 +215,12 @@ ModelDescription MtlCnnImpl::describe() const
     }
     d.blocks.push_back(
         {"latent_tasks", "shared", "", FeatureShape{m_latent.size(1), 1, 1}, m_latent.numel()});
-    d.summary = "MTL-CNN: 1 " + m_backbone->describe() + " backbone, " +
-                std::to_string(m_latent.size(1)) + " latent tasks, " +
-                std::to_string(m_groups.size()) + " attribute groups, heads:";
+    d.summary =
+        "MTL-CNN: 1 " + m_backbone->describe() + " backbone, " + std::to_string(m_latent.size(1)) +
+        " latent tasks, " + std::to_string(m_groups.size()) + " attribute groups" +
+        (m_datasetGroups.empty() ? std::string()
+                                 : " (from the dataset: " + joinNames(m_datasetGroups) + ")") +
+        ", heads:";
     describeHeads(d, m_specs, m_heads, m_input);
     d.parameters = parameterCount(*this);
     return d;

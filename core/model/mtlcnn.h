@@ -28,6 +28,7 @@ namespace mtl::model {
 struct MtlCnnOptions {
     int latentTasks = 8;
     std::vector<std::vector<std::string>> groups; // attribute names
+    bool groupsFromDataset = false; // groups from HeadSpec::outputGroups instead of `groups`
     double groupLambda = 1e-3;
     double latentLambda = 1e-5;
     // > 0: alternate, every this many steps, between updating S (and b) with L held and
@@ -52,7 +53,8 @@ private:
 class MtlCnnImpl final : public MultiTaskModelImpl {
 public:
     // Throws Error(Config) at model.sharing when no task is an attributes task, and at
-    // model.sharing_options.groups[i][j] for a name no attributes task has.
+    // model.sharing_options.groups[i][j] for a name no attributes task has, and at
+    // model.sharing_options.groups when the groups come from a dataset that groups none.
     MtlCnnImpl(const BackboneFactory &backbone, const std::vector<HeadSpec> &heads,
                const InputShape &input, const MtlCnnOptions &options);
     ModelOutput forward(const torch::Tensor &x, bool collectTaps = false) override;
@@ -72,6 +74,7 @@ private:
     std::vector<HeadPtr> m_heads;
     std::vector<std::shared_ptr<FactoredHeadImpl>> m_factored; // per task; null if not attributes
     std::vector<Group> m_groups;
+    std::vector<std::string> m_datasetGroups; // "name size" of the dataset's groups, in order
     std::vector<HeadSpec> m_specs;
     InputShape m_input;
     MtlCnnOptions m_options;

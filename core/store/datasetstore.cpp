@@ -54,7 +54,7 @@ std::vector<DatasetInfo> DatasetStore::query(const std::string &where,
     }
     Statement splits(m_db, "SELECT split, count(*) FROM samples WHERE dataset_id = ?1 "
                            "GROUP BY split ORDER BY min(id)");
-    Statement columns(m_db, "SELECT id, name, kind, categories FROM label_columns "
+    Statement columns(m_db, "SELECT id, name, kind, categories, attribute_group FROM label_columns "
                             "WHERE dataset_id = ?1 ORDER BY position, id");
     Statement maps(m_db, "SELECT id, name, kind, type, channels, scale, offset, categories "
                          "FROM map_columns WHERE dataset_id = ?1 ORDER BY position, id");
@@ -70,6 +70,7 @@ std::vector<DatasetInfo> DatasetStore::query(const std::string &where,
             column.name = columns.text(1);
             column.kind = columnKindFromString(columns.text(2)).value_or(ColumnKind::Categorical);
             column.categories = categoriesFromJson(columns.text(3));
+            column.group = columns.text(4);
             info.columns.push_back(std::move(column));
         }
         columns.reset();
@@ -167,7 +168,7 @@ std::int64_t DatasetStore::ensureMapColumn(std::int64_t datasetId, const MapColu
 
 std::int64_t DatasetStore::ensureColumn(std::int64_t datasetId, const LabelColumn &column)
 {
-    Statement existing(m_db, "SELECT id, kind, categories FROM label_columns "
+    Statement existing(m_db, "SELECT id, kind, categories, attribute_group FROM label_columns "
                              "WHERE dataset_id = ?1 AND name = ?2");
     existing.bind(1, datasetId).bind(2, column.name);
     if (existing.step()) {
@@ -181,14 +182,26 @@ std::int64_t DatasetStore::ensureColumn(std::int64_t datasetId, const LabelColum
                                                  : std::string("categories")) +
                             "; import into a new dataset instead");
         }
-        return existing.int64(0);
+        const std::int64_t id = existing.int64(0);
+        const std::string group = existing.text(3);
+        if (!column.group.empty() && !group.empty() && group != column.group)
+            throw Error(ErrorCode::InvalidInput, "label column '" + column.name +
+                                                     "' is already in attribute group '" + group +
+                                                     "', not '" + column.group +
+                                                     "'; import into a new dataset instead");
+        if (!column.group.empty() && group.empty()) { // an append that names the group
+            Statement update(m_db, "UPDATE label_columns SET attribute_group = ?2 WHERE id = ?1");
+            update.bind(1, id).bind(2, column.group);
+            update.exec();
+        }
+        return id;
     }
     checkNameFree(m_db, datasetId, column.name, "map_columns", "map column");
     Statement insert(m_db, "INSERT INTO label_columns (dataset_id, name, kind, categories, "
-                           "position) VALUES (?1, ?2, ?3, ?4, "
+                           "attribute_group, position) VALUES (?1, ?2, ?3, ?4, ?5, "
                            "(SELECT count(*) FROM label_columns WHERE dataset_id = ?1))");
     insert.bind(1, datasetId).bind(2, column.name).bind(3, toString(column.kind));
-    insert.bind(4, categoriesToJson(column.categories));
+    insert.bind(4, categoriesToJson(column.categories)).bind(5, column.group);
     insert.exec();
     return m_db.lastInsertId();
 }

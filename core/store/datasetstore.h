@@ -49,7 +49,8 @@ public:
     std::int64_t create(const std::string &name, const std::string &format,
                         const std::string &source, int width, int height, int channels);
     // Adds the column, or returns the id of an identical existing one. Throws InvalidInput when
-    // a column of that name exists with another kind or other categories.
+    // a column of that name exists with another kind, other categories or another non-empty
+    // attribute group; a group given for an existing column without one is stored.
     std::int64_t ensureColumn(std::int64_t datasetId, const LabelColumn &column);
     // The same for a map column (kind, type, channels, scale, offset and categories must match).
     // A map column and a label column of one dataset never share a name.

@@ -17,6 +17,7 @@ struct LabelColumn {
     std::string name;
     ColumnKind kind = ColumnKind::Categorical;
     std::vector<std::string> categories; // Categorical: value i names categories[i]. Binary: empty.
+    std::string group; // the attribute group it belongs to (MTL-CNN's groups); empty: none
 };
 
 // A dense label: one map per sample at the image's resolution (docs/STORE.md).

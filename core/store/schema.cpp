@@ -140,6 +140,11 @@ const std::vector<Migration> &migrations()
          [](Database &db) { db.exec("ALTER TABLE checkpoints ADD COLUMN state BLOB;"); }},
         {3, "dense labels: map columns and one label map per sample and column",
          [](Database &db) { db.exec(kSchemaV3); }},
+        {4, "label columns say which attribute group they belong to",
+         [](Database &db) {
+             db.exec("ALTER TABLE label_columns ADD COLUMN attribute_group TEXT NOT NULL "
+                     "DEFAULT '';");
+         }},
     };
     return all;
 }

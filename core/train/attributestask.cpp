@@ -115,11 +115,12 @@ at::Tensor perAttribute(const nlohmann::json &value)
 
 class AttributesTask final : public Task {
 public:
-    explicit AttributesTask(const experiment::TaskConfig &config)
+    AttributesTask(const experiment::TaskConfig &config, std::vector<std::string> groups)
         : Task(config)
         , m_branches(config.options.value("head", std::string("sigmoid")) == "branches")
         , m_attributeWeight(
               perAttribute(config.options.value("attribute_weights", nlohmann::json::array())))
+        , m_groups(std::move(groups))
     {}
     std::vector<std::string> columns() const override { return config().labels; }
     model::HeadSpec head() const override
@@ -130,7 +131,8 @@ public:
                 m_branches ? 2 * attributes : attributes,
                 config().options,
                 "attributes",
-                config().labels};
+                config().labels,
+                m_groups};
     }
     at::Tensor targets(const SplitLabels &split) const override
     {
@@ -256,8 +258,9 @@ private:
     }
 
     bool m_branches;
-    at::Tensor m_attributeWeight; // [A] float on the CPU; undefined: all 1
-    at::Tensor m_posWeight;       // [A] float on the CPU; undefined: all 1
+    at::Tensor m_attributeWeight;      // [A] float on the CPU; undefined: all 1
+    std::vector<std::string> m_groups; // each attribute's group in the dataset ("" = none)
+    at::Tensor m_posWeight;            // [A] float on the CPU; undefined: all 1
     std::int64_t m_labelled = 0, m_total = 0;
 };
 
@@ -266,6 +269,7 @@ private:
 std::unique_ptr<Task> makeAttributes(const experiment::TaskConfig &config,
                                      const store::DatasetInfo &dataset, const std::string &keyPath)
 {
+    std::vector<std::string> groups;
     for (std::size_t i = 0; i < config.labels.size(); ++i) {
         const std::string key = keyPath + ".labels[" + std::to_string(i) + "]";
         const auto &column = requireColumn(dataset, config.labels[i], key);
@@ -273,6 +277,7 @@ std::unique_ptr<Task> makeAttributes(const experiment::TaskConfig &config,
             throw configError(key, "column '" + column.name + "' is " + toString(column.kind) +
                                        "; an attributes task needs binary (0/1) columns — "
                                        "use a classification task for it");
+        groups.push_back(column.group);
     }
     const nlohmann::json &options = config.options;
     for (const char *key : {"pos_weight", "attribute_weights"}) {
@@ -293,7 +298,7 @@ std::unique_ptr<Task> makeAttributes(const experiment::TaskConfig &config,
         throw configError(keyPath + ".options.loss",
                           "hinge scores one logit per attribute; head branches trains a 2-way "
                           "softmax per attribute with cross-entropy (loss bce)");
-    return std::make_unique<AttributesTask>(config);
+    return std::make_unique<AttributesTask>(config, std::move(groups));
 }
 
 } // namespace mtl::train::detail

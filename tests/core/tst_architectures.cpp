@@ -200,6 +200,7 @@ private Q_SLOTS:
     void expertBackboneErrorsNameTheirKey();
     void mtlCnnFactorsTheAttributeClassifiers();
     void mtlCnnAlternatesItsFactors();
+    void mtlCnnTakesTheDatasetsGroups();
     void consistencyTransfersBetweenDenseTasks();
     void consistencyDirectPartIsHard();
     void consistencyPairsNameTheirKey_data();
@@ -671,6 +672,48 @@ void TestArchitectures::mtlCnnAlternatesItsFactors()
         QFAIL("built");
     } catch (const Error &e) {
         QCOMPARE(e.where().key, std::string("tasks[1].options.head"));
+    }
+}
+
+void TestArchitectures::mtlCnnTakesTheDatasetsGroups()
+{
+    // The dataset groups a, b as "x" and c, e as "y" (d in none): the same penalty as the
+    // lists [[a, b], [c, e]] on the same S, and the groups named in the description.
+    std::vector<HeadSpec> heads = headSet(false);
+    heads[1].outputGroups = {"x", "x", "y", "", "y"};
+    const auto fromDataset = model::buildModel(
+        modelConfig("small_cnn", "mtl_cnn", {{"latent_tasks", 2}, {"groups", "dataset"}}), kInput,
+        heads);
+    const auto listed = model::buildModel(
+        modelConfig("small_cnn", "mtl_cnn",
+                    {{"latent_tasks", 2},
+                     {"groups", json::array({json::array({"a", "b"}), json::array({"c", "e"})})}}),
+        kInput, headSet(false));
+    const torch::Tensor s = torch::tensor({{3.0, 4.0, -1.0, 0.5, 2.0}, {1.0, 0.0, 2.0, 5.0, 0.0}});
+    for (const auto &net : {fromDataset, listed}) {
+        torch::NoGradGuard noGrad;
+        net->named_parameters()["head_looks.S"].copy_(s);
+    }
+    const torch::Tensor x = torch::rand({2, 1, 12, 12});
+    const double a = fromDataset->forward(x).extraLosses[0].second.item<double>();
+    const double b = listed->forward(x).extraLosses[0].second.item<double>();
+    // k = 0: ‖(3, 4)‖ + ‖(−1, 2)‖ + |0.5|; k = 1: ‖(1, 0)‖ + ‖(2, 0)‖ + |5|.
+    const double expected = 1e-3 * (5.0 + std::sqrt(5.0) + 0.5 + 1.0 + 2.0 + 5.0);
+    QVERIFY2(std::abs(a - expected) < 1e-6, qPrintable(QString::number(a)));
+    QCOMPARE(a, b);
+    const QString summary = QString::fromStdString(fromDataset->describe().summary);
+    QVERIFY2(summary.contains(QStringLiteral("3 attribute groups (from the dataset: x 2, y 2)")),
+             qPrintable(summary));
+
+    // A dataset that groups none of the attributes: the error names the option.
+    try {
+        model::buildModel(modelConfig("small_cnn", "mtl_cnn", {{"groups", "dataset"}}), kInput,
+                          headSet(false));
+        QFAIL("built");
+    } catch (const Error &e) {
+        QCOMPARE(e.where().key, std::string("model.sharing_options.groups"));
+        QVERIFY2(QString::fromStdString(e.message()).contains(QStringLiteral("--attribute-groups")),
+                 e.what());
     }
 }
 

@@ -36,6 +36,10 @@ private Q_SLOTS:
     void attributeKinds();
     void attributeErrors_data();
     void attributeErrors();
+    void attributeGroups_data();
+    void attributeGroups();
+    void attributeGroupErrors_data();
+    void attributeGroupErrors();
 };
 
 void TestClassTable::classNames_data()
@@ -208,7 +212,8 @@ void TestClassTable::attributeErrors_data()
                                   << QStringLiteral("attribute 'flies' is 0/1 for other classes "
                                                     "but '2' here; a binary attribute takes only "
                                                     "0 and 1");
-    QTest::newRow("0/1 with a yes") << header + ant + bee + cat + "dog,0,yes\n" << 5LL << 3LL
+    QTest::newRow("0/1 with a yes") << header + ant + bee + cat + "dog,0,yes\n"
+                                    << 5LL << 3LL
                                     << QStringLiteral("attribute 'mammal' is 0/1 for other "
                                                       "classes but 'yes' here");
     QTest::newRow("not UTF-8") << header + ant + "bee,1,0\xff\n" + cat + dog << 3LL << 8LL
@@ -234,6 +239,83 @@ void TestClassTable::attributeErrors()
     QVERIFY2(error, "a malformed attribute table was accepted");
     QCOMPARE(codeName(error->code()), codeName(ErrorCode::InvalidInput));
     QCOMPARE(error->where().file, std::string("attrs.csv"));
+    QCOMPARE(error->where().line, line);
+    QCOMPARE(error->where().column, column);
+    const QString what = QString::fromUtf8(error->what());
+    QVERIFY2(what.contains(fragment), qPrintable(what));
+}
+
+namespace {
+const char *kThreeAttributes = "class,flies,mammal,legs\n"
+                               "ant,0,0,six\nbee,1,0,six\ncat,0,1,four\ndog,0,1,four\n";
+}
+
+void TestClassTable::attributeGroups_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QStringList>("groups"); // flies, mammal, legs
+
+    QTest::newRow("two in one group, one alone")
+        << QByteArray("attribute,group\nflies,motion\nlegs,motion\n")
+        << QStringList{QStringLiteral("motion"), QString(), QStringLiteral("motion")};
+    QTest::newRow("every one its own, quoted, CRLF, spaces trimmed")
+        << QByteArray("a,g\r\nmammal,\"body\"\r\nflies, air \r\nlegs,ground\r\n")
+        << QStringList{QStringLiteral("air"), QStringLiteral("body"), QStringLiteral("ground")};
+    QTest::newRow("header only: no groups")
+        << QByteArray("attribute,group\n") << QStringList{QString(), QString(), QString()};
+}
+
+void TestClassTable::attributeGroups()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QStringList, groups);
+    data::ClassAttributeTable table =
+        data::parseClassAttributes(kThreeAttributes, "attrs.csv", kAnimals);
+    data::applyAttributeGroups(table, text.toStdString(), "groups.csv");
+    QStringList got;
+    for (const auto &column : table.columns)
+        got << qstr(column.group);
+    QCOMPARE(got, groups);
+}
+
+void TestClassTable::attributeGroupErrors_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<qint64>("line");
+    QTest::addColumn<qint64>("column");
+    QTest::addColumn<QString>("fragment");
+
+    QTest::newRow("empty") << QByteArray() << 1LL << -1LL
+                           << QStringLiteral("empty attribute-group table");
+    QTest::newRow("header of three")
+        << QByteArray("attribute,group,x\n") << 1LL << -1LL
+        << QStringLiteral("expected 2 fields (attribute, group), got 3");
+    QTest::newRow("row of one") << QByteArray("attribute,group\nflies\n") << 2LL << -1LL
+                                << QStringLiteral("got 1");
+    QTest::newRow("unknown attribute")
+        << QByteArray("attribute,group\nflies,air\nswims,water\n") << 3LL << 1LL
+        << QStringLiteral("unknown attribute 'swims' (the attribute table has 3: flies, mammal, "
+                          "legs)");
+    QTest::newRow("grouped twice") << QByteArray("attribute,group\nflies,air\nflies,sky\n") << 3LL
+                                   << 1LL << QStringLiteral("attribute 'flies' is grouped twice");
+    QTest::newRow("empty group") << QByteArray("attribute,group\nlegs,  \n") << 2LL << 2LL
+                                 << QStringLiteral("empty group for attribute 'legs'");
+}
+
+void TestClassTable::attributeGroupErrors()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(qint64, line);
+    QFETCH(qint64, column);
+    QFETCH(QString, fragment);
+
+    data::ClassAttributeTable table =
+        data::parseClassAttributes(kThreeAttributes, "attrs.csv", kAnimals);
+    const auto error =
+        catchError([&] { data::applyAttributeGroups(table, text.toStdString(), "groups.csv"); });
+    QVERIFY2(error, "a malformed attribute-group table was accepted");
+    QCOMPARE(codeName(error->code()), codeName(ErrorCode::InvalidInput));
+    QCOMPARE(error->where().file, std::string("groups.csv"));
     QCOMPARE(error->where().line, line);
     QCOMPARE(error->where().column, column);
     const QString what = QString::fromUtf8(error->what());

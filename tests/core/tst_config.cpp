@@ -273,6 +273,8 @@ void TestConfig::describePartNamesChangedOptions()
     QCOMPARE(
         experiment::describePart(mtl.model.sharing, mtl.model.sharingOptions, catalog.sharings),
         std::string("mtl_cnn (3 groups)"));
+    QCOMPARE(experiment::describePart("mtl_cnn", {{"groups", "dataset"}}, catalog.sharings),
+             std::string("mtl_cnn (groups dataset)"));
     QCOMPARE(experiment::describePart("from_a_newer_build", {{"x", 1}}, catalog.sharings),
              std::string("from_a_newer_build"));
 }
@@ -457,8 +459,10 @@ void TestConfig::errors_data()
                                     QJsonObject{{QStringLiteral("groups"), value}}}});
     };
     const QString flies = QStringLiteral("flies"), mammal = QStringLiteral("mammal");
-    row("name lists: not a list", groups(flies), "model.sharing_options.groups",
-        "expected an array of arrays of names, got a string");
+    row("name lists: neither a list nor a choice", groups(flies), "model.sharing_options.groups",
+        "expected an array of arrays of names or one of dataset, got 'flies'");
+    row("name lists: a number", groups(3), "model.sharing_options.groups",
+        "expected an array of arrays of names or one of dataset, got an integer");
     row("name lists: an empty group", groups(QJsonArray{QJsonArray{flies}, QJsonArray{}}),
         "model.sharing_options.groups[1]",
         "expected a non-empty array of names, got an empty array");

@@ -71,6 +71,7 @@ private Q_SLOTS:
     void trainThenTestAppends();
     void testSplitWithoutAttributes();
     void attributeColumnsPerSample();
+    void attributeGroupsAreStored();
     void reimportExistingSplit();
     void sameNameOtherImageSize();
     void sameNameOtherClassNames();
@@ -89,7 +90,8 @@ private:
     // Imports one split through the "idx" importer.
     data::ImportSummary importSplit(store::Project &project, const std::string &dataset,
                                     const std::string &split, const IdxSplitPaths &paths,
-                                    bool classNames = true, bool attributes = true);
+                                    bool classNames = true, bool attributes = true,
+                                    const QString &attributeGroups = QString());
 
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_project;
@@ -114,7 +116,7 @@ data::ImportSummary TestIdxImporter::importSplit(store::Project &project,
                                                  const std::string &dataset,
                                                  const std::string &split,
                                                  const IdxSplitPaths &paths, bool classNames,
-                                                 bool attributes)
+                                                 bool attributes, const QString &attributeGroups)
 {
     data::ImportRequest request;
     request.dataset = dataset;
@@ -124,6 +126,8 @@ data::ImportSummary TestIdxImporter::importSplit(store::Project &project,
         request.files["class-names"] = str(m_data.classNames);
     if (attributes)
         request.files["class-attributes"] = str(m_data.attributes);
+    if (!attributeGroups.isEmpty())
+        request.files["attribute-groups"] = str(attributeGroups);
     return data::makeImporter("idx")->run(project, request, {});
 }
 
@@ -420,6 +424,44 @@ void TestIdxImporter::attributeColumnsPerSample()
     QCOMPARE(labelsOf(project, "animals", "train", "mammal"), expectedPerSample(12, {0, 0, 1, 1}));
 }
 
+void TestIdxImporter::attributeGroupsAreStored()
+{
+    const QString groups = file(QStringLiteral("groups.csv"));
+    const QString other = file(QStringLiteral("other-groups.csv"));
+    QVERIFY(writeFile(groups, "attribute,group\nflies,motion\nlegs,motion\n"));
+    QVERIFY(writeFile(other, "attribute,group\nflies,air\n"));
+    store::Project project(str(m_project), store::Project::OpenMode::CreateIfMissing);
+    importSplit(project, "animals", "train", m_data.train, true, true, groups);
+    const auto info = project.datasets().find("animals");
+    QVERIFY(info);
+    QCOMPARE(qstr(info->column("flies")->group), QStringLiteral("motion"));
+    QCOMPARE(qstr(info->column("legs")->group), QStringLiteral("motion"));
+    QVERIFY(info->column("mammal")->group.empty());
+    QVERIFY(info->column("class")->group.empty());
+
+    // An append that puts an attribute in another group is refused, the project unchanged;
+    // one without a groups file keeps them.
+    const QString before = projectDump(m_project);
+    const auto error = catchError(
+        [&] { importSplit(project, "animals", "test", m_data.test, true, true, other); });
+    QVERIFY(error);
+    QVERIFY2(QString::fromUtf8(error->what())
+                 .contains(QStringLiteral("'flies' is already in attribute group 'motion', not "
+                                          "'air'")),
+             error->what());
+    QCOMPARE(projectDump(m_project), before);
+    importSplit(project, "animals", "test", m_data.test);
+    QCOMPARE(qstr(project.datasets().find("animals")->column("flies")->group),
+             QStringLiteral("motion"));
+
+    // A groups file without the attribute table it groups.
+    const auto lonely = catchError(
+        [&] { importSplit(project, "bare", "train", m_data.train, true, false, groups); });
+    QVERIFY(lonely);
+    QVERIFY2(QString::fromUtf8(lonely->what()).contains(QStringLiteral("needs --class-attributes")),
+             lonely->what());
+}
+
 void TestIdxImporter::reimportExistingSplit()
 {
     store::Project project(str(m_project), store::Project::OpenMode::CreateIfMissing);
@@ -669,6 +711,16 @@ void TestIdxImporter::fashionMnistFromDirectory()
              expectedPerSample(20, {0, 0, 0, 0, 0, 1, 0, 1, 0, 1}));
     QCOMPARE(labelsOf(project, "fashion-mnist", "test", "ankle_high"),
              (QList<int>{0, 0, 0, 0, 0, 0, 0, 0, 0, 1}));
+    // The embedded attribute groups (mtl_cnn's groups "dataset"): feet, torso, legs; accessory
+    // and the categorical columns in none.
+    QStringList grouped;
+    for (const auto &column : info->columns)
+        if (!column.group.empty())
+            grouped << qstr(column.name + ":" + column.group);
+    QCOMPARE(grouped.join(QLatin1Char(' ')),
+             QStringLiteral("footwear:feet upper_body:torso lower_body:legs full_body:legs "
+                            "has_sleeves:torso long_sleeves:torso outerwear:torso "
+                            "front_opening:torso collar:torso open_toe:feet ankle_high:feet"));
 }
 
 void TestIdxImporter::fashionMnistMissingFiles()

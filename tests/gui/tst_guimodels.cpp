@@ -39,7 +39,8 @@ store::DatasetInfo makeDataset()
     d.channels = 1;
     d.splits = {{"train", 60000}, {"test", 10000}};
     d.columns = {{1, "class", store::ColumnKind::Categorical, {"T-shirt/top", "Trouser"}},
-                 {2, "footwear", store::ColumnKind::Binary, {}}};
+                 {2, "footwear", store::ColumnKind::Binary, {}, "feet"},
+                 {3, "accessory", store::ColumnKind::Binary, {}}};
     return d;
 }
 
@@ -196,7 +197,9 @@ void TestGuiModels::datasetModelShowsDatasets()
         model.index(0, DatasetTableModel::Labels).data(Qt::ToolTipRole).toString();
     QVERIFY2(labels.contains(QStringLiteral("class: 2 classes (T-shirt/top, Trouser)")),
              qPrintable(labels));
-    QVERIFY2(labels.contains(QStringLiteral("footwear: binary")), qPrintable(labels));
+    QVERIFY2(labels.contains(QStringLiteral("footwear: binary, attribute group feet")),
+             qPrintable(labels));
+    QVERIFY2(labels.contains(QStringLiteral("accessory: binary")), qPrintable(labels));
     QVERIFY(model.contains(QStringLiteral("fashion-mnist")));
     QVERIFY(!model.contains(QStringLiteral("mnist")));
 }
