@@ -14,7 +14,7 @@
 #                 shared machines; default 0: do not wait, just report how idle they were)
 #   --models      instead: small_cnn, resnet18 and segnet with hard sharing and 3 tasks
 #                 (examples fmnist-hard, fmnist-resnet18, fscenes-segnet-hard; segnet on 2,000
-#                 imported fashion scenes, --steps / 5 steps of 32), each against
+#                 imported fashion scenes, --steps steps of 32), each against
 #                 scripts/bench_models.py's usual and best Python routes (see below)
 #
 # Variants, all with example:fmnist-hps (batch 128, 2 threads, Adam, equal weighting):
@@ -95,7 +95,7 @@ model_command() { # variant:model steps → the command line, one word per line
   local v=${1%%:*} m=${1#*:} s=$2 example=fmnist-hard data=$project batch=128
   [[ $m == resnet18 ]] && example=fmnist-resnet18
   if [[ $m == segnet ]]; then
-    example=fscenes-segnet-hard data=$scenes batch=32 s=$(( s / 5 > 10 ? s / 5 : 10 ))
+    example=fscenes-segnet-hard data=$scenes batch=32
   fi
   local train=("$cli" train "$data" --config "example:$example" --json
                --set "train.max_steps_per_epoch=$s" --set train.val_fraction=0.01)
@@ -211,7 +211,7 @@ for line in open(path):
 med = {v: statistics.median(runs[v].values()) for v in variants if v in runs}
 models = variants[0].count(":") > 0
 print(f"\nimages/s of the training loop, median of {repeats} rounds of {steps} steps "
-      + ("(segnet: steps / 5, batch 32) " if models else "")
+      + ("(segnet: batch 32) " if models else "")
       + f"(batch 128, 2 threads), {seconds} s in all")
 print(f"{'variant':26} {'median':>8}   {'runs':s}")
 for v in variants:
