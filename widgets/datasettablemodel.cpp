@@ -10,9 +10,7 @@ namespace mtl::widgets {
 
 using mtl::store::DatasetInfo;
 
-DatasetTableModel::DatasetTableModel(QObject *parent)
-    : QAbstractTableModel(parent)
-{}
+DatasetTableModel::DatasetTableModel(QObject *parent) : QAbstractTableModel(parent) {}
 
 int DatasetTableModel::rowCount(const QModelIndex &parent) const
 {
@@ -31,10 +29,8 @@ QVariant DatasetTableModel::data(const QModelIndex &index, int role) const
     const DatasetInfo &d = m_datasets[static_cast<std::size_t>(index.row())];
     const QLocale locale;
     switch (role) {
-    case DatasetIdRole:
-        return QVariant::fromValue<qint64>(d.id);
-    case DatasetNameRole:
-        return toQt(d.name);
+    case DatasetIdRole: return QVariant::fromValue<qint64>(d.id);
+    case DatasetNameRole: return toQt(d.name);
     case Qt::TextAlignmentRole:
         if (index.column() == Samples)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
@@ -59,16 +55,12 @@ QVariant DatasetTableModel::data(const QModelIndex &index, int role) const
         if (index.column() == Format || index.column() == Name)
             return tr("Imported from %1").arg(toQt(d.source));
         return {};
-    case Qt::DisplayRole:
-        break;
-    default:
-        return {};
+    case Qt::DisplayRole: break;
+    default: return {};
     }
     switch (static_cast<Column>(index.column())) {
-    case Name:
-        return toQt(d.name);
-    case Samples:
-        return locale.toString(static_cast<qlonglong>(d.totalSamples()));
+    case Name: return toQt(d.name);
+    case Samples: return locale.toString(static_cast<qlonglong>(d.totalSamples()));
     case Splits: {
         QStringList parts;
         for (const auto &split : d.splits)
@@ -82,14 +74,11 @@ QVariant DatasetTableModel::data(const QModelIndex &index, int role) const
         return QStringLiteral("%1×%2×%3").arg(d.width).arg(d.height).arg(d.channels);
     case Labels: {
         const QString columns = tr("%n column(s)", nullptr, static_cast<int>(d.columns.size()));
-        return d.maps.empty()
-                   ? columns
-                   : columns + tr(" · %n map(s)", nullptr, static_cast<int>(d.maps.size()));
+        return d.maps.empty() ? columns
+                              : columns + tr(" · %n map(s)", nullptr, static_cast<int>(d.maps.size()));
     }
-    case Format:
-        return toQt(d.format);
-    case ColumnCount:
-        break;
+    case Format: return toQt(d.format);
+    case ColumnCount: break;
     }
     return {};
 }
@@ -99,20 +88,13 @@ QVariant DatasetTableModel::headerData(int section, Qt::Orientation orientation,
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (static_cast<Column>(section)) {
-    case Name:
-        return tr("Dataset");
-    case Samples:
-        return tr("Samples");
-    case Splits:
-        return tr("Splits");
-    case ImageSize:
-        return tr("Image");
-    case Labels:
-        return tr("Labels");
-    case Format:
-        return tr("Format");
-    case ColumnCount:
-        break;
+    case Name: return tr("Dataset");
+    case Samples: return tr("Samples");
+    case Splits: return tr("Splits");
+    case ImageSize: return tr("Image");
+    case Labels: return tr("Labels");
+    case Format: return tr("Format");
+    case ColumnCount: break;
     }
     return {};
 }
