@@ -87,6 +87,7 @@ void LiveRun::onStarted(const mtl::train::RunStartInfo &info)
                  QLocale().toString(static_cast<qlonglong>(info.valSamples)))
             .arg(info.stepsPerEpoch)
             .arg(toQt(info.evalSplit)) +
+        (info.weighting.empty() ? QString() : QStringLiteral(" · ") + toQt(info.weighting)) +
         (info.resumedFromStep > 0
              ? tr(" · resumed from its checkpoint at step %1").arg(info.resumedFromStep)
              : QString());

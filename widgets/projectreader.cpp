@@ -50,7 +50,8 @@ RunCurves readRunCurves(const QString &path, qint64 runId)
                 mtl::train::parseExperiment(project.runs().experimentConfig(info->experimentId));
             for (const auto &task : config.tasks)
                 curves.tasks.push_back(task.name);
-            curves.architecture = toQt(mtl::train::architectureText(config.model));
+            curves.architecture = toQt(mtl::train::architectureText(config.model) + " · " +
+                                       mtl::train::weightingText(config.weighting));
         } catch (const mtl::Error &) {
             // An experiment saved by a newer build: fall back to the tasks found in metrics.
         }

@@ -35,7 +35,8 @@ struct RunCurves {
     mtl::store::RunInfo info;
     std::vector<std::string> tasks; // in config order
     QString
-        architecture; // backbone and sharing from the run's config: "small_cnn · hard (split_at 2)"
+        architecture; // backbone, sharing and weighting from the run's config:
+                      // "small_cnn · hard (split_at 2) · pcgrad"
     std::map<std::string, Curve> trainLoss; // task → (step, loss)
     // Each task's score (store::scoreMetrics(): accuracy, or mIoU, δ<1.25, ≤11.25° for dense
     // tasks), per validation and on the final evaluation, and which metric it is.

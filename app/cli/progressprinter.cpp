@@ -51,6 +51,8 @@ void ProgressPrinter::runStarted(const mtl::train::RunStartInfo &info)
                  static_cast<long long>(info.stepsPerEpoch),
                  info.evalSplit.empty() ? "nothing" : info.evalSplit.c_str(),
                  static_cast<long long>(info.evalSamples));
+    if (!info.weighting.empty())
+        std::fprintf(stderr, "  weighting %s\n", info.weighting.c_str());
     for (const std::string &note : info.taskNotes)
         std::fprintf(stderr, "  %s\n", note.c_str());
 }

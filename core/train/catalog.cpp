@@ -43,4 +43,9 @@ std::string architectureText(const experiment::ModelConfig &model)
            experiment::describePart(model.sharing, model.sharingOptions, c.sharings);
 }
 
+std::string weightingText(const experiment::WeightingConfig &weighting)
+{
+    return experiment::describePart(weighting.method, weighting.options, catalog().weightings);
+}
+
 } // namespace mtl::train

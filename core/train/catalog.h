@@ -25,4 +25,7 @@ experiment::ExperimentConfig loadExperiment(const std::string &spec,
 // headers and lists: "small_cnn · hard (split_at 2)".
 std::string architectureText(const experiment::ModelConfig &model);
 
+// The weighting method with the options changed from their defaults: "mgda (normalization l2)".
+std::string weightingText(const experiment::WeightingConfig &weighting);
+
 } // namespace mtl::train

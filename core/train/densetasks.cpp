@@ -321,6 +321,7 @@ private:
 
 class DepthTask final : public MapTask {
 public:
+    bool regression() const override { return true; }
     using MapTask::MapTask;
     model::HeadSpec head() const override { return denseHead(1, "depth"); }
     // The mean-depth baseline of the training split, for the run header.
@@ -417,6 +418,7 @@ private:
 
 class NormalsTask final : public MapTask {
 public:
+    bool regression() const override { return true; }
     using MapTask::MapTask;
     model::HeadSpec head() const override { return denseHead(3, "normals"); }
     // The mean-normal baseline of the training split, for the run header.
@@ -493,6 +495,7 @@ public:
 
 class ReconstructionTask final : public Task {
 public:
+    bool regression() const override { return true; }
     ReconstructionTask(const experiment::TaskConfig &config, std::int64_t channels)
         : Task(config)
         , m_channels(channels)

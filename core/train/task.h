@@ -87,6 +87,9 @@ public:
         return {loss(output, target)};
     }
     virtual std::unique_ptr<TaskMeter> makeMeter() const = 0;
+    // A regression loss (depth, normals, reconstruction), for weighting methods that treat
+    // those differently (uncertainty's ½e^(−s)·L + s/2).
+    virtual bool regression() const { return false; }
 
 private:
     experiment::TaskConfig m_config;

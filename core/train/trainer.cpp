@@ -131,6 +131,8 @@ struct Trainer::Impl {
 
     void loadData(const ExperimentConfig &config, bool preload);
     void buildModel(const ExperimentConfig &config, const TrainerOptions &options);
+    // Whether the model exposes one representation all task heads read (ModelOutput::shared).
+    bool hasSharedRepresentation();
     Evaluator::Outcome evaluate(data::BatchSource &source, const std::string &split, int epoch,
                                 const ExperimentConfig &config, TrainerListener *listener,
                                 const std::atomic<bool> &stop);
@@ -274,7 +276,7 @@ void Trainer::Impl::buildModel(const ExperimentConfig &config, const TrainerOpti
         model::toChannelsLast(*model);
     model->train();
     sharedParameters = model->sharedParameters();
-    weighting = makeWeighting(config.weighting, objectiveNames(tasks).size(), device);
+    weighting = makeWeighting(config.weighting, objectivesOf(tasks), device, config.train.seed);
     std::vector<ParameterSet> sets;
     for (const model::ParameterGroup &group : model->parameterGroups())
         sets.push_back(
@@ -290,6 +292,19 @@ void Trainer::Impl::buildModel(const ExperimentConfig &config, const TrainerOpti
     evaluator = std::make_unique<Evaluator>(tasks, taskNames, *model, device, *collective, probes,
                                             memoryFormat());
     checkpointer = std::make_unique<Checkpointer>(*model, *optimizer, *weighting, probes, device);
+}
+
+bool Trainer::Impl::hasSharedRepresentation()
+{
+    // One sample through the network in eval mode: nothing it holds changes.
+    torch::NoGradGuard noGrad;
+    model->eval();
+    const at::Tensor sample = model::inMemoryFormat(
+        torch::zeros({1, input.channels, input.height, input.width}, torch::Device(device)),
+        memoryFormat());
+    const bool shared = model->forward(sample).shared.defined();
+    model->train();
+    return shared;
 }
 
 Evaluator::Outcome Trainer::Impl::evaluate(data::BatchSource &source, const std::string &split,
@@ -377,7 +392,9 @@ RunResult Trainer::run(TrainerListener *listener)
             const model::ModelDescription described = d.model->describe();
             info.model = described.summary;
             info.parameters = described.parameters;
-            info.architecture = architectureText(m_config.model);
+            info.architecture =
+                architectureText(m_config.model) + " · " + weightingText(m_config.weighting);
+            info.weighting = d.weighting->describe(d.hasSharedRepresentation());
             info.tasks = d.taskNames;
             info.stepsTotal = d.progress.stepsTotal;
             info.stepsPerEpoch = d.stepsPerEpoch;

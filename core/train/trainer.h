@@ -25,7 +25,11 @@ struct RunStartInfo {
     std::string device;
     std::string model;           // one-line description
     std::int64_t parameters = 0; // trainable, in total
-    std::string architecture;    // backbone · strategy, e.g. "small_cnn · hard (split_at 2)"
+    // backbone · strategy · weighting, e.g. "small_cnn · hard (split_at 2) · equal"
+    std::string architecture;
+    // The weighting method and how it takes its gradients, e.g. "pcgrad: per-task gradients
+    // w.r.t. the shared representation (3 backward passes through the heads, 1 through …)".
+    std::string weighting;
     std::vector<std::string> tasks;
     std::int64_t stepsTotal = 0, stepsPerEpoch = 0;
     int epochs = 0;

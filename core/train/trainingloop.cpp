@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cmath>
 #include <optional>
+#include <set>
 #include <thread>
 
 namespace mtl::train {
@@ -38,6 +39,12 @@ TrainingLoop::TrainingLoop(const TrainingParts &parts, Control control, Progress
 {
     for (const auto &task : parts.tasks)
         m_terms.push_back(task->lossTerms());
+    std::set<const void *> shared;
+    for (const at::Tensor &parameter : m_sharedParameters)
+        shared.insert(parameter.unsafeGetTensorImpl());
+    for (const at::Tensor &parameter : parts.model.parameters())
+        if (parameter.requires_grad() && !shared.count(parameter.unsafeGetTensorImpl()))
+            m_taskParameters.push_back(parameter);
 }
 
 std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::int64_t firstBatch,
@@ -75,31 +82,13 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
 
         const std::int64_t step = ++progress.step;
         const model::ModelOutput output = p.model.forward(images);
-        std::vector<at::Tensor> taskLosses;
-        for (std::size_t t = 0; t < taskCount; ++t) {
-            // A task with loss terms only reports loss(): no graph for it.
-            std::optional<torch::NoGradGuard> reportOnly;
-            if (!m_terms[t].empty())
-                reportOnly.emplace();
-            taskLosses.push_back(p.tasks[t]->loss(output.tasks[t], targets[t]));
-        }
-        const std::vector<at::Tensor> transferTerms =
-            output.transferred.empty() ? std::vector<at::Tensor>()
-                                       : foldTransfers(p.tasks, output, targets, taskLosses);
-        // What the weighting balances: each task's loss, or its terms.
-        std::vector<at::Tensor> objectives;
-        for (std::size_t t = 0; t < taskCount; ++t) {
-            if (m_terms[t].empty()) {
-                objectives.push_back(taskLosses[t]);
-                continue;
-            }
-            const std::vector<at::Tensor> terms =
-                p.tasks[t]->termLosses(output.tasks[t], targets[t]);
-            objectives.insert(objectives.end(), terms.begin(), terms.end());
-        }
+        std::vector<at::Tensor> taskLosses, transferTerms;
+        const std::vector<at::Tensor> objectives =
+            objectivesOf(output, targets, taskLosses, transferTerms);
         p.optimizer.zero_grad();
         WeightingContext context;
         context.sharedParameters = m_sharedParameters;
+        context.taskParameters = m_taskParameters;
         context.sharedRepresentation = output.shared;
         for (const auto &extra : output.extraLosses)
             context.extraLoss =
@@ -107,6 +96,11 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         context.step = step;
         context.epoch = epoch;
         context.collective = &p.collective;
+        context.lossesAfterStep = [&] {
+            torch::NoGradGuard noGrad;
+            std::vector<at::Tensor> again, transfers;
+            return objectivesOf(p.model.forward(images), targets, again, transfers);
+        };
         const std::vector<double> weights = p.weighting.backward(objectives, context);
         // The seam for data parallelism: gradients become the mean over all ranks.
         if (p.collective.worldSize() > 1) {
@@ -178,12 +172,42 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
     progress.trainSeconds += secondsSince(clock);
     p.journal.flush(progress.step, progress.imagesPerSecond);
     const std::int64_t trained = b - firstBatch;
-    if (trained > 0) {
+    // Only a whole epoch ends: a stop inside one continues it after the resume.
+    if (trained > 0 && b == batches) {
         for (double &sum : lossSums)
             sum /= static_cast<double>(trained);
         p.weighting.epochEnded(epoch, lossSums);
     }
     return trained;
+}
+
+std::vector<at::Tensor> TrainingLoop::objectivesOf(const model::ModelOutput &output,
+                                                   const std::vector<at::Tensor> &targets,
+                                                   std::vector<at::Tensor> &taskLosses,
+                                                   std::vector<at::Tensor> &transferTerms) const
+{
+    const TrainingParts &p = m_parts;
+    const std::size_t taskCount = p.tasks.size();
+    for (std::size_t t = 0; t < taskCount; ++t) {
+        // A task with loss terms only reports loss(): no graph for it.
+        std::optional<torch::NoGradGuard> reportOnly;
+        if (!m_terms[t].empty())
+            reportOnly.emplace();
+        taskLosses.push_back(p.tasks[t]->loss(output.tasks[t], targets[t]));
+    }
+    if (!output.transferred.empty())
+        transferTerms = foldTransfers(p.tasks, output, targets, taskLosses);
+    // What the weighting balances: each task's loss, or its terms.
+    std::vector<at::Tensor> objectives;
+    for (std::size_t t = 0; t < taskCount; ++t) {
+        if (m_terms[t].empty()) {
+            objectives.push_back(taskLosses[t]);
+            continue;
+        }
+        const std::vector<at::Tensor> terms = p.tasks[t]->termLosses(output.tasks[t], targets[t]);
+        objectives.insert(objectives.end(), terms.begin(), terms.end());
+    }
+    return objectives;
 }
 
 void TrainingLoop::checkpointIfDue(int epoch)

@@ -25,6 +25,7 @@ class BatchSource;
 }
 namespace mtl::model {
 class MultiTaskModelImpl;
+struct ModelOutput;
 }
 
 namespace mtl::train {
@@ -80,11 +81,18 @@ public:
 private:
     void waitWhilePaused();
     void checkpointIfDue(int epoch);
+    // The objectives the weighting balances for one forward's output (taskLosses and
+    // transferTerms filled on the way), in objectiveNames() order.
+    std::vector<at::Tensor> objectivesOf(const model::ModelOutput &output,
+                                         const std::vector<at::Tensor> &targets,
+                                         std::vector<at::Tensor> &taskLosses,
+                                         std::vector<at::Tensor> &transferTerms) const;
 
     TrainingParts m_parts;
     Control m_control;
     Progress &m_progress;
     std::vector<at::Tensor> m_sharedParameters;
+    std::vector<at::Tensor> m_taskParameters; // every other trainable one
     std::vector<std::string> m_objectives;         // objectiveNames(tasks)
     std::vector<std::vector<std::string>> m_terms; // per task: its lossTerms(), once
     bool m_paused = false;

@@ -25,27 +25,40 @@ class OutputArchive;
 namespace mtl::train {
 
 class Collective;
+class Task;
 
 struct WeightingContext {
     std::vector<at::Tensor> sharedParameters; // the model's shared parameters (may be empty)
+    std::vector<at::Tensor> taskParameters;   // every other trainable parameter of the model
     at::Tensor
         sharedRepresentation; // what every head reads (ModelOutput::shared); may be undefined
     at::Tensor extraLoss;     // the model's own losses, summed; undefined when it adds none
     std::int64_t step = 0;    // 1-based global step
     int epoch = 0;            // 1-based
     Collective *collective = nullptr; // never null in the trainer
+    // The objectives of this step's batch computed again, without gradients, by a forward of
+    // the current parameters (FAMO's "losses after the update"). Valid until
+    // afterOptimizerStep() of the same step returns; costs one forward pass when called.
+    std::function<std::vector<at::Tensor>()> lossesAfterStep;
 };
 
 class WeightingMethod {
 public:
     virtual ~WeightingMethod() = default;
     virtual std::string name() const = 0;
+    // One line for the run header: what the method balances and how, e.g. "pcgrad: per-task
+    // gradients w.r.t. the shared representation (3 backward passes through the heads, 1 through
+    // the shared layers)". hasRepresentation: the model exposes one (ModelOutput::shared).
+    virtual std::string describe(bool hasRepresentation) const { return name(); }
     // Computes the gradients of one batch and returns the weight applied to each task's loss,
     // in task order. losses: one scalar per task. The extra loss, when defined, is added with
     // weight 1 to what is back-propagated.
     virtual std::vector<double> backward(const std::vector<at::Tensor> &losses,
                                          const WeightingContext &context) = 0;
-    // After each epoch, with the mean training loss of each task over that epoch.
+    // After each whole epoch (not after a stop inside one), with the mean training loss of each
+    // objective over the batches this process trained of it: after a resume inside the epoch,
+    // those since the resume. A method that needs the whole epoch's mean keeps its own sums in
+    // its state (DWA does).
     virtual void epochEnded(int epoch, const std::vector<double> &meanLosses) {}
     // After each optimiser step (e.g. GradNorm renormalises its weights here).
     virtual void afterOptimizerStep() {}
@@ -66,16 +79,29 @@ public:
                                  const WeightingContext &context) override;
 };
 
+// What a weighting method balances: one objective per task, or per loss term of a task.
+struct Objective {
+    std::string name;        // "<task>" or "<task>.<term>" (objectiveNames())
+    bool regression = false; // a regression loss (depth, normals, reconstruction)
+};
+
 struct WeightingArgs {
-    std::size_t taskCount = 0;
+    std::size_t taskCount = 0; // objectives.size()
+    std::vector<Objective> objectives;
     nlohmann::json options; // validated against the entry's options, defaults filled in
     c10::Device device{c10::kCPU};
+    std::uint64_t seed = 0; // train.seed: a method's random draws start from it
 };
 using WeightingMaker = std::function<std::unique_ptr<WeightingMethod>(const WeightingArgs &)>;
 const Registry<WeightingMaker> &weightingMethods();
 
-// Throws Error(Config) for an unknown method.
+// What the tasks give the weighting to balance, in objectiveNames() order.
+std::vector<Objective> objectivesOf(const std::vector<std::unique_ptr<Task>> &tasks);
+
+// Throws Error(Config) for an unknown method or an option that does not fit the objectives
+// (e.g. a static weight for a task that does not exist), naming the key.
 std::unique_ptr<WeightingMethod> makeWeighting(const experiment::WeightingConfig &config,
-                                               std::size_t taskCount, const c10::Device &device);
+                                               const std::vector<Objective> &objectives,
+                                               const c10::Device &device, std::uint64_t seed = 0);
 
 } // namespace mtl::train

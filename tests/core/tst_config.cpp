@@ -264,6 +264,10 @@ void TestConfig::describePartNamesChangedOptions()
     QCOMPARE(experiment::describePart(c.model.backbone, c.model.backboneOptions, catalog.backbones),
              std::string("small_cnn")); // defaults filled in, none changed
     QCOMPARE(train::architectureText(c.model), std::string("small_cnn · hard (split_at 2)"));
+    experiment::WeightingConfig w{"mgda", {{"normalization", "l2"}, {"gradients", "auto"}}};
+    QCOMPARE(train::weightingText(w), std::string("mgda (normalization l2)"));
+    w.options = {{"gradients", "parameters"}};
+    QCOMPARE(train::weightingText(w), std::string("mgda (gradients parameters)"));
     QCOMPARE(experiment::describePart(
                  "cross_stitch", {{"after", {1}}, {"granularity", "channel"}, {"alpha_self", 0.9}},
                  catalog.sharings),
@@ -494,8 +498,9 @@ void TestConfig::errors_data()
                              QJsonObject{{QStringLiteral("split_at"), 1}}}}),
         "model.sharing_options.split_at", "unknown key (takes no options)");
     row("unknown weighting method",
-        variant(QStringLiteral("weighting.method"), QStringLiteral("gradnorm")), "weighting.method",
-        "unknown value 'gradnorm' (known: equal)");
+        variant(QStringLiteral("weighting.method"), QStringLiteral("nash")), "weighting.method",
+        "unknown value 'nash' (known: equal, static, uncertainty, dwa, rlw, gls, famo, gradnorm, "
+        "pcgrad, mgda, cagrad)");
     row("unknown optimizer", variant(QStringLiteral("optimizer.name"), QStringLiteral("rmsprop")),
         "optimizer.name", "unknown value 'rmsprop' (known: adam, sgd)");
     row("lr = 0", variant(QStringLiteral("optimizer.lr"), 0), "optimizer.lr",

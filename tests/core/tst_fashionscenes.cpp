@@ -242,7 +242,7 @@ void TestFashionScenes::consistencyTrainsOnTheScenes()
     const train::RunResult result = trainer.run(&header);
     QVERIFY2(result.status == store::RunStatus::Completed, result.error.c_str());
     QCOMPARE(qstr(header.info.architecture),
-             QStringLiteral("segnet (width 4, blocks 2) · consistency (target both, 2 pairs)"));
+             QStringLiteral("segnet (width 4, blocks 2) · consistency (target both, 2 pairs) · equal"));
     QVERIFY2(header.info.model.rfind("cross-task consistency: encoder of 2 of 4 stages, a decoder "
                                      "per task, 2 transfer networks",
                                      0) == 0,

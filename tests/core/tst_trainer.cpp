@@ -893,18 +893,33 @@ void TestTrainer::architectureProbesRecordAlphaMasksAndGates()
 
 void TestTrainer::resumeContinuesTheSameRun_data()
 {
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<int>("epochs");
     QTest::addColumn<int>("stopAt");
-    QTest::newRow("inside the first epoch") << 1;
-    QTest::newRow("at the end of the first epoch") << 3;
-    QTest::newRow("inside the second epoch") << 4;
+    QTest::newRow("inside the first epoch") << QStringLiteral("equal") << 2 << 1;
+    QTest::newRow("at the end of the first epoch") << QStringLiteral("equal") << 2 << 3;
+    QTest::newRow("inside the second epoch") << QStringLiteral("equal") << 2 << 4;
+    // Each method's state travels too: learned log-variances, GradNorm's weights and their
+    // optimiser, FAMO's logits, the random draws of RLW and PCGrad; DWA's epoch means (its
+    // weights move from the third epoch, and the stop splits the second).
+    QTest::newRow("uncertainty") << QStringLiteral("uncertainty") << 2 << 4;
+    QTest::newRow("dwa") << QStringLiteral("dwa") << 3 << 5;
+    QTest::newRow("gradnorm") << QStringLiteral("gradnorm") << 2 << 2;
+    QTest::newRow("famo") << QStringLiteral("famo") << 2 << 2;
+    QTest::newRow("pcgrad") << QStringLiteral("pcgrad") << 2 << 4;
+    QTest::newRow("rlw") << QStringLiteral("rlw") << 2 << 2;
 }
 
 void TestTrainer::resumeContinuesTheSameRun()
 {
     // A stopped run continued from its checkpoint trains exactly the steps that were left,
     // with the same batches and state: its losses equal those of an uninterrupted run.
+    QFETCH(QString, method);
+    QFETCH(int, epochs);
     QFETCH(int, stopAt);
-    const auto cfg = config(QStringLiteral("animals"), trainJson(2, 3, 7));
+    auto cfg = config(QStringLiteral("animals"), trainJson(epochs, 3, 7));
+    cfg.weighting.method = method.toStdString();
+    const int steps = 3 * epochs;
     train::Trainer reference(str(m_project), cfg);
     const train::RunResult whole = reference.run();
     QCOMPARE(statusName(whole.status), QStringLiteral("completed"));
@@ -926,16 +941,16 @@ void TestTrainer::resumeContinuesTheSameRun()
     const train::RunResult resumed = second.run(&recorder);
     QCOMPARE(resumed.runId, stopped.runId);
     QCOMPARE(statusName(resumed.status), QStringLiteral("completed"));
-    QCOMPARE(resumed.steps, std::int64_t(6));
+    QCOMPARE(resumed.steps, std::int64_t(steps));
     QCOMPARE(recorder.start.resumedFromStep, std::int64_t(stopAt));
-    QCOMPARE(recorder.steps.size(), std::size_t(6 - stopAt));
+    QCOMPARE(recorder.steps.size(), std::size_t(steps - stopAt));
     QCOMPARE(recorder.steps.front().step, std::int64_t(stopAt + 1));
 
     auto project = open();
     const auto run = project->runs().find(resumed.runId);
     QCOMPARE(statusName(run->status), QStringLiteral("completed"));
     QVERIFY(run->error.empty());
-    QCOMPARE(run->stepsDone, std::int64_t(6));
+    QCOMPARE(run->stepsDone, std::int64_t(steps));
     // Every step's loss recorded once, equal to the uninterrupted run's.
     const auto lossesOf = [&](std::int64_t runId) {
         std::vector<double> values;
@@ -945,7 +960,7 @@ void TestTrainer::resumeContinuesTheSameRun()
         return values;
     };
     const std::vector<double> expected = lossesOf(whole.runId), actual = lossesOf(resumed.runId);
-    QCOMPARE(actual.size(), std::size_t(6));
+    QCOMPARE(actual.size(), std::size_t(steps));
     for (std::size_t i = 0; i < actual.size(); ++i)
         QVERIFY2(
             std::abs(actual[i] - expected[i]) <= 1e-5 * std::abs(expected[i]),

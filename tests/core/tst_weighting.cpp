@@ -164,11 +164,12 @@ void TestWeighting::registryMakesByName()
 {
     QVERIFY(train::weightingMethods().find("equal"));
     const auto method =
-        train::makeWeighting({"equal", nlohmann::json::object()}, 2, c10::Device(c10::kCPU));
+        train::makeWeighting({"equal", nlohmann::json::object()}, {{"a"}, {"b"}},
+                             c10::Device(c10::kCPU));
     QCOMPARE(QString::fromStdString(method->name()), QStringLiteral("equal"));
     QVERIFY(method->parameters().empty());
     try {
-        train::makeWeighting({"nope", {}}, 2, c10::Device(c10::kCPU));
+        train::makeWeighting({"nope", {}}, {{"a"}, {"b"}}, c10::Device(c10::kCPU));
         QFAIL("an unknown method was made");
     } catch (const Error &e) {
         QVERIFY2(e.code() == ErrorCode::Config, e.what());

@@ -1,0 +1,359 @@
+// The loss-scaling methods: each chooses one weight per objective from the losses (and its
+// own state), and the weighted sum is back-propagated once: as cheap as equal weighting.
+
+#include "train/gradientweighting.h"
+#include "train/taskhelpers.h"
+#include "train/weightingmethods.h"
+
+#include <torch/autograd.h>
+#include <torch/nn/functional/activation.h>
+#include <torch/optim/adam.h>
+#include <torch/serialize/archive.h>
+#include <torch/types.h>
+
+#include <cmath>
+
+namespace mtl::train::detail {
+
+void backwardWeighted(const std::vector<at::Tensor> &losses, const at::Tensor &weights,
+                      const WeightingContext &context)
+{
+    at::Tensor total = (torch::stack(losses) * weights.to(losses.front().options())).sum();
+    if (context.extraLoss.defined())
+        total = total + context.extraLoss;
+    total.backward();
+}
+
+namespace {
+
+at::Tensor doubles(const std::vector<double> &values)
+{
+    return torch::tensor(values, torch::kDouble);
+}
+
+// static: fixed weights by objective name; a task's name covers all of its terms.
+class StaticWeighting final : public WeightingMethod {
+public:
+    explicit StaticWeighting(const WeightingArgs &args)
+        : m_weights(args.taskCount, 1.0)
+    {
+        const nlohmann::json &given = args.options.at("weights");
+        for (auto it = given.begin(); it != given.end(); ++it) {
+            const std::string key = "weighting.options.weights." + it.key();
+            if (!it.value().is_number() || it.value().get<double>() < 0 ||
+                !std::isfinite(it.value().get<double>()))
+                throw configError(key, "a weight is a number ≥ 0");
+            bool matched = false;
+            for (std::size_t t = 0; t < args.objectives.size(); ++t) {
+                const std::string &name = args.objectives[t].name;
+                if (name == it.key() || name.rfind(it.key() + ".", 0) == 0) {
+                    m_weights[t] = it.value().get<double>();
+                    matched = true;
+                }
+            }
+            if (!matched) {
+                std::string known;
+                for (const Objective &objective : args.objectives)
+                    known += (known.empty() ? "" : ", ") + objective.name;
+                throw configError(key, "no task or loss term of this run is called '" + it.key() +
+                                           "' (the run's: " + known + ")");
+            }
+        }
+    }
+    std::string name() const override { return "static"; }
+    std::vector<double> backward(const std::vector<at::Tensor> &losses,
+                                 const WeightingContext &context) override
+    {
+        backwardWeighted(losses, doubles(m_weights), context);
+        return m_weights;
+    }
+
+private:
+    std::vector<double> m_weights;
+};
+
+// uncertainty (Kendall, Gal & Cipolla 2018): learned log-variances s_k; a classification loss
+// counts e^{−s_k}·L_k + s_k/2, a regression loss ½e^{−s_k}·L_k + s_k/2.
+class UncertaintyWeighting final : public WeightingMethod {
+public:
+    explicit UncertaintyWeighting(const WeightingArgs &args)
+    {
+        const std::string variant = args.options.at("variant").get<std::string>();
+        std::vector<double> scale;
+        for (const Objective &objective : args.objectives) {
+            const bool regression =
+                variant == "regression" || (variant == "by_task" && objective.regression);
+            scale.push_back(regression ? 0.5 : 1.0);
+        }
+        m_scale = doubles(scale).to(torch::kFloat32).to(args.device);
+        m_logVariance = torch::full({static_cast<std::int64_t>(args.taskCount)},
+                                    args.options.at("init").get<double>(),
+                                    torch::TensorOptions(torch::kFloat32).device(args.device))
+                            .requires_grad_();
+    }
+    std::string name() const override { return "uncertainty"; }
+    std::vector<double> backward(const std::vector<at::Tensor> &losses,
+                                 const WeightingContext &context) override
+    {
+        const at::Tensor weights = m_scale * torch::exp(-m_logVariance);
+        at::Tensor total = (torch::stack(losses) * weights).sum() + m_logVariance.sum() / 2;
+        if (context.extraLoss.defined())
+            total = total + context.extraLoss;
+        total.backward();
+        return toVector(weights);
+    }
+    std::vector<at::Tensor> parameters() override { return {m_logVariance}; }
+    void save(torch::serialize::OutputArchive &archive) const override
+    {
+        archive.write("log_variance", m_logVariance.detach());
+    }
+    void load(torch::serialize::InputArchive &archive) override
+    {
+        at::Tensor saved;
+        archive.read("log_variance", saved);
+        torch::NoGradGuard noGrad;
+        m_logVariance.copy_(saved); // the optimiser keeps holding the same tensor
+    }
+
+private:
+    at::Tensor m_scale, m_logVariance;
+};
+
+// dwa (Liu, Johns & Davison 2019): λ_k = K·softmax_k(r_k / T), r_k = L̄_k(e−1) / L̄_k(e−2)
+// from the epoch-mean losses; λ = 1 for the first two epochs. The method sums the losses it
+// sees itself and saves the sums, so an epoch split by a stop and a resume has the same mean.
+class DwaWeighting final : public WeightingMethod {
+public:
+    explicit DwaWeighting(const WeightingArgs &args)
+        : m_temperature(args.options.at("T").get<double>())
+        , m_weights(args.taskCount, 1.0)
+        , m_sums(args.taskCount, 0.0)
+    {}
+    std::string name() const override { return "dwa"; }
+    std::vector<double> backward(const std::vector<at::Tensor> &losses,
+                                 const WeightingContext &context) override
+    {
+        for (std::size_t k = 0; k < losses.size(); ++k)
+            m_sums[k] += losses[k].item<double>();
+        ++m_count;
+        backwardWeighted(losses, doubles(m_weights), context);
+        return m_weights;
+    }
+    void epochEnded(int, const std::vector<double> &) override
+    {
+        if (m_count == 0)
+            return;
+        m_before = m_last;
+        m_last = m_sums;
+        for (double &value : m_last)
+            value /= static_cast<double>(m_count);
+        m_sums.assign(m_sums.size(), 0.0);
+        m_count = 0;
+        if (m_before.empty())
+            return;
+        std::vector<double> ratio(m_last.size());
+        for (std::size_t k = 0; k < ratio.size(); ++k)
+            ratio[k] = m_before[k] > 0 ? m_last[k] / m_before[k] : 1.0;
+        m_weights = toVector(static_cast<double>(ratio.size()) *
+                             torch::softmax(doubles(ratio) / m_temperature, 0));
+    }
+    void save(torch::serialize::OutputArchive &archive) const override
+    {
+        archive.write("last", doubles(m_last));
+        archive.write("before", doubles(m_before));
+        archive.write("weights", doubles(m_weights));
+        archive.write("sums", doubles(m_sums));
+        archive.write("count", torch::tensor(m_count));
+    }
+    void load(torch::serialize::InputArchive &archive) override
+    {
+        at::Tensor last, before, weights, sums, count;
+        archive.read("last", last);
+        archive.read("before", before);
+        archive.read("weights", weights);
+        archive.read("sums", sums);
+        archive.read("count", count);
+        m_last = toVector(last);
+        m_before = toVector(before);
+        m_weights = toVector(weights);
+        m_sums = toVector(sums);
+        m_count = count.item<std::int64_t>();
+    }
+
+private:
+    double m_temperature;
+    std::vector<double> m_weights, m_sums, m_last, m_before;
+    std::int64_t m_count = 0;
+};
+
+// rlw (Lin et al. 2022): fresh weights every step, softmax of standard normal draws.
+class RlwWeighting final : public WeightingMethod {
+public:
+    explicit RlwWeighting(const WeightingArgs &args)
+        : m_count(static_cast<std::int64_t>(args.taskCount))
+        , m_random(args.seed)
+    {}
+    std::string name() const override { return "rlw"; }
+    std::vector<double> backward(const std::vector<at::Tensor> &losses,
+                                 const WeightingContext &context) override
+    {
+        const at::Tensor draws =
+            at::normal(0.0, 1.0, {m_count}, m_random.generator(), torch::kDouble);
+        const at::Tensor weights = torch::softmax(draws, 0);
+        backwardWeighted(losses, weights, context);
+        return toVector(weights);
+    }
+    void save(torch::serialize::OutputArchive &archive) const override { m_random.save(archive); }
+    void load(torch::serialize::InputArchive &archive) override { m_random.load(archive); }
+
+private:
+    std::int64_t m_count;
+    MethodRandom m_random;
+};
+
+// gls (Chennupati et al. 2019): the geometric mean of the losses, (Π_k L_k)^{1/K}.
+class GlsWeighting final : public WeightingMethod {
+public:
+    std::string name() const override { return "gls"; }
+    std::vector<double> backward(const std::vector<at::Tensor> &losses,
+                                 const WeightingContext &context) override
+    {
+        const at::Tensor stacked = torch::stack(losses);
+        at::Tensor total = torch::exp(torch::log(stacked).mean());
+        const double geometric = total.item<double>();
+        if (context.extraLoss.defined())
+            total = total + context.extraLoss;
+        total.backward();
+        // ∂/∂L_k of the geometric mean: what L_k effectively counts with.
+        const std::vector<double> values = toVector(stacked);
+        std::vector<double> weights;
+        for (double value : values)
+            weights.push_back(geometric / (static_cast<double>(values.size()) * value));
+        return weights;
+    }
+};
+
+// famo (Liu et al. 2023): task logits ξ, z = softmax(ξ); the step minimises Σ_k z_k·log(L_k)/c,
+// c = Σ_k z_k/L_k (each loss's gradient counts z_k/(c·L_k), the counts summing to 1); ξ then
+// follows, by its own Adam with weight decay, how much each log-loss fell:
+// ∇ξ = Jᵀ_softmax·(log L_k − log L⁺_k). L⁺: the same batch's losses after the update (one more
+// forward pass, as the paper), or with "update": "next_batch" the next step's losses (no extra
+// pass; O(1) in the number of tasks in all).
+class FamoWeighting final : public WeightingMethod {
+public:
+    explicit FamoWeighting(const WeightingArgs &args)
+        : m_sameBatch(args.options.at("update").get<std::string>() == "same_batch")
+        , m_logits(torch::zeros({static_cast<std::int64_t>(args.taskCount)}, torch::kDouble)
+                       .requires_grad_())
+        , m_optimizer(std::vector<at::Tensor>{m_logits},
+                      torch::optim::AdamOptions(args.options.at("lr").get<double>())
+                          .weight_decay(args.options.at("gamma").get<double>()))
+    {}
+    std::string name() const override { return "famo"; }
+    std::string describe(bool) const override
+    {
+        return m_sameBatch ? "famo: logits updated from the same batch's losses after the step "
+                             "(one more forward pass per step)"
+                           : "famo: logits updated from the next step's losses (no extra pass)";
+    }
+    std::vector<double> backward(const std::vector<at::Tensor> &losses,
+                                 const WeightingContext &context) override
+    {
+        const at::Tensor current = values(losses);
+        if (m_sameBatch)
+            m_again = context.lossesAfterStep;
+        else if (m_previous.defined())
+            update(current);
+        const at::Tensor z = torch::softmax(m_logits.detach(), 0);
+        const at::Tensor D = current + 1e-8;
+        const double c = (z / D).sum().item<double>();
+        const at::Tensor weights = z / (c * D); // ∂/∂L_k of Σ z·log(L + ε)/c
+        backwardWeighted(losses, weights, context);
+        m_previous = current;
+        return toVector(weights);
+    }
+    void afterOptimizerStep() override
+    {
+        if (!m_sameBatch || !m_again)
+            return;
+        update(values(m_again()));
+        m_again = nullptr;
+    }
+    void save(torch::serialize::OutputArchive &archive) const override
+    {
+        archive.write("logits", m_logits.detach());
+        if (m_previous.defined())
+            archive.write("previous", m_previous);
+        torch::serialize::OutputArchive optimizer;
+        m_optimizer.save(optimizer);
+        archive.write("optimizer", optimizer);
+    }
+    void load(torch::serialize::InputArchive &archive) override
+    {
+        at::Tensor logits;
+        archive.read("logits", logits);
+        {
+            torch::NoGradGuard noGrad;
+            m_logits.copy_(logits);
+        }
+        at::Tensor previous;
+        if (archive.try_read("previous", previous))
+            m_previous = previous;
+        torch::serialize::InputArchive optimizer;
+        archive.read("optimizer", optimizer);
+        m_optimizer.load(optimizer);
+    }
+
+private:
+    static at::Tensor values(const std::vector<at::Tensor> &losses)
+    {
+        std::vector<at::Tensor> detached;
+        for (const at::Tensor &loss : losses)
+            detached.push_back(loss.detach());
+        return torch::stack(detached).to(torch::kCPU, torch::kDouble);
+    }
+    // ξ's gradient: the softmax's Jacobian times the drop in log-loss, z ⊙ (δ − zᵀδ).
+    void update(const at::Tensor &after)
+    {
+        const at::Tensor delta = torch::log(m_previous + 1e-8) - torch::log(after + 1e-8);
+        const at::Tensor z = torch::softmax(m_logits.detach(), 0);
+        m_optimizer.zero_grad();
+        m_logits.mutable_grad() = z * (delta - (z * delta).sum());
+        m_optimizer.step();
+    }
+
+    bool m_sameBatch;
+    at::Tensor m_logits;   // [T] double, on the CPU
+    at::Tensor m_previous; // the losses the last weights were chosen for
+    torch::optim::Adam m_optimizer;
+    std::function<std::vector<at::Tensor>()> m_again;
+};
+
+} // namespace
+
+std::unique_ptr<WeightingMethod> makeStatic(const WeightingArgs &args)
+{
+    return std::make_unique<StaticWeighting>(args);
+}
+std::unique_ptr<WeightingMethod> makeUncertainty(const WeightingArgs &args)
+{
+    return std::make_unique<UncertaintyWeighting>(args);
+}
+std::unique_ptr<WeightingMethod> makeDwa(const WeightingArgs &args)
+{
+    return std::make_unique<DwaWeighting>(args);
+}
+std::unique_ptr<WeightingMethod> makeRlw(const WeightingArgs &args)
+{
+    return std::make_unique<RlwWeighting>(args);
+}
+std::unique_ptr<WeightingMethod> makeGls(const WeightingArgs &)
+{
+    return std::make_unique<GlsWeighting>();
+}
+std::unique_ptr<WeightingMethod> makeFamo(const WeightingArgs &args)
+{
+    return std::make_unique<FamoWeighting>(args);
+}
+
+} // namespace mtl::train::detail
