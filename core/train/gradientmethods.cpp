@@ -178,6 +178,225 @@ private:
     int m_rescale;
 };
 
+// imtl (Liu et al. 2021, IMTL-G): the combination Σ α_k g_k whose projections onto every unit
+// gradient u_k are equal; with D = [g_1 − g_k], U = [u_1 − u_k] (k ≥ 2): α_{2..T} = g_1Uᵀ(DUᵀ)⁻¹,
+// α_1 = 1 − Σ α_{2..T}. The hybrid variant first scales the losses by IMTL-L: e^{s_k}L_k − s_k
+// with learned s.
+class Imtl final : public GradientWeighting {
+public:
+    Imtl(const WeightingArgs &args, bool scaled)
+        : GradientWeighting("imtl", args)
+    {
+        if (scaled)
+            m_scale.emplace(args.taskCount, args.device);
+    }
+    std::vector<at::Tensor> parameters() override
+    {
+        return m_scale ? std::vector<at::Tensor>{m_scale->tensor()} : std::vector<at::Tensor>{};
+    }
+    void save(torch::serialize::OutputArchive &archive) const override
+    {
+        if (m_scale)
+            m_scale->save(archive);
+    }
+    void load(torch::serialize::InputArchive &archive) override
+    {
+        if (m_scale)
+            m_scale->load(archive);
+    }
+
+protected:
+    std::vector<at::Tensor> transform(const std::vector<at::Tensor> &losses) override
+    {
+        return m_scale ? m_scale->apply(losses) : losses;
+    }
+    Combination combine(const at::Tensor &grads, const at::Tensor &) override
+    {
+        const Matrix M = gramMatrix(grads);
+        const std::size_t T = M.size();
+        std::vector<double> alpha(T, 1.0 / static_cast<double>(T));
+        if (T == 1) {
+            alpha[0] = 1.0;
+        } else {
+            std::vector<double> norm(T);
+            for (std::size_t k = 0; k < T; ++k)
+                norm[k] = std::max(std::sqrt(M[k][k]), 1e-12);
+            const auto gu = [&](std::size_t a, std::size_t b) { return M[a][b] / norm[b]; };
+            Matrix A(T - 1, std::vector<double>(T - 1)); // A[i][j] = D_j·U_i
+            std::vector<double> b(T - 1), x;
+            for (std::size_t i = 1; i < T; ++i) {
+                b[i - 1] = gu(0, 0) - gu(0, i);
+                for (std::size_t j = 1; j < T; ++j)
+                    A[i - 1][j - 1] = gu(0, 0) - gu(0, i) - gu(j, 0) + gu(j, i);
+            }
+            if (solveLinear(A, b, x)) { // singular (parallel gradients): equal weights
+                double rest = 0;
+                for (std::size_t k = 1; k < T; ++k)
+                    rest += alpha[k] = x[k - 1];
+                alpha[0] = 1 - rest;
+            }
+        }
+        std::vector<double> weights = alpha; // what multiplies ∇L_k: α_k·e^{s_k}
+        if (m_scale) {
+            const std::vector<double> factors = m_scale->factors();
+            for (std::size_t k = 0; k < T; ++k)
+                weights[k] *= factors[k];
+        }
+        return {alpha, {}, weights};
+    }
+
+private:
+    std::optional<LearnedLossScale> m_scale;
+};
+
+// graddrop (Chen et al. 2020): at the shared representation, each unit keeps the gradients of
+// one sign, positive with probability P = ½(1 + Σ_k g_k / Σ_k |g_k|) where g_k is task k's
+// gradient times the sign of the activation summed over the batch; the others are scaled by
+// `leak`. Recorded weights: the share of each task's units that kept its gradient.
+class GradDrop final : public GradientWeighting {
+public:
+    explicit GradDrop(const WeightingArgs &args)
+        : GradientWeighting("graddrop", args, Spaces::RepresentationOnly)
+        , m_leak(args.options.at("leak").get<double>())
+        , m_random(args.seed)
+    {}
+    void save(torch::serialize::OutputArchive &archive) const override { m_random.save(archive); }
+    void load(torch::serialize::InputArchive &archive) override { m_random.load(archive); }
+
+protected:
+    Combination combine(const at::Tensor &grads, const at::Tensor &) override
+    {
+        const at::Tensor &z = representation();
+        const std::int64_t T = grads.size(0), B = z.size(0);
+        const at::Tensor perSample = grads.view({T, B, -1});                 // [T, B, F]
+        const at::Tensor g = (perSample * z.reshape({B, -1}).sign()).sum(1); // [T, F]
+        const at::Tensor P = 0.5 * (1 + g.sum(0) / (g.abs().sum(0) + 1e-7)); // [F]
+        const at::Tensor U = at::rand({P.size(0)}, m_random.generator(), torch::kFloat32)
+                                 .to(P.device(), P.scalar_type());
+        const at::Tensor kept = (P.gt(U).unsqueeze(0) & g.gt(0)) | (P.lt(U).unsqueeze(0) & g.lt(0));
+        const at::Tensor keep = m_leak + (1 - m_leak) * kept.to(grads.scalar_type()); // [T, F]
+        Combination chosen;
+        chosen.direction = (perSample * keep.unsqueeze(1)).sum(0).reshape({-1});
+        chosen.weights = toVector(keep.mean(1));
+        return chosen;
+    }
+
+private:
+    double m_leak;
+    MethodRandom m_random;
+};
+
+// gradvac (Wang et al. 2021): like PCGrad, but each pair's cosine similarity is pulled up to an
+// exponential moving average ρ̂_ij of its past values instead of to 0: when ρ_ij < ρ̂_ij,
+// g'_i += ‖g'_i‖(ρ̂√(1−ρ²) − ρ√(1−ρ̂²)) / (‖g_j‖√(1−ρ̂²)) · g_j; ρ̂ ← (1−β)ρ̂ + βρ. One group:
+// the whole shared part (LibMTL's default group_type 0).
+class GradVac final : public GradientWeighting {
+public:
+    explicit GradVac(const WeightingArgs &args)
+        : GradientWeighting("gradvac", args)
+        , m_beta(args.options.at("beta").get<double>())
+        , m_target(args.taskCount, std::vector<double>(args.taskCount, 0.0))
+        , m_random(args.seed)
+    {}
+    void save(torch::serialize::OutputArchive &archive) const override
+    {
+        m_random.save(archive);
+        std::vector<double> flat;
+        for (const auto &row : m_target)
+            flat.insert(flat.end(), row.begin(), row.end());
+        archive.write("target", fromVector(flat));
+    }
+    void load(torch::serialize::InputArchive &archive) override
+    {
+        m_random.load(archive);
+        at::Tensor target;
+        archive.read("target", target);
+        const std::vector<double> flat = toVector(target);
+        for (std::size_t i = 0; i < m_target.size(); ++i)
+            for (std::size_t j = 0; j < m_target.size(); ++j)
+                m_target[i][j] = flat.at(i * m_target.size() + j);
+    }
+
+protected:
+    Combination combine(const at::Tensor &grads, const at::Tensor &) override
+    {
+        const Matrix M = gramMatrix(grads);
+        const std::size_t T = M.size();
+        std::vector<double> total(T, 0.0);
+        for (std::size_t i = 0; i < T; ++i) {
+            std::vector<double> c(T, 0.0); // g'_i = Σ_l c[l]·g_l
+            c[i] = 1.0;
+            const at::Tensor order =
+                at::randperm(static_cast<std::int64_t>(T), m_random.generator(), torch::kLong);
+            const auto sequence = order.accessor<std::int64_t, 1>();
+            for (std::int64_t k = 0; k < order.size(0); ++k) {
+                const auto j = static_cast<std::size_t>(sequence[k]);
+                if (j == i)
+                    continue;
+                const std::vector<double> Mc = multiply(M, c);
+                const double norm = std::sqrt(std::max(dot(c, Mc), 0.0));
+                const double other = std::sqrt(std::max(M[j][j], 0.0));
+                const double rho = Mc[j] / (norm * other + 1e-8);
+                const double target = m_target[i][j];
+                if (rho < target) {
+                    const double sinRho = std::sqrt(std::max(1 - rho * rho, 0.0));
+                    const double sinTarget = std::sqrt(std::max(1 - target * target, 0.0));
+                    c[j] += norm * (target * sinRho - rho * sinTarget) / (other * sinTarget + 1e-8);
+                }
+                m_target[i][j] = (1 - m_beta) * target + m_beta * rho;
+            }
+            for (std::size_t l = 0; l < T; ++l)
+                total[l] += c[l];
+        }
+        return {total, {}, total};
+    }
+
+private:
+    double m_beta;
+    Matrix m_target; // ρ̂_ij
+    MethodRandom m_random;
+};
+
+// aligned_mtl (Senushkin et al. 2023): the gradients' principal components rescaled to the
+// smallest singular value σ_min, so the combined direction has condition number 1:
+// with M = VΛVᵀ (rank r), α = Σ_i [σ_min·V Λ^{−1/2} Vᵀ]_{i·}.
+class AlignedMtl final : public GradientWeighting {
+public:
+    explicit AlignedMtl(const WeightingArgs &args)
+        : GradientWeighting("aligned_mtl", args)
+    {}
+
+protected:
+    Combination combine(const at::Tensor &grads, const at::Tensor &) override
+    {
+        const Matrix M = gramMatrix(grads);
+        const std::size_t T = M.size();
+        const SymmetricEigen eigen = symmetricEigen(M);
+        const double largest = eigen.values.back();
+        // LibMTL's rank tolerance: λ_max · T · float32 epsilon.
+        const double tolerance = largest * static_cast<double>(T) * 1.1920929e-7;
+        double smallest = 0;
+        for (double lambda : eigen.values)
+            if (lambda > tolerance) {
+                smallest = lambda;
+                break;
+            }
+        std::vector<double> alpha(T, 0.0);
+        for (std::size_t k = 0; k < T; ++k) {
+            const double lambda = eigen.values[k];
+            if (lambda <= tolerance)
+                continue;
+            const double factor = std::sqrt(smallest / lambda);
+            double column = 0; // Σ_i V[i][k]
+            for (std::size_t i = 0; i < T; ++i)
+                column += eigen.vectors[i][k];
+            for (std::size_t j = 0; j < T; ++j)
+                alpha[j] += factor * eigen.vectors[j][k] * column;
+        }
+        return {alpha, {}, alpha};
+    }
+};
+
 } // namespace
 
 std::unique_ptr<WeightingMethod> makePcGrad(const WeightingArgs &args)
@@ -191,6 +410,25 @@ std::unique_ptr<WeightingMethod> makeMgda(const WeightingArgs &args)
 std::unique_ptr<WeightingMethod> makeCaGrad(const WeightingArgs &args)
 {
     return std::make_unique<CaGrad>(args);
+}
+std::unique_ptr<WeightingMethod> makeImtl(const WeightingArgs &args)
+{
+    const std::string variant = args.options.at("variant").get<std::string>();
+    if (variant == "loss")
+        return makeImtlLoss(args);
+    return std::make_unique<Imtl>(args, variant == "hybrid");
+}
+std::unique_ptr<WeightingMethod> makeGradDrop(const WeightingArgs &args)
+{
+    return std::make_unique<GradDrop>(args);
+}
+std::unique_ptr<WeightingMethod> makeGradVac(const WeightingArgs &args)
+{
+    return std::make_unique<GradVac>(args);
+}
+std::unique_ptr<WeightingMethod> makeAlignedMtl(const WeightingArgs &args)
+{
+    return std::make_unique<AlignedMtl>(args);
 }
 
 } // namespace mtl::train::detail

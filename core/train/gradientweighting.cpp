@@ -6,12 +6,10 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/autograd.h>
+#include <torch/nn/utils/clip_grad.h>
 #include <torch/serialize/archive.h>
 #include <torch/types.h>
 
-#include <algorithm>
-#include <functional>
-#include <limits>
 #include <mutex>
 
 namespace mtl::train {
@@ -29,10 +27,13 @@ OptionSpec gradientsOption()
             {"auto", "representation", "parameters"}};
 }
 
-GradientWeighting::GradientWeighting(std::string name, const WeightingArgs &args)
+GradientWeighting::GradientWeighting(std::string name, const WeightingArgs &args, Spaces spaces)
     : m_taskCount(args.taskCount)
     , m_name(std::move(name))
-    , m_gradients(args.options.value("gradients", std::string("auto")))
+    , m_gradients(spaces == Spaces::ParametersOnly       ? "parameters"
+                  : spaces == Spaces::RepresentationOnly ? "representation"
+                                                         : args.options.value("gradients", "auto"))
+    , m_spaces(spaces)
 {}
 
 GradientSpace chooseSpace(const std::string &configured, bool hasRepresentation)
@@ -47,6 +48,15 @@ GradientSpace chooseSpace(const std::string &configured, bool hasRepresentation)
     return GradientSpace::Representation;
 }
 
+GradientSpace GradientWeighting::space(bool hasRepresentation) const
+{
+    if (m_spaces == Spaces::RepresentationOnly && !hasRepresentation)
+        throw detail::configError("weighting.method",
+                                  m_name + " acts on the shared representation (what every head "
+                                           "reads), and this sharing strategy has none");
+    return chooseSpace(m_gradients, hasRepresentation);
+}
+
 std::string GradientWeighting::describe(bool hasRepresentation) const
 {
     const std::string tasks = std::to_string(m_taskCount);
@@ -57,7 +67,35 @@ std::string GradientWeighting::describe(bool hasRepresentation) const
            " backward passes through the shared layers)";
 }
 
-std::vector<double> GradientWeighting::backward(const std::vector<at::Tensor> &losses,
+namespace {
+at::Tensor sumOf(const std::vector<at::Tensor> &terms)
+{
+    at::Tensor sum = terms.front();
+    for (std::size_t i = 1; i < terms.size(); ++i)
+        sum = sum + terms[i];
+    return sum;
+}
+
+// Σ_t coefficients[t]·losses[t] (+ the extra loss) back-propagated through the whole model.
+void backwardWeightedSum(const std::vector<at::Tensor> &losses,
+                         const std::vector<double> &coefficients, const WeightingContext &context)
+{
+    at::Tensor total = (torch::stack(losses) *
+                        torch::tensor(coefficients, torch::kDouble).to(losses.front().options()))
+                           .sum();
+    if (context.extraLoss.defined())
+        total = total + context.extraLoss;
+    total.backward();
+}
+
+void clipShared(const Combination &chosen, const WeightingContext &context)
+{
+    if (chosen.maxSharedNorm > 0 && !context.sharedParameters.empty())
+        torch::nn::utils::clip_grad_norm_(context.sharedParameters, chosen.maxSharedNorm);
+}
+} // namespace
+
+std::vector<double> GradientWeighting::backward(const std::vector<at::Tensor> &lossesIn,
                                                 const WeightingContext &context)
 {
     const at::Tensor &representation = context.sharedRepresentation;
@@ -65,23 +103,36 @@ std::vector<double> GradientWeighting::backward(const std::vector<at::Tensor> &l
     const std::vector<at::Tensor> inputs = where == GradientSpace::Representation
                                                ? std::vector<at::Tensor>{representation}
                                                : context.sharedParameters;
-    at::Tensor sum = losses.front();
-    for (std::size_t i = 1; i < losses.size(); ++i)
-        sum = sum + losses[i];
     if (inputs.empty()) { // nothing is shared: nothing to balance
+        const at::Tensor sum = sumOf(lossesIn);
         (context.extraLoss.defined() ? sum + context.extraLoss : sum).backward();
-        return std::vector<double>(losses.size(), 1.0);
+        return std::vector<double>(lossesIn.size(), 1.0);
     }
+    if (std::optional<Combination> reused = withoutGradients(context)) {
+        backwardWeightedSum(lossesIn, reused->coefficients, context);
+        clipShared(*reused, context);
+        return reused->weights;
+    }
+    const std::vector<at::Tensor> losses = transform(lossesIn);
     const at::Tensor grads = taskGradients(losses, inputs);
     std::vector<at::Tensor> values;
     for (const at::Tensor &loss : losses)
         values.push_back(loss.detach());
+    if (where == GradientSpace::Representation)
+        m_representation = representation.detach();
     const Combination chosen = combine(grads, torch::stack(values).to(torch::kCPU, torch::kDouble));
+    m_representation = at::Tensor();
+    if (chosen.weightLosses) {
+        backwardWeightedSum(lossesIn, chosen.coefficients, context);
+        clipShared(chosen, context);
+        return chosen.weights;
+    }
     const at::Tensor direction =
         chosen.direction.defined()
-            ? chosen.direction
+            ? chosen.direction.to(grads.options())
             : torch::tensor(chosen.coefficients, torch::kDouble).to(grads.options()).matmul(grads);
 
+    const at::Tensor sum = sumOf(losses);
     if (where == GradientSpace::Representation) {
         // One pass: the heads get their own losses' gradients, and the shared layers receive
         // the chosen direction instead of the sum of the task gradients.
@@ -91,13 +142,17 @@ std::vector<double> GradientWeighting::backward(const std::vector<at::Tensor> &l
             {torch::ones_like(total), (direction - grads.sum(0)).view(representation.sizes())});
     } else {
         const bool extra = context.extraLoss.defined();
-        if (!context.taskParameters.empty())
+        std::vector<at::Tensor> own = context.taskParameters; // the heads and the method's own
+        for (const at::Tensor &parameter : parameters())
+            own.push_back(parameter);
+        if (!own.empty())
             torch::autograd::backward({sum}, {}, /*retain_graph*/ extra, /*create_graph*/ false,
-                                      context.taskParameters);
+                                      own);
         if (extra)
             context.extraLoss.backward();
         accumulateGradient(direction, context.sharedParameters);
     }
+    clipShared(chosen, context);
     return chosen.weights;
 }
 
@@ -111,93 +166,6 @@ Matrix gramMatrix(const at::Tensor &grads)
         for (std::size_t j = 0; j < n; ++j)
             M[i][j] = data[i * n + j];
     return M;
-}
-
-std::vector<double> multiply(const Matrix &M, const std::vector<double> &x)
-{
-    std::vector<double> y(M.size(), 0.0);
-    for (std::size_t i = 0; i < M.size(); ++i)
-        for (std::size_t j = 0; j < x.size(); ++j)
-            y[i] += M[i][j] * x[j];
-    return y;
-}
-
-double dot(const std::vector<double> &x, const std::vector<double> &y)
-{
-    double sum = 0;
-    for (std::size_t i = 0; i < x.size(); ++i)
-        sum += x[i] * y[i];
-    return sum;
-}
-
-std::vector<double> projectToSimplex(std::vector<double> x)
-{
-    std::vector<double> sorted = x;
-    std::sort(sorted.begin(), sorted.end(), std::greater<double>());
-    double cumulative = 0, theta = 0;
-    for (std::size_t k = 0; k < sorted.size(); ++k) {
-        cumulative += sorted[k];
-        const double candidate = (cumulative - 1.0) / static_cast<double>(k + 1);
-        if (sorted[k] - candidate > 0)
-            theta = candidate;
-    }
-    for (double &value : x)
-        value = std::max(value - theta, 0.0);
-    return x;
-}
-
-namespace {
-// min over γ ∈ [0, 1] of ‖(1−γ)a + γb‖² given aa = aᵀMa, ab = aᵀMb, bb = bᵀMb.
-double lineSearch(double aa, double ab, double bb)
-{
-    const double denominator = aa - 2 * ab + bb;
-    if (denominator <= 0)
-        return aa <= bb ? 0.0 : 1.0;
-    return std::clamp((aa - ab) / denominator, 0.0, 1.0);
-}
-} // namespace
-
-std::vector<double> minNormWeights(const Matrix &M, int iterations, double tolerance)
-{
-    const std::size_t T = M.size();
-    std::vector<double> alpha(T, 0.0);
-    if (T == 1) {
-        alpha[0] = 1.0;
-        return alpha;
-    }
-    // The best pair, exactly: weight γ on j, 1 − γ on i.
-    double best = std::numeric_limits<double>::infinity();
-    std::size_t bi = 0, bj = 1;
-    double bgamma = 0;
-    for (std::size_t i = 0; i < T; ++i)
-        for (std::size_t j = i + 1; j < T; ++j) {
-            const double gamma = lineSearch(M[i][i], M[i][j], M[j][j]);
-            const double value = (1 - gamma) * (1 - gamma) * M[i][i] +
-                                 2 * gamma * (1 - gamma) * M[i][j] + gamma * gamma * M[j][j];
-            if (value < best) {
-                best = value;
-                bi = i;
-                bj = j;
-                bgamma = gamma;
-            }
-        }
-    alpha[bi] = 1 - bgamma;
-    alpha[bj] = bgamma;
-    if (T == 2)
-        return alpha;
-    // Frank–Wolfe: move towards the vertex with the smallest gradient (M·α)_t.
-    for (int k = 0; k < iterations; ++k) {
-        const std::vector<double> Ma = multiply(M, alpha);
-        const std::size_t t =
-            static_cast<std::size_t>(std::min_element(Ma.begin(), Ma.end()) - Ma.begin());
-        const double gamma = lineSearch(dot(alpha, Ma), Ma[t], M[t][t]);
-        if (gamma < tolerance)
-            break;
-        for (double &a : alpha)
-            a *= 1 - gamma;
-        alpha[t] += gamma;
-    }
-    return alpha;
 }
 
 MethodRandom::MethodRandom(std::uint64_t seed)
@@ -222,6 +190,11 @@ std::vector<double> toVector(const at::Tensor &t)
 {
     const at::Tensor c = t.detach().to(torch::kCPU, torch::kDouble).contiguous().reshape({-1});
     return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+}
+
+at::Tensor fromVector(const std::vector<double> &values)
+{
+    return torch::tensor(values, torch::kDouble);
 }
 
 } // namespace mtl::train

@@ -7,11 +7,13 @@
 // Thread contract: the trainer's thread (grad mode is per thread).
 
 #include "common/registry.h"
+#include "train/smallmatrix.h"
 #include "train/weighting.h"
 
 #include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,11 @@ OptionSpec gradientsOption();
 // "representation" cannot be had.
 GradientSpace chooseSpace(const std::string &configured, bool hasRepresentation);
 
+// Which spaces a method's gradients may come from: its paper's choice where the other space
+// would change what the method means (a state kept across steps needs fixed coordinates:
+// DB-MTL, MoCo; GradDrop acts on activations).
+enum class Spaces { Either, ParametersOnly, RepresentationOnly };
+
 // The combination a method chooses: direction = Σ_t coefficients[t]·G[t], or an explicit
 // direction ([P], when it is not a combination of the rows, e.g. GradDrop). weights: what is
 // recorded as the task weights of the step.
@@ -39,48 +46,49 @@ struct Combination {
     std::vector<double> coefficients; // empty when direction is given
     at::Tensor direction;             // undefined when coefficients are given
     std::vector<double> weights;
+    // Back-propagate Σ_t coefficients[t]·L_t through the whole model, so the task heads get
+    // weighted gradients too (Nash-MTL, FairGrad, ExcessMTL), instead of giving the heads their
+    // own losses' gradients and the shared part the direction.
+    bool weightLosses = false;
+    double maxSharedNorm = 0; // > 0: clip the shared parameters' gradient to this norm
 };
 
 class GradientWeighting : public WeightingMethod {
 public:
-    GradientWeighting(std::string name, const WeightingArgs &args);
+    GradientWeighting(std::string name, const WeightingArgs &args, Spaces spaces = Spaces::Either);
     std::string name() const override { return m_name; }
     std::string describe(bool hasRepresentation) const override;
     std::vector<double> backward(const std::vector<at::Tensor> &losses,
                                  const WeightingContext &context) final;
-    GradientSpace space(bool hasRepresentation) const
-    {
-        return chooseSpace(m_gradients, hasRepresentation);
-    }
+    // Throws Error(Config) when the method cannot run on such a model (see chooseSpace()).
+    GradientSpace space(bool hasRepresentation) const;
 
 protected:
+    // What is differentiated instead of the losses (IMTL's scaled losses, DB-MTL's log-losses);
+    // the task heads get the gradient of their sum.
+    virtual std::vector<at::Tensor> transform(const std::vector<at::Tensor> &losses)
+    {
+        return losses;
+    }
+    // A step that needs no per-task gradients (Nash-MTL between its updates): a combination
+    // with weightLosses set, or nothing to compute the gradients.
+    virtual std::optional<Combination> withoutGradients(const WeightingContext &) { return {}; }
     // grads: [T, P] float, row t the gradient of objective t; losses: [T] their values.
     virtual Combination combine(const at::Tensor &grads, const at::Tensor &losses) = 0;
+    // During combine(): the shared representation (detached) when the gradients are taken
+    // with respect to it, else undefined.
+    const at::Tensor &representation() const { return m_representation; }
     std::size_t m_taskCount;
 
 private:
     std::string m_name;
     std::string m_gradients; // as configured: auto, representation, parameters
+    Spaces m_spaces;
+    at::Tensor m_representation;
 };
-
-// A small dense matrix (T × T, T the objectives): the methods' solvers run on the CPU in plain
-// loops, since a tensor operation on a few numbers costs more than the arithmetic.
-using Matrix = std::vector<std::vector<double>>;
 
 // Gram matrix of the rows of grads ([T, P]): M[i][j] = G[i]·G[j].
 Matrix gramMatrix(const at::Tensor &grads);
-
-// The point of the probability simplex closest to x: Euclidean projection.
-std::vector<double> projectToSimplex(std::vector<double> x);
-
-// argmin over the simplex of αᵀ·M·α for a Gram matrix M: the min-norm point of the convex
-// hull of the gradients. Exact for T ≤ 2; beyond, Frank–Wolfe with exact line search from the
-// best pair, until the step is below `tolerance` or after `iterations`.
-std::vector<double> minNormWeights(const Matrix &M, int iterations = 250, double tolerance = 1e-5);
-
-// M·x, xᵀ·y.
-std::vector<double> multiply(const Matrix &M, const std::vector<double> &x);
-double dot(const std::vector<double> &x, const std::vector<double> &y);
 
 // A method's own random numbers (RLW's draws, PCGrad's task order), seeded from the run's
 // seed and saved in checkpoints, independent of the model's generator.
@@ -95,7 +103,8 @@ private:
     mutable at::Generator m_generator; // saving locks its mutex
 };
 
-// The values of a [T] tensor as doubles.
+// The values of a [T] tensor as doubles, and back (a CPU double tensor).
 std::vector<double> toVector(const at::Tensor &t);
+at::Tensor fromVector(const std::vector<double> &values);
 
 } // namespace mtl::train

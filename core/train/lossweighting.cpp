@@ -24,12 +24,41 @@ void backwardWeighted(const std::vector<at::Tensor> &losses, const at::Tensor &w
     total.backward();
 }
 
-namespace {
+LearnedLossScale::LearnedLossScale(std::size_t count, const c10::Device &device)
+    : m_scale(torch::zeros({static_cast<std::int64_t>(count)},
+                           torch::TensorOptions(torch::kFloat32).device(device))
+                  .requires_grad_())
+{}
 
-at::Tensor doubles(const std::vector<double> &values)
+std::vector<at::Tensor> LearnedLossScale::apply(const std::vector<at::Tensor> &losses) const
 {
-    return torch::tensor(values, torch::kDouble);
+    std::vector<at::Tensor> scaled;
+    for (std::size_t k = 0; k < losses.size(); ++k) {
+        const at::Tensor s = m_scale[static_cast<std::int64_t>(k)];
+        scaled.push_back(torch::exp(s) * losses[k] - s);
+    }
+    return scaled;
 }
+
+std::vector<double> LearnedLossScale::factors() const
+{
+    return toVector(torch::exp(m_scale.detach()));
+}
+
+void LearnedLossScale::save(torch::serialize::OutputArchive &archive) const
+{
+    archive.write("loss_scale", m_scale.detach());
+}
+
+void LearnedLossScale::load(torch::serialize::InputArchive &archive)
+{
+    at::Tensor saved;
+    archive.read("loss_scale", saved);
+    torch::NoGradGuard noGrad;
+    m_scale.copy_(saved); // the optimiser keeps holding the same tensor
+}
+
+namespace {
 
 // static: fixed weights by objective name; a task's name covers all of its terms.
 class StaticWeighting final : public WeightingMethod {
@@ -64,7 +93,7 @@ public:
     std::vector<double> backward(const std::vector<at::Tensor> &losses,
                                  const WeightingContext &context) override
     {
-        backwardWeighted(losses, doubles(m_weights), context);
+        backwardWeighted(losses, fromVector(m_weights), context);
         return m_weights;
     }
 
@@ -85,7 +114,7 @@ public:
                 variant == "regression" || (variant == "by_task" && objective.regression);
             scale.push_back(regression ? 0.5 : 1.0);
         }
-        m_scale = doubles(scale).to(torch::kFloat32).to(args.device);
+        m_scale = fromVector(scale).to(torch::kFloat32).to(args.device);
         m_logVariance = torch::full({static_cast<std::int64_t>(args.taskCount)},
                                     args.options.at("init").get<double>(),
                                     torch::TensorOptions(torch::kFloat32).device(args.device))
@@ -136,7 +165,7 @@ public:
         for (std::size_t k = 0; k < losses.size(); ++k)
             m_sums[k] += losses[k].item<double>();
         ++m_count;
-        backwardWeighted(losses, doubles(m_weights), context);
+        backwardWeighted(losses, fromVector(m_weights), context);
         return m_weights;
     }
     void epochEnded(int, const std::vector<double> &) override
@@ -155,14 +184,14 @@ public:
         for (std::size_t k = 0; k < ratio.size(); ++k)
             ratio[k] = m_before[k] > 0 ? m_last[k] / m_before[k] : 1.0;
         m_weights = toVector(static_cast<double>(ratio.size()) *
-                             torch::softmax(doubles(ratio) / m_temperature, 0));
+                             torch::softmax(fromVector(ratio) / m_temperature, 0));
     }
     void save(torch::serialize::OutputArchive &archive) const override
     {
-        archive.write("last", doubles(m_last));
-        archive.write("before", doubles(m_before));
-        archive.write("weights", doubles(m_weights));
-        archive.write("sums", doubles(m_sums));
+        archive.write("last", fromVector(m_last));
+        archive.write("before", fromVector(m_before));
+        archive.write("weights", fromVector(m_weights));
+        archive.write("sums", fromVector(m_sums));
         archive.write("count", torch::tensor(m_count));
     }
     void load(torch::serialize::InputArchive &archive) override
@@ -329,6 +358,104 @@ private:
     std::function<std::vector<at::Tensor>()> m_again;
 };
 
+// imtl with "variant": "loss" (IMTL-L alone): Σ_k e^{s_k}·L_k − s_k, s learned by the run's
+// optimiser: a loss-scaling method, one backward pass.
+class ImtlLoss final : public WeightingMethod {
+public:
+    explicit ImtlLoss(const WeightingArgs &args)
+        : m_scale(args.taskCount, args.device)
+    {}
+    std::string name() const override { return "imtl"; }
+    std::string describe(bool) const override
+    {
+        return "imtl: IMTL-L loss scaling only (learned e^s·L − s; one backward pass)";
+    }
+    std::vector<double> backward(const std::vector<at::Tensor> &losses,
+                                 const WeightingContext &context) override
+    {
+        backwardWeighted(m_scale.apply(losses), torch::ones({1}), context);
+        return m_scale.factors();
+    }
+    std::vector<at::Tensor> parameters() override { return {m_scale.tensor()}; }
+    void save(torch::serialize::OutputArchive &archive) const override { m_scale.save(archive); }
+    void load(torch::serialize::InputArchive &archive) override { m_scale.load(archive); }
+
+private:
+    LearnedLossScale m_scale;
+};
+
+// stch (Lin et al. 2024): smooth Tchebycheff scalarisation of the log-losses relative to a
+// nadir point, T·μ·log Σ_k exp((log(L_k/n_k) − max)/μ). Warm-up: the first `warmup_epochs`
+// epochs train on Σ log L_k, and the mean losses of the last of them are the nadir point n.
+// Recorded weights: what each L_k counts with, ∂/∂L_k.
+class StchWeighting final : public WeightingMethod {
+public:
+    explicit StchWeighting(const WeightingArgs &args)
+        : m_mu(args.options.at("mu").get<double>())
+        , m_warmup(args.options.at("warmup_epochs").get<int>())
+        , m_sums(args.taskCount, 0.0)
+    {}
+    std::string name() const override { return "stch"; }
+    std::vector<double> backward(const std::vector<at::Tensor> &losses,
+                                 const WeightingContext &context) override
+    {
+        const at::Tensor stacked = torch::stack(losses);
+        const std::vector<double> values = toVector(stacked);
+        const double T = static_cast<double>(values.size());
+        std::vector<double> weights(values.size());
+        at::Tensor total;
+        if (context.epoch <= m_warmup) {
+            total = torch::log(stacked + 1e-20).sum();
+            for (std::size_t k = 0; k < values.size(); ++k)
+                weights[k] = 1 / (values[k] + 1e-20);
+            if (context.epoch == m_warmup) {
+                for (std::size_t k = 0; k < values.size(); ++k)
+                    m_sums[k] += values[k];
+                ++m_count;
+            }
+        } else {
+            if (m_nadir.empty()) { // the warm-up's last epoch was not seen: this batch
+                m_nadir = m_count > 0 ? m_sums : values;
+                for (double &n : m_nadir)
+                    n /= static_cast<double>(std::max<std::int64_t>(m_count, 1));
+            }
+            const at::Tensor nadir = fromVector(m_nadir).to(stacked.options());
+            const at::Tensor relative = torch::log(stacked / nadir + 1e-20);
+            const at::Tensor shifted = (relative - relative.detach().max()) / m_mu;
+            total = T * m_mu * torch::logsumexp(shifted, 0);
+            const std::vector<double> share = toVector(torch::softmax(shifted.detach(), 0));
+            for (std::size_t k = 0; k < values.size(); ++k)
+                weights[k] = T * share[k] / (values[k] + 1e-20 * m_nadir[k]);
+        }
+        if (context.extraLoss.defined())
+            total = total + context.extraLoss;
+        total.backward();
+        return weights;
+    }
+    void save(torch::serialize::OutputArchive &archive) const override
+    {
+        archive.write("sums", fromVector(m_sums));
+        archive.write("count", torch::tensor(m_count));
+        archive.write("nadir", fromVector(m_nadir));
+    }
+    void load(torch::serialize::InputArchive &archive) override
+    {
+        at::Tensor sums, count, nadir;
+        archive.read("sums", sums);
+        archive.read("count", count);
+        archive.read("nadir", nadir);
+        m_sums = toVector(sums);
+        m_count = count.item<std::int64_t>();
+        m_nadir = toVector(nadir);
+    }
+
+private:
+    double m_mu;
+    int m_warmup;
+    std::vector<double> m_sums, m_nadir;
+    std::int64_t m_count = 0;
+};
+
 } // namespace
 
 std::unique_ptr<WeightingMethod> makeStatic(const WeightingArgs &args)
@@ -354,6 +481,15 @@ std::unique_ptr<WeightingMethod> makeGls(const WeightingArgs &)
 std::unique_ptr<WeightingMethod> makeFamo(const WeightingArgs &args)
 {
     return std::make_unique<FamoWeighting>(args);
+}
+
+std::unique_ptr<WeightingMethod> makeStch(const WeightingArgs &args)
+{
+    return std::make_unique<StchWeighting>(args);
+}
+std::unique_ptr<WeightingMethod> makeImtlLoss(const WeightingArgs &args)
+{
+    return std::make_unique<ImtlLoss>(args);
 }
 
 } // namespace mtl::train::detail

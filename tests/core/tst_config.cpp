@@ -500,7 +500,8 @@ void TestConfig::errors_data()
     row("unknown weighting method",
         variant(QStringLiteral("weighting.method"), QStringLiteral("nash")), "weighting.method",
         "unknown value 'nash' (known: equal, static, uncertainty, dwa, rlw, gls, famo, gradnorm, "
-        "pcgrad, mgda, cagrad)");
+        "pcgrad, mgda, cagrad, imtl, graddrop, gradvac, aligned_mtl, nash_mtl, upgrad, dualproj, "
+        "config, fairgrad, db_mtl, moco, excess_mtl, stch)");
     row("unknown optimizer", variant(QStringLiteral("optimizer.name"), QStringLiteral("rmsprop")),
         "optimizer.name", "unknown value 'rmsprop' (known: adam, sgd)");
     row("lr = 0", variant(QStringLiteral("optimizer.lr"), 0), "optimizer.lr",

@@ -2,107 +2,12 @@
 // whose gradients are known, in both gradient spaces (the shared representation and the
 // shared parameters), plus the solvers the gradient methods share.
 
+#include "weightingfixture.h"
+
 #include "common/error.h"
-#include "train/collective.h"
-#include "train/gradientweighting.h"
-#include "train/weighting.h"
-
-#include <torch/serialize/archive.h>
-#include <torch/types.h>
-
-#include <QTest>
-
-#include <cmath>
 
 using namespace mtl;
-
-namespace {
-
-// θ = [[1, 2]] (shared, a layer's weight), z = 2θ (the shared representation, what the heads
-// read), a = b = 1 (one parameter per task):
-//   L1 = a·z0         ∂L1/∂z = [1, 0]     ∂L1/∂θ = [2, 0]     ∂L1/∂a = z0 = 2
-//   L2 = b·(z1 − z0)  ∂L2/∂z = [−1, 1]    ∂L2/∂θ = [−2, 2]    ∂L2/∂b = z1 − z0 = 2
-// Both losses are 2. A method's direction d in z-space reaches θ as Jᵀd = 2d.
-struct Linear {
-    torch::Tensor theta = torch::tensor({{1.0f, 2.0f}}).requires_grad_();
-    torch::Tensor a = torch::ones({1}).requires_grad_();
-    torch::Tensor b = torch::ones({1}).requires_grad_();
-    torch::Tensor z;
-    train::LocalCollective local;
-    std::vector<torch::Tensor> losses()
-    {
-        z = (2 * theta).reshape({-1});
-        return {(a * z[0]).sum(), (b * (z[1] - z[0])).sum()};
-    }
-    train::WeightingContext context(bool representation = true)
-    {
-        train::WeightingContext c;
-        c.sharedParameters = {theta};
-        c.taskParameters = {a, b};
-        if (representation)
-            c.sharedRepresentation = z;
-        c.collective = &local;
-        return c;
-    }
-    // One step of `method`: the weights it returns.
-    std::vector<double> step(train::WeightingMethod &method, bool representation = true)
-    {
-        const std::vector<torch::Tensor> l = losses();
-        return method.backward(l, context(representation));
-    }
-    void zeroGrad()
-    {
-        for (torch::Tensor *t : {&theta, &a, &b})
-            if (t->grad().defined())
-                t->mutable_grad().zero_();
-    }
-};
-
-std::vector<double> values(const torch::Tensor &t)
-{
-    return train::toVector(t.detach().reshape({-1}));
-}
-
-bool near(const std::vector<double> &actual, const std::vector<double> &expected,
-          double tolerance = 1e-5)
-{
-    if (actual.size() != expected.size())
-        return false;
-    for (std::size_t i = 0; i < actual.size(); ++i)
-        if (std::abs(actual[i] - expected[i]) > tolerance * std::max(1.0, std::abs(expected[i])))
-            return false;
-    return true;
-}
-
-QString show(const std::vector<double> &v)
-{
-    QStringList parts;
-    for (double x : v)
-        parts << QString::number(x, 'g', 7);
-    return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
-}
-
-#define COMPARE_NEAR(actual, ...)                                                                  \
-    do {                                                                                           \
-        const std::vector<double> a_ = (actual), e_ = __VA_ARGS__;                                 \
-        QVERIFY2(near(a_, e_), qPrintable(show(a_) + QStringLiteral(" vs ") + show(e_)));          \
-    } while (false)
-
-std::unique_ptr<train::WeightingMethod>
-make(const std::string &method, nlohmann::json options,
-     std::vector<train::Objective> objectives = {{"one", false}, {"two", false}},
-     std::uint64_t seed = 0)
-{
-    return train::makeWeighting({method, std::move(options)}, objectives, c10::Device(c10::kCPU),
-                                seed);
-}
-
-const char *space(bool representation)
-{
-    return representation ? "representation" : "parameters";
-}
-
-} // namespace
+using namespace mtl::testing;
 
 class TestWeightingMethods : public QObject {
     Q_OBJECT
