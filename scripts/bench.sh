@@ -4,6 +4,7 @@
 #
 #   scripts/bench.sh [--steps N] [--repeats N] [--quick] [--wait-quiet S] [--cli PATH]
 #                    [--workdir DIR] [--models]
+#   scripts/bench.sh --weighting [OPTIONS of scripts/bench_weighting.sh]
 #
 #   --steps N     training steps per run (default 150; batch 128, so 19,200 images)
 #   --repeats N   rounds of the five variants (default 3); the table shows medians
@@ -16,6 +17,8 @@
 #                 (examples fmnist-hard, fmnist-resnet18, fscenes-segnet-hard; segnet on 2,000
 #                 imported fashion scenes, --steps steps of 32), each against
 #                 scripts/bench_models.py's usual and best Python routes (see below)
+#   --weighting   instead: every loss-weighting method's step time relative to equal, at 3 and
+#                 10 tasks (scripts/bench_weighting.sh; its --help for the options)
 #
 # Variants, all with example:fmnist-hps (batch 128, 2 threads, Adam, equal weighting):
 #   ours            mtlstudio-cli train                      (our malloc tuning on)
@@ -44,6 +47,10 @@ wait_quiet=0
 models=0
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
+if [[ "${1:-}" == --weighting ]]; then
+  shift
+  exec "$here/bench_weighting.sh" "$@"
+fi
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --steps) steps=${2:?--steps needs a number}; shift 2 ;;

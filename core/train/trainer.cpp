@@ -10,6 +10,7 @@
 #include "train/checkpointer.h"
 #include "train/collective.h"
 #include "train/evaluator.h"
+#include "train/gradientweighting.h"
 #include "train/optimizer.h"
 #include "train/probe.h"
 #include "train/catalog.h"
@@ -395,6 +396,11 @@ RunResult Trainer::run(TrainerListener *listener)
             info.architecture =
                 architectureText(m_config.model) + " · " + weightingText(m_config.weighting);
             info.weighting = d.weighting->describe(d.hasSharedRepresentation());
+            if (dynamic_cast<const GradientWeighting *>(d.weighting.get()) &&
+                d.model->sharedParameters().empty())
+                info.weighting =
+                    d.weighting->name() +
+                    ": nothing is shared by this model, so the plain sum of the losses";
             info.tasks = d.taskNames;
             info.stepsTotal = d.progress.stepsTotal;
             info.stepsPerEpoch = d.stepsPerEpoch;

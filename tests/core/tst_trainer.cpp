@@ -908,6 +908,13 @@ void TestTrainer::resumeContinuesTheSameRun_data()
     QTest::newRow("famo") << QStringLiteral("famo") << 2 << 2;
     QTest::newRow("pcgrad") << QStringLiteral("pcgrad") << 2 << 4;
     QTest::newRow("rlw") << QStringLiteral("rlw") << 2 << 2;
+    // Methods with state of the second wave: averages of gradients, targets, α, learned scales.
+    QTest::newRow("gradvac") << QStringLiteral("gradvac") << 2 << 3;
+    QTest::newRow("nash_mtl") << QStringLiteral("nash_mtl") << 2 << 3;
+    QTest::newRow("imtl") << QStringLiteral("imtl") << 2 << 3;
+    QTest::newRow("db_mtl") << QStringLiteral("db_mtl") << 2 << 3;
+    QTest::newRow("moco") << QStringLiteral("moco") << 2 << 3;
+    QTest::newRow("excess_mtl") << QStringLiteral("excess_mtl") << 2 << 3;
 }
 
 void TestTrainer::resumeContinuesTheSameRun()
