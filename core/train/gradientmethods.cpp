@@ -6,7 +6,6 @@
 #include "train/taskhelpers.h"
 #include "train/weightingmethods.h"
 
-#include <ATen/ops/randperm.h>
 #include <torch/serialize/archive.h>
 #include <torch/types.h>
 
@@ -38,11 +37,7 @@ protected:
         for (std::size_t i = 0; i < T; ++i) {
             std::vector<double> c(T, 0.0); // g'_i = Σ_j c[j]·g_j
             c[i] = 1.0;
-            const at::Tensor order =
-                at::randperm(static_cast<std::int64_t>(T), m_random.generator(), torch::kLong);
-            const auto sequence = order.accessor<std::int64_t, 1>();
-            for (std::int64_t k = 0; k < order.size(0); ++k) {
-                const auto j = static_cast<std::size_t>(sequence[k]);
+            for (const std::size_t j : m_random.permutation(T)) {
                 double projection = 0; // g'_i · g_j
                 for (std::size_t l = 0; l < T; ++l)
                     projection += c[l] * M[l][j];
@@ -229,11 +224,13 @@ protected:
                 for (std::size_t j = 1; j < T; ++j)
                     A[i - 1][j - 1] = gu(0, 0) - gu(0, i) - gu(j, 0) + gu(j, i);
             }
-            if (solveLinear(A, b, x)) { // singular (parallel gradients): equal weights
-                double rest = 0;
-                for (std::size_t k = 1; k < T; ++k)
-                    rest += alpha[k] = x[k - 1];
-                alpha[0] = 1 - rest;
+            // A singular system (parallel gradients) keeps the equal weights.
+            if (solveLinear(A, b, x)) {
+                alpha[0] = 1;
+                for (std::size_t k = 1; k < T; ++k) {
+                    alpha[k] = x[k - 1];
+                    alpha[0] -= x[k - 1];
+                }
             }
         }
         std::vector<double> weights = alpha; // what multiplies ∇L_k: α_k·e^{s_k}
@@ -326,11 +323,7 @@ protected:
         for (std::size_t i = 0; i < T; ++i) {
             std::vector<double> c(T, 0.0); // g'_i = Σ_l c[l]·g_l
             c[i] = 1.0;
-            const at::Tensor order =
-                at::randperm(static_cast<std::int64_t>(T), m_random.generator(), torch::kLong);
-            const auto sequence = order.accessor<std::int64_t, 1>();
-            for (std::int64_t k = 0; k < order.size(0); ++k) {
-                const auto j = static_cast<std::size_t>(sequence[k]);
+            for (const std::size_t j : m_random.permutation(T)) {
                 if (j == i)
                     continue;
                 const std::vector<double> Mc = multiply(M, c);

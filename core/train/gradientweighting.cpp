@@ -3,8 +3,10 @@
 #include "common/error.h"
 #include "train/gradients.h"
 #include "train/taskhelpers.h"
+#include "train/weightingmethods.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/ops/randperm.h>
 #include <torch/autograd.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/serialize/archive.h>
@@ -76,18 +78,6 @@ at::Tensor sumOf(const std::vector<at::Tensor> &terms)
     return sum;
 }
 
-// Σ_t coefficients[t]·losses[t] (+ the extra loss) back-propagated through the whole model.
-void backwardWeightedSum(const std::vector<at::Tensor> &losses,
-                         const std::vector<double> &coefficients, const WeightingContext &context)
-{
-    at::Tensor total = (torch::stack(losses) *
-                        torch::tensor(coefficients, torch::kDouble).to(losses.front().options()))
-                           .sum();
-    if (context.extraLoss.defined())
-        total = total + context.extraLoss;
-    total.backward();
-}
-
 void clipShared(const Combination &chosen, const WeightingContext &context)
 {
     if (chosen.maxSharedNorm > 0 && !context.sharedParameters.empty())
@@ -109,7 +99,7 @@ std::vector<double> GradientWeighting::backward(const std::vector<at::Tensor> &l
         return std::vector<double>(lossesIn.size(), 1.0);
     }
     if (std::optional<Combination> reused = withoutGradients(context)) {
-        backwardWeightedSum(lossesIn, reused->coefficients, context);
+        detail::backwardWeighted(lossesIn, fromVector(reused->coefficients), context);
         clipShared(*reused, context);
         return reused->weights;
     }
@@ -123,7 +113,7 @@ std::vector<double> GradientWeighting::backward(const std::vector<at::Tensor> &l
     const Combination chosen = combine(grads, torch::stack(values).to(torch::kCPU, torch::kDouble));
     m_representation = at::Tensor();
     if (chosen.weightLosses) {
-        backwardWeightedSum(lossesIn, chosen.coefficients, context);
+        detail::backwardWeighted(lossesIn, fromVector(chosen.coefficients), context);
         clipShared(chosen, context);
         return chosen.weights;
     }
@@ -171,6 +161,16 @@ Matrix gramMatrix(const at::Tensor &grads)
 MethodRandom::MethodRandom(std::uint64_t seed)
     : m_generator(at::make_generator<at::CPUGeneratorImpl>(seed))
 {}
+
+std::vector<std::size_t> MethodRandom::permutation(std::size_t n)
+{
+    const at::Tensor order = at::randperm(static_cast<std::int64_t>(n), m_generator, torch::kLong);
+    const auto values = order.accessor<std::int64_t, 1>();
+    std::vector<std::size_t> result;
+    for (std::int64_t k = 0; k < order.size(0); ++k)
+        result.push_back(static_cast<std::size_t>(values[k]));
+    return result;
+}
 
 void MethodRandom::save(torch::serialize::OutputArchive &archive) const
 {

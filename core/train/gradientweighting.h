@@ -96,6 +96,8 @@ class MethodRandom {
 public:
     explicit MethodRandom(std::uint64_t seed);
     at::Generator &generator() { return m_generator; }
+    // 0 … n−1 in a random order (one randperm draw).
+    std::vector<std::size_t> permutation(std::size_t n);
     void save(torch::serialize::OutputArchive &archive) const;
     void load(torch::serialize::InputArchive &archive);
 
