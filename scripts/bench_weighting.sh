@@ -72,7 +72,8 @@ ten=$workdir/fmnist-10-tasks.json
 } >"$ten"
 
 methods=(static uncertainty dwa rlw gls famo stch gradnorm pcgrad mgda cagrad imtl graddrop
-         gradvac aligned_mtl nash_mtl upgrad dualproj config fairgrad db_mtl moco excess_mtl)
+         gradvac aligned_mtl nash_mtl upgrad dualproj config fairgrad db_mtl moco excess_mtl
+         sdmgrad modo auto_lambda)
 exact=(gradnorm pcgrad mgda cagrad)
 rows=("equal|") # label|overrides (';'-separated KEY=VALUE)
 for m in "${methods[@]}"; do rows+=("$m|weighting.method=$m"); done

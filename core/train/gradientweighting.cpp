@@ -70,14 +70,6 @@ std::string GradientWeighting::describe(bool hasRepresentation) const
 }
 
 namespace {
-at::Tensor sumOf(const std::vector<at::Tensor> &terms)
-{
-    at::Tensor sum = terms.front();
-    for (std::size_t i = 1; i < terms.size(); ++i)
-        sum = sum + terms[i];
-    return sum;
-}
-
 void clipShared(const Combination &chosen, const WeightingContext &context)
 {
     if (chosen.maxSharedNorm > 0 && !context.sharedParameters.empty())
@@ -94,7 +86,7 @@ std::vector<double> GradientWeighting::backward(const std::vector<at::Tensor> &l
                                                ? std::vector<at::Tensor>{representation}
                                                : context.sharedParameters;
     if (inputs.empty()) { // nothing is shared: nothing to balance
-        const at::Tensor sum = sumOf(lossesIn);
+        const at::Tensor sum = detail::sumOf(lossesIn);
         (context.extraLoss.defined() ? sum + context.extraLoss : sum).backward();
         return std::vector<double>(lossesIn.size(), 1.0);
     }
@@ -122,7 +114,7 @@ std::vector<double> GradientWeighting::backward(const std::vector<at::Tensor> &l
             ? chosen.direction.to(grads.options())
             : torch::tensor(chosen.coefficients, torch::kDouble).to(grads.options()).matmul(grads);
 
-    const at::Tensor sum = sumOf(losses);
+    const at::Tensor sum = detail::sumOf(losses);
     if (where == GradientSpace::Representation) {
         // One pass: the heads get their own losses' gradients, and the shared layers receive
         // the chosen direction instead of the sum of the task gradients.
@@ -148,7 +140,12 @@ std::vector<double> GradientWeighting::backward(const std::vector<at::Tensor> &l
 
 Matrix gramMatrix(const at::Tensor &grads)
 {
-    const at::Tensor product = grads.matmul(grads.t()).to(torch::kCPU, torch::kDouble).contiguous();
+    return toMatrix(grads.matmul(grads.t()));
+}
+
+Matrix toMatrix(const at::Tensor &square)
+{
+    const at::Tensor product = square.to(torch::kCPU, torch::kDouble).contiguous();
     const auto n = static_cast<std::size_t>(product.size(0));
     const double *data = product.data_ptr<double>();
     Matrix M(n, std::vector<double>(n));

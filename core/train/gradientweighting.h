@@ -58,6 +58,7 @@ public:
     GradientWeighting(std::string name, const WeightingArgs &args, Spaces spaces = Spaces::Either);
     std::string name() const override { return m_name; }
     std::string describe(bool hasRepresentation) const override;
+    bool balancesSharedGradients() const override { return true; }
     std::vector<double> backward(const std::vector<at::Tensor> &losses,
                                  const WeightingContext &context) final;
     // Throws Error(Config) when the method cannot run on such a model (see chooseSpace()).
@@ -89,6 +90,8 @@ private:
 
 // Gram matrix of the rows of grads ([T, P]): M[i][j] = G[i]·G[j].
 Matrix gramMatrix(const at::Tensor &grads);
+// A square [n, n] tensor's values.
+Matrix toMatrix(const at::Tensor &square);
 
 // A method's own random numbers (RLW's draws, PCGrad's task order), seeded from the run's
 // seed and saved in checkpoints, independent of the model's generator.

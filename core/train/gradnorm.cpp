@@ -23,9 +23,8 @@ public:
         : m_alpha(args.options.at("alpha").get<double>())
         , m_lr(args.options.at("lr").get<double>())
         , m_gradients(args.options.at("gradients").get<std::string>())
-        , m_weights(torch::ones({static_cast<std::int64_t>(args.taskCount)}, torch::kDouble)
-                        .requires_grad_())
-        , m_optimizer(std::vector<at::Tensor>{m_weights}, torch::optim::AdamOptions(m_lr))
+        , m_weights(torch::ones({static_cast<std::int64_t>(args.taskCount)}, torch::kDouble),
+                    torch::optim::AdamOptions(m_lr))
     {}
     std::string name() const override { return "gradnorm"; }
     std::string describe(bool hasRepresentation) const override
@@ -43,7 +42,7 @@ public:
     std::vector<double> backward(const std::vector<at::Tensor> &losses,
                                  const WeightingContext &context) override
     {
-        const std::vector<double> used = toVector(m_weights);
+        const std::vector<double> used = toVector(m_weights.values());
         const std::vector<at::Tensor> inputs = normInputs(context);
         if (!inputs.empty())
             updateWeights(losses, inputs);
@@ -53,24 +52,13 @@ public:
 
     void save(torch::serialize::OutputArchive &archive) const override
     {
-        archive.write("weights", m_weights.detach());
+        m_weights.save(archive, "weights");
         archive.write("initial_losses", m_initial);
-        torch::serialize::OutputArchive optimizer;
-        m_optimizer.save(optimizer);
-        archive.write("optimizer", optimizer);
     }
     void load(torch::serialize::InputArchive &archive) override
     {
-        at::Tensor weights;
-        archive.read("weights", weights);
-        {
-            torch::NoGradGuard noGrad;
-            m_weights.copy_(weights);
-        }
+        m_weights.load(archive, "weights");
         archive.read("initial_losses", m_initial);
-        torch::serialize::InputArchive optimizer;
-        archive.read("optimizer", optimizer);
-        m_optimizer.load(optimizer);
     }
 
 private:
@@ -100,22 +88,20 @@ private:
             m_initial = current.clone();
         const at::Tensor ratio = current / m_initial.clamp_min(1e-12);
         const at::Tensor inverseRate = ratio / ratio.mean();
-        const at::Tensor weighted = m_weights.detach() * norms; // G_k
+        const at::Tensor weighted = m_weights.values() * norms; // G_k
         const at::Tensor target = weighted.mean() * inverseRate.pow(m_alpha);
         // ∂/∂w_k of Σ_k |w_k·n_k − target_k| with the target held constant.
-        m_optimizer.zero_grad();
-        m_weights.mutable_grad() = torch::sign(weighted - target) * norms;
-        m_optimizer.step();
+        m_weights.step(torch::sign(weighted - target) * norms);
         torch::NoGradGuard noGrad;
-        m_weights.clamp_(1e-6);
-        m_weights.mul_(static_cast<double>(m_weights.size(0)) / m_weights.sum());
+        at::Tensor weights = m_weights.tensor();
+        weights.clamp_(1e-6);
+        weights.mul_(static_cast<double>(weights.size(0)) / weights.sum());
     }
 
     double m_alpha, m_lr;
     std::string m_gradients;
-    at::Tensor m_weights; // [T] double, on the CPU: the method's own parameters
+    OwnVector m_weights;  // w_k
     at::Tensor m_initial; // L_k at the first step
-    torch::optim::Adam m_optimizer;
 };
 
 } // namespace

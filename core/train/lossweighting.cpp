@@ -15,6 +15,14 @@
 
 namespace mtl::train::detail {
 
+at::Tensor sumOf(const std::vector<at::Tensor> &terms)
+{
+    at::Tensor sum = terms.front();
+    for (std::size_t i = 1; i < terms.size(); ++i)
+        sum = sum + terms[i];
+    return sum;
+}
+
 void backwardWeighted(const std::vector<at::Tensor> &losses, const at::Tensor &weights,
                       const WeightingContext &context)
 {
@@ -43,6 +51,39 @@ std::vector<at::Tensor> LearnedLossScale::apply(const std::vector<at::Tensor> &l
 std::vector<double> LearnedLossScale::factors() const
 {
     return toVector(torch::exp(m_scale.detach()));
+}
+
+OwnVector::OwnVector(const at::Tensor &initial, const torch::optim::AdamOptions &options)
+    : m_values(initial.to(torch::kCPU, torch::kDouble).clone().requires_grad_())
+    , m_optimizer(std::vector<at::Tensor>{m_values}, options)
+{}
+
+void OwnVector::step(const at::Tensor &gradient)
+{
+    m_optimizer.zero_grad();
+    m_values.mutable_grad() = gradient.to(torch::kCPU, torch::kDouble);
+    m_optimizer.step();
+}
+
+void OwnVector::save(torch::serialize::OutputArchive &archive, const std::string &key) const
+{
+    archive.write(key, m_values.detach());
+    torch::serialize::OutputArchive optimizer;
+    m_optimizer.save(optimizer);
+    archive.write("optimizer", optimizer);
+}
+
+void OwnVector::load(torch::serialize::InputArchive &archive, const std::string &key)
+{
+    at::Tensor values;
+    archive.read(key, values);
+    {
+        torch::NoGradGuard noGrad;
+        m_values.copy_(values); // the optimiser keeps holding the same tensor
+    }
+    torch::serialize::InputArchive optimizer;
+    archive.read("optimizer", optimizer);
+    m_optimizer.load(optimizer);
 }
 
 void LearnedLossScale::save(torch::serialize::OutputArchive &archive) const
@@ -272,11 +313,9 @@ class FamoWeighting final : public WeightingMethod {
 public:
     explicit FamoWeighting(const WeightingArgs &args)
         : m_sameBatch(args.options.at("update").get<std::string>() == "same_batch")
-        , m_logits(torch::zeros({static_cast<std::int64_t>(args.taskCount)}, torch::kDouble)
-                       .requires_grad_())
-        , m_optimizer(std::vector<at::Tensor>{m_logits},
-                      torch::optim::AdamOptions(args.options.at("lr").get<double>())
-                          .weight_decay(args.options.at("gamma").get<double>()))
+        , m_logits(torch::zeros({static_cast<std::int64_t>(args.taskCount)}, torch::kDouble),
+                   torch::optim::AdamOptions(args.options.at("lr").get<double>())
+                       .weight_decay(args.options.at("gamma").get<double>()))
     {}
     std::string name() const override { return "famo"; }
     std::string describe(bool) const override
@@ -289,11 +328,12 @@ public:
                                  const WeightingContext &context) override
     {
         const at::Tensor current = values(losses);
-        if (m_sameBatch)
-            m_again = context.lossesAfterStep;
-        else if (m_previous.defined())
+        if (m_sameBatch) {
+            if (context.objectivesAt)
+                m_again = [again = context.objectivesAt] { return again(0, false); };
+        } else if (m_previous.defined())
             update(current);
-        const at::Tensor z = torch::softmax(m_logits.detach(), 0);
+        const at::Tensor z = torch::softmax(m_logits.values(), 0);
         const at::Tensor D = current + 1e-8;
         const double c = (z / D).sum().item<double>();
         const at::Tensor weights = z / (c * D); // ∂/∂L_k of Σ z·log(L + ε)/c
@@ -310,27 +350,16 @@ public:
     }
     void save(torch::serialize::OutputArchive &archive) const override
     {
-        archive.write("logits", m_logits.detach());
+        m_logits.save(archive, "logits");
         if (m_previous.defined())
             archive.write("previous", m_previous);
-        torch::serialize::OutputArchive optimizer;
-        m_optimizer.save(optimizer);
-        archive.write("optimizer", optimizer);
     }
     void load(torch::serialize::InputArchive &archive) override
     {
-        at::Tensor logits;
-        archive.read("logits", logits);
-        {
-            torch::NoGradGuard noGrad;
-            m_logits.copy_(logits);
-        }
+        m_logits.load(archive, "logits");
         at::Tensor previous;
         if (archive.try_read("previous", previous))
             m_previous = previous;
-        torch::serialize::InputArchive optimizer;
-        archive.read("optimizer", optimizer);
-        m_optimizer.load(optimizer);
     }
 
 private:
@@ -345,16 +374,13 @@ private:
     void update(const at::Tensor &after)
     {
         const at::Tensor delta = torch::log(m_previous + 1e-8) - torch::log(after + 1e-8);
-        const at::Tensor z = torch::softmax(m_logits.detach(), 0);
-        m_optimizer.zero_grad();
-        m_logits.mutable_grad() = z * (delta - (z * delta).sum());
-        m_optimizer.step();
+        const at::Tensor z = torch::softmax(m_logits.values(), 0);
+        m_logits.step(z * (delta - (z * delta).sum()));
     }
 
     bool m_sameBatch;
-    at::Tensor m_logits;   // [T] double, on the CPU
+    OwnVector m_logits;    // ξ
     at::Tensor m_previous; // the losses the last weights were chosen for
-    torch::optim::Adam m_optimizer;
     std::function<std::vector<at::Tensor>()> m_again;
 };
 

@@ -98,4 +98,34 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::Optimiz
     return entry->make(groups, config);
 }
 
+std::vector<WeightingContext::StepRule> stepRules(torch::optim::Optimizer &optimizer)
+{
+    std::vector<WeightingContext::StepRule> rules;
+    auto &state = optimizer.state();
+    for (const torch::optim::OptimizerParamGroup &group : optimizer.param_groups()) {
+        const torch::optim::OptimizerOptions &options = group.options();
+        double weightDecay = 0, momentum = 0;
+        if (const auto *sgd = dynamic_cast<const torch::optim::SGDOptions *>(&options)) {
+            weightDecay = sgd->weight_decay();
+            momentum = sgd->momentum();
+        } else if (const auto *adam = dynamic_cast<const torch::optim::AdamOptions *>(&options)) {
+            weightDecay = adam->weight_decay();
+        }
+        for (const at::Tensor &parameter : group.params()) {
+            WeightingContext::StepRule rule{parameter, options.get_lr(), weightDecay, {}};
+            if (momentum != 0) {
+                const auto found =
+                    state.find(c10::guts::to_string(parameter.unsafeGetTensorImpl()));
+                if (found != state.end())
+                    if (const auto *sgd =
+                            dynamic_cast<const torch::optim::SGDParamState *>(found->second.get()))
+                        if (sgd->momentum_buffer().defined())
+                            rule.momentum = sgd->momentum_buffer() * momentum;
+            }
+            rules.push_back(std::move(rule));
+        }
+    }
+    return rules;
+}
+
 } // namespace mtl::train

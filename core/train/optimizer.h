@@ -5,6 +5,7 @@
 
 #include "common/registry.h"
 #include "experiment/config.h"
+#include "train/weighting.h"
 
 #include <torch/optim/optimizer.h>
 
@@ -41,5 +42,9 @@ const Registry<OptimizerMaker> &optimizers();
 // Error(Config) at optimizer.groups.<key> for a key that names no set (listing the ones there are).
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::OptimizerConfig &config,
                                                        const std::vector<ParameterSet> &sets);
+
+// How `optimizer` would move each of its parameters (WeightingContext::stepRules): its group's
+// learning rate and weight decay, and for SGD the momentum buffer times the momentum.
+std::vector<WeightingContext::StepRule> stepRules(torch::optim::Optimizer &optimizer);
 
 } // namespace mtl::train

@@ -10,7 +10,6 @@
 #include "train/checkpointer.h"
 #include "train/collective.h"
 #include "train/evaluator.h"
-#include "train/gradientweighting.h"
 #include "train/optimizer.h"
 #include "train/probe.h"
 #include "train/catalog.h"
@@ -125,6 +124,7 @@ struct Trainer::Impl {
 
     // run(): the data.
     std::unique_ptr<data::BatchSource> trainSource, valSource, testSource;
+    std::unique_ptr<data::BatchSource> otherSamples; // the weighting's second pass, or null
     std::int64_t testSamples = 0;
 
     TrainingLoop::Progress progress;
@@ -251,6 +251,9 @@ void Trainer::Impl::loadData(const ExperimentConfig &config, bool preload)
     using data::Selection;
     trainSource = std::make_unique<data::MemoryBatchSource>(
         train, Selection::holdOutTrain(valSamples), tc.batchSize, true);
+    if (weighting->samplesPerStep() > 1) // shares the decoded split: no second copy
+        otherSamples = std::make_unique<data::MemoryBatchSource>(
+            train, Selection::holdOutTrain(valSamples), tc.batchSize, true);
     if (preload)
         trainSource =
             std::make_unique<data::PreloadedSource>(std::move(trainSource), stepsPerEpoch);
@@ -396,8 +399,7 @@ RunResult Trainer::run(TrainerListener *listener)
             info.architecture =
                 architectureText(m_config.model) + " · " + weightingText(m_config.weighting);
             info.weighting = d.weighting->describe(d.hasSharedRepresentation());
-            if (dynamic_cast<const GradientWeighting *>(d.weighting.get()) &&
-                d.model->sharedParameters().empty())
+            if (d.weighting->balancesSharedGradients() && d.model->sharedParameters().empty())
                 info.weighting =
                     d.weighting->name() +
                     ": nothing is shared by this model, so the plain sum of the losses";
@@ -448,7 +450,8 @@ RunResult Trainer::run(TrainerListener *listener)
         TrainingLoop::Control control{m_stop, m_paused, setStatus, checkpoint,
                                       tc.checkpointEverySteps};
         TrainingLoop loop({d.tasks, d.taskNames, *d.model, *d.optimizer, *d.weighting,
-                           *d.collective, d.probes, journal, d.device, d.memoryFormat()},
+                           *d.collective, d.probes, journal, d.device, d.memoryFormat(),
+                           d.otherSamples.get(), tc.seed},
                           control, d.progress);
         int epoch = 0;
         for (epoch = 1; epoch <= tc.epochs && !m_stop.load(); ++epoch) {

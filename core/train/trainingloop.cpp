@@ -5,6 +5,7 @@
 #include "model/multitask.h"
 #include "train/collective.h"
 #include "train/consistency.h"
+#include "train/optimizer.h"
 #include "train/probe.h"
 #include "train/runjournal.h"
 #include "train/task.h"
@@ -13,6 +14,7 @@
 #include <torch/optim/optimizer.h>
 #include <torch/types.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -36,7 +38,12 @@ TrainingLoop::TrainingLoop(const TrainingParts &parts, Control control, Progress
     , m_progress(progress)
     , m_sharedParameters(parts.model.sharedParameters())
     , m_objectives(objectiveNames(parts.tasks))
+    , m_samplesPerStep(std::max<std::size_t>(1, parts.weighting.samplesPerStep()))
 {
+    if (m_samplesPerStep > 1 && !parts.moreSamples)
+        throw Error(ErrorCode::Training, parts.weighting.name() + " needs " +
+                                             std::to_string(m_samplesPerStep) +
+                                             " batches per step and the loop has one source");
     for (const auto &task : parts.tasks)
         m_terms.push_back(task->lossTerms());
     std::set<const void *> shared;
@@ -75,18 +82,23 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         if (!batch)
             throw Error(ErrorCode::Training, "the training data ended after " + std::to_string(b) +
                                                  " of " + std::to_string(batches) + " batches");
-        const at::Tensor images = model::inMemoryFormat(batch->images.to(p.device), p.memoryFormat);
-        std::vector<at::Tensor> targets;
-        for (const at::Tensor &target : batch->targets)
-            targets.push_back(target.to(p.device));
+        std::vector<Sample> samples{onDevice(*batch)};
+        while (samples.size() < m_samplesPerStep)
+            samples.push_back(onDevice(nextOtherBatch()));
 
         const std::int64_t step = ++progress.step;
-        const model::ModelOutput output = p.model.forward(images);
+        const model::ModelOutput output = p.model.forward(samples.front().images);
         std::vector<at::Tensor> taskLosses, transferTerms;
         const std::vector<at::Tensor> objectives =
-            objectivesOf(output, targets, taskLosses, transferTerms);
+            objectivesOf(output, samples.front().targets, taskLosses, transferTerms);
         p.optimizer.zero_grad();
         WeightingContext context;
+        for (std::size_t s = 1; s < samples.size(); ++s) {
+            std::vector<at::Tensor> otherLosses, otherTransfers;
+            context.moreSamples.push_back(objectivesOf(p.model.forward(samples[s].images),
+                                                       samples[s].targets, otherLosses,
+                                                       otherTransfers));
+        }
         context.sharedParameters = m_sharedParameters;
         context.taskParameters = m_taskParameters;
         context.sharedRepresentation = output.shared;
@@ -96,11 +108,10 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         context.step = step;
         context.epoch = epoch;
         context.collective = &p.collective;
-        context.lossesAfterStep = [&] {
-            torch::NoGradGuard noGrad;
-            std::vector<at::Tensor> again, transfers;
-            return objectivesOf(p.model.forward(images), targets, again, transfers);
+        context.objectivesAt = [&](std::size_t sample, bool withGradients) {
+            return objectivesAgain(samples.at(sample), withGradients);
         };
+        context.stepRules = [&] { return stepRules(p.optimizer); };
         const std::vector<double> weights = p.weighting.backward(objectives, context);
         // The seam for data parallelism: gradients become the mean over all ranks.
         if (p.collective.worldSize() > 1) {
@@ -179,6 +190,64 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         p.weighting.epochEnded(epoch, lossSums);
     }
     return trained;
+}
+
+TrainingLoop::Sample TrainingLoop::onDevice(const data::SampleBatch &batch) const
+{
+    Sample sample{model::inMemoryFormat(batch.images.to(m_parts.device), m_parts.memoryFormat), {}};
+    for (const at::Tensor &target : batch.targets)
+        sample.targets.push_back(target.to(m_parts.device));
+    return sample;
+}
+
+data::SampleBatch TrainingLoop::nextOtherBatch()
+{
+    data::BatchSource &source = *m_parts.moreSamples;
+    const int rank = m_parts.collective.rank(), world = m_parts.collective.worldSize();
+    // A different order from the first pass's of the same epoch number.
+    const std::uint64_t seed = m_parts.seed ^ 0x9e3779b97f4a7c15ULL;
+    if (m_otherPass == 0) {
+        const std::int64_t perPass = source.batchesPerEpoch(rank, world);
+        if (perPass <= 0)
+            throw Error(ErrorCode::Training, "the training split has no batch to draw");
+        const std::int64_t drawn =
+            static_cast<std::int64_t>(m_samplesPerStep - 1) * m_progress.step;
+        m_otherPass = static_cast<int>(drawn / perPass) + 1;
+        source.startEpoch(seed, m_otherPass, rank, world);
+        source.skip(drawn % perPass);
+    }
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (std::optional<data::SampleBatch> batch = source.next())
+            return std::move(*batch);
+        source.startEpoch(seed, ++m_otherPass, rank, world);
+    }
+    throw Error(ErrorCode::Training, "the second pass over the training data gave no batch");
+}
+
+std::vector<at::Tensor> TrainingLoop::objectivesAgain(const Sample &sample, bool withGradients)
+{
+    std::vector<at::Tensor> buffers;
+    {
+        torch::NoGradGuard noGrad;
+        for (const at::Tensor &buffer : m_parts.model.buffers())
+            buffers.push_back(buffer.clone());
+    }
+    std::vector<at::Tensor> objectives;
+    {
+        std::optional<torch::NoGradGuard> noGrad;
+        if (!withGradients)
+            noGrad.emplace();
+        std::vector<at::Tensor> losses, transfers;
+        objectives =
+            objectivesOf(m_parts.model.forward(sample.images), sample.targets, losses, transfers);
+    }
+    // Through data(): BatchNorm's backward keeps its running statistics, and the step's graph
+    // must not see them changed (they are the same values again).
+    torch::NoGradGuard noGrad;
+    const std::vector<at::Tensor> now = m_parts.model.buffers();
+    for (std::size_t i = 0; i < now.size() && i < buffers.size(); ++i)
+        now[i].data().copy_(buffers[i]);
+    return objectives;
 }
 
 std::vector<at::Tensor> TrainingLoop::objectivesOf(const model::ModelOutput &output,

@@ -22,7 +22,8 @@ class Optimizer;
 }
 namespace mtl::data {
 class BatchSource;
-}
+struct SampleBatch;
+} // namespace mtl::data
 namespace mtl::model {
 class MultiTaskModelImpl;
 struct ModelOutput;
@@ -47,6 +48,10 @@ struct TrainingParts {
     RunJournal &journal;
     c10::Device device;
     c10::MemoryFormat memoryFormat = c10::MemoryFormat::Contiguous; // of each image batch
+    // The second pass over the training split the weighting method's other batches come from
+    // (WeightingMethod::samplesPerStep() > 1; else null), and the run's seed for its order.
+    data::BatchSource *moreSamples = nullptr;
+    std::uint64_t seed = 0;
 };
 
 class TrainingLoop {
@@ -79,6 +84,16 @@ public:
                           std::int64_t batches, TrainerListener *listener);
 
 private:
+    struct Sample {
+        at::Tensor images;
+        std::vector<at::Tensor> targets;
+    };
+    Sample onDevice(const data::SampleBatch &batch) const;
+    // The next batch of the second pass: passes follow each other, the first placed after the
+    // (samplesPerStep() − 1)·step batches the steps before this session drew.
+    data::SampleBatch nextOtherBatch();
+    // The objectives of `sample` by a new forward, the model's buffers kept as they were.
+    std::vector<at::Tensor> objectivesAgain(const Sample &sample, bool withGradients);
     void waitWhilePaused();
     void checkpointIfDue(int epoch);
     // The objectives the weighting balances for one forward's output (taskLosses and
@@ -95,6 +110,8 @@ private:
     std::vector<at::Tensor> m_taskParameters; // every other trainable one
     std::vector<std::string> m_objectives;         // objectiveNames(tasks)
     std::vector<std::vector<std::string>> m_terms; // per task: its lossTerms(), once
+    std::size_t m_samplesPerStep = 1;
+    int m_otherPass = 0; // the second pass's current one, 1-based; 0 before the first
     bool m_paused = false;
     std::chrono::steady_clock::time_point m_lastCheckpoint = std::chrono::steady_clock::now();
 };

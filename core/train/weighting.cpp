@@ -203,6 +203,31 @@ const Registry<WeightingMaker> &weightingMethods()
           {{"step_size", Type::Number, 1e-2, "robust step size η of the weights' update", 0, 10},
            gradientsOption()}},
          makeExcessMtl},
+        {{"sdmgrad",
+          "SDMGrad (Xiao et al. 2023): direction-oriented MGDA with weights estimated without "
+          "bias from two independent batches and the direction from a third (shared parameters "
+          "only; 3 batches per step)",
+          {{"lambda", Type::Number, 0.3, "pull λ towards the mean gradient (0: stochastic MGDA)", 0,
+            100},
+           {"iterations", Type::Integer, 20, "projected SGD steps on the weights per step", 1,
+            1000}}},
+         makeSdmGrad},
+        {{"modo",
+          "MoDo (Chen et al. 2023): multi-objective gradient with double sampling: the weights "
+          "from two independent batches, the direction from a third (shared parameters only; 3 "
+          "batches per step)",
+          {{"gamma", Type::Number, 1e-3, "learning rate of the weights", 0, 100},
+           {"rho", Type::Number, 0.1, "ℓ2 regularisation of the weights' update", 0, 100}}},
+         makeModo},
+        {{"auto_lambda",
+          "Auto-λ (Liu et al. 2022): task weights meta-learnt so that a virtual step on the "
+          "batch lowers the primary tasks' loss on a second batch (2 batches per step)",
+          {{"init", Type::Number, 0.1, "every weight's starting value", 1e-6, 1e3},
+           {"lr", Type::Number, 1e-4, "learning rate of the weights' own Adam", 0, 10},
+           {"primary", Type::String, "",
+            "comma-separated tasks (or task.term) whose meta-batch loss the weights lower; "
+            "empty: every task (the multi-task setting)"}}},
+         makeAutoLambda},
         {{"stch",
           "STCH (Lin et al. 2024): smooth Tchebycheff scalarisation of the log-losses against "
           "the warm-up's mean losses",

@@ -36,10 +36,27 @@ struct WeightingContext {
     std::int64_t step = 0;    // 1-based global step
     int epoch = 0;            // 1-based
     Collective *collective = nullptr; // never null in the trainer
-    // The objectives of this step's batch computed again, without gradients, by a forward of
-    // the current parameters (FAMO's "losses after the update"). Valid until
-    // afterOptimizerStep() of the same step returns; costs one forward pass when called.
-    std::function<std::vector<at::Tensor>()> lossesAfterStep;
+    // The objectives of the step's other batches, when the method asks for more than one
+    // (samplesPerStep()): each batch drawn independently of the step's own (a second pass over
+    // the training split in its own order), each its own forward with its graph. Their model
+    // losses (extraLoss) are not included.
+    std::vector<std::vector<at::Tensor>> moreSamples;
+    // The objectives of sample s (0: the step's batch, 1…: moreSamples) computed again by a
+    // forward of the current parameters, with or without their graph; the model's buffers
+    // (BatchNorm statistics) are left as they were. FAMO's "losses after the update", Auto-λ's
+    // losses at perturbed parameters. Valid until afterOptimizerStep() of the same step
+    // returns; costs one forward pass per call.
+    std::function<std::vector<at::Tensor>(std::size_t sample, bool withGradients)> objectivesAt;
+    // How the optimiser would move each trainable parameter: θ − lr·(m + g + weightDecay·θ),
+    // m the momentum buffer times the momentum (SGD after its first step; undefined else).
+    // What a method needs to take a virtual step (Auto-λ). Costs nothing until called.
+    struct StepRule {
+        at::Tensor parameter;
+        double lr = 0;
+        double weightDecay = 0;
+        at::Tensor momentum;
+    };
+    std::function<std::vector<StepRule>()> stepRules;
 };
 
 class WeightingMethod {
@@ -50,6 +67,14 @@ public:
     // gradients w.r.t. the shared representation (3 backward passes through the heads, 1 through
     // the shared layers)". hasRepresentation: the model exposes one (ModelOutput::shared).
     virtual std::string describe(bool hasRepresentation) const { return name(); }
+    // Batches each step gives the method: 1, or more for a method that needs independent
+    // samples of the gradients (SDMGrad, MoDo: 3) or a meta batch (Auto-λ: 2); the others
+    // reach backward() as WeightingContext::moreSamples. The epoch stays one pass over the
+    // training split: the other batches come from a second pass in its own order.
+    virtual std::size_t samplesPerStep() const { return 1; }
+    // Whether the method balances the gradients of the shared part (per-task gradients of the
+    // shared parameters or representation): on a model that shares nothing it is the plain sum.
+    virtual bool balancesSharedGradients() const { return false; }
     // Computes the gradients of one batch and returns the weight applied to each task's loss,
     // in task order. losses: one scalar per task. The extra loss, when defined, is added with
     // weight 1 to what is back-propagated.

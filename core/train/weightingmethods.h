@@ -6,8 +6,10 @@
 #include "train/weighting.h"
 
 #include <ATen/core/Tensor.h>
+#include <torch/optim/adam.h>
 
 #include <memory>
+#include <string>
 
 namespace mtl::train::detail {
 
@@ -39,6 +41,11 @@ std::unique_ptr<WeightingMethod> makeDbMtl(const WeightingArgs &args);
 std::unique_ptr<WeightingMethod> makeMoCo(const WeightingArgs &args);
 std::unique_ptr<WeightingMethod> makeExcessMtl(const WeightingArgs &args);
 
+// Several batches per step (WeightingContext::moreSamples).
+std::unique_ptr<WeightingMethod> makeSdmGrad(const WeightingArgs &args);
+std::unique_ptr<WeightingMethod> makeModo(const WeightingArgs &args);
+std::unique_ptr<WeightingMethod> makeAutoLambda(const WeightingArgs &args);
+
 // IMTL-L's learned loss scale (Liu et al. 2021): e^{s_k}·L_k − s_k, s from 0, trained by the
 // run's optimiser (the method's parameters()).
 class LearnedLossScale {
@@ -53,6 +60,26 @@ public:
 private:
     at::Tensor m_scale;
 };
+
+// A method's own numbers trained by its own Adam (GradNorm's weights, FAMO's logits, Auto-λ's
+// λ): a [n] double tensor on the CPU, saved in checkpoints with the Adam's moments.
+class OwnVector {
+public:
+    OwnVector(const at::Tensor &initial, const torch::optim::AdamOptions &options);
+    const at::Tensor &tensor() const { return m_values; } // requires grad; change under NoGrad
+    at::Tensor values() const { return m_values.detach(); }
+    void step(const at::Tensor &gradient); // one Adam step along `gradient` ([n])
+    // Under `key`, and the Adam's state under "optimizer".
+    void save(torch::serialize::OutputArchive &archive, const std::string &key) const;
+    void load(torch::serialize::InputArchive &archive, const std::string &key);
+
+private:
+    at::Tensor m_values;
+    torch::optim::Adam m_optimizer;
+};
+
+// losses[0] + losses[1] + … (not empty).
+at::Tensor sumOf(const std::vector<at::Tensor> &terms);
 
 // Σ_t weights[t]·losses[t] (+ the extra loss), back-propagated; weights may require grad.
 void backwardWeighted(const std::vector<at::Tensor> &losses, const at::Tensor &weights,

@@ -507,7 +507,16 @@ void TestArchitectures::oneExpertIsHard()
             target[name].copy_(item.value());
         }
     }
-    QCOMPARE(trainAndRecord(*mmoe, 4), trainAndRecord(*hard, 4));
+    // Equal up to rounding: the gate's product by 1 goes through a BLAS kernel whose summation
+    // order differs between CPUs (exact on some, 1 ulp off on an AMD EPYC).
+    const std::vector<double> a = trainAndRecord(*mmoe, 4), b = trainAndRecord(*hard, 4);
+    QCOMPARE(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i)
+        QVERIFY2(std::abs(a[i] - b[i]) <= 1e-6 * std::abs(b[i]),
+                 qPrintable(QStringLiteral("step %1: %2 vs %3")
+                                .arg(i + 1)
+                                .arg(a[i], 0, 'g', 17)
+                                .arg(b[i], 0, 'g', 17)));
 }
 
 void TestArchitectures::expertBackboneReadsTheTrunk()

@@ -376,7 +376,15 @@ void TestGradientMethods::everyMethodSteps()
     const auto step = [&](train::WeightingMethod &w, int k) -> std::vector<double> {
         Linear m;
         const std::vector<torch::Tensor> l = m.losses();
-        train::WeightingContext context = m.context(representation);
+        train::WeightingContext context = m.sampledContext(w.samplesPerStep(), representation);
+        for (auto &more : context.moreSamples) // three objectives in each batch
+            more.push_back((more[0] + more[1]) * 0.5);
+        const auto objectivesAt = context.objectivesAt;
+        context.objectivesAt = [&](std::size_t s, bool withGradients) {
+            std::vector<torch::Tensor> o = objectivesAt(s, withGradients);
+            o.push_back((o[0] + o[1]) * 0.5);
+            return o;
+        };
         context.step = k;
         context.epoch = 1;
         const std::vector<double> weights =

@@ -915,6 +915,11 @@ void TestTrainer::resumeContinuesTheSameRun_data()
     QTest::newRow("db_mtl") << QStringLiteral("db_mtl") << 2 << 3;
     QTest::newRow("moco") << QStringLiteral("moco") << 2 << 3;
     QTest::newRow("excess_mtl") << QStringLiteral("excess_mtl") << 2 << 3;
+    // Several batches per step: the second pass over the data resumes at the same batch (after
+    // 2 per step, across passes: 2 epochs × 3 steps draw more than one pass of it).
+    QTest::newRow("sdmgrad") << QStringLiteral("sdmgrad") << 2 << 4;
+    QTest::newRow("modo") << QStringLiteral("modo") << 2 << 2;
+    QTest::newRow("auto_lambda") << QStringLiteral("auto_lambda") << 2 << 4;
 }
 
 void TestTrainer::resumeContinuesTheSameRun()
@@ -929,6 +934,7 @@ void TestTrainer::resumeContinuesTheSameRun()
     const int steps = 3 * epochs;
     train::Trainer reference(str(m_project), cfg);
     const train::RunResult whole = reference.run();
+    QVERIFY2(whole.error.empty(), whole.error.c_str());
     QCOMPARE(statusName(whole.status), QStringLiteral("completed"));
 
     train::Trainer first(str(m_project), cfg);

@@ -13,6 +13,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <optional>
 #include <sstream>
 
 namespace mtl::testing {
@@ -41,6 +42,34 @@ struct Linear {
         if (representation)
             c.sharedRepresentation = z;
         c.collective = &local;
+        return c;
+    }
+    // Batch s of a step (0: the step's own): the losses times s + 1, with their graph.
+    std::vector<torch::Tensor> sample(std::size_t s)
+    {
+        std::vector<torch::Tensor> l = losses();
+        for (torch::Tensor &loss : l)
+            loss = loss * static_cast<double>(s + 1);
+        return l;
+    }
+    // context() with what the loop gives a method that asks for `count` batches per step:
+    // moreSamples (sample(1), …), objectivesAt (sample(s) at the current parameters) and the
+    // step rules of plain SGD with lr 0.1.
+    mtl::train::WeightingContext sampledContext(std::size_t count, bool representation = true)
+    {
+        mtl::train::WeightingContext c = context(representation);
+        for (std::size_t s = 1; s < count; ++s)
+            c.moreSamples.push_back(sample(s));
+        c.objectivesAt = [this](std::size_t s, bool withGradients) {
+            std::optional<torch::NoGradGuard> noGrad;
+            if (!withGradients)
+                noGrad.emplace();
+            return sample(s);
+        };
+        c.stepRules = [this] {
+            return std::vector<mtl::train::WeightingContext::StepRule>{
+                {theta, 0.1, 0, {}}, {a, 0.1, 0, {}}, {b, 0.1, 0, {}}};
+        };
         return c;
     }
     // One step of `method`: the weights it returns.

@@ -500,7 +500,8 @@ void TestMainWindow::resumesAStoppedRunWithItsWholeCurve()
     resume->trigger();
     QVERIFY(!resume->isEnabled()); // busy from the click on, while the curves are read
     QVERIFY(started.wait(30000));
-    QVERIFY(window.training()->isRunning()); // the window handled it first: it connected first
+    // Running, or (on a loaded machine, the rest of a tiny run is quick) already finished.
+    QVERIFY(window.training()->isRunning() || finished.count() == 1);
     QVERIFY(labelContaining(QStringLiteral("resumed from its checkpoint at step")));
     QVERIFY(finished.wait(60000));
     QCOMPARE(finished.first().at(0).toLongLong(), runId);
