@@ -7,12 +7,15 @@
 # the exact parameter space. Run by `scripts/bench.sh --weighting`. See docs/BENCHMARKS.md.
 #
 #   scripts/bench_weighting.sh [--steps N] [--repeats N] [--tasks "3 10"] [--only REGEX]
-#                              [--cli PATH] [--workdir DIR]
+#                              [--libmtl DIR] [--cli PATH] [--workdir DIR]
 #
 #   --steps N      training steps per run (default 40; batch 128)
 #   --repeats N    rounds (default 2); the table shows medians
 #   --tasks LIST   the task counts to measure (default "3 10")
 #   --only REGEX   only the methods whose label matches (grep -E); `equal` always runs
+#   --libmtl DIR   also LibMTL's EW, PCGrad, MGDA, GradNorm, CAGrad, SDMGrad and MoDo on the same
+#                  network in the same rounds (scripts/bench_libmtl.py; DIR: a LibMTL checkout,
+#                  default $MTL_LIBMTL; python3-torch and python3-scipy), and a second table
 #   --cli PATH     mtlstudio-cli to measure (default: build/app/cli/mtlstudio-cli, or $MTL_CLI)
 #   --workdir DIR  where the demo project is imported once (default: $TMPDIR/mtlstudio-bench)
 # Exit status: 0 when every run completed, 1 when one failed, 2 on bad usage.
@@ -26,6 +29,7 @@ task_counts="3 10"
 only=
 cli=${MTL_CLI:-$root/build/app/cli/mtlstudio-cli}
 workdir=${TMPDIR:-/tmp}/mtlstudio-bench
+libmtl=${MTL_LIBMTL:-}
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 while [[ $# -gt 0 ]]; do
@@ -34,6 +38,7 @@ while [[ $# -gt 0 ]]; do
     --repeats) repeats=${2:?--repeats needs a number}; shift 2 ;;
     --tasks) task_counts=${2:?--tasks needs a list}; shift 2 ;;
     --only) only=${2:?--only needs a pattern}; shift 2 ;;
+    --libmtl) libmtl=${2:?--libmtl needs a directory}; shift 2 ;;
     --cli) cli=${2:?--cli needs a path}; shift 2 ;;
     --workdir) workdir=${2:?--workdir needs a directory}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -45,6 +50,10 @@ done
 for n in $task_counts; do
   [[ $n == 3 || $n == 10 ]] || { echo "bench_weighting.sh: --tasks takes 3 and/or 10" >&2; exit 2; }
 done
+if [[ -n "$libmtl" && ! -f "$libmtl/LibMTL/weighting/abstract_weighting.py" ]]; then
+  echo "bench_weighting.sh: --libmtl $libmtl is not a LibMTL checkout (no LibMTL/weighting/)" >&2
+  exit 2
+fi
 [[ -x "$cli" ]] || { echo "bench_weighting.sh: no mtlstudio-cli at $cli (build first, or pass --cli)" >&2; exit 1; }
 
 mkdir -p "$workdir"
@@ -73,7 +82,7 @@ ten=$workdir/fmnist-10-tasks.json
 
 methods=(static uncertainty dwa rlw gls famo stch gradnorm pcgrad mgda cagrad imtl graddrop
          gradvac aligned_mtl nash_mtl upgrad dualproj config fairgrad db_mtl moco excess_mtl
-         sdmgrad modo auto_lambda)
+         sdmgrad modo auto_lambda moml forum)
 exact=(gradnorm pcgrad mgda cagrad)
 rows=("equal|") # label|overrides (';'-separated KEY=VALUE)
 for m in "${methods[@]}"; do rows+=("$m|weighting.method=$m"); done
@@ -87,7 +96,13 @@ if [[ -n "$only" ]]; then
   rows=("${selected[@]}")
 fi
 
-declare -A samples
+declare -A samples libmtl_samples
+# LibMTL's class for each method, and our row it is compared with (LibMTL's default is the
+# parameter space, rep_grad False).
+libmtl_methods=(EW PCGrad MGDA GradNorm CAGrad SDMGrad MoDo)
+declare -A ours_of=([EW]="equal" [PCGrad]="pcgrad (parameters)" [MGDA]="mgda (parameters)"
+                    [GradNorm]="gradnorm (parameters)" [CAGrad]="cagrad (parameters)"
+                    [SDMGrad]="sdmgrad" [MoDo]="modo")
 failed=0
 scratch=$workdir/weighting.mtlproj
 for ((round = 1; round <= repeats; round++)); do
@@ -115,6 +130,23 @@ for ((round = 1; round <= repeats; round++)); do
         failed=1
       fi
     done
+    if [[ -n "$libmtl" ]]; then
+      # LibMTL in the same round: one process per round and task count, every method in it.
+      if out=$(/usr/bin/python3 "$here/bench_libmtl.py" --libmtl "$libmtl" --tasks "$n" \
+                 --steps "$steps" --methods "${libmtl_methods[*]}" 2>"$workdir/libmtl.err"); then
+        while read -r line; do
+          m=$(printf '%s' "$line" | sed -n 's/.*"method": "\([A-Za-z_]*\)".*/\1/p')
+          ms=$(printf '%s' "$line" | sed -n 's/.*"ms_per_step": \([0-9.]*\).*/\1/p')
+          [[ -n "$m" && -n "$ms" ]] || continue
+          libmtl_samples["$n|$m"]+="$ms "
+          printf 'round %d  %2d tasks  LibMTL %-17s %8.1f ms/step\n' "$round" "$n" "$m" "$ms" >&2
+        done <<<"$out"
+      else
+        echo "bench: LibMTL at $n tasks failed:" >&2
+        tail -n 3 "$workdir/libmtl.err" >&2
+        failed=1
+      fi
+    fi
   done
 done
 
@@ -135,4 +167,30 @@ for r in "${rows[@]}"; do
   echo "$line"
 done
 echo "($steps steps per run, median of $repeats rounds; small_cnn hard, batch 128, 2 threads)"
+if [[ -n "$libmtl" ]]; then
+  echo
+  header="| LibMTL method |"
+  rule="|---|"
+  for n in $task_counts; do
+    header+=" $n tasks: ms/step | × its EW | ours × equal |"
+    rule+="---|---|---|"
+  done
+  echo "$header"
+  echo "$rule"
+  for m in "${libmtl_methods[@]}"; do
+    line="| $m |"
+    for n in $task_counts; do
+      t=$(printf '%s' "${libmtl_samples[$n|$m]:-}" | median)
+      e=$(printf '%s' "${libmtl_samples[$n|EW]:-}" | median)
+      o=$(printf '%s' "${samples[$n|${ours_of[$m]}]:-}" | median)
+      b=$(printf '%s' "${samples[$n|equal]:-}" | median)
+      line+=$(awk -v t="$t" -v e="$e" -v o="$o" -v b="$b" 'BEGIN {
+        if (t > 0) printf " %.1f | %.2f× |", t, t / e; else printf " — | — |"
+        if (o > 0) printf " %.2f× |", b / o; else printf " — |" }')
+    done
+    echo "$line"
+  done
+  echo "(LibMTL: scripts/bench_libmtl.py on preloaded batches, its default parameter space;"
+  echo " ours × equal: the matching row above, parameters space for PCGrad, MGDA, GradNorm, CAGrad)"
+fi
 exit $failed

@@ -278,4 +278,55 @@ std::vector<double> solvePowerBalance(const Matrix &M, double p, std::vector<dou
     return x;
 }
 
+std::vector<double> solveForumProgramme(const Matrix &Q, const std::vector<double> &pi, double c,
+                                        int iterations, double tolerance)
+{
+    const std::size_t n = pi.size();
+    // y at its best for x: the unconstrained minimiser of the quadratic in y, or the bound.
+    const auto bestY = [&](const std::vector<double> &x, double &bound, double &slope) {
+        double qxy = 0;
+        bound = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            qxy += Q[n][i] * x[i];
+            bound += pi[i] * x[i];
+        }
+        bound = std::max(0.0, bound);
+        const double free = Q[n][n] > 0 ? (c - 2 * qxy) / (2 * Q[n][n]) : bound;
+        const double y = std::max(bound, free);
+        slope = 2 * qxy + 2 * Q[n][n] * y - c; // ∂/∂y at y: ≥ 0 where the bound holds it
+        return y;
+    };
+    double trace = 0, piNorm = 0;
+    for (std::size_t i = 0; i <= n; ++i)
+        trace += Q[i][i];
+    for (double p : pi)
+        piNorm += p * p;
+    const double step = 1.0 / (2.0 * std::max(trace, 1e-300) * (1.0 + piNorm));
+    std::vector<double> x(n, 1.0 / static_cast<double>(n));
+    double bound = 0, slope = 0, y = bestY(x, bound, slope);
+    for (int k = 0; k < iterations; ++k) {
+        std::vector<double> next = x;
+        const bool held = y <= bound && slope > 0;
+        const bool piActive = bound > 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            double gradient = 2 * Q[i][n] * y;
+            for (std::size_t j = 0; j < n; ++j)
+                gradient += 2 * Q[i][j] * x[j];
+            if (held && piActive) // y = πᵀx moves with x
+                gradient += slope * pi[i];
+            next[i] -= step * gradient;
+        }
+        next = projectToSimplex(next);
+        double change = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            change = std::max(change, std::abs(next[i] - x[i]));
+        x = std::move(next);
+        y = bestY(x, bound, slope);
+        if (change < tolerance)
+            break;
+    }
+    x.push_back(y);
+    return x;
+}
+
 } // namespace mtl::train

@@ -50,4 +50,11 @@ std::vector<double> projectToDualCone(const Matrix &G, const std::vector<double>
 std::vector<double> solvePowerBalance(const Matrix &M, double p, std::vector<double> start,
                                       int iterations = 100, double tolerance = 1e-10);
 
+// FORUM's programme (Ye et al. 2024): argmin over w = (x, y), x on the simplex (n entries),
+// y ≥ max(0, πᵀx), of wᵀ·Q·w − c·y, Q [(n+1) × (n+1)] symmetric positive semi-definite. For
+// each x the best y is explicit; projected gradient descent on x (step 1/L) to a change below
+// `tolerance` or after `iterations`. Returns w (n + 1 entries).
+std::vector<double> solveForumProgramme(const Matrix &Q, const std::vector<double> &pi, double c,
+                                        int iterations = 20000, double tolerance = 1e-13);
+
 } // namespace mtl::train

@@ -228,6 +228,24 @@ const Registry<WeightingMaker> &weightingMethods()
             "comma-separated tasks (or task.term) whose meta-batch loss the weights lower; "
             "empty: every task (the multi-task setting)"}}},
          makeAutoLambda},
+        {{"moml",
+          "MOML (Ye et al. 2021): softmax task weights meta-learnt so that a virtual step on "
+          "the batch lowers every task's loss on a second batch, the tasks' hypergradients "
+          "combined by MGDA (2 batches per step)",
+          {{"inner_lr", Type::Number, 0.1, "learning rate η of the virtual SGD step", 0, 100},
+           {"lr", Type::Number, 1e-3, "learning rate of the weights' own Adam", 0, 10}}},
+         makeMoml},
+        {{"forum",
+          "FORUM (Ye et al. 2024): first-order multi-objective bilevel optimisation: softmax "
+          "task weights and the model along a multi-gradient of the tasks' losses on a second "
+          "batch, constrained by the lower level's optimality (2 batches per step)",
+          {{"phi", Type::Number, 0.1, "how much each step must lower the lower level's gap", 0,
+            100},
+           {"inner_steps", Type::Integer, 5, "virtual SGD steps of the lower level per step", 1,
+            100},
+           {"inner_lr", Type::Number, 0.1, "learning rate of those steps", 0, 100},
+           {"lr", Type::Number, 1e-3, "learning rate of the weights' own Adam", 0, 10}}},
+         makeForum},
         {{"stch",
           "STCH (Lin et al. 2024): smooth Tchebycheff scalarisation of the log-losses against "
           "the warm-up's mean losses",

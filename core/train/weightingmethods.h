@@ -45,6 +45,8 @@ std::unique_ptr<WeightingMethod> makeExcessMtl(const WeightingArgs &args);
 std::unique_ptr<WeightingMethod> makeSdmGrad(const WeightingArgs &args);
 std::unique_ptr<WeightingMethod> makeModo(const WeightingArgs &args);
 std::unique_ptr<WeightingMethod> makeAutoLambda(const WeightingArgs &args);
+std::unique_ptr<WeightingMethod> makeMoml(const WeightingArgs &args);
+std::unique_ptr<WeightingMethod> makeForum(const WeightingArgs &args);
 
 // IMTL-L's learned loss scale (Liu et al. 2021): e^{s_k}·L_k − s_k, s from 0, trained by the
 // run's optimiser (the method's parameters()).

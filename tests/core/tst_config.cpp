@@ -501,7 +501,7 @@ void TestConfig::errors_data()
         variant(QStringLiteral("weighting.method"), QStringLiteral("nash")), "weighting.method",
         "unknown value 'nash' (known: equal, static, uncertainty, dwa, rlw, gls, famo, gradnorm, "
         "pcgrad, mgda, cagrad, imtl, graddrop, gradvac, aligned_mtl, nash_mtl, upgrad, dualproj, "
-        "config, fairgrad, db_mtl, moco, excess_mtl, sdmgrad, modo, auto_lambda, stch)");
+        "config, fairgrad, db_mtl, moco, excess_mtl, sdmgrad, modo, auto_lambda, moml, forum, stch)");
     row("unknown optimizer", variant(QStringLiteral("optimizer.name"), QStringLiteral("rmsprop")),
         "optimizer.name", "unknown value 'rmsprop' (known: adam, sgd)");
     row("lr = 0", variant(QStringLiteral("optimizer.lr"), 0), "optimizer.lr",

@@ -6,6 +6,7 @@
 #include "weightingfixture.h"
 
 #include "common/error.h"
+#include "train/smallmatrix.h"
 
 using namespace mtl;
 using namespace mtl::testing;
@@ -22,6 +23,12 @@ private Q_SLOTS:
     void autoLambdaMetaStep();
     void autoLambdaPrimaryTasks();
     void autoLambdaUnknownPrimary();
+    void momlAgreeingHypergradientsMoveTheWeights();
+    void momlConflictingHypergradientsCancel();
+    void forumProgramme_data();
+    void forumProgramme();
+    void forumStep_data();
+    void forumStep();
     void tooFewBatches();
 };
 
@@ -32,6 +39,8 @@ void TestSampledMethods::batchesPerStep_data()
     QTest::newRow("sdmgrad") << "sdmgrad" << 3;
     QTest::newRow("modo") << "modo" << 3;
     QTest::newRow("auto_lambda") << "auto_lambda" << 2;
+    QTest::newRow("moml") << "moml" << 2;
+    QTest::newRow("forum") << "forum" << 2;
     QTest::newRow("mgda") << "mgda" << 1;
     QTest::newRow("equal") << "equal" << 1;
 }
@@ -133,6 +142,98 @@ void TestSampledMethods::autoLambdaUnknownPrimary()
                      std::string(e.what()).find("'three'") != std::string::npos,
                  e.what());
     }
+}
+
+void TestSampledMethods::momlAgreeingHypergradientsMoveTheWeights()
+{
+    // Parameters [θ0, θ1, a, b]: ∇L1 = [2, 0, 2, 0], ∇L2 = [−2, 2, 0, 2]; softmax(0) = [½, ½],
+    // η = 0.1: θ' = [1, 1.9], a' = b' = 0.9. Upper objectives F1 = 2·L1, F2 = L1 (both ask for
+    // task one): ∇F1(θ') = [3.6, 0, 4, 0], ∇F2 = [1.8, 0, 2, 0]; ∇F·∇Lᵀ = [[15.2, −7.2],
+    // [7.6, −3.6]]; J_softmax = ¼[[1, −1], [−1, 1]], so both rows are −η·¼·(22.4 | 11.2)·[1, −1]:
+    // unit rows [−1, 1]/√2, their min-norm point the same. Adam (lr 0.1) moves α to [0.1, −0.1]:
+    // weights softmax = [.549834, .450166], and the model trains on Σ w·L at θ.
+    Linear m;
+    const auto method = make("moml", {{"inner_lr", 0.1}, {"lr", 0.1}});
+    train::WeightingContext context = m.sampledContext(2);
+    const auto sampleAt = context.objectivesAt;
+    context.objectivesAt = [&](std::size_t s, bool withGradients) {
+        std::vector<torch::Tensor> l = sampleAt(0, withGradients);
+        return s == 0 ? l : std::vector<torch::Tensor>{2 * l[0], l[0]};
+    };
+    const std::vector<double> weights = method->backward(m.sample(0), context);
+    COMPARE_NEAR(weights, {0.549834, 0.450166});
+    COMPARE_NEAR(values(m.theta), {1, 2}); // put back after the virtual step
+    COMPARE_NEAR(values(m.theta.grad()), {0.199336, 0.900332});
+    COMPARE_NEAR(values(m.a.grad()), {1.099668});
+    COMPARE_NEAR(values(m.b.grad()), {0.900332});
+}
+
+void TestSampledMethods::momlConflictingHypergradientsCancel()
+{
+    // With the meta batch 2L: ∇F1·∇Lᵀ = [15.2, −7.2] asks for task one, ∇F2·∇Lᵀ = [−7.2, 21.6]
+    // for task two; the unit rows are opposite, their min-norm point 0: α does not move.
+    Linear m;
+    const auto method = make("moml", {{"inner_lr", 0.1}, {"lr", 0.1}});
+    COMPARE_NEAR(method->backward(m.sample(0), m.sampledContext(2)), {0.5, 0.5});
+}
+
+void TestSampledMethods::forumProgramme_data()
+{
+    // min over x ∈ Δ², y ≥ max(0, πᵀx) of x1² + x2² + y² − y (Q = I, c = 1).
+    QTest::addColumn<std::vector<double>>("pi");
+    QTest::addColumn<std::vector<double>>("expected");
+    // The bound is slack: x = [½, ½], y = ½.
+    QTest::newRow("bound slack") << std::vector<double>{0, 0} << std::vector<double>{.5, .5, .5};
+    QTest::newRow("bound below zero")
+        << std::vector<double>{-1, -1} << std::vector<double>{.5, .5, .5};
+    // y ≥ 2x1: for x1 ≤ ¼ y = ½ and f = 2x1² − 2x1 + ¾ falls to ⅜; beyond, y = 2x1 and
+    // f = 6x1² − 4x1 + 1, least at x1 = ⅓ (f = ⅓): x = [⅓, ⅔], y = ⅔.
+    QTest::newRow("bound holds y")
+        << std::vector<double>{2, 0} << std::vector<double>{1.0 / 3, 2.0 / 3, 2.0 / 3};
+}
+
+void TestSampledMethods::forumProgramme()
+{
+    QFETCH(std::vector<double>, pi);
+    QFETCH(std::vector<double>, expected);
+    const train::Matrix identity{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+    COMPARE_NEAR(train::solveForumProgramme(identity, pi, 1.0), expected);
+}
+
+void TestSampledMethods::forumStep_data()
+{
+    // One inner step (η = 0.1): θ_K = θ' = [1, 1.9], a' = b' = 0.9 (as for auto_lambda), so
+    // L(θ_K) = [1.8, 1.62]; L(θ) = [2, 2]. J_softmax(0) = ¼[[1, −1], [−1, 1]]: g_q's α part
+    // J·L(θ) − J·L(θ_K) = [−.045, .045], its θ part ½(∇L1 + ∇L2) = [0, 1, 1, 1] over
+    // [θ0, θ1, a, b]; ‖g_q‖² = 3.00405. The meta batch 2L gives the unit ĝ1 = [1, 0, 1, 0]/√2,
+    // ĝ2 = [−1, 1, 0, 1]/√3; π_k = φ − ĝ_k·g_q/‖g_q‖² (numpy for the programme's solution).
+    QTest::addColumn<double>("phi");
+    QTest::addColumn<std::vector<double>>("weights");
+    QTest::addColumn<std::vector<double>>("direction");
+    // φ = 0.1: π < 0, c small: y = 0 and x the min-norm point of ĝ (½, ½); ν = 0.
+    QTest::newRow("phi 0.1") << 0.1 << std::vector<double>{.5, .5}
+                             << std::vector<double>{0.0648783, 0.2886751, 0.3535534, 0.2886751};
+    // φ = 1: π = [.764616, .615619] > 0 holds y: w = [.530946, .469054, .694728];
+    // ν = μ·π = .694728 adds ν·g_q.
+    QTest::newRow("phi 1") << 1.0 << std::vector<double>{0.5309459, 0.4690541}
+                           << std::vector<double>{0.1046269, 0.9655365, 1.0701634, 0.9655365};
+}
+
+void TestSampledMethods::forumStep()
+{
+    QFETCH(double, phi);
+    QFETCH(std::vector<double>, weights);
+    QFETCH(std::vector<double>, direction);
+    Linear m;
+    const auto method =
+        make("forum", {{"phi", phi}, {"inner_steps", 1}, {"inner_lr", 0.1}, {"lr", 0.1}});
+    train::WeightingContext context = m.sampledContext(2);
+    context.epoch = 1; // the average μ is this step's weights
+    COMPARE_NEAR(method->backward(m.sample(0), context), weights);
+    COMPARE_NEAR(values(m.theta), {1, 2});
+    COMPARE_NEAR(values(m.theta.grad()), {direction[0], direction[1]});
+    COMPARE_NEAR(values(m.a.grad()), {direction[2]});
+    COMPARE_NEAR(values(m.b.grad()), {direction[3]});
 }
 
 void TestSampledMethods::tooFewBatches()

@@ -920,6 +920,8 @@ void TestTrainer::resumeContinuesTheSameRun_data()
     QTest::newRow("sdmgrad") << QStringLiteral("sdmgrad") << 2 << 4;
     QTest::newRow("modo") << QStringLiteral("modo") << 2 << 2;
     QTest::newRow("auto_lambda") << QStringLiteral("auto_lambda") << 2 << 4;
+    QTest::newRow("moml") << QStringLiteral("moml") << 2 << 3;
+    QTest::newRow("forum") << QStringLiteral("forum") << 2 << 4;
 }
 
 void TestTrainer::resumeContinuesTheSameRun()
