@@ -476,7 +476,8 @@ public:
     {
         return "forum: first-order bilevel weights: " + std::to_string(m_innerSteps) +
                " virtual SGD steps on the batch, every task's gradient on a second batch (" +
-               std::to_string(m_average.size()) + " backward passes through the whole model)";
+               std::to_string(static_cast<std::size_t>(m_innerSteps) + m_average.size()) +
+               " backward passes through the whole model)";
     }
     std::vector<double> backward(const std::vector<at::Tensor> &losses,
                                  const WeightingContext &context) override
