@@ -78,6 +78,11 @@ Actions::Actions(QWidget *window)
                         QKeySequence(Qt::SHIFT | Qt::Key_F5),
                         tr("Stop after the current batch, keeping the model trained so far as "
                            "the run's checkpoint"));
+    m_stopAfterEpoch = makeAction(
+        window, "stopAfterEpochAction", {}, tr("Stop &After This Epoch"),
+        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F5),
+        tr("Finish the epoch being trained, validate and checkpoint it, then stop; Resume "
+           "Selected Run continues from there"));
     // Not QKeySequence::Refresh: that is F5 on Linux, which is Train.
     m_refresh =
         makeAction(window, "refreshAction", s->standardIcon(QStyle::SP_BrowserReload),
@@ -115,6 +120,7 @@ void Actions::addToMenuBar(QMenuBar *bar, QMenu *recent)
     run->addSeparator();
     run->addAction(m_pause);
     run->addAction(m_stop);
+    run->addAction(m_stopAfterEpoch);
 
     QMenu *view = bar->addMenu(tr("&View"));
     view->addAction(m_refresh);
@@ -165,6 +171,7 @@ void Actions::update(const State &state)
         showPaused(false);
     }
     m_stop->setEnabled(state.training || state.importing);
+    m_stopAfterEpoch->setEnabled(state.training);
     m_refresh->setEnabled(state.projectOpen);
 }
 

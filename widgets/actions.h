@@ -57,6 +57,8 @@ public:
     // Checkable: checked while paused, when it reads "Resume".
     QAction *pause() const { return m_pause; }
     QAction *stop() const { return m_stop; }
+    // Ends the run after the epoch in progress (validated and checkpointed), resumable.
+    QAction *stopAfterEpoch() const { return m_stopAfterEpoch; }
     QAction *refresh() const { return m_refresh; }
     QAction *quit() const { return m_quit; }
     QAction *about() const { return m_about; }
@@ -72,7 +74,7 @@ private:
 
     QWidget *m_window;
     QAction *m_new, *m_open, *m_import, *m_importMulti, *m_importScenes, *m_train, *m_trainFile,
-        *m_resume, *m_pause, *m_stop, *m_refresh, *m_quit, *m_about, *m_aboutQt;
+        *m_resume, *m_pause, *m_stop, *m_stopAfterEpoch, *m_refresh, *m_quit, *m_about, *m_aboutQt;
     QMenu *m_examples = nullptr;
 };
 

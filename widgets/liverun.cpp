@@ -88,6 +88,7 @@ void LiveRun::onStarted(const mtl::train::RunStartInfo &info)
             .arg(info.stepsPerEpoch)
             .arg(toQt(info.evalSplit)) +
         (info.weighting.empty() ? QString() : QStringLiteral(" · ") + toQt(info.weighting)) +
+        (info.optimizer.empty() ? QString() : QStringLiteral(" · ") + toQt(info.optimizer)) +
         (info.resumedFromStep > 0
              ? tr(" · resumed from its checkpoint at step %1").arg(info.resumedFromStep)
              : QString());

@@ -92,6 +92,8 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (!r.error.empty())
             return toQt(r.error);
+        if (!r.note.empty() && index.column() == Status)
+            return toQt(r.note);
         if (index.column() == Started) {
             const QString started = toQt(r.startedAt.empty() ? r.createdAt : r.startedAt);
             return r.finishedAt.empty()

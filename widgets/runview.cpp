@@ -190,8 +190,13 @@ void RunView::showHeader(const RunCurves &curves)
         m_result->setText(tr("<span style='color:#c62828'>Error: %1</span>%2")
                               .arg(toQt(info.error).toHtmlEscaped(), resumeHint.toHtmlEscaped()));
     else if (!accuracy.isEmpty())
-        m_result->setText((allAccuracy ? tr("Accuracy on %1: %2") : tr("Scores on %1: %2"))
-                              .arg(curves.evalSplit, accuracy.join(QStringLiteral(" · "))));
+        m_result->setText(
+            (allAccuracy ? tr("Accuracy on %1: %2") : tr("Scores on %1: %2"))
+                .arg(curves.evalSplit, accuracy.join(QStringLiteral(" · "))) +
+            // How it ended early, or whose weights the scores are of.
+            (info.note.empty()
+                 ? QString()
+                 : QStringLiteral("<br><i>%1</i>").arg(toQt(info.note).toHtmlEscaped())));
     else
         m_result->clear();
     showAttributes(curves);

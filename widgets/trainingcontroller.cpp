@@ -51,7 +51,10 @@ bool TrainingController::start(const QString &projectPath,
 {
     if (m_thread)
         return false;
-    m_trainer = std::make_unique<Trainer>(toStd(projectPath), config, options);
+    TrainerOptions withFrontEnd = options; // recorded with the run (runs.environment)
+    withFrontEnd.environment.emplace("front_end", "mtlstudio");
+    withFrontEnd.environment.emplace("qt", qVersion());
+    m_trainer = std::make_unique<Trainer>(toStd(projectPath), config, withFrontEnd);
     m_listener = std::make_unique<Listener>(this);
     m_paused = false;
     m_runId = 0;
@@ -93,6 +96,12 @@ void TrainingController::stop()
 {
     if (m_trainer)
         m_trainer->requestStop();
+}
+
+void TrainingController::stopAfterEpoch()
+{
+    if (m_trainer)
+        m_trainer->requestStopAfterEpoch();
 }
 
 void TrainingController::waitForFinished()

@@ -42,6 +42,8 @@ public:
     void setPaused(bool paused);
     // Asks the trainer to stop at the next batch; it saves a checkpoint and reports stopped.
     void stop();
+    // Asks the trainer to stop once the current epoch is validated and checkpointed.
+    void stopAfterEpoch();
     // Blocks until the worker has finished and its last reports were delivered.
     void waitForFinished();
 

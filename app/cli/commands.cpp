@@ -83,7 +83,9 @@ json runJson(const store::RunInfo &r)
             {"steps_done", r.stepsDone},
             {"steps_total", r.stepsTotal},
             {"images_per_s", r.imagesPerSecond},
-            {"error", r.error}};
+            {"error", r.error},
+            {"note", r.note},
+            {"environment", json::parse(r.environment, nullptr, false)}};
 }
 
 // Opens an existing project to write to it, after checking it is an undamaged project, and
@@ -282,6 +284,8 @@ int runRuns(const std::string &path, bool asJson)
                     r.device.c_str(), steps.c_str(), r.imagesPerSecond, r.startedAt.c_str());
         if (!r.error.empty() && r.status != store::RunStatus::Completed)
             std::printf("       %s\n", r.error.c_str());
+        if (!r.note.empty())
+            std::printf("       %s\n", r.note.c_str());
     }
     return Ok;
 }
@@ -334,8 +338,8 @@ int runParts(bool asJson)
     std::vector<PartSpec> formats = data::importers().specs();
     const std::vector<std::pair<const char *, const std::vector<PartSpec> *>> kinds{
         {"backbones", &c.backbones},   {"sharings", &c.sharings},     {"task_types", &c.taskTypes},
-        {"weightings", &c.weightings}, {"optimizers", &c.optimizers}, {"probes", &c.probes},
-        {"import_formats", &formats}};
+        {"weightings", &c.weightings}, {"optimizers", &c.optimizers}, {"schedulers", &c.schedulers},
+        {"probes", &c.probes},         {"import_formats", &formats}};
     if (asJson) {
         json root = json::object();
         for (const auto &[kind, parts] : kinds) {
@@ -376,6 +380,7 @@ int runTrain(const TrainArgs &a)
     train::TrainerOptions options;
     options.preloadBatches = a.preloaded;
     options.resumeRunId = a.resume;
+    options.environment["front_end"] = "mtlstudio-cli";
     train::Trainer trainer(a.project, config, options);
     trainer.prepare();
     g_trainer.store(&trainer);
@@ -403,19 +408,28 @@ int runTrain(const TrainArgs &a)
                 summary += (summary.empty() ? "" : ", ") + task + " " + shown->text();
                 allAccuracy &= shown->name == "accuracy";
             }
-        std::fprintf(stderr,
-                     "run %lld completed in %s (%.0f images/s): %s%s %s\n"
-                     "results are in %s (mtlstudio-cli runs %s)\n",
+        std::fprintf(stderr, "run %lld completed in %s (%.0f images/s): %s%s %s\n",
                      static_cast<long long>(result.runId),
                      formatDuration(result.totalSeconds).c_str(), result.imagesPerSecond,
-                     result.evalSplit.c_str(), allAccuracy ? " accuracy" : "", summary.c_str(),
-                     a.project.c_str(), a.project.c_str());
+                     result.evalSplit.c_str(), allAccuracy ? " accuracy" : "", summary.c_str());
+        if (!result.note.empty())
+            std::fprintf(stderr, "  %s\n", result.note.c_str());
+        std::fprintf(stderr, "results are in %s (mtlstudio-cli runs %s)\n", a.project.c_str(),
+                     a.project.c_str());
         break;
     }
     case store::RunStatus::Stopped:
-        std::fprintf(stderr, "run %lld stopped after %lld steps; the model so far is saved in %s\n",
-                     static_cast<long long>(result.runId), static_cast<long long>(result.steps),
-                     a.project.c_str());
+        if (!result.note.empty())
+            std::fprintf(stderr, "run %lld %s; the model so far is saved in %s\n",
+                         static_cast<long long>(result.runId), result.note.c_str(),
+                         a.project.c_str());
+        else
+            std::fprintf(stderr,
+                         "run %lld stopped after %lld steps; the model so far is saved in %s\n",
+                         static_cast<long long>(result.runId), static_cast<long long>(result.steps),
+                         a.project.c_str());
+        std::fprintf(stderr, "continue it with: mtlstudio-cli train %s --resume %lld\n",
+                     a.project.c_str(), static_cast<long long>(result.runId));
         break;
     default:
         std::fprintf(stderr, "run %lld failed: %s\n", static_cast<long long>(result.runId),
@@ -432,7 +446,8 @@ int runTrain(const TrainArgs &a)
                           {"images_per_s", result.imagesPerSecond},
                           {"train_seconds", result.trainSeconds},
                           {"seconds", result.totalSeconds},
-                          {"error", result.error}}
+                          {"error", result.error},
+                          {"note", result.note}}
                          .dump()
                   << std::endl;
     if (result.status == store::RunStatus::Completed)

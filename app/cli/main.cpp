@@ -15,6 +15,8 @@
 #include <csignal>
 #include <cstdio>
 
+#include <unistd.h>
+
 namespace {
 
 using namespace mtl;
@@ -27,6 +29,16 @@ extern "C" void onSignal(int signal)
         trainer->requestStop();
     // A second Ctrl-C ends the process at once.
     std::signal(signal, SIG_DFL);
+}
+
+// SIGUSR1: finish the epoch being trained, validate and checkpoint it, then stop (resumable).
+extern "C" void onStopAfterEpoch(int)
+{
+    if (train::Trainer *trainer = g_trainer.load()) {
+        trainer->requestStopAfterEpoch();
+        static const char text[] = "\nSIGUSR1: stopping after this epoch\n";
+        [[maybe_unused]] const auto written = write(2, text, sizeof text - 1);
+    }
 }
 
 } // namespace
@@ -101,7 +113,8 @@ int main(int argc, char **argv)
     auto *trainCmd = app.add_subcommand(
         "train", "Train the experiment described by a config file (docs/CONFIG.md), or continue "
                  "a stopped run with --resume. Ctrl-C stops at the next batch, saves the model "
-                 "and exits with 130.");
+                 "and exits with 130; SIGUSR1 stops after the current epoch (validated and "
+                 "checkpointed).");
     trainCmd->add_option("PROJECT", trainArgs.project, "Project file (*.mtlproj)")->required();
     auto *configOption =
         trainCmd->add_option("--config", trainArgs.config,
@@ -133,7 +146,8 @@ int main(int argc, char **argv)
     bool partsJson = false;
     auto *parts = app.add_subcommand(
         "parts", "List what an experiment config can name: backbones, sharing strategies, task "
-                 "types, weighting methods, optimizers, probes (with their options), and the "
+                 "types, weighting methods, optimizers, schedulers, probes (with their options), "
+                 "and the "
                  "import formats");
     parts->add_flag("--json", partsJson, "Print one JSON object on stdout");
 
@@ -147,7 +161,8 @@ int main(int argc, char **argv)
                joinNames(partNames(catalog.sharings)) + "; task types " +
                joinNames(partNames(catalog.taskTypes)) + "; weighting " +
                joinNames(partNames(catalog.weightings)) + "; optimizers " +
-               joinNames(partNames(catalog.optimizers)) + "; probes " +
+               joinNames(partNames(catalog.optimizers)) + "; schedulers " +
+               joinNames(partNames(catalog.schedulers)) + "; probes " +
                joinNames(partNames(catalog.probes)) + ".");
 
     if (argc > 1 && argv[1][0] != '-') {
@@ -179,6 +194,7 @@ int main(int argc, char **argv)
 
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
+    std::signal(SIGUSR1, onStopAfterEpoch);
     try {
         // Text that would be stored in the project or printed as JSON must be UTF-8: refused
         // here, naming the argument, before anything is opened.

@@ -53,6 +53,8 @@ void ProgressPrinter::runStarted(const mtl::train::RunStartInfo &info)
                  static_cast<long long>(info.evalSamples));
     if (!info.weighting.empty())
         std::fprintf(stderr, "  weighting %s\n", info.weighting.c_str());
+    if (!info.optimizer.empty())
+        std::fprintf(stderr, "  optimizer %s\n", info.optimizer.c_str());
     for (const std::string &note : info.taskNotes)
         std::fprintf(stderr, "  %s\n", note.c_str());
 }

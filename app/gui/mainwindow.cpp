@@ -101,6 +101,12 @@ void MainWindow::connectActions()
         if (m_import->isRunning())
             m_import->cancel();
     });
+    connect(a->stopAfterEpoch(), &QAction::triggered, this, [this] {
+        if (!m_training->isRunning())
+            return;
+        m_training->stopAfterEpoch();
+        statusBar()->showMessage(tr("Stopping after this epoch (its validation and checkpoint)…"));
+    });
     connect(a->refresh(), &QAction::triggered, this, &MainWindow::refresh);
     connect(a->quit(), &QAction::triggered, this, &QWidget::close);
 }

@@ -1,7 +1,7 @@
 #pragma once
 // What parts an experiment can be built from, as the config validator sees them: the names,
 // help and options of every registered backbone, sharing strategy, task type, weighting
-// method, optimiser and probe. The registries of model/ and train/ fill it
+// method, optimiser, learning-rate schedule and probe. The registries of model/ and train/ fill it
 // (train::catalog()); tests may hand the validator a catalog of their own.
 
 #include "common/registry.h"
@@ -14,7 +14,8 @@
 namespace mtl::experiment {
 
 struct Catalog {
-    std::vector<PartSpec> backbones, sharings, taskTypes, weightings, optimizers, probes;
+    std::vector<PartSpec> backbones, sharings, taskTypes, weightings, optimizers, schedulers,
+        probes;
 };
 
 // The entry named `name`, or nullptr.

@@ -51,7 +51,8 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
     if (!root.is_object())
         r.fail("", std::string("the config must be a JSON object, got ") + Reader::typeName(root));
     r.checkKeys(root, "",
-                {"name", "dataset", "tasks", "model", "weighting", "optimizer", "train", "probes"});
+                {"name", "dataset", "tasks", "model", "weighting", "optimizer", "scheduler",
+                 "train", "debug", "probes"});
 
     ExperimentConfig config;
     config.name = r.string(root, "", "name", nullptr);
@@ -130,15 +131,40 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
                           part(r, "weighting.method", w.method, catalog.weightings));
 
     const json &optimizer = r.object(root, "", "optimizer", false);
-    r.checkKeys(optimizer, "optimizer", {"name", "lr", "weight_decay", "momentum", "groups"});
     OptimizerConfig &o = config.optimizer;
     o.name = r.string(optimizer, "optimizer", "name", &o.name);
-    part(r, "optimizer.name", o.name, catalog.optimizers);
+    const PartSpec &optimizerSpec = part(r, "optimizer.name", o.name, catalog.optimizers);
+    {
+        // The optimiser's own options sit beside name and lr; an option of another one is
+        // named as such ("only the sgd, rmsprop optimizers take a momentum").
+        const std::vector<std::string> common{"name", "lr", "weight_decay", "clip_norm", "groups"};
+        std::vector<std::string> known = common;
+        for (const OptionSpec &option : optimizerSpec.options)
+            known.push_back(option.name);
+        json own = json::object();
+        for (const auto &item : optimizer.items()) {
+            if (std::find(known.begin(), known.end(), item.key()) != known.end()) {
+                if (std::find(common.begin(), common.end(), item.key()) == common.end())
+                    own[item.key()] = item.value();
+                continue;
+            }
+            std::vector<std::string> takers;
+            for (const PartSpec &other : catalog.optimizers)
+                for (const OptionSpec &option : other.options)
+                    if (option.name == item.key())
+                        takers.push_back(other.name);
+            if (!takers.empty())
+                r.fail("optimizer." + item.key(),
+                       "only the " + joinNames(takers) +
+                           (takers.size() == 1 ? " optimizer takes " : " optimizers take ") + "a " +
+                           item.key() + " (optimizer.name is " + o.name + ")");
+        }
+        r.checkKeys(optimizer, "optimizer", known);
+        o.options = validateOptions(own, optimizerSpec.options, "optimizer", r.source());
+    }
     o.lr = r.number(optimizer, "optimizer", "lr", o.lr, 0.0, 10.0, true);
     o.weightDecay = r.number(optimizer, "optimizer", "weight_decay", o.weightDecay, 0.0, 1.0);
-    if (optimizer.contains("momentum") && o.name != "sgd")
-        r.fail("optimizer.momentum", "only the sgd optimizer takes a momentum");
-    o.momentum = r.number(optimizer, "optimizer", "momentum", o.momentum, 0.0, 1.0);
+    o.clipNorm = r.number(optimizer, "optimizer", "clip_norm", o.clipNorm, 0.0, 1e9);
     // Which groups exist depends on the model; the trainer checks the names when it builds it.
     const json &groups = r.object(optimizer, "optimizer", "groups", false);
     for (const auto &item : groups.items()) {
@@ -157,7 +183,8 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
     const json &train = r.object(root, "", "train", false);
     r.checkKeys(train, "train",
                 {"epochs", "batch_size", "max_steps_per_epoch", "val_fraction", "seed", "threads",
-                 "device", "checkpoint_every_steps", "memory_format"});
+                 "device", "checkpoint_every_steps", "memory_format", "monitor", "patience",
+                 "min_delta", "keep_best"});
     TrainConfig &tc = config.train;
     tc.epochs = static_cast<int>(r.integer(train, "train", "epochs", tc.epochs, 1, 100000));
     tc.batchSize =
@@ -179,6 +206,50 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
         std::all_of(device.begin() + 5, device.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (device != "auto" && device != "cpu" && device != "cuda" && !cudaIndex)
         r.fail("train.device", "unknown device '" + device + "' (use auto, cpu, cuda or cuda:N)");
+
+    tc.monitor = r.string(train, "train", "monitor", &tc.monitor);
+    if (const auto dot = tc.monitor.find('.'); dot != std::string::npos) {
+        const std::string task = tc.monitor.substr(0, dot);
+        if (!taskNames.count(task))
+            r.fail("train.monitor", "'" + tc.monitor + "' names no task of this config (tasks: " +
+                                        joinNames({taskNames.begin(), taskNames.end()}) + ")");
+        if (dot + 1 == tc.monitor.size())
+            r.fail("train.monitor", "'" + tc.monitor + "' names no metric after the task");
+    }
+    tc.patience = static_cast<int>(r.integer(train, "train", "patience", tc.patience, 0, 100000));
+    tc.minDelta = r.number(train, "train", "min_delta", tc.minDelta, 0.0, 1e9);
+    tc.keepBest = r.boolean(train, "train", "keep_best", tc.keepBest);
+
+    const json &scheduler = r.object(root, "", "scheduler", false);
+    r.checkKeys(scheduler, "scheduler", {"name", "options"});
+    SchedulerConfig &sc = config.scheduler;
+    sc.name = r.string(scheduler, "scheduler", "name", &sc.name);
+    sc.options = optionsOf(r, scheduler, "scheduler", "options",
+                           part(r, "scheduler.name", sc.name, catalog.schedulers));
+
+    // What follows the validation metric needs a validation split.
+    if (tc.valFraction == 0.0) {
+        const char *why = "follows train.monitor on the validation split, and "
+                          "train.val_fraction is 0";
+        if (tc.patience > 0)
+            r.fail("train.patience", std::string("early stopping ") + why);
+        if (tc.keepBest)
+            r.fail("train.keep_best", std::string("keep_best ") + why);
+        if (sc.name == "plateau")
+            r.fail("scheduler.name", std::string("plateau ") + why);
+    }
+
+    const json &debug = r.object(root, "", "debug", false);
+    r.checkKeys(debug, "debug", {"nan_at_step", "nan_in", "nan_task"});
+    DebugConfig &dc = config.debug;
+    dc.nanAtStep = r.integer(debug, "debug", "nan_at_step", 0, 0, std::int64_t(1) << 40);
+    dc.nanIn = r.string(debug, "debug", "nan_in", &dc.nanIn);
+    r.oneOf("debug.nan_in", dc.nanIn, {"loss", "gradient"});
+    if (debug.contains("nan_task")) {
+        dc.nanTask = r.string(debug, "debug", "nan_task", nullptr);
+        if (!taskNames.count(dc.nanTask))
+            r.fail("debug.nan_task", "'" + dc.nanTask + "' is not a task of this config");
+    }
 
     // "probes": ["task_weights", {"name": "param_norms", "options": {...}}]
     if (!root.contains("probes")) {
@@ -223,10 +294,12 @@ std::string ExperimentConfig::toJson(int indent) const
             task["options"] = t.options;
         tasksJson.push_back(task);
     }
-    json optimizerJson = {
-        {"name", optimizer.name}, {"lr", optimizer.lr}, {"weight_decay", optimizer.weightDecay}};
-    if (optimizer.name == "sgd")
-        optimizerJson["momentum"] = optimizer.momentum;
+    json optimizerJson = {{"name", optimizer.name},
+                          {"lr", optimizer.lr},
+                          {"weight_decay", optimizer.weightDecay},
+                          {"clip_norm", optimizer.clipNorm}};
+    for (const auto &item : optimizer.options.items())
+        optimizerJson[item.key()] = item.value();
     if (!optimizer.groups.empty()) {
         json groups = json::object();
         for (const auto &[group, options] : optimizer.groups) {
@@ -265,9 +338,24 @@ std::string ExperimentConfig::toJson(int indent) const
           {"threads", train.threads},
           {"device", train.device},
           {"checkpoint_every_steps", train.checkpointEverySteps},
-          {"memory_format", train.memoryFormat}}},
+          {"memory_format", train.memoryFormat},
+          {"monitor", train.monitor},
+          {"patience", train.patience},
+          {"min_delta", train.minDelta},
+          {"keep_best", train.keepBest}}},
         {"probes", probesJson},
     };
+    json schedulerJson = {{"name", scheduler.name}};
+    if (!scheduler.options.empty())
+        schedulerJson["options"] = scheduler.options;
+    root["scheduler"] = schedulerJson;
+    // Only a config that asks for a test aid carries it.
+    if (!(debug == DebugConfig{})) {
+        json debugJson = {{"nan_at_step", debug.nanAtStep}, {"nan_in", debug.nanIn}};
+        if (!debug.nanTask.empty())
+            debugJson["nan_task"] = debug.nanTask;
+        root["debug"] = debugJson;
+    }
     return root.dump(indent);
 }
 

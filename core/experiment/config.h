@@ -45,11 +45,20 @@ struct ParameterGroupConfig {
 };
 
 struct OptimizerConfig {
-    std::string name = "adam"; // "adam" | "sgd"
+    std::string name = "adam"; // a registered optimiser: adam, adamw, sgd, rmsprop
     double lr = 1e-3;
     double weightDecay = 0.0;
-    double momentum = 0.9;                              // sgd only
+    // The optimiser's own options (sgd: momentum, nesterov; adam: beta1, …), defaults filled;
+    // written beside name and lr in the JSON ("optimizer": {"name": "sgd", "momentum": 0.9}).
+    nlohmann::json options = nlohmann::json::object();
+    double clipNorm = 0.0; // the gradient of all parameters clipped to this norm; 0: never
     std::map<std::string, ParameterGroupConfig> groups; // by group name; checked by the trainer
+};
+
+// How the learning rate changes during the run: a registered schedule and its options.
+struct SchedulerConfig {
+    std::string name = "none";
+    nlohmann::json options = nlohmann::json::object(); // defaults filled
 };
 
 struct TrainConfig {
@@ -64,6 +73,23 @@ struct TrainConfig {
     std::string memoryFormat = "channels_last";
     // A checkpoint every N training steps besides each epoch's; 0: every 2 minutes of training.
     std::int64_t checkpointEverySteps = 0;
+    // The validation metric that early stopping, keep_best and the plateau schedule follow:
+    // "loss" or another metric name (its mean over the tasks that record it), or "TASK.METRIC".
+    std::string monitor = "loss";
+    int patience = 0;      // early stopping after this many epochs without improvement; 0: off
+    double minDelta = 0.0; // what counts as an improvement of the monitored metric
+    bool keepBest = false; // the final evaluation uses the best epoch's weights (by monitor)
+};
+
+// Test aids, documented as such: make the run fail on purpose.
+struct DebugConfig {
+    std::int64_t nanAtStep = 0; // 0: never
+    std::string nanIn = "loss"; // "loss" (the task's loss) | "gradient" (a shared gradient)
+    std::string nanTask;        // the task whose loss turns NaN; empty: the first
+    bool operator==(const DebugConfig &o) const
+    {
+        return nanAtStep == o.nanAtStep && nanIn == o.nanIn && nanTask == o.nanTask;
+    }
 };
 
 struct ProbeConfig {
@@ -78,7 +104,9 @@ struct ExperimentConfig {
     ModelConfig model;
     WeightingConfig weighting;
     OptimizerConfig optimizer;
+    SchedulerConfig scheduler;
     TrainConfig train;
+    DebugConfig debug;
     std::vector<ProbeConfig> probes; // what the run records beyond losses and metrics
 
     // Parses and validates against the parts `catalog` lists. `source` names the text in

@@ -134,6 +134,17 @@ double JsonReader::number(const json &parent, const std::string &path, const cha
     return x;
 }
 
+bool JsonReader::boolean(const json &parent, const std::string &path, const char *key,
+                         bool fallback) const
+{
+    if (!parent.contains(key))
+        return fallback;
+    const json &value = parent.at(key);
+    if (!value.is_boolean())
+        fail(join(path, key), std::string("expected true or false, got ") + typeName(value));
+    return value.get<bool>();
+}
+
 std::int64_t JsonReader::integer(const json &parent, const std::string &path, const char *key,
                                  std::int64_t fallback, std::int64_t min, std::int64_t max) const
 {

@@ -34,6 +34,8 @@ public:
                   double fallback, double min, double max, bool minExclusive = false) const;
     std::int64_t integer(const nlohmann::json &parent, const std::string &path, const char *key,
                          std::int64_t fallback, std::int64_t min, std::int64_t max) const;
+    bool boolean(const nlohmann::json &parent, const std::string &path, const char *key,
+                 bool fallback) const;
     void oneOf(const std::string &keyPath, const std::string &value,
                const std::vector<std::string> &choices) const;
 

@@ -92,6 +92,10 @@ struct RunInfo {
     std::string device;
     std::string createdAt, startedAt, finishedAt;
     std::string error;
+    // How a run that did not go to its last step ended, besides its status (early stopping,
+    // a stop after an epoch); and what it ran on (JSON: versions, device, threads, seed).
+    std::string note;
+    std::string environment = "{}";
     std::int64_t stepsDone = 0;
     std::int64_t stepsTotal = 0;
     double imagesPerSecond = 0.0;

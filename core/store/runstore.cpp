@@ -71,13 +71,22 @@ std::int64_t RunStore::createRun(std::int64_t experimentId, std::int64_t stepsTo
     return m_db.lastInsertId();
 }
 
-void RunStore::markStarted(std::int64_t runId, const std::string &device)
+void RunStore::markStarted(std::int64_t runId, const std::string &device,
+                           const std::string &environment)
 {
     const std::string now = nowIso8601();
     Statement st(m_db, "UPDATE runs SET status = 'running', device = ?2, started_at = ?3, "
-                       "heartbeat_at = ?3, owner_host = ?4, owner_pid = ?5 WHERE id = ?1");
+                       "heartbeat_at = ?3, owner_host = ?4, owner_pid = ?5, environment = ?6 "
+                       "WHERE id = ?1");
     st.bind(1, runId).bind(2, device).bind(3, now).bind(4, hostName());
-    st.bind(5, static_cast<std::int64_t>(getpid()));
+    st.bind(5, static_cast<std::int64_t>(getpid())).bind(6, environment);
+    st.exec();
+}
+
+void RunStore::setNote(std::int64_t runId, const std::string &note)
+{
+    Statement st(m_db, "UPDATE runs SET note = ?2 WHERE id = ?1");
+    st.bind(1, runId).bind(2, note);
     st.exec();
 }
 
@@ -90,8 +99,9 @@ void RunStore::prepareResume(std::int64_t runId, std::int64_t step)
         st.bind(1, runId).bind(2, step);
         st.exec();
     }
-    Statement st(m_db, "UPDATE runs SET status = 'queued', error = '', finished_at = NULL, "
-                       "steps_done = ?2 WHERE id = ?1");
+    Statement st(m_db,
+                 "UPDATE runs SET status = 'queued', error = '', note = '', finished_at = NULL, "
+                 "steps_done = ?2 WHERE id = ?1");
     st.bind(1, runId).bind(2, step);
     st.exec();
     tx.commit();
@@ -120,28 +130,41 @@ void RunStore::record(std::int64_t runId, const RecordBatch &rows, std::int64_t 
     tx.commit();
 }
 
-void RunStore::saveCheckpoint(std::int64_t runId, const Checkpoint &checkpoint)
+void RunStore::saveCheckpoint(std::int64_t runId, const Checkpoint &checkpoint,
+                              const std::string &kind)
 {
     Transaction tx(m_db);
     Statement st(m_db, "INSERT INTO checkpoints (run_id, epoch, step, created_at, model, "
-                       "optimizer, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                       "optimizer, state, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     st.bind(1, runId).bind(2, checkpoint.epoch).bind(3, checkpoint.step).bind(4, nowIso8601());
     st.bindBlob(5, checkpoint.model.data(), checkpoint.model.size());
     st.bindBlob(6, checkpoint.optimizer.data(), checkpoint.optimizer.size());
     st.bindBlob(7, checkpoint.state.data(), checkpoint.state.size());
+    st.bind(8, kind);
     st.exec();
-    // Keep the latest checkpoint only: the model of each epoch is small, but runs are many.
-    Statement prune(m_db, "DELETE FROM checkpoints WHERE run_id = ?1 AND id <> ?2");
-    prune.bind(1, runId).bind(2, m_db.lastInsertId());
+    // One checkpoint of each kind: the model of each epoch is small, but runs are many.
+    Statement prune(m_db, "DELETE FROM checkpoints WHERE run_id = ?1 AND kind = ?3 AND id <> ?2");
+    prune.bind(1, runId).bind(2, m_db.lastInsertId()).bind(3, kind);
     prune.exec();
     tx.commit();
 }
 
 std::optional<Checkpoint> RunStore::latestCheckpoint(std::int64_t runId)
 {
+    return checkpoint(runId, "latest");
+}
+
+std::optional<Checkpoint> RunStore::bestCheckpoint(std::int64_t runId)
+{
+    return checkpoint(runId, "best");
+}
+
+std::optional<Checkpoint> RunStore::checkpoint(std::int64_t runId, const std::string &kind)
+{
     Statement st(m_db, "SELECT id, epoch, step, created_at, model, optimizer, state FROM "
-                       "checkpoints WHERE run_id = ?1 ORDER BY epoch DESC, id DESC LIMIT 1");
-    st.bind(1, runId);
+                       "checkpoints WHERE run_id = ?1 AND kind = ?2 ORDER BY epoch DESC, id DESC "
+                       "LIMIT 1");
+    st.bind(1, runId).bind(2, kind);
     if (!st.step())
         return std::nullopt;
     Checkpoint checkpoint;
@@ -167,10 +190,11 @@ std::vector<RunInfo> RunStore::query(const std::string &where, std::int64_t id)
                        "r.device, r.created_at, coalesce(r.started_at, ''), "
                        "coalesce(r.finished_at, ''), r.error, r.steps_done, r.steps_total, "
                        "r.images_per_s, r.owner_host, r.owner_pid, "
-                       "coalesce(r.heartbeat_at, r.started_at, r.created_at) FROM runs r "
+                       "coalesce(r.heartbeat_at, r.started_at, r.created_at), r.note, "
+                       "r.environment FROM runs r "
                        "JOIN experiments e ON e.id = r.experiment_id "
-                       "LEFT JOIN datasets d ON d.id = e.dataset_id " + where +
-                           " ORDER BY r.id");
+                       "LEFT JOIN datasets d ON d.id = e.dataset_id " +
+                           where + " ORDER BY r.id");
     if (id >= 0)
         st.bind(1, id);
     std::vector<RunInfo> runs;
@@ -190,6 +214,8 @@ std::vector<RunInfo> RunStore::query(const std::string &where, std::int64_t id)
         run.stepsDone = st.int64(10);
         run.stepsTotal = st.int64(11);
         run.imagesPerSecond = st.real(12);
+        run.note = st.text(16);
+        run.environment = st.text(17);
         // A run whose process is gone reads as interrupted, also to a reader that does not
         // write (markOrphanedRunsInterrupted() records it).
         if (!isFinished(run.status) && st.text(13) == host && !processExists(st.int64(14))) {

@@ -41,7 +41,10 @@ public:
 
     // A new run in state "queued", owned by this process.
     std::int64_t createRun(std::int64_t experimentId, std::int64_t stepsTotal);
-    void markStarted(std::int64_t runId, const std::string &device);
+    // environment: JSON of what the run runs on (library versions, device, threads, seed).
+    void markStarted(std::int64_t runId, const std::string &device,
+                     const std::string &environment = "{}");
+    void setNote(std::int64_t runId, const std::string &note);
     // Sets the status; finished states also set finished_at. error may be empty.
     void setStatus(std::int64_t runId, RunStatus status, const std::string &error = {});
 
@@ -53,9 +56,12 @@ public:
     // step (it will be recorded again) and puts it back in the queue, in one transaction.
     void prepareResume(std::int64_t runId, std::int64_t step);
 
-    // Stores `checkpoint` (its id and createdAt are ignored) as the run's only checkpoint.
-    void saveCheckpoint(std::int64_t runId, const Checkpoint &checkpoint);
+    // Stores `checkpoint` (its id and createdAt are ignored) as the run's only checkpoint of
+    // its kind: "latest" (what a resume continues from) or "best" (train.keep_best).
+    void saveCheckpoint(std::int64_t runId, const Checkpoint &checkpoint,
+                        const std::string &kind = "latest");
     std::optional<Checkpoint> latestCheckpoint(std::int64_t runId);
+    std::optional<Checkpoint> bestCheckpoint(std::int64_t runId);
 
     std::vector<RunInfo> list();
     std::optional<RunInfo> find(std::int64_t runId);
@@ -66,6 +72,7 @@ public:
     int markOrphanedRunsInterrupted();
 
 private:
+    std::optional<Checkpoint> checkpoint(std::int64_t runId, const std::string &kind);
     std::vector<RunInfo> query(const std::string &where, std::int64_t id);
     Database &m_db;
 };

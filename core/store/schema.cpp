@@ -145,6 +145,14 @@ const std::vector<Migration> &migrations()
              db.exec("ALTER TABLE label_columns ADD COLUMN attribute_group TEXT NOT NULL "
                      "DEFAULT '';");
          }},
+        {5,
+         "checkpoints say which they are (latest, best); runs record their environment and "
+         "a note on how they ended",
+         [](Database &db) {
+             db.exec("ALTER TABLE checkpoints ADD COLUMN kind TEXT NOT NULL DEFAULT 'latest';"
+                     "ALTER TABLE runs ADD COLUMN environment TEXT NOT NULL DEFAULT '{}';"
+                     "ALTER TABLE runs ADD COLUMN note TEXT NOT NULL DEFAULT '';");
+         }},
     };
     return all;
 }

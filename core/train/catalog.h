@@ -28,4 +28,10 @@ std::string architectureText(const experiment::ModelConfig &model);
 // The weighting method with the options changed from their defaults: "mgda (normalization l2)".
 std::string weightingText(const experiment::WeightingConfig &weighting);
 
+// How the run optimises, for run headers: the optimiser with its learning rate and the options
+// changed from their defaults, the schedule, clipping, early stopping and keep_best:
+// "sgd lr 0.1 (nesterov true) · cosine (warmup_steps 100) · clip_norm 1 · early stopping on
+// val loss (patience 3) · keep best".
+std::string trainingText(const experiment::ExperimentConfig &config);
+
 } // namespace mtl::train

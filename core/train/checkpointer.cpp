@@ -1,7 +1,9 @@
 #include "train/checkpointer.h"
 
 #include "model/multitask.h"
+#include "train/monitor.h"
 #include "train/probe.h"
+#include "train/schedule.h"
 #include "train/weighting.h"
 
 #include <ATen/Context.h>
@@ -48,6 +50,12 @@ Checkpointer::Checkpointer(model::MultiTaskModelImpl &model, torch::optim::Optim
     , m_device(device)
 {}
 
+void Checkpointer::setControl(Schedule *schedule, EpochMonitor *monitor)
+{
+    m_schedule = schedule;
+    m_monitor = monitor;
+}
+
 store::Checkpoint Checkpointer::capture(int epoch, std::int64_t step) const
 {
     store::Checkpoint checkpoint;
@@ -64,6 +72,12 @@ store::Checkpoint Checkpointer::capture(int epoch, std::int64_t step) const
         for (const Probe *probe : m_probes)
             probes[probe->name()] = probe->saveState();
         a.write("probes", c10::IValue(probes.dump()));
+        nlohmann::json control = nlohmann::json::object();
+        if (m_schedule)
+            control["schedule"] = m_schedule->saveState();
+        if (m_monitor)
+            control["monitor"] = m_monitor->saveState();
+        a.write("control", c10::IValue(control.dump()));
     });
     return checkpoint;
 }
@@ -87,7 +101,21 @@ void Checkpointer::restore(const store::Checkpoint &checkpoint)
         for (Probe *probe : m_probes)
             if (states.contains(probe->name()))
                 probe->loadState(states.at(probe->name()));
+        // Checkpoints before schema version 5 carry no schedule or early-stopping state.
+        c10::IValue control;
+        if (a.try_read("control", control)) {
+            const nlohmann::json state = nlohmann::json::parse(control.toStringRef());
+            if (m_schedule && state.contains("schedule"))
+                m_schedule->loadState(state.at("schedule"));
+            if (m_monitor && state.contains("monitor"))
+                m_monitor->loadState(state.at("monitor"));
+        }
     });
+}
+
+void Checkpointer::restoreModel(const store::Checkpoint &checkpoint)
+{
+    deserialize(checkpoint.model, m_device, [&](auto &a) { m_model.load(a); });
 }
 
 } // namespace mtl::train

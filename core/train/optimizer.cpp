@@ -1,8 +1,11 @@
 #include "train/optimizer.h"
 
 #include "common/error.h"
+#include "experiment/catalog.h"
 
 #include <torch/optim/adam.h>
+#include <torch/optim/adamw.h>
+#include <torch/optim/rmsprop.h>
 #include <torch/optim/sgd.h>
 
 namespace mtl::train {
@@ -20,35 +23,107 @@ paramGroups(const std::vector<GroupSettings> &groups,
         result.emplace_back(group.parameters, std::make_unique<Options>(options(group)));
     return result;
 }
+
+// The options Adam and AdamW share.
+std::vector<OptionSpec> adamOptions()
+{
+    return {
+        {"beta1", Type::Number, 0.9, "decay of the running mean of the gradient", 0, 0.999999},
+        {"beta2", Type::Number, 0.999, "decay of the running mean of its square", 0, 0.999999},
+        {"eps", Type::Number, 1e-8, "added to the denominator", 0, 1},
+        {"amsgrad", Type::Boolean, false, "AMSGrad: divide by the largest second moment so far"},
+    };
+}
+
+template <typename Options> Options withAdam(Options options, const nlohmann::json &o)
+{
+    return options.betas(std::make_tuple(o.at("beta1").get<double>(), o.at("beta2").get<double>()))
+        .eps(o.at("eps").get<double>())
+        .amsgrad(o.at("amsgrad").get<bool>());
+}
+
+// An optimiser of type Optimizer over `groups`, each group's options made by `options` from
+// the group's learning rate and weight decay.
+template <typename Optimizer, typename Options>
+std::unique_ptr<torch::optim::Optimizer>
+make(const std::vector<GroupSettings> &groups, const experiment::OptimizerConfig &c,
+     const std::function<Options(double lr, double weightDecay)> &options)
+{
+    const auto groupOptions = [&](const GroupSettings &g) { return options(g.lr, g.weightDecay); };
+    return std::make_unique<Optimizer>(paramGroups<Options>(groups, groupOptions),
+                                       options(c.lr, c.weightDecay));
+}
 } // namespace
 
 const Registry<OptimizerMaker> &optimizers()
 {
+    using namespace torch::optim;
     static const Registry<OptimizerMaker> table{
-        {{"adam",
-          "Adam (Kingma & Ba): betas 0.9/0.999, eps 1e-8; weight decay added to the "
-          "gradient (L2)",
-          {}},
-         [](const std::vector<GroupSettings> &groups,
-            const experiment::OptimizerConfig &c) -> std::unique_ptr<torch::optim::Optimizer> {
-             using torch::optim::AdamOptions;
-             const auto options = [](const GroupSettings &g) {
-                 return AdamOptions(g.lr).weight_decay(g.weightDecay);
-             };
-             return std::make_unique<torch::optim::Adam>(
-                 paramGroups<AdamOptions>(groups, options),
-                 AdamOptions(c.lr).weight_decay(c.weightDecay));
+        {{"adam", "Adam (Kingma & Ba); optimizer.weight_decay is added to the gradient (L2)",
+          adamOptions()},
+         [](const std::vector<GroupSettings> &groups, const experiment::OptimizerConfig &c) {
+             return make<Adam, AdamOptions>(groups, c, [&c](double lr, double decay) {
+                 return withAdam(AdamOptions(lr).weight_decay(decay), c.options);
+             });
          }},
-        {{"sgd", "stochastic gradient descent with momentum (optimizer.momentum)", {}},
-         [](const std::vector<GroupSettings> &groups,
-            const experiment::OptimizerConfig &c) -> std::unique_ptr<torch::optim::Optimizer> {
-             using torch::optim::SGDOptions;
-             const auto options = [&c](const GroupSettings &g) {
-                 return SGDOptions(g.lr).momentum(c.momentum).weight_decay(g.weightDecay);
-             };
-             return std::make_unique<torch::optim::SGD>(
-                 paramGroups<SGDOptions>(groups, options),
-                 SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weightDecay));
+        {{"adamw",
+          "AdamW (Loshchilov & Hutter): Adam with decoupled weight decay, each step "
+          "θ ← θ − lr·weight_decay·θ",
+          adamOptions()},
+         [](const std::vector<GroupSettings> &groups, const experiment::OptimizerConfig &c) {
+             return make<AdamW, AdamWOptions>(groups, c, [&c](double lr, double decay) {
+                 return withAdam(AdamWOptions(lr).weight_decay(decay), c.options);
+             });
+         }},
+        {{"sgd",
+          "stochastic gradient descent with momentum, optionally Nesterov's",
+          {
+              {"momentum", Type::Number, 0.9, "momentum factor", 0, 1},
+              {"nesterov", Type::Boolean, false,
+               "Nesterov momentum (needs a momentum > 0 and dampening 0)"},
+              {"dampening", Type::Number, 0.0, "dampening of the momentum", 0, 1},
+          }},
+         [](const std::vector<GroupSettings> &groups, const experiment::OptimizerConfig &c) {
+             const auto &o = c.options;
+             const double momentum = o.at("momentum").get<double>();
+             const double dampening = o.at("dampening").get<double>();
+             const bool nesterov = o.at("nesterov").get<bool>();
+             if (nesterov && (momentum <= 0 || dampening != 0)) {
+                 ErrorLocation where;
+                 where.key = "optimizer.nesterov";
+                 throw Error(ErrorCode::Config,
+                             "Nesterov momentum needs optimizer.momentum > 0 and "
+                             "optimizer.dampening 0",
+                             where);
+             }
+             return make<SGD, SGDOptions>(groups, c, [=](double lr, double decay) {
+                 return SGDOptions(lr)
+                     .momentum(momentum)
+                     .dampening(dampening)
+                     .nesterov(nesterov)
+                     .weight_decay(decay);
+             });
+         }},
+        {{"rmsprop",
+          "RMSprop (Hinton): the gradient divided by a running root mean square",
+          {
+              {"alpha", Type::Number, 0.99, "decay of the running mean of the squared gradient", 0,
+               1},
+              {"eps", Type::Number, 1e-8, "added to the denominator", 0, 1},
+              {"momentum", Type::Number, 0.0, "momentum factor", 0, 1},
+              {"centered", Type::Boolean, false,
+               "divide by the estimated variance instead of the second moment"},
+          }},
+         [](const std::vector<GroupSettings> &groups, const experiment::OptimizerConfig &c) {
+             const auto &o = c.options;
+             return make<RMSprop, RMSpropOptions>(groups, c, [&o](double lr, double decay) {
+                 return RMSpropOptions(lr)
+                     .alpha(o.at("alpha").get<double>())
+                     .eps(o.at("eps").get<double>())
+                     .momentum(o.at("momentum").get<double>())
+                     .centered(o.at("centered").get<bool>())
+                     .weight_decay(decay);
+             });
          }},
     };
     return table;
@@ -95,21 +170,30 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::Optimiz
             groups.push_back(std::move(group));
         }
     }
-    return entry->make(groups, config);
+    // The optimiser's own options with their defaults, also for configs built in code.
+    experiment::OptimizerConfig filled = config;
+    filled.options =
+        experiment::validateOptions(config.options, entry->spec.options, "optimizer", "<config>");
+    return entry->make(groups, filled);
 }
 
 std::vector<WeightingContext::StepRule> stepRules(torch::optim::Optimizer &optimizer)
 {
+    using namespace torch::optim;
     std::vector<WeightingContext::StepRule> rules;
     auto &state = optimizer.state();
-    for (const torch::optim::OptimizerParamGroup &group : optimizer.param_groups()) {
-        const torch::optim::OptimizerOptions &options = group.options();
+    for (const OptimizerParamGroup &group : optimizer.param_groups()) {
+        const OptimizerOptions &options = group.options();
         double weightDecay = 0, momentum = 0;
-        if (const auto *sgd = dynamic_cast<const torch::optim::SGDOptions *>(&options)) {
+        if (const auto *sgd = dynamic_cast<const SGDOptions *>(&options)) {
             weightDecay = sgd->weight_decay();
             momentum = sgd->momentum();
-        } else if (const auto *adam = dynamic_cast<const torch::optim::AdamOptions *>(&options)) {
+        } else if (const auto *adam = dynamic_cast<const AdamOptions *>(&options)) {
             weightDecay = adam->weight_decay();
+        } else if (const auto *adamw = dynamic_cast<const AdamWOptions *>(&options)) {
+            weightDecay = adamw->weight_decay();
+        } else if (const auto *rmsprop = dynamic_cast<const RMSpropOptions *>(&options)) {
+            weightDecay = rmsprop->weight_decay();
         }
         for (const at::Tensor &parameter : group.params()) {
             WeightingContext::StepRule rule{parameter, options.get_lr(), weightDecay, {}};
@@ -117,8 +201,7 @@ std::vector<WeightingContext::StepRule> stepRules(torch::optim::Optimizer &optim
                 const auto found =
                     state.find(c10::guts::to_string(parameter.unsafeGetTensorImpl()));
                 if (found != state.end())
-                    if (const auto *sgd =
-                            dynamic_cast<const torch::optim::SGDParamState *>(found->second.get()))
+                    if (const auto *sgd = dynamic_cast<const SGDParamState *>(found->second.get()))
                         if (sgd->momentum_buffer().defined())
                             rule.momentum = sgd->momentum_buffer() * momentum;
             }

@@ -24,10 +24,16 @@ void RunJournal::prepareResume(std::int64_t runId, std::int64_t step)
         m_runs->prepareResume(runId, step);
 }
 
-void RunJournal::markStarted(const std::string &device)
+void RunJournal::markStarted(const std::string &device, const std::string &environment)
 {
     if (m_runs)
-        m_runs->markStarted(m_runId, device);
+        m_runs->markStarted(m_runId, device, environment);
+}
+
+void RunJournal::setNote(const std::string &note)
+{
+    if (m_runs)
+        m_runs->setNote(m_runId, note);
 }
 
 void RunJournal::setStatus(store::RunStatus status, const std::string &error)
@@ -36,10 +42,10 @@ void RunJournal::setStatus(store::RunStatus status, const std::string &error)
         m_runs->setStatus(m_runId, status, error);
 }
 
-void RunJournal::saveCheckpoint(const store::Checkpoint &checkpoint)
+void RunJournal::saveCheckpoint(const store::Checkpoint &checkpoint, const std::string &kind)
 {
     if (m_runs)
-        m_runs->saveCheckpoint(m_runId, checkpoint);
+        m_runs->saveCheckpoint(m_runId, checkpoint, kind);
 }
 
 void RunJournal::flush(std::int64_t stepsDone, double imagesPerSecond)

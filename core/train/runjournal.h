@@ -27,9 +27,13 @@ public:
     void prepareResume(std::int64_t runId, std::int64_t step);
     void attach(std::int64_t runId) { m_runId = runId; }
 
-    void markStarted(const std::string &device);
+    // environment: JSON of what the run runs on (see RunStore::markStarted).
+    void markStarted(const std::string &device, const std::string &environment);
     void setStatus(store::RunStatus status, const std::string &error = {});
-    void saveCheckpoint(const store::Checkpoint &checkpoint);
+    // How the run ended besides its status (early stopping, a stop after an epoch).
+    void setNote(const std::string &note);
+    // kind: "latest" (what a resume continues from) or "best" (train.keep_best).
+    void saveCheckpoint(const store::Checkpoint &checkpoint, const std::string &kind = "latest");
 
     // What probes and the training loop add; written by the next flush.
     store::RecordBatch &pending() { return m_pending; }

@@ -3,6 +3,7 @@
 #include "common/blas.h"
 
 #include "common/error.h"
+#include "common/registry.h"
 #include "data/memorysource.h"
 #include "model/factory.h"
 #include "store/project.h"
@@ -10,10 +11,12 @@
 #include "train/checkpointer.h"
 #include "train/collective.h"
 #include "train/evaluator.h"
+#include "train/monitor.h"
 #include "train/optimizer.h"
 #include "train/probe.h"
 #include "train/catalog.h"
 #include "train/runjournal.h"
+#include "train/schedule.h"
 #include "train/task.h"
 #include "train/trainingloop.h"
 #include "train/weighting.h"
@@ -22,11 +25,17 @@
 #include <torch/optim/optimizer.h>
 #include <torch/types.h>
 #include <torch/utils.h>
+#include <torch/version.h>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <sstream>
 #include <thread>
+
+#include <unistd.h>
 
 namespace mtl::train {
 
@@ -60,6 +69,38 @@ store::RunInfo resumableRun(store::RunStore &runs, std::int64_t id, const std::s
                     name + " is " + store::toString(run->status) +
                         "; only stopped, interrupted or failed runs can be resumed");
     return *run;
+}
+
+std::string numberText(double value)
+{
+    std::ostringstream text;
+    text << value;
+    return text.str();
+}
+
+// What the run runs on, recorded with it (runs.environment): enough to tell two machines'
+// numbers apart and to rebuild the setting.
+std::string environmentJson(const c10::Device &device, int threads, std::uint64_t seed,
+                            const std::map<std::string, std::string> &extra)
+{
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    nlohmann::json env = {
+        {"mtlstudio", MTL_VERSION},
+        {"libtorch", TORCH_VERSION},
+        {"device", device.str()},
+        {"cuda_available", torch::cuda::is_available()},
+        {"threads", threads},
+        {"cores", std::thread::hardware_concurrency()},
+        {"seed", seed},
+        {"blas", loadedBlas().vendor},
+        {"blas_library", loadedBlas().path},
+        {"host", std::string(host)},
+        {"compiler", __VERSION__},
+    };
+    for (const auto &[key, value] : extra)
+        env[key] = value;
+    return env.dump();
 }
 
 } // namespace
@@ -121,6 +162,10 @@ struct Trainer::Impl {
     std::vector<Probe *> probes; // the config's, then TrainerOptions::extraProbes
     std::unique_ptr<Evaluator> evaluator;
     std::unique_ptr<Checkpointer> checkpointer;
+    std::unique_ptr<Schedule> schedule;
+    std::unique_ptr<LearningRates> rates;  // null for scheduler "none"
+    std::unique_ptr<EpochMonitor> monitor; // null when nothing follows the validation metric
+    std::string monitorUsers;              // who follows it, for messages
 
     // run(): the data.
     std::unique_ptr<data::BatchSource> trainSource, valSource, testSource;
@@ -129,6 +174,9 @@ struct Trainer::Impl {
 
     TrainingLoop::Progress progress;
     std::vector<store::MetricRow> lastValidation;
+    std::optional<store::Checkpoint> best; // train.keep_best: the best epoch's, this session
+    std::int64_t checkpointStep = -1;      // the last checkpoint saved or resumed from
+    int checkpointEpoch = 0;
 
     void loadData(const ExperimentConfig &config, bool preload);
     void buildModel(const ExperimentConfig &config, const TrainerOptions &options);
@@ -205,6 +253,11 @@ std::int64_t Trainer::prepare()
     // Built here, so that a model the config cannot make (an input too small for the
     // backbone, an optimiser group it does not have) is bad input, not a failed run.
     impl->buildModel(m_config, m_options);
+    if (impl->monitor && impl->valSamples == 0)
+        throw setupError("train.val_fraction",
+                         "holds out no sample of the " + std::to_string(trainSize) +
+                             " training samples, and " + impl->monitorUsers +
+                             " follows the validation metric; raise train.val_fraction");
     auto &runs = impl->project->runs();
     if (m_options.resumeRunId > 0) {
         const std::int64_t id = m_options.resumeRunId;
@@ -220,6 +273,8 @@ std::int64_t Trainer::prepare()
             throw Error(ErrorCode::InvalidInput,
                         name + " has no checkpoint to continue from; start a new run instead");
         impl->journal->prepareResume(id, impl->resumeFrom->step);
+        impl->checkpointStep = impl->resumeFrom->step;
+        impl->checkpointEpoch = impl->resumeFrom->epoch;
         m_runId = id;
     } else {
         m_runId = impl->journal->createRun(m_config.name, impl->dataset.id, m_config.toJson(),
@@ -296,6 +351,23 @@ void Trainer::Impl::buildModel(const ExperimentConfig &config, const TrainerOpti
     evaluator = std::make_unique<Evaluator>(tasks, taskNames, *model, device, *collective, probes,
                                             memoryFormat());
     checkpointer = std::make_unique<Checkpointer>(*model, *optimizer, *weighting, probes, device);
+
+    const experiment::TrainConfig &tc = config.train;
+    schedule = makeSchedule(config.scheduler, {stepsPerEpoch, stepsPerEpoch * tc.epochs});
+    if (config.scheduler.name != "none") // built before a resume restores the optimiser
+        rates = std::make_unique<LearningRates>(*optimizer, *schedule);
+    std::vector<std::string> users;
+    if (tc.patience > 0)
+        users.push_back("early stopping (train.patience)");
+    if (tc.keepBest)
+        users.push_back("train.keep_best");
+    if (schedule->followsMonitor())
+        users.push_back("the " + config.scheduler.name + " schedule");
+    if (!users.empty()) {
+        monitor = std::make_unique<EpochMonitor>(tc.monitor, tc.patience, tc.minDelta);
+        monitorUsers = joinNames(users);
+    }
+    checkpointer->setControl(schedule.get(), monitor.get());
 }
 
 bool Trainer::Impl::hasSharedRepresentation()
@@ -346,7 +418,10 @@ RunResult Trainer::run(TrainerListener *listener)
     const auto checkpoint = [&](int epoch) {
         if (journal.writes())
             journal.saveCheckpoint(d.checkpointer->capture(epoch, d.progress.step));
+        d.checkpointStep = d.progress.step;
+        d.checkpointEpoch = epoch;
     };
+    std::string stopMessage; // set when the run stops for a reason other than requestStop()
 
     try {
         // More threads than cores only slow training down: capped, and said so.
@@ -364,7 +439,8 @@ RunResult Trainer::run(TrainerListener *listener)
                                "OpenBLAS; install libopenblas0-openmp");
         torch::set_num_threads(threads);
         result.device = d.device.str();
-        journal.markStarted(result.device);
+        journal.markStarted(result.device,
+                            environmentJson(d.device, threads, tc.seed, m_options.environment));
         if (listener)
             listener->statusChanged(m_runId, store::RunStatus::Running);
 
@@ -399,6 +475,7 @@ RunResult Trainer::run(TrainerListener *listener)
             info.architecture =
                 architectureText(m_config.model) + " · " + weightingText(m_config.weighting);
             info.weighting = d.weighting->describe(d.hasSharedRepresentation());
+            info.optimizer = trainingText(m_config);
             if (d.weighting->balancesSharedGradients() && d.model->sharedParameters().empty())
                 info.weighting =
                     d.weighting->name() +
@@ -447,53 +524,134 @@ RunResult Trainer::run(TrainerListener *listener)
             return false;
         };
 
+        // The end of an epoch: what follows the validation metric (early stopping, keep_best,
+        // the plateau schedule), the probes, then the checkpoint that holds all of it.
+        enum class EpochEnd { Next, Interrupted, EarlyStop };
+        const auto earlyStopNote = [&](int epoch) {
+            return "early stopping: val " + tc.monitor + " did not improve by more than " +
+                   numberText(tc.minDelta) + " for " + std::to_string(tc.patience) +
+                   (tc.patience == 1 ? " epoch" : " epochs") + " (best " +
+                   numberText(d.monitor->best()) + " at epoch " +
+                   std::to_string(d.monitor->bestEpoch()) + "); stopped after epoch " +
+                   std::to_string(epoch) + " of " + std::to_string(tc.epochs);
+        };
+        const auto endEpoch = [&](int epoch) {
+            if (!validate(epoch))
+                return EpochEnd::Interrupted; // stopped during validation: a stop, below
+            EpochMonitor::Verdict verdict;
+            if (d.monitor && d.valSource) {
+                verdict = d.monitor->observe(epoch, d.lastValidation);
+                d.schedule->epochEnded(epoch, verdict.value, d.monitor->lowerIsBetter());
+            }
+            const EpochRecord record{epoch, d.progress.step, d.taskNames, *d.model, &d.taskOutputs};
+            for (Probe *probe : d.probes)
+                probe->afterEpoch(record, journal.pending());
+            flush();
+            if (tc.keepBest && verdict.improved) {
+                d.best = d.checkpointer->capture(epoch, d.progress.step);
+                if (journal.writes())
+                    journal.saveCheckpoint(*d.best, "best");
+            }
+            checkpoint(epoch);
+            if (verdict.stop && epoch < tc.epochs) {
+                result.note = earlyStopNote(epoch);
+                return EpochEnd::EarlyStop;
+            }
+            if (m_stopAfterEpoch.load() && epoch < tc.epochs) {
+                stopMessage = "stopped by the user after epoch " + std::to_string(epoch) + " of " +
+                              std::to_string(tc.epochs) + " (step " +
+                              std::to_string(d.progress.step) + ")";
+                m_stop.store(true);
+            }
+            return EpochEnd::Next;
+        };
+
         TrainingLoop::Control control{m_stop, m_paused, setStatus, checkpoint,
                                       tc.checkpointEverySteps};
         TrainingLoop loop({d.tasks, d.taskNames, *d.model, *d.optimizer, *d.weighting,
                            *d.collective, d.probes, journal, d.device, d.memoryFormat(),
-                           d.otherSamples.get(), tc.seed},
+                           d.otherSamples.get(), tc.seed, d.rates.get(),
+                           m_config.optimizer.clipNorm, m_config.debug},
                           control, d.progress);
-        int epoch = 0;
-        for (epoch = 1; epoch <= tc.epochs && !m_stop.load(); ++epoch) {
+        int epoch = 0, reached = 0; // reached: the last epoch trained or ended
+        // A run killed between early stopping and its final evaluation trains no further.
+        const bool stoppedEarly = d.monitor && tc.patience > 0 && firstBatch == 0 &&
+                                  firstEpoch > 1 && firstEpoch <= tc.epochs &&
+                                  d.monitor->epochsWithoutImprovement() >= tc.patience;
+        if (stoppedEarly) {
+            reached = firstEpoch - 1;
+            result.note = earlyStopNote(reached);
+        }
+        for (epoch = 1; epoch <= tc.epochs && !m_stop.load() && !stoppedEarly; ++epoch) {
             if (epoch < firstEpoch) {
                 // Trained before the checkpoint. A stop right after an epoch's last batch left
-                // that epoch unvalidated: validate it now.
-                if (epoch == firstEpoch - 1 && firstBatch == 0 && !validatedBefore(epoch) &&
-                    !validate(epoch))
-                    break;
+                // that epoch unvalidated: end it now, as it would have ended.
+                if (epoch == firstEpoch - 1 && firstBatch == 0 && !validatedBefore(epoch)) {
+                    reached = epoch;
+                    if (endEpoch(epoch) != EpochEnd::Next)
+                        break; // a stop, or early stopping (then the final evaluation)
+                }
                 continue;
             }
             d.trainSource->startEpoch(tc.seed, epoch, d.collective->rank(),
                                       d.collective->worldSize());
             const std::int64_t first = epoch == firstEpoch ? firstBatch : 0;
             d.trainSource->skip(first);
+            reached = epoch;
             loop.runEpoch(*d.trainSource, epoch, first, d.stepsPerEpoch, listener);
             if (m_stop.load())
                 break;
-            if (!validate(epoch))
-                break; // stopped during validation: handled as a stop below
-            const EpochRecord record{epoch, d.progress.step, d.taskNames, *d.model, &d.taskOutputs};
-            for (Probe *probe : d.probes)
-                probe->afterEpoch(record, journal.pending());
-            flush();
-            checkpoint(epoch);
+            if (endEpoch(epoch) != EpochEnd::Next)
+                break; // a stop, or early stopping (then the final evaluation)
         }
-        const int lastEpoch = std::min(epoch, tc.epochs);
+        const int lastEpoch = reached > 0 ? reached : std::min(epoch, tc.epochs);
+        if (!result.note.empty())
+            journal.setNote(result.note);
 
         if (m_stop.load()) {
             // Keep what was learnt: the model as it is now becomes the run's checkpoint.
             flush();
             checkpoint(lastEpoch);
             setStatus(store::RunStatus::Stopped,
-                      "stopped by the user at step " + std::to_string(d.progress.step));
+                      !stopMessage.empty()
+                          ? stopMessage
+                          : "stopped by the user at step " + std::to_string(d.progress.step));
             result.status = store::RunStatus::Stopped;
+            result.note = stopMessage;
         } else {
-            // The final evaluation: the test split, or else the last epoch's validation.
-            EvaluationResult evaluation{m_runId, d.progress.step, lastEpoch, d.evalSplit, {}};
+            // The final evaluation: the test split, or else the last epoch's validation; with
+            // train.keep_best, of the best epoch's weights.
+            int evaluatedEpoch = lastEpoch;
+            if (tc.keepBest && d.monitor && d.monitor->bestEpoch() > 0 &&
+                d.monitor->bestEpoch() != lastEpoch) {
+                if (!d.best) // saved by an earlier session of this run
+                    d.best = d.project->runs().bestCheckpoint(m_runId);
+                if (!d.best)
+                    throw Error(ErrorCode::Training, "train.keep_best: the checkpoint of the best "
+                                                     "epoch is missing from the project");
+                d.checkpointer->restoreModel(*d.best);
+                if (d.channelsLast)
+                    model::toChannelsLast(*d.model);
+                evaluatedEpoch = d.monitor->bestEpoch();
+                result.note += (result.note.empty() ? "" : "; ") +
+                               std::string("final evaluation with the weights of epoch ") +
+                               std::to_string(evaluatedEpoch) + " (best val " + tc.monitor + " " +
+                               numberText(d.monitor->best()) + ")";
+                journal.setNote(result.note);
+                if (!d.testSource) {
+                    store::MetricFilter filter;
+                    filter.split = "val";
+                    d.lastValidation.clear();
+                    for (const auto &row : d.project->runs().metrics(m_runId, filter))
+                        if (row.epoch == evaluatedEpoch)
+                            d.lastValidation.push_back(row);
+                }
+            }
+            EvaluationResult evaluation{m_runId, d.progress.step, evaluatedEpoch, d.evalSplit, {}};
             bool interrupted = false;
             if (d.testSource) {
                 Evaluator::Outcome outcome =
-                    d.evaluate(*d.testSource, "test", lastEpoch, m_config, listener, m_stop);
+                    d.evaluate(*d.testSource, "test", evaluatedEpoch, m_config, listener, m_stop);
                 interrupted = outcome.interrupted;
                 evaluation.rows = std::move(outcome.rows);
                 auto &metrics = journal.pending().rows<store::MetricRow>();
@@ -527,6 +685,9 @@ RunResult Trainer::run(TrainerListener *listener)
         const auto newline = result.error.find('\n');
         if (newline != std::string::npos && dynamic_cast<const Error *>(&e) == nullptr)
             result.error = result.error.substr(0, newline);
+        if (d.checkpointStep >= 0)
+            result.error += "; the last checkpoint (epoch " + std::to_string(d.checkpointEpoch) +
+                            ", step " + std::to_string(d.checkpointStep) + ") is kept";
         try {
             flush();
             setStatus(store::RunStatus::Failed, result.error);

@@ -4,8 +4,9 @@
 // checkpoints (Checkpointer), evaluates at the end, and writes everything to the project file
 // through its own connection (RunJournal; only rank 0 of a data-parallel run writes). It knows
 // no architecture, weighting method or file format: those are registered parts.
-// Threads: construct anywhere; run() blocks and trains on the calling thread; setPaused()
-// and requestStop() may be called from any thread (atomic flags checked between batches).
+// Threads: construct anywhere; run() blocks and trains on the calling thread; setPaused(),
+// requestStop() and requestStopAfterEpoch() may be called from any thread (atomic flags
+// checked between batches).
 // No LibTorch types here, so front ends compile without LibTorch headers.
 
 #include "experiment/config.h"
@@ -30,6 +31,8 @@ struct RunStartInfo {
     // The weighting method and how it takes its gradients, e.g. "pcgrad: per-task gradients
     // w.r.t. the shared representation (3 backward passes through the heads, 1 through …)".
     std::string weighting;
+    // How it optimises (trainingText): "adam lr 0.001 · cosine · early stopping on val loss …".
+    std::string optimizer;
     std::vector<std::string> tasks;
     std::int64_t stepsTotal = 0, stepsPerEpoch = 0;
     int epochs = 0;
@@ -77,6 +80,9 @@ struct RunResult {
     std::int64_t runId = 0;
     store::RunStatus status = store::RunStatus::Failed;
     std::string error;
+    // How a run that ended early ended (early stopping, a stop after an epoch) and which
+    // weights the final evaluation used (train.keep_best); empty otherwise.
+    std::string note;
     std::string device;
     std::string evalSplit;
     // task → metric name → value (final evaluation), and task → attribute → accuracy.
@@ -105,6 +111,8 @@ struct TrainerOptions {
     std::vector<std::shared_ptr<Probe>> extraProbes;
     // The processes of a data-parallel run; null: this process alone (LocalCollective).
     std::shared_ptr<Collective> collective;
+    // What the front end adds to the run's environment record (e.g. {"qt": "6.4.2"}).
+    std::map<std::string, std::string> environment;
 };
 
 class Trainer {
@@ -127,6 +135,10 @@ public:
     bool isPaused() const { return m_paused.load(); }
     void requestStop() { m_stop.store(true); }
     bool stopRequested() const { return m_stop.load(); }
+    // Finish the epoch being trained (its validation and checkpoint), then stop; the run can
+    // be resumed from there. Ignored during the last epoch, which ends the run anyway.
+    void requestStopAfterEpoch() { m_stopAfterEpoch.store(true); }
+    bool stopAfterEpochRequested() const { return m_stopAfterEpoch.load(); }
     std::int64_t runId() const { return m_runId; }
     const experiment::ExperimentConfig &config() const { return m_config; }
 
@@ -135,7 +147,7 @@ private:
     std::string m_projectPath;
     experiment::ExperimentConfig m_config;
     TrainerOptions m_options;
-    std::atomic<bool> m_paused{false}, m_stop{false};
+    std::atomic<bool> m_paused{false}, m_stop{false}, m_stopAfterEpoch{false};
     std::int64_t m_runId = 0;
     std::unique_ptr<Impl> m_impl;
 };

@@ -7,6 +7,7 @@
 #include "train/consistency.h"
 #include "train/optimizer.h"
 #include "train/probe.h"
+#include "train/schedule.h"
 #include "train/runjournal.h"
 #include "train/task.h"
 #include "train/weighting.h"
@@ -17,8 +18,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <thread>
 
 namespace mtl::train {
@@ -87,10 +90,23 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
             samples.push_back(onDevice(nextOtherBatch()));
 
         const std::int64_t step = ++progress.step;
+        const double lr =
+            p.rates ? p.rates->apply(step) : p.optimizer.param_groups().front().options().get_lr();
         const model::ModelOutput output = p.model.forward(samples.front().images);
         std::vector<at::Tensor> taskLosses, transferTerms;
-        const std::vector<at::Tensor> objectives =
+        std::vector<at::Tensor> objectives =
             objectivesOf(output, samples.front().targets, taskLosses, transferTerms);
+        if (p.debug.nanAtStep == step && p.debug.nanIn == "loss") {
+            // The test aid: the chosen task's loss, and what is balanced of it, become NaN.
+            std::size_t t = 0, o = 0;
+            while (t < taskCount && !p.debug.nanTask.empty() && p.taskNames[t] != p.debug.nanTask)
+                o += std::max<std::size_t>(1, m_terms[t++].size());
+            const double nan = std::numeric_limits<double>::quiet_NaN();
+            taskLosses.at(t) = taskLosses.at(t) * nan;
+            for (std::size_t k = 0; k < std::max<std::size_t>(1, m_terms[t].size()); ++k)
+                objectives.at(o + k) = objectives.at(o + k) * nan;
+        }
+        checkLosses(step, taskLosses, objectives, losses, objectiveLosses);
         p.optimizer.zero_grad();
         WeightingContext context;
         for (std::size_t s = 1; s < samples.size(); ++s) {
@@ -120,6 +136,13 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
                 grads.push_back(parameter.grad());
             p.collective.allReduceMean(grads);
         }
+        if (p.debug.nanAtStep == step && p.debug.nanIn == "gradient")
+            for (const at::Tensor &parameter : m_sharedParameters)
+                if (parameter.grad().defined()) {
+                    parameter.mutable_grad().fill_(std::numeric_limits<double>::quiet_NaN());
+                    break;
+                }
+        const double gradNorm = checkAndClipGradients(step);
         p.model.beforeOptimizerStep(step);
         p.optimizer.step();
         p.weighting.afterOptimizerStep();
@@ -132,18 +155,11 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         report.epochs = progress.epochs;
         auto &metrics = p.journal.pending().rows<store::MetricRow>();
         for (std::size_t o = 0; o < objectives.size(); ++o) {
-            objectiveLosses[o] = objectives[o].item<double>();
             lossSums[o] += objectiveLosses[o];
             report.totalLoss += weights[o] * objectiveLosses[o];
         }
         std::size_t o = 0; // the task's first objective
         for (std::size_t t = 0; t < taskCount; ++t) {
-            losses[t] = taskLosses[t].item<double>();
-            if (!std::isfinite(losses[t]))
-                throw Error(ErrorCode::Training,
-                            "the loss of task '" + p.taskNames[t] + "' became " +
-                                std::to_string(losses[t]) + " at step " + std::to_string(step) +
-                                "; training diverged (try a lower optimizer.lr)");
             metrics.push_back({step, epoch, "train", p.taskNames[t], "", "loss", losses[t]});
             if (m_terms[t].empty()) {
                 ++o;
@@ -162,6 +178,8 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
             metrics.push_back({step, epoch, "train", "", name, "loss", value});
         }
         metrics.push_back({step, epoch, "train", "", "", "loss", report.totalLoss});
+        metrics.push_back({step, epoch, "train", "", "", "lr", lr});
+        metrics.push_back({step, epoch, "train", "", "", "grad_norm", gradNorm});
         const StepRecord record{step, epoch, m_objectives, objectiveLosses, weights, output};
         for (Probe *probe : p.probes)
             probe->afterStep(record, p.journal.pending());
@@ -169,6 +187,7 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         progress.imagesTrained += batch->size();
         const double elapsed = progress.trainSeconds + secondsSince(clock);
         progress.imagesPerSecond = elapsed > 0 ? progress.imagesTrained / elapsed : 0.0;
+        metrics.push_back({step, epoch, "train", "", "", "images_per_s", progress.imagesPerSecond});
         p.journal.flushIfDue(step, progress.imagesPerSecond);
         if (b + 1 < batches) // the epoch's end has a checkpoint of its own
             checkpointIfDue(epoch);
@@ -190,6 +209,68 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         p.weighting.epochEnded(epoch, lossSums);
     }
     return trained;
+}
+
+void TrainingLoop::checkLosses(std::int64_t step, const std::vector<at::Tensor> &taskLosses,
+                               const std::vector<at::Tensor> &objectives,
+                               std::vector<double> &losses,
+                               std::vector<double> &objectiveLosses) const
+{
+    const TrainingParts &p = m_parts;
+    const auto fail = [&](const std::string &what, double value) {
+        std::ostringstream text;
+        text << "step " << step << ": " << what << " is " << value
+             << "; training diverged (try a lower optimizer.lr or an optimizer.clip_norm)";
+        throw Error(ErrorCode::Training, text.str());
+    };
+    for (std::size_t t = 0; t < taskLosses.size(); ++t) {
+        losses[t] = taskLosses[t].item<double>();
+        if (!std::isfinite(losses[t]))
+            fail("the loss of task '" + p.taskNames[t] + "'", losses[t]);
+    }
+    for (std::size_t o = 0; o < objectives.size(); ++o) {
+        objectiveLosses[o] = objectives[o].item<double>();
+        if (!std::isfinite(objectiveLosses[o]))
+            fail("the loss '" + m_objectives[o] + "'", objectiveLosses[o]);
+    }
+}
+
+double TrainingLoop::checkAndClipGradients(std::int64_t step)
+{
+    torch::NoGradGuard noGrad;
+    std::vector<at::Tensor> grads, norms;
+    for (const auto &group : m_parts.optimizer.param_groups())
+        for (const at::Tensor &parameter : group.params())
+            if (parameter.grad().defined()) {
+                grads.push_back(parameter.grad());
+                norms.push_back(parameter.grad().norm().to(torch::kDouble));
+            }
+    if (norms.empty())
+        return 0.0;
+    const at::Tensor each = torch::stack(norms);
+    const double total = each.norm().item<double>();
+    if (!std::isfinite(total)) {
+        // Which one: the first parameter, in the model's order, whose gradient is not finite.
+        const at::Tensor bad = torch::logical_not(torch::isfinite(each)).nonzero();
+        const std::size_t first = bad.numel() > 0 ? bad[0][0].item<std::int64_t>() : 0;
+        const void *impl = grads[first].unsafeGetTensorImpl();
+        std::string name = "parameter #" + std::to_string(first + 1) + " of the optimiser";
+        for (const auto &item : m_parts.model.named_parameters())
+            if (item.value().grad().defined() && item.value().grad().unsafeGetTensorImpl() == impl)
+                name = "'" + item.key() + "'";
+        std::ostringstream text;
+        text << "step " << step << ": the gradient of " << name << " is not finite (norm "
+             << each[static_cast<std::int64_t>(first)].item<double>()
+             << ") although every loss was; training diverged (try a lower optimizer.lr or an "
+                "optimizer.clip_norm)";
+        throw Error(ErrorCode::Training, text.str());
+    }
+    if (m_parts.clipNorm > 0 && total > m_parts.clipNorm) {
+        const double scale = m_parts.clipNorm / (total + 1e-6);
+        for (at::Tensor &grad : grads)
+            grad.mul_(scale);
+    }
+    return total;
 }
 
 TrainingLoop::Sample TrainingLoop::onDevice(const data::SampleBatch &batch) const

@@ -32,6 +32,7 @@ struct ModelOutput;
 namespace mtl::train {
 
 class Collective;
+class LearningRates;
 class Probe;
 class RunJournal;
 class Task;
@@ -52,6 +53,9 @@ struct TrainingParts {
     // (WeightingMethod::samplesPerStep() > 1; else null), and the run's seed for its order.
     data::BatchSource *moreSamples = nullptr;
     std::uint64_t seed = 0;
+    LearningRates *rates = nullptr; // the schedule; null: the optimiser's rates stay
+    double clipNorm = 0.0;          // optimizer.clip_norm; 0: no clipping
+    experiment::DebugConfig debug;  // test aids (a NaN on purpose)
 };
 
 class TrainingLoop {
@@ -96,6 +100,14 @@ private:
     std::vector<at::Tensor> objectivesAgain(const Sample &sample, bool withGradients);
     void waitWhilePaused();
     void checkpointIfDue(int epoch);
+    // Throws Error(Training) naming the step, the task and the value when a task's loss (or
+    // one of its terms) is not finite; the parameters are as the step before left them.
+    void checkLosses(std::int64_t step, const std::vector<at::Tensor> &taskLosses,
+                     const std::vector<at::Tensor> &objectives, std::vector<double> &losses,
+                     std::vector<double> &objectiveLosses) const;
+    // The norm of the gradient of every parameter the optimiser steps, clipped to clipNorm
+    // when that is set; throws Error(Training) naming the parameter when it is not finite.
+    double checkAndClipGradients(std::int64_t step);
     // The objectives the weighting balances for one forward's output (taskLosses and
     // transferTerms filled on the way), in objectiveNames() order.
     std::vector<at::Tensor> objectivesOf(const model::ModelOutput &output,

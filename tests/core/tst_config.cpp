@@ -58,9 +58,9 @@ QJsonValue withValue(QJsonValue node, QStringList path, const QJsonValue &value)
     return object;
 }
 
-QByteArray variant(const QString &path, const QJsonValue &value)
+QByteArray variant(const QString &path, const QJsonValue &value, const QByteArray &base = kBase)
 {
-    const QJsonValue root = QJsonDocument::fromJson(kBase).object();
+    const QJsonValue root = QJsonDocument::fromJson(base).object();
     return QJsonDocument(withValue(root, path.split(QLatin1Char('.')), value).toObject()).toJson();
 }
 
@@ -301,6 +301,13 @@ void TestConfig::defaults()
     QCOMPARE(c.train.seed, quint64(0));
     QCOMPARE(c.train.threads, 0);
     QCOMPARE(qstr(c.train.device), QStringLiteral("auto"));
+    QCOMPARE(c.optimizer.options.at("beta1").get<double>(), 0.9); // the optimiser's defaults
+    QCOMPARE(c.optimizer.clipNorm, 0.0);
+    QCOMPARE(qstr(c.scheduler.name), QStringLiteral("none"));
+    QCOMPARE(qstr(c.train.monitor), QStringLiteral("loss"));
+    QCOMPARE(c.train.patience, 0);
+    QCOMPARE(c.train.keepBest, false);
+    QCOMPARE(c.debug.nanAtStep, std::int64_t(0));
 }
 
 void TestConfig::toJsonRoundTrip()
@@ -313,7 +320,7 @@ void TestConfig::toJsonRoundTrip()
     const ExperimentConfig again = train::parseExperiment(json, "<canonical>");
     QCOMPARE(again.toJson(), json);
     QCOMPARE(qstr(again.optimizer.name), QStringLiteral("sgd"));
-    QCOMPARE(again.optimizer.momentum, 0.8);
+    QCOMPARE(again.optimizer.options.at("momentum").get<double>(), 0.8);
     QCOMPARE(again.tasks[1].labels, c.tasks[1].labels);
     // Every key is written, defaults included.
     const QJsonObject train = QJsonDocument::fromJson(QByteArray::fromStdString(json))
@@ -321,9 +328,40 @@ void TestConfig::toJsonRoundTrip()
                                   .value(QStringLiteral("train"))
                                   .toObject();
     for (const char *key : {"epochs", "batch_size", "max_steps_per_epoch", "val_fraction", "seed",
-                            "threads", "device"})
+                            "threads", "device", "monitor", "patience", "min_delta", "keep_best"})
         QVERIFY2(train.contains(QLatin1String(key)), key);
     QCOMPARE(train.value(QStringLiteral("max_steps_per_epoch")).toInt(), 0);
+    // The optimiser's options sit beside its name; the debug aid is written only when set.
+    const QJsonObject root = QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
+    QCOMPARE(root.value(QStringLiteral("optimizer")).toObject().value(QStringLiteral("nesterov")),
+             QJsonValue(false));
+    QCOMPARE(root.value(QStringLiteral("scheduler")).toObject().value(QStringLiteral("name")),
+             QJsonValue(QStringLiteral("none")));
+    QVERIFY(!root.contains(QStringLiteral("debug")));
+
+    // A scheduler, early stopping and the debug aid survive the round trip.
+    QJsonObject more = QJsonDocument::fromJson(kBase).object();
+    more[QStringLiteral("scheduler")] =
+        QJsonObject{{QStringLiteral("name"), QStringLiteral("cosine")},
+                    {QStringLiteral("options"), QJsonObject{{QStringLiteral("warmup_steps"), 7}}}};
+    QJsonObject trainMore = more.value(QStringLiteral("train")).toObject();
+    trainMore[QStringLiteral("patience")] = 2;
+    trainMore[QStringLiteral("monitor")] = QStringLiteral("kind.accuracy");
+    trainMore[QStringLiteral("keep_best")] = true;
+    more[QStringLiteral("train")] = trainMore;
+    more[QStringLiteral("debug")] = QJsonObject{
+        {QStringLiteral("nan_at_step"), 3}, {QStringLiteral("nan_in"), QStringLiteral("gradient")}};
+    const ExperimentConfig m =
+        train::parseExperiment(QJsonDocument(more).toJson().toStdString(), "<more>");
+    const ExperimentConfig m2 = train::parseExperiment(m.toJson(), "<canonical>");
+    QCOMPARE(m2.toJson(), m.toJson());
+    QCOMPARE(m2.scheduler.options.at("warmup_steps").get<std::int64_t>(), std::int64_t(7));
+    QCOMPARE(m2.scheduler.options.at("min_factor").get<double>(), 0.0);
+    QCOMPARE(m2.train.patience, 2);
+    QCOMPARE(qstr(m2.train.monitor), QStringLiteral("kind.accuracy"));
+    QVERIFY(m2.train.keepBest);
+    QCOMPARE(m2.debug.nanAtStep, std::int64_t(3));
+    QCOMPARE(qstr(m2.debug.nanIn), QStringLiteral("gradient"));
 }
 
 void TestConfig::partOptionsAndProbes()
@@ -379,8 +417,8 @@ void TestConfig::docsNameEveryPart()
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QString doc = QString::fromUtf8(file.readAll());
     const experiment::Catalog &c = train::catalog();
-    for (const auto *parts :
-         {&c.backbones, &c.sharings, &c.taskTypes, &c.weightings, &c.optimizers, &c.probes})
+    for (const auto *parts : {&c.backbones, &c.sharings, &c.taskTypes, &c.weightings, &c.optimizers,
+                              &c.schedulers, &c.probes})
         for (const PartSpec &part : *parts) {
             const QString name = QStringLiteral("`%1`").arg(qstr(part.name));
             QVERIFY2(doc.contains(name), qPrintable(name));
@@ -430,7 +468,8 @@ void TestConfig::errors_data()
     row("unknown key in a task", variant(QStringLiteral("tasks[0].lable"), QStringLiteral("x")),
         "tasks[0].lable", "did you mean 'label'?");
     row("unknown key, nothing close", variant(QStringLiteral("optimizer.schedule"), 1),
-        "optimizer.schedule", "unknown key (known keys: name lr weight_decay momentum groups)");
+        "optimizer.schedule",
+        "unknown key (known keys: name lr weight_decay clip_norm groups beta1 beta2 eps amsgrad)");
     row("unknown task type", variant(QStringLiteral("tasks[0].type"), QStringLiteral("regression")),
         "tasks[0].type",
         "unknown value 'regression' (known: attributes, classification, depth, normals, "
@@ -502,15 +541,57 @@ void TestConfig::errors_data()
         "unknown value 'nash' (known: equal, static, uncertainty, dwa, rlw, gls, famo, gradnorm, "
         "pcgrad, mgda, cagrad, imtl, graddrop, gradvac, aligned_mtl, nash_mtl, upgrad, dualproj, "
         "config, fairgrad, db_mtl, moco, excess_mtl, sdmgrad, modo, auto_lambda, moml, forum, stch)");
-    row("unknown optimizer", variant(QStringLiteral("optimizer.name"), QStringLiteral("rmsprop")),
-        "optimizer.name", "unknown value 'rmsprop' (known: adam, sgd)");
+    row("unknown optimizer", variant(QStringLiteral("optimizer.name"), QStringLiteral("lbfgs")),
+        "optimizer.name", "unknown value 'lbfgs' (known: adam, adamw, sgd, rmsprop)");
     row("lr = 0", variant(QStringLiteral("optimizer.lr"), 0), "optimizer.lr",
         "must be > 0 and <= 10, got 0");
     row("lr < 0", variant(QStringLiteral("optimizer.lr"), -0.1), "optimizer.lr", "must be > 0");
     row("lr too large", variant(QStringLiteral("optimizer.lr"), 11), "optimizer.lr",
         "must be > 0 and <= 10, got 11");
     row("momentum with adam", variant(QStringLiteral("optimizer.momentum"), 0.9),
-        "optimizer.momentum", "only the sgd optimizer takes a momentum");
+        "optimizer.momentum",
+        "only the sgd, rmsprop optimizers take a momentum (optimizer.name is adam)");
+    row("nesterov with adam", variant(QStringLiteral("optimizer.nesterov"), true),
+        "optimizer.nesterov", "only the sgd optimizer takes a nesterov (optimizer.name is adam)");
+    row("beta1 out of range", variant(QStringLiteral("optimizer.beta1"), 1.5), "optimizer.beta1",
+        "must be");
+    row("clip_norm < 0", variant(QStringLiteral("optimizer.clip_norm"), -1), "optimizer.clip_norm",
+        "must be >= 0");
+    row("unknown scheduler", variant(QStringLiteral("scheduler.name"), QStringLiteral("onecycle")),
+        "scheduler.name",
+        "unknown value 'onecycle' (known: none, step, multistep, cosine, linear_warmup, plateau)");
+    row("scheduler option of another schedule",
+        variant(
+            QStringLiteral("scheduler"),
+            QJsonObject{{QStringLiteral("name"), QStringLiteral("cosine")},
+                        {QStringLiteral("options"), QJsonObject{{QStringLiteral("gamma"), 0.5}}}}),
+        "scheduler.options.gamma", "unknown key");
+    row("scheduler key misspelt", variant(QStringLiteral("scheduler.nmae"), QStringLiteral("x")),
+        "scheduler.nmae", "did you mean 'name'?");
+    row("monitor of an unknown task",
+        variant(QStringLiteral("train.monitor"), QStringLiteral("colour.accuracy")),
+        "train.monitor", "'colour.accuracy' names no task of this config");
+    row("monitor without a metric",
+        variant(QStringLiteral("train.monitor"), QStringLiteral("kind.")), "train.monitor",
+        "names no metric after the task");
+    row("patience < 0", variant(QStringLiteral("train.patience"), -1), "train.patience", "must be");
+    row("keep_best not a boolean", variant(QStringLiteral("train.keep_best"), 1), "train.keep_best",
+        "expected true or false, got an integer");
+    const QByteArray noValidation = variant(QStringLiteral("train.val_fraction"), 0);
+    row("early stopping without validation",
+        variant(QStringLiteral("train.patience"), 2, noValidation), "train.patience",
+        "early stopping follows train.monitor on the validation split, and train.val_fraction "
+        "is 0");
+    row("keep_best without validation",
+        variant(QStringLiteral("train.keep_best"), true, noValidation), "train.keep_best",
+        "keep_best follows train.monitor");
+    row("plateau without validation",
+        variant(QStringLiteral("scheduler.name"), QStringLiteral("plateau"), noValidation),
+        "scheduler.name", "plateau follows train.monitor");
+    row("debug.nan_in unknown", variant(QStringLiteral("debug.nan_in"), QStringLiteral("weights")),
+        "debug.nan_in", "unknown value 'weights' (known: loss, gradient)");
+    row("debug.nan_task unknown", variant(QStringLiteral("debug.nan_task"), QStringLiteral("x")),
+        "debug.nan_task", "'x' is not a task of this config");
     row("weight decay > 1", variant(QStringLiteral("optimizer.weight_decay"), 2),
         "optimizer.weight_decay", "must be >= 0 and <= 1");
     row("val_fraction > 0.9", variant(QStringLiteral("train.val_fraction"), 0.95),

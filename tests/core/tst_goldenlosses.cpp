@@ -92,13 +92,18 @@ QString numericsSignature()
         .arg(aten, QString::fromStdString(loadedBlas().vendor), core);
 }
 
-// Every number a run recorded, one line each, values as exact hexadecimal floats.
+// Every number a run recorded, one line each, values as exact hexadecimal floats; but for the
+// per-step optimisation record (lr, grad_norm, images_per_s: the speed is the machine's, and
+// tst_runcontrol pins the others), which came after these files.
 QStringList recordedLines(const std::string &project, std::int64_t runId)
 {
     store::Project p(project, store::Project::OpenMode::ReadOnly);
     QStringList lines;
     char value[64];
     for (const auto &row : p.runs().metrics(runId)) {
+        if (row.split == "train" && row.task.empty() &&
+            (row.name == "lr" || row.name == "grad_norm" || row.name == "images_per_s"))
+            continue;
         std::snprintf(value, sizeof value, "%a", row.value);
         lines << QStringLiteral("metric %1 %2 %3 task=%4 attribute=%5 %6 %7")
                      .arg(qstr(row.split))

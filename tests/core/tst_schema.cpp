@@ -252,6 +252,19 @@ void TestSchema::version1ProjectMigrates()
     // New checkpoints keep it.
     project.runs().saveCheckpoint(1, checkpoint(3, 40, "m", "o", std::string("s\0t", 3)));
     QCOMPARE(project.runs().latestCheckpoint(1)->state, std::string("s\0t", 3));
+    // Version 5: the old checkpoint became the run's "latest"; a "best" one lives beside it,
+    // each kind pruned on its own; the run has an empty note and environment.
+    QVERIFY(!project.runs().bestCheckpoint(1));
+    project.runs().saveCheckpoint(1, checkpoint(2, 30, "best", "o", "s"), "best");
+    project.runs().saveCheckpoint(1, checkpoint(3, 45, "m2", "o", "s"));
+    QCOMPARE(project.runs().bestCheckpoint(1)->model, std::string("best"));
+    QCOMPARE(project.runs().latestCheckpoint(1)->model, std::string("m2"));
+    QCOMPARE(scalar(project.db(), "SELECT count(*) FROM checkpoints WHERE run_id = 1"), 2);
+    const auto run = project.runs().find(1);
+    QVERIFY(run->note.empty());
+    QCOMPARE(qstr(run->environment), QStringLiteral("{}"));
+    project.runs().setNote(1, "early");
+    QCOMPARE(qstr(project.runs().find(1)->note), QStringLiteral("early"));
 }
 
 void TestSchema::migrationsRunInOrder()

@@ -462,7 +462,8 @@ void TestTrainer::stopFromListener()
     QCOMPARE(qstr(run->error), QStringLiteral("stopped by the user at step 1"));
     QVERIFY(!run->finishedAt.empty());
     const auto rows = project->runs().metrics(result.runId);
-    QCOMPARE(rows.size(), std::size_t(3)); // step 1's losses; no evaluation
+    // Step 1's losses, its rate, gradient norm and speed; no evaluation.
+    QCOMPARE(rows.size(), std::size_t(6));
     QVERIFY(rowsOf(rows, "val").empty() && rowsOf(rows, "test").empty());
     // What was learnt so far is kept.
     const auto checkpoint = project->runs().latestCheckpoint(result.runId);

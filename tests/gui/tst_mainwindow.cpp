@@ -426,14 +426,18 @@ void TestMainWindow::pauseResumeAndStopFromTheToolbar()
     auto *pause = window.findChild<QAction *>(QStringLiteral("pauseAction"));
     auto *stop = window.findChild<QAction *>(QStringLiteral("stopAction"));
     auto *train = window.findChild<QAction *>(QStringLiteral("trainAction"));
-    QVERIFY(pause && stop && train);
+    auto *afterEpoch = window.findChild<QAction *>(QStringLiteral("stopAfterEpochAction"));
+    QVERIFY(pause && stop && train && afterEpoch);
     QVERIFY(!pause->isEnabled() && !stop->isEnabled() && train->isEnabled());
+    QVERIFY(!afterEpoch->isEnabled());
+    QVERIFY(afterEpoch->toolTip().contains(QStringLiteral("Ctrl+Shift+F5")));
 
     QSignalSpy steps(window.training(), &widgets::TrainingController::stepsArrived);
     QSignalSpy finished(&window, &MainWindow::runFinished);
     QVERIFY(window.startTraining(m_config, {QStringLiteral("train.epochs=200")}));
     QVERIFY(steps.wait(60000));
     QVERIFY(pause->isEnabled() && stop->isEnabled() && !train->isEnabled());
+    QVERIFY(afterEpoch->isEnabled());
 
     pause->trigger();
     QVERIFY(window.training()->isPaused());

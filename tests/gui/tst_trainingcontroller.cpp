@@ -12,6 +12,8 @@
 #include <QTest>
 #include <QThread>
 
+#include <nlohmann/json.hpp>
+
 using namespace mtl;
 using mtl::widgets::TrainingController;
 
@@ -29,6 +31,7 @@ private Q_SLOTS:
     void coalescesSteps();
     void pauseAndResume();
     void stopKeepsTheRunAsStopped();
+    void stopAfterEpochEndsAtAnEpochBoundary();
     void setUpFailureIsReported();
     void refusesASecondRun();
     void destructionWhileTrainingStopsTheRun();
@@ -172,6 +175,35 @@ void TestTrainingController::stopKeepsTheRunAsStopped()
     QCOMPARE(test::statusName(project.runs().find(result.runId)->status),
              QStringLiteral("stopped"));
     QVERIFY(project.runs().latestCheckpoint(result.runId).has_value());
+}
+
+void TestTrainingController::stopAfterEpochEndsAtAnEpochBoundary()
+{
+    TrainingController controller;
+    controller.setCoalescingInterval(1);
+    QSignalSpy started(&controller, &TrainingController::started);
+    QSignalSpy steps(&controller, &TrainingController::stepsArrived);
+    QSignalSpy finished(&controller, &TrainingController::finished);
+    QSignalSpy idle(&controller, &TrainingController::idle);
+    QVERIFY(controller.start(m_project, config(QStringLiteral("train.epochs=50"))));
+    QVERIFY(steps.wait(60000));
+    controller.stopAfterEpoch();
+    QVERIFY(idle.wait(120000));
+    const auto info = started.first().first().value<train::RunStartInfo>();
+    const auto result = finished.first().first().value<train::RunResult>();
+    QCOMPARE(test::statusName(result.status), QStringLiteral("stopped"));
+    QVERIFY(result.steps > 0 && result.steps < 50 * info.stepsPerEpoch);
+    QCOMPARE(result.steps % info.stepsPerEpoch, std::int64_t(0)); // the epoch was finished
+    QVERIFY2(result.note.rfind("stopped by the user after epoch ", 0) == 0, result.note.c_str());
+    store::Project project(m_project.toStdString());
+    const auto run = project.runs().find(result.runId);
+    QCOMPARE(project.runs().latestCheckpoint(result.runId)->step, result.steps);
+    // The workbench records itself and its Qt with the run.
+    const auto env = nlohmann::json::parse(run->environment);
+    QCOMPARE(QString::fromStdString(env.at("front_end").get<std::string>()),
+             QStringLiteral("mtlstudio"));
+    QCOMPARE(QString::fromStdString(env.at("qt").get<std::string>()),
+             QString::fromLatin1(qVersion()));
 }
 
 void TestTrainingController::setUpFailureIsReported()
