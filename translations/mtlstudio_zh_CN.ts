@@ -47,17 +47,17 @@
         <translation>MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="185" />
+        <location filename="../app/gui/mainwindow.cpp" line="191" />
         <source>Import cancelled; the project is unchanged.</source>
         <translation>导入已取消，项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="188" />
+        <location filename="../app/gui/mainwindow.cpp" line="194" />
         <source>Import failed</source>
         <translation>导入失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="189" />
+        <location filename="../app/gui/mainwindow.cpp" line="195" />
         <source>%1
 
 The project is unchanged.</source>
@@ -71,7 +71,7 @@ The project is unchanged.</source>
         <translation>将在当前批次后暂停…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="165" />
+        <location filename="../app/gui/mainwindow.cpp" line="171" />
         <source>Resumed</source>
         <translation>已继续</translation>
     </message>
@@ -81,223 +81,228 @@ The project is unchanged.</source>
         <translation>将在当前批次后停止…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="117" />
+        <location filename="../app/gui/mainwindow.cpp" line="123" />
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="137" />
+        <location filename="../app/gui/mainwindow.cpp" line="143" />
         <source>Runs</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="235" />
+        <location filename="../app/gui/mainwindow.cpp" line="241" />
         <source>Cannot open a project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="235" />
-        <location filename="../app/gui/mainwindow.cpp" line="384" />
-        <location filename="../app/gui/mainwindow.cpp" line="448" />
+        <location filename="../app/gui/mainwindow.cpp" line="241" />
+        <location filename="../app/gui/mainwindow.cpp" line="390" />
+        <location filename="../app/gui/mainwindow.cpp" line="454" />
         <source>Wait for the current job to finish.</source>
         <translation>请等待当前任务结束。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="259" />
+        <location filename="../app/gui/mainwindow.cpp" line="265" />
         <source>%n run(s) of a process that no longer exists marked interrupted.</source>
         <translation><numerusform>已将 %n 个所属进程已不存在的运行标记为中断。</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="240" />
-        <location filename="../app/gui/mainwindow.cpp" line="251" />
+        <location filename="../app/gui/mainwindow.cpp" line="246" />
+        <location filename="../app/gui/mainwindow.cpp" line="257" />
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="243" />
+        <location filename="../app/gui/mainwindow.cpp" line="108" />
+        <source>Stopping after this epoch (its validation and checkpoint)…</source>
+        <translation>将在本轮结束（验证并保存检查点）后停止…</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="249" />
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="263" />
+        <location filename="../app/gui/mainwindow.cpp" line="269" />
         <source>%1 is read-only here: browse its runs; training and imports are off.</source>
         <translation>%1 在此处为只读：可浏览其运行，训练和导入不可用。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="270" />
+        <location filename="../app/gui/mainwindow.cpp" line="276" />
         <source>%1 (read-only) — MTL Studio</source>
         <translation>%1（只读）— MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="271" />
+        <location filename="../app/gui/mainwindow.cpp" line="277" />
         <source>%1 — MTL Studio</source>
         <translation>%1 — MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="291" />
+        <location filename="../app/gui/mainwindow.cpp" line="297" />
         <source>Cannot read project</source>
         <translation>无法读取项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="314" />
         <location filename="../app/gui/mainwindow.cpp" line="320" />
+        <location filename="../app/gui/mainwindow.cpp" line="326" />
         <source>New Project</source>
         <translation>新建项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="321" />
+        <location filename="../app/gui/mainwindow.cpp" line="327" />
         <source>%1 already exists. Open it with File ▸ Open Project.</source>
         <translation>%1 已存在。请用 文件 ▸ 打开项目 打开它。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="330" />
+        <location filename="../app/gui/mainwindow.cpp" line="336" />
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="339" />
+        <location filename="../app/gui/mainwindow.cpp" line="345" />
         <source>Importing Fashion-MNIST…</source>
         <translation>正在导入 Fashion-MNIST…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="340" />
+        <location filename="../app/gui/mainwindow.cpp" line="346" />
         <source>Import Fashion-MNIST</source>
         <translation>导入 Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="359" />
+        <location filename="../app/gui/mainwindow.cpp" line="365" />
         <source>Making MultiFashion from Fashion-MNIST…</source>
         <translation>正在由 Fashion-MNIST 生成 MultiFashion…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="359" />
+        <location filename="../app/gui/mainwindow.cpp" line="365" />
         <source>Import MultiFashion</source>
         <translation>导入 MultiFashion</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="366" />
+        <location filename="../app/gui/mainwindow.cpp" line="372" />
         <source>Composing fashion scenes from Fashion-MNIST…</source>
         <translation>正在用 Fashion-MNIST 合成服装场景…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="367" />
+        <location filename="../app/gui/mainwindow.cpp" line="373" />
         <source>Import Fashion Scenes</source>
         <translation>导入服装场景</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="373" />
-        <location filename="../app/gui/mainwindow.cpp" line="377" />
-        <location filename="../app/gui/mainwindow.cpp" line="384" />
-        <location filename="../app/gui/mainwindow.cpp" line="424" />
+        <location filename="../app/gui/mainwindow.cpp" line="379" />
+        <location filename="../app/gui/mainwindow.cpp" line="383" />
+        <location filename="../app/gui/mainwindow.cpp" line="390" />
+        <location filename="../app/gui/mainwindow.cpp" line="430" />
         <source>Cannot train</source>
         <translation>无法训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="373" />
+        <location filename="../app/gui/mainwindow.cpp" line="379" />
         <source>Open or create a project first.</source>
         <translation>请先打开或新建项目。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="378" />
+        <location filename="../app/gui/mainwindow.cpp" line="384" />
         <source>%1 is read-only here (the file or its folder may not be written): its runs can be browsed, but a run cannot be recorded in it.</source>
         <translation>%1 在此处为只读（文件或其所在文件夹不可写）：可以浏览其中的运行，但无法在其中记录新的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="394" />
+        <location filename="../app/gui/mainwindow.cpp" line="400" />
         <source>Bad experiment config</source>
         <translation>实验配置有误</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="400" />
-        <location filename="../app/gui/mainwindow.cpp" line="409" />
-        <location filename="../app/gui/mainwindow.cpp" line="417" />
+        <location filename="../app/gui/mainwindow.cpp" line="406" />
+        <location filename="../app/gui/mainwindow.cpp" line="415" />
+        <location filename="../app/gui/mainwindow.cpp" line="423" />
         <source>Dataset missing</source>
         <translation>缺少数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="401" />
+        <location filename="../app/gui/mainwindow.cpp" line="407" />
         <source>This project has no dataset 'fashion-mnist'. Import it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集“fashion-mnist”。现在从 Debian 的 Fashion-MNIST 软件包导入吗？导入完成后请再次点击训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="410" />
+        <location filename="../app/gui/mainwindow.cpp" line="416" />
         <source>This project has no dataset 'multi-fashion'. Make it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集“multi-fashion”。现在由 Debian 的 Fashion-MNIST 软件包生成吗？导入完成后请再次点击“训练”。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="418" />
+        <location filename="../app/gui/mainwindow.cpp" line="424" />
         <source>This project has no dataset 'fashion-scenes'. Compose it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集 'fashion-scenes'。现在用 Debian 的 Fashion-MNIST 软件包合成它吗？导入完成后请再次点击训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="425" />
+        <location filename="../app/gui/mainwindow.cpp" line="431" />
         <source>The project has no dataset '%1'. Import it first.</source>
         <translation>项目中没有数据集“%1”。请先导入。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="438" />
+        <location filename="../app/gui/mainwindow.cpp" line="444" />
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="444" />
-        <location filename="../app/gui/mainwindow.cpp" line="448" />
-        <location filename="../app/gui/mainwindow.cpp" line="455" />
+        <location filename="../app/gui/mainwindow.cpp" line="450" />
+        <location filename="../app/gui/mainwindow.cpp" line="454" />
+        <location filename="../app/gui/mainwindow.cpp" line="461" />
         <source>Cannot resume</source>
         <translation>无法继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="444" />
+        <location filename="../app/gui/mainwindow.cpp" line="450" />
         <source>Select a stopped, interrupted or failed run first.</source>
         <translation>请先选择一个已停止、已中断或失败的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="466" />
+        <location filename="../app/gui/mainwindow.cpp" line="472" />
         <source>Train from Config File</source>
         <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="467" />
+        <location filename="../app/gui/mainwindow.cpp" line="473" />
         <source>Experiment configs (*.json)</source>
         <translation>实验配置 (*.json)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="485" />
+        <location filename="../app/gui/mainwindow.cpp" line="491" />
         <source>Warning: %1</source>
         <translation>警告：%1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="495" />
+        <location filename="../app/gui/mainwindow.cpp" line="501" />
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="504" />
+        <location filename="../app/gui/mainwindow.cpp" line="510" />
         <source>Cannot start training</source>
         <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="537" />
+        <location filename="../app/gui/mainwindow.cpp" line="543" />
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="538" />
+        <location filename="../app/gui/mainwindow.cpp" line="544" />
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="549" />
+        <location filename="../app/gui/mainwindow.cpp" line="555" />
         <source>Quit MTL Studio</source>
         <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="550" />
+        <location filename="../app/gui/mainwindow.cpp" line="556" />
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
         <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="558" />
+        <location filename="../app/gui/mainwindow.cpp" line="564" />
         <source>Stopping, then quitting…</source>
         <translation>正在停止，随后退出…</translation>
     </message>
@@ -386,7 +391,7 @@ The project is unchanged.</source>
     </message>
     <message>
         <location filename="../widgets/actions.cpp" line="73" />
-        <location filename="../widgets/actions.cpp" line="142" />
+        <location filename="../widgets/actions.cpp" line="148" />
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
@@ -406,57 +411,67 @@ The project is unchanged.</source>
         <translation>在当前批次后停止，并把已训练的模型保存为该运行的检查点</translation>
     </message>
     <message>
+        <location filename="../widgets/actions.cpp" line="82" />
+        <source>Stop &amp;After This Epoch</source>
+        <translation>本轮结束后停止(&amp;A)</translation>
+    </message>
+    <message>
         <location filename="../widgets/actions.cpp" line="84" />
+        <source>Finish the epoch being trained, validate and checkpoint it, then stop; Resume Selected Run continues from there</source>
+        <translation>完成正在训练的这一轮，验证并保存检查点后停止；“继续所选运行”会从那里接着训练</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="89" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="85" />
+        <location filename="../widgets/actions.cpp" line="90" />
         <source>Re-read the project file (runs started from the command line appear here)</source>
         <translation>重新读取项目文件（从命令行启动的运行会显示在这里）</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="86" />
+        <location filename="../widgets/actions.cpp" line="91" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="87" />
+        <location filename="../widgets/actions.cpp" line="92" />
         <source>&amp;About MTL Studio</source>
         <translation>关于 MTL Studio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="88" />
+        <location filename="../widgets/actions.cpp" line="93" />
         <source>About &amp;Qt</source>
         <translation>关于 &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="94" />
+        <location filename="../widgets/actions.cpp" line="99" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="105" />
+        <location filename="../widgets/actions.cpp" line="110" />
         <source>&amp;Run</source>
         <translation>运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="107" />
+        <location filename="../widgets/actions.cpp" line="112" />
         <source>Train &amp;Example</source>
         <translation>训练示例(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="119" />
+        <location filename="../widgets/actions.cpp" line="125" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="122" />
+        <location filename="../widgets/actions.cpp" line="128" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="142" />
+        <location filename="../widgets/actions.cpp" line="148" />
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
@@ -497,53 +512,57 @@ The project is unchanged.</source>
         <translation>%1：二值</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="53" />
+        <location filename="../widgets/datasettablemodel.cpp" line="50" />
+        <source>%1: binary, attribute group %2</source>
+        <translation>%1：二值，属性组 %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasettablemodel.cpp" line="56" />
         <source>Imported from %1</source>
         <translation>导入自 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="70" />
+        <location filename="../widgets/datasettablemodel.cpp" line="73" />
         <source>mixed</source>
         <translation>不一</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/datasettablemodel.cpp" line="74" />
-        <location filename="../widgets/datasettablemodel.cpp" line="75" />
+        <location filename="../widgets/datasettablemodel.cpp" line="76" />
         <source>%n column(s)</source>
         <translation><numerusform>%n 列</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/datasettablemodel.cpp" line="76" />
+        <location filename="../widgets/datasettablemodel.cpp" line="78" />
         <source> · %n map(s)</source>
         <translation><numerusform> · %n 个图</numerusform></translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="88" />
+        <location filename="../widgets/datasettablemodel.cpp" line="91" />
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="89" />
+        <location filename="../widgets/datasettablemodel.cpp" line="92" />
         <source>Samples</source>
         <translation>样本数</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="90" />
+        <location filename="../widgets/datasettablemodel.cpp" line="93" />
         <source>Splits</source>
         <translation>划分</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="91" />
+        <location filename="../widgets/datasettablemodel.cpp" line="94" />
         <source>Image</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="92" />
+        <location filename="../widgets/datasettablemodel.cpp" line="95" />
         <source>Labels</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="93" />
+        <location filename="../widgets/datasettablemodel.cpp" line="96" />
         <source>Format</source>
         <translation>格式</translation>
     </message>
@@ -564,42 +583,42 @@ The project is unchanged.</source>
         <translation><numerusform>%1 · %2（%3 个参数）· %4 张训练 / %5 张验证图像，%n 轮，每轮 %6 步；最终在 %7 上评估</numerusform></translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="91" />
+        <location filename="../widgets/liverun.cpp" line="93" />
         <source> · resumed from its checkpoint at step %1</source>
         <translation> · 从第 %1 步的检查点继续</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="136" />
+        <location filename="../widgets/liverun.cpp" line="138" />
         <source>step %1/%2 · epoch %3/%4 · %5 img/s · ETA %6</source>
         <translation>第 %1/%2 步 · 第 %3/%4 轮 · %5 张/秒 · 剩余 %6</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="149" />
+        <location filename="../widgets/liverun.cpp" line="151" />
         <source>evaluating on the test split… %1 %</source>
         <translation>正在测试集上评估… %1 %</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="150" />
+        <location filename="../widgets/liverun.cpp" line="152" />
         <source>validating… %1 %</source>
         <translation>正在验证… %1 %</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="191" />
+        <location filename="../widgets/liverun.cpp" line="193" />
         <source>paused at step %1 of %2 · F6 resumes</source>
         <translation>已在第 %1/%2 步暂停 · 按 F6 继续</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="220" />
+        <location filename="../widgets/liverun.cpp" line="222" />
         <source>Run %1 %2 in %3 (%4 images/s)</source>
         <translation>运行 %1 %2，用时 %3（%4 张/秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="225" />
+        <location filename="../widgets/liverun.cpp" line="227" />
         <source>: %1 accuracy %2</source>
         <translation>：%1 准确率 %2</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="225" />
+        <location filename="../widgets/liverun.cpp" line="227" />
         <source>: %1 %2</source>
         <translation>：%1 %2</translation>
     </message>
@@ -673,57 +692,57 @@ The project is unchanged.</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="98" />
+        <location filename="../widgets/runtablemodel.cpp" line="100" />
         <source>Started %1</source>
         <translation>开始于 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="99" />
+        <location filename="../widgets/runtablemodel.cpp" line="101" />
         <source>Started %1, finished %2</source>
         <translation>开始于 %1，结束于 %2</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="130" />
+        <location filename="../widgets/runtablemodel.cpp" line="132" />
         <source>Training images per second (start-up and evaluation excluded)</source>
         <translation>每秒训练图像数（不含启动和评估）</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="134" />
+        <location filename="../widgets/runtablemodel.cpp" line="136" />
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="135" />
+        <location filename="../widgets/runtablemodel.cpp" line="137" />
         <source>Experiment</source>
         <translation>实验</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="136" />
+        <location filename="../widgets/runtablemodel.cpp" line="138" />
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="137" />
+        <location filename="../widgets/runtablemodel.cpp" line="139" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="138" />
+        <location filename="../widgets/runtablemodel.cpp" line="140" />
         <source>Progress</source>
         <translation>进度</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="139" />
+        <location filename="../widgets/runtablemodel.cpp" line="141" />
         <source>Images/s</source>
         <translation>张/秒</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="140" />
+        <location filename="../widgets/runtablemodel.cpp" line="142" />
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="141" />
+        <location filename="../widgets/runtablemodel.cpp" line="143" />
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
@@ -747,19 +766,19 @@ The project is unchanged.</source>
     </message>
     <message>
         <location filename="../widgets/runview.cpp" line="60" />
-        <location filename="../widgets/runview.cpp" line="224" />
+        <location filename="../widgets/runview.cpp" line="230" />
         <source>Validation accuracy per task</source>
         <translation>各任务验证准确率</translation>
     </message>
     <message>
         <location filename="../widgets/runview.cpp" line="61" />
-        <location filename="../widgets/runview.cpp" line="226" />
+        <location filename="../widgets/runview.cpp" line="232" />
         <source>epoch</source>
         <translation>轮次</translation>
     </message>
     <message>
         <location filename="../widgets/runview.cpp" line="61" />
-        <location filename="../widgets/runview.cpp" line="226" />
+        <location filename="../widgets/runview.cpp" line="232" />
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
@@ -849,57 +868,57 @@ The project is unchanged.</source>
         <translation>%1 张/秒</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="181" />
+        <location filename="../widgets/runview.cpp" line="182" />
         <source> — Run ▸ Resume Selected Run (%1) continues it from its checkpoint.</source>
         <translation> — 运行 ▸ 继续所选运行 (%1) 可从检查点继续。</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="189" />
+        <location filename="../widgets/runview.cpp" line="190" />
         <source>&lt;span style='color:#c62828'&gt;Error: %1&lt;/span&gt;%2</source>
         <translation>&lt;span style='color:#c62828'&gt;错误：%1&lt;/span&gt;%2</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="192" />
+        <location filename="../widgets/runview.cpp" line="194" />
         <source>Accuracy on %1: %2</source>
         <translation>%1 上的准确率：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="192" />
+        <location filename="../widgets/runview.cpp" line="194" />
         <source>Scores on %1: %2</source>
         <translation>%1 上的得分：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="225" />
+        <location filename="../widgets/runview.cpp" line="231" />
         <source>Validation score per task</source>
         <translation>每个任务的验证得分</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="226" />
+        <location filename="../widgets/runview.cpp" line="232" />
         <source>score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="231" />
+        <location filename="../widgets/runview.cpp" line="237" />
         <source>Loading %1 and building the model…</source>
         <translation>正在加载 %1 并构建模型…</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="239" />
+        <location filename="../widgets/runview.cpp" line="245" />
         <source>Waiting for the first step…</source>
         <translation>等待第一步…</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="240" />
+        <location filename="../widgets/runview.cpp" line="246" />
         <source>Validation runs at the end of each epoch</source>
         <translation>每轮结束时进行验证</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="272" />
+        <location filename="../widgets/runview.cpp" line="278" />
         <source>Attributes — accuracy on test, worst first</source>
         <translation>属性 — 测试集准确率，最差的在前</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="273" />
+        <location filename="../widgets/runview.cpp" line="279" />
         <source>Attributes — latest validation accuracy, worst first</source>
         <translation>属性 — 最近一次验证准确率，最差的在前</translation>
     </message>
