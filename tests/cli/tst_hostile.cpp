@@ -3,11 +3,12 @@
 // and left byte for byte as they were; inputs are checked before they are read (devices,
 // FIFOs, padded files); text must be UTF-8; config numbers out of range, duplicate keys,
 // directories and deep nesting are bad input naming the key; read-only projects list; a killed
-// first import leaves no project; a killed run keeps its step checkpoints; more threads than
-// cores are capped with a warning. Every refusal is exit 2 with one line on stderr.
+// first import leaves no project; a killed run keeps its step checkpoints and an intact file;
+// SIGUSR1 stops a run after its epoch; more threads than cores are capped with a warning. Every refusal is exit 2 with one line on stderr.
 
 #include "data/idximporter.h"
 #include "store/project.h"
+#include "store/sqlite.h"
 
 #include "fixtures.h"
 
@@ -21,6 +22,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,10 +59,18 @@ private Q_SLOTS:
     void readOnlyProjectLists();
     void killedFirstImportLeavesNoProject();
     void killedRunKeepsItsStepCheckpoints();
+    void sigusr1StopsAfterTheEpoch();
     void threadsCappedWithAWarning();
 
 private:
     QString path(const QString &name) const { return QDir(m_dir.path()).filePath(name); }
+    // A project `name` with the dataset "long" (2048 train images of 8×8) and a config for it
+    // with `train` as its train object; returns the config's path.
+    QString longRun(const QString &name, const QString &train);
+    // Starts `mtlstudio-cli train PROJECT --config CONFIG --json` and waits for its first
+    // progress line; false (with what it printed) when none came.
+    bool startTraining(QProcess &process, const QString &project, const QString &config,
+                       QByteArray *err);
     // Replaces "@name" arguments by the fixture files of that name.
     QStringList expand(const QStringList &args) const;
 
@@ -330,13 +341,10 @@ void TestHostile::killedFirstImportLeavesNoProject()
     QVERIFY2(left.isEmpty(), qPrintable(left.join(QLatin1Char(' '))));
 }
 
-void TestHostile::killedRunKeepsItsStepCheckpoints()
+QString TestHostile::longRun(const QString &name, const QString &train)
 {
-    // With train.checkpoint_every_steps, a run killed mid-epoch resumes from its last step
-    // checkpoint, not from the start.
-    const QString project = path(QStringLiteral("kill.mtlproj"));
-    const IdxSplitPaths split =
-        writeIdxSplit(m_dir.path(), QStringLiteral("long"), 2048, 4, 8, 8, false);
+    const QString project = path(name + QStringLiteral(".mtlproj"));
+    const IdxSplitPaths split = writeIdxSplit(m_dir.path(), name, 2048, 4, 8, 8, false);
     {
         store::Project p(str(project), store::Project::OpenMode::CreateIfMissing);
         data::IdxImportSpec spec;
@@ -346,29 +354,54 @@ void TestHostile::killedRunKeepsItsStepCheckpoints()
         spec.classAttributes = data::TextSource{str(QString::fromLatin1(animalAttributes())), "a"};
         data::importIdx(p, spec, {});
     }
-    const QString config = path(QStringLiteral("long.json"));
-    QVERIFY(writeFile(config, tinyConfig(QStringLiteral("long"), QStringLiteral(R"({"epochs": 1,
-        "batch_size": 2, "val_fraction": 0, "threads": 1, "device": "cpu",
-        "checkpoint_every_steps": 50})"))));
-    QProcess process;
+    const QString config = path(name + QStringLiteral(".json"));
+    if (!writeFile(config, tinyConfig(QStringLiteral("long"), train)))
+        return {};
+    return config;
+}
+
+bool TestHostile::startTraining(QProcess &process, const QString &project, const QString &config,
+                                QByteArray *err)
+{
     process.setReadChannel(QProcess::StandardError);
-    process.start(kCli, {QStringLiteral("train"), project, QStringLiteral("--config"), config});
-    QVERIFY(process.waitForStarted(10000));
-    QByteArray err;
+    process.start(kCli, {QStringLiteral("train"), project, QStringLiteral("--config"), config,
+                         QStringLiteral("--json")});
+    if (!process.waitForStarted(10000))
+        return false;
     QElapsedTimer timer;
     timer.start();
-    while (!err.contains("] step ") && timer.elapsed() < 60000 &&
+    while (!err->contains("] step ") && timer.elapsed() < 60000 &&
            process.state() == QProcess::Running) {
         process.waitForReadyRead(500);
-        err += process.readAllStandardError();
+        *err += process.readAllStandardError();
     }
-    QVERIFY2(err.contains("] step "), err.constData()); // the first line comes at step 102
+    return err->contains("] step ");
+}
+
+void TestHostile::killedRunKeepsItsStepCheckpoints()
+{
+    // With train.checkpoint_every_steps, a run killed mid-epoch resumes from its last step
+    // checkpoint, not from the start; the file it was writing is intact.
+    const QString config = longRun(QStringLiteral("kill"), QStringLiteral(R"({"epochs": 1,
+        "batch_size": 2, "val_fraction": 0, "threads": 1, "device": "cpu",
+        "checkpoint_every_steps": 50})"));
+    QVERIFY(!config.isEmpty());
+    const QString project = path(QStringLiteral("kill.mtlproj"));
+    QProcess process;
+    QByteArray err;
+    // The first progress line comes at step 102.
+    QVERIFY2(startTraining(process, project, config, &err), err.constData());
     process.kill();
     QVERIFY(process.waitForFinished(10000));
 
     std::int64_t runId = 0, checkpointStep = 0;
     {
-        store::Project p(str(project), store::Project::OpenMode::ReadOnly);
+        // SIGKILL in the middle of a write transaction: SQLite's journal keeps the file whole.
+        store::Project p(str(project), store::Project::OpenMode::ReadOnly,
+                         store::Project::Checks::Integrity);
+        store::Statement integrity(p.db(), "PRAGMA integrity_check");
+        QVERIFY(integrity.step());
+        QCOMPARE(qstr(integrity.text(0)), QStringLiteral("ok"));
         const auto runs = p.runs().list();
         QCOMPARE(runs.size(), std::size_t(1));
         runId = runs[0].id;
@@ -386,6 +419,44 @@ void TestHostile::killedRunKeepsItsStepCheckpoints()
     QVERIFY2(resumed.err.contains(QStringLiteral("from its checkpoint at step %1").arg(checkpointStep).toUtf8()),
              resumed.err.constData());
     QCOMPARE(lastJson(resumed.out).value(QStringLiteral("steps")).toInt(), 1024);
+}
+
+void TestHostile::sigusr1StopsAfterTheEpoch()
+{
+    // 2 epochs of 400 steps; progress lines every 80 steps. SIGUSR1 at the first one: the run
+    // finishes epoch 1 (validation, checkpoint), stops with 130, and resumes to the end.
+    const QString config = longRun(QStringLiteral("usr1"), QStringLiteral(R"({"epochs": 2,
+        "batch_size": 2, "max_steps_per_epoch": 400, "val_fraction": 0.1, "threads": 1,
+        "device": "cpu"})"));
+    QVERIFY(!config.isEmpty());
+    const QString project = path(QStringLiteral("usr1.mtlproj"));
+    QProcess process;
+    QByteArray err;
+    QVERIFY2(startTraining(process, project, config, &err), err.constData());
+    QVERIFY2(!err.contains("epoch 1 val"), "epoch 1 ended before the signal: make it longer");
+    QCOMPARE(::kill(static_cast<pid_t>(process.processId()), SIGUSR1), 0);
+    QVERIFY(process.waitForFinished(60000));
+    err += process.readAllStandardError();
+    const QByteArray out = process.readAllStandardOutput();
+    QCOMPARE(process.exitCode(), 130);
+    QVERIFY2(err.contains("SIGUSR1: stopping after this epoch"), err.constData());
+    QVERIFY2(err.contains("epoch 1 val"), err.constData()); // the epoch was validated
+    QVERIFY2(err.contains("stopped by the user after epoch 1 of 2 (step 400)"), err.constData());
+    const QJsonObject result = lastJson(out);
+    QCOMPARE(result.value(QStringLiteral("status")).toString(), QStringLiteral("stopped"));
+    QCOMPARE(result.value(QStringLiteral("steps")).toInt(), 400);
+    QCOMPARE(result.value(QStringLiteral("note")).toString(),
+             QStringLiteral("stopped by the user after epoch 1 of 2 (step 400)"));
+    QVERIFY2(err.contains("continue it with: mtlstudio-cli train"), err.constData());
+
+    const int runId = result.value(QStringLiteral("run_id")).toInt();
+    const ProgramRun resumed =
+        runProgram(kCli, {QStringLiteral("train"), project, QStringLiteral("--resume"),
+                          QString::number(runId), QStringLiteral("--json")});
+    QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+    QVERIFY2(resumed.err.contains("from its checkpoint at step 400"), resumed.err.constData());
+    QVERIFY2(!resumed.err.contains("epoch 1 val"), resumed.err.constData()); // not validated twice
+    QCOMPARE(lastJson(resumed.out).value(QStringLiteral("steps")).toInt(), 800);
 }
 
 void TestHostile::threadsCappedWithAWarning()
