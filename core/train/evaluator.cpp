@@ -23,6 +23,30 @@ Evaluator::Evaluator(const std::vector<std::unique_ptr<Task>> &tasks,
     , m_memoryFormat(memoryFormat)
 {}
 
+std::vector<store::MetricRow> Evaluator::firstBatchMetrics(data::BatchSource &source,
+                                                           std::uint64_t seed)
+{
+    torch::NoGradGuard noGrad;
+    m_model.eval();
+    source.startEpoch(seed, 0, 0, 1);
+    std::vector<store::MetricRow> rows;
+    if (std::optional<data::SampleBatch> batch = source.next()) {
+        const model::ModelOutput output = m_model.forward(
+            model::inMemoryFormat(batch->images.to(m_device), m_memoryFormat), false);
+        for (std::size_t t = 0; t < m_tasks.size(); ++t) {
+            const at::Tensor target = batch->targets[t].to(m_device);
+            auto meter = m_tasks[t]->makeMeter();
+            meter->add(output.tasks[t], target,
+                       m_tasks[t]->loss(output.tasks[t], target).item<double>());
+            for (const MetricValue &value : meter->values())
+                if (value.attribute.empty())
+                    rows.push_back({0, 0, "val", m_taskNames[t], "", value.name, value.value});
+        }
+    }
+    m_model.train();
+    return rows;
+}
+
 Evaluator::Outcome Evaluator::run(data::BatchSource &source, std::uint64_t seed,
                                   const std::string &split, int epoch, std::int64_t step,
                                   store::RecordBatch &records, const Callbacks &callbacks)

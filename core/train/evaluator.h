@@ -45,6 +45,10 @@ public:
     // epoch and step. Probes' records go to `records`.
     Outcome run(data::BatchSource &source, std::uint64_t seed, const std::string &split, int epoch,
                 std::int64_t step, store::RecordBatch &records, const Callbacks &callbacks);
+    // The task-level metrics the meters record, from the first batch of `source` alone (no
+    // probes, nothing recorded, this rank only): to check a metric name before training. A
+    // task whose meter saw no label in that batch has no rows.
+    std::vector<store::MetricRow> firstBatchMetrics(data::BatchSource &source, std::uint64_t seed);
 
 private:
     const std::vector<std::unique_ptr<Task>> &m_tasks;

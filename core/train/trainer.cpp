@@ -445,6 +445,21 @@ RunResult Trainer::run(TrainerListener *listener)
             listener->statusChanged(m_runId, store::RunStatus::Running);
 
         d.loadData(m_config, m_options.preloadBatches);
+        if (d.monitor && d.valSource && tc.monitor != "loss") {
+            // A monitored metric the tasks do not record fails now, not after the first epoch:
+            // the metric names of one validation batch (a meter that saw no label in it says
+            // nothing, and the check waits for the first validation).
+            const std::vector<store::MetricRow> rows =
+                d.evaluator->firstBatchMetrics(*d.valSource, tc.seed);
+            const auto dot = tc.monitor.find('.');
+            bool conclusive = true;
+            for (const std::string &task : d.taskNames)
+                if (dot == std::string::npos || tc.monitor.compare(0, dot, task) == 0)
+                    conclusive &= std::any_of(rows.begin(), rows.end(),
+                                              [&](const auto &row) { return row.task == task; });
+            if (conclusive)
+                d.monitor->valueOf(rows); // throws Error(Config) naming what there is
+        }
         // A new run's heads start from the priors the tasks learnt from the training split.
         for (std::size_t t = 0; t < d.tasks.size() && !d.resumeFrom; ++t)
             if (const std::vector<double> prior = d.tasks[t]->outputPrior(); !prior.empty())

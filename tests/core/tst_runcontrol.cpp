@@ -492,8 +492,8 @@ void TestRunControl::stopAfterEpoch()
 
 void TestRunControl::monitorProblems()
 {
-    // A metric the run does not record: the run fails after the first validation, naming it
-    // and what there is.
+    // A metric the run does not record: the run fails before its first step, naming it and
+    // what there is.
     const ExperimentConfig c =
         configWith(2, 1, {{"train", {{"patience", 1}, {"monitor", "kind.miou"}}}});
     train::Trainer trainer(str(m_project), c);
@@ -502,6 +502,13 @@ void TestRunControl::monitorProblems()
     QVERIFY2(contains(result.error, "no validation metric 'kind.miou' (this run records: "
                                     "kind.accuracy, kind.loss, looks.accuracy, looks.loss)"),
              result.error.c_str());
+    QCOMPARE(result.steps, std::int64_t(0));
+    // A metric one task records is fine.
+    const ExperimentConfig accuracy =
+        configWith(2, 1, {{"train", {{"patience", 1}, {"monitor", "looks.accuracy"}}}});
+    train::Trainer fine(str(m_project), accuracy);
+    const train::RunResult ok = fine.run();
+    QVERIFY2(ok.error.empty(), ok.error.c_str());
 
     // A validation split too small to hold a sample: refused before a run is recorded.
     const ExperimentConfig tiny =
