@@ -4,7 +4,8 @@
 // FIFOs, padded files); text must be UTF-8; config numbers out of range, duplicate keys,
 // directories and deep nesting are bad input naming the key; read-only projects list; a killed
 // first import leaves no project; a killed run keeps its step checkpoints and an intact file;
-// SIGUSR1 stops a run after its epoch; more threads than cores are capped with a warning. Every refusal is exit 2 with one line on stderr.
+// SIGUSR1 stops a run after its epoch; more threads than cores are capped with a warning. Every
+// refusal is exit 2 with one line on stderr.
 
 #include "data/idximporter.h"
 #include "store/project.h"
