@@ -1,41 +1,19 @@
 #include "train/trainer.h"
 
-#include "common/blas.h"
+#include "train/trainerimpl.h"
 
+#include "common/blas.h"
 #include "common/error.h"
-#include "common/registry.h"
-#include "data/memorysource.h"
 #include "model/factory.h"
 #include "store/project.h"
 #include "store/runmetrics.h"
-#include "train/checkpointer.h"
-#include "train/collective.h"
-#include "train/evaluator.h"
-#include "train/monitor.h"
-#include "train/optimizer.h"
-#include "train/probe.h"
 #include "train/catalog.h"
-#include "train/runjournal.h"
-#include "train/schedule.h"
-#include "train/task.h"
-#include "train/trainingloop.h"
-#include "train/weighting.h"
 
-#include <torch/cuda.h>
-#include <torch/optim/optimizer.h>
-#include <torch/types.h>
 #include <torch/utils.h>
-#include <torch/version.h>
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <sstream>
 #include <thread>
-
-#include <unistd.h>
 
 namespace mtl::train {
 
@@ -50,351 +28,53 @@ double secondsSince(Clock::time_point start)
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-Error setupError(const std::string &key, const std::string &message)
-{
-    ErrorLocation where;
-    where.key = key;
-    return Error(ErrorCode::Config, message, where);
-}
-
-// The run `id`, when it exists and may be resumed; else the Error that says why not.
-store::RunInfo resumableRun(store::RunStore &runs, std::int64_t id, const std::string &projectPath)
-{
-    const auto run = runs.find(id);
-    const std::string name = "run " + std::to_string(id);
-    if (!run)
-        throw Error(ErrorCode::NotFound, name + " is not in " + projectPath);
-    if (!store::isResumable(run->status))
-        throw Error(ErrorCode::InvalidInput,
-                    name + " is " + store::toString(run->status) +
-                        "; only stopped, interrupted or failed runs can be resumed");
-    return *run;
-}
-
-std::string numberText(double value)
-{
-    std::ostringstream text;
-    text << value;
-    return text.str();
-}
-
-// What the run runs on, recorded with it (runs.environment): enough to tell two machines'
-// numbers apart and to rebuild the setting.
-std::string environmentJson(const c10::Device &device, int threads, std::uint64_t seed,
-                            const std::map<std::string, std::string> &extra)
-{
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    nlohmann::json env = {
-        {"mtlstudio", MTL_VERSION},
-        {"libtorch", TORCH_VERSION},
-        {"device", device.str()},
-        {"cuda_available", torch::cuda::is_available()},
-        {"threads", threads},
-        {"cores", std::thread::hardware_concurrency()},
-        {"seed", seed},
-        {"blas", loadedBlas().vendor},
-        {"blas_library", loadedBlas().path},
-        {"host", std::string(host)},
-        {"compiler", __VERSION__},
-    };
-    for (const auto &[key, value] : extra)
-        env[key] = value;
-    return env.dump();
-}
-
 } // namespace
 
-ExperimentConfig configForResume(const std::string &projectPath, std::int64_t runId)
+EvaluationResult Trainer::Impl::finalEvaluation(const ExperimentConfig &config, std::int64_t runId,
+                                                int lastEpoch, TrainerListener *listener,
+                                                const std::atomic<bool> &stop, std::string &note,
+                                                bool &interrupted)
 {
-    store::Project project(projectPath, store::Project::OpenMode::ReadOnly);
-    const store::RunInfo run = resumableRun(project.runs(), runId, projectPath);
-    return parseExperiment(project.runs().experimentConfig(run.experimentId),
-                           "run " + std::to_string(runId) + " config");
-}
-
-std::string resolveDevice(const std::string &spec)
-{
-    const bool cuda = torch::cuda::is_available();
-    if (spec == "auto")
-        return cuda ? "cuda:0" : "cpu";
-    if (spec == "cpu")
-        return "cpu";
-    if (!cuda)
-        throw setupError("train.device", "'" + spec +
-                                             "' asked for, but LibTorch sees no CUDA "
-                                             "device (this build or machine is CPU-only)");
-    const std::string device = spec == "cuda" ? "cuda:0" : spec;
-    const int index = std::stoi(device.substr(5));
-    if (index >= static_cast<int>(torch::cuda::device_count()))
-        throw setupError("train.device", "'" + spec + "' does not exist (" +
-                                             std::to_string(torch::cuda::device_count()) +
-                                             " CUDA devices)");
-    return device;
-}
-
-// One run's set-up and state. prepare() fills the first block; run() the rest, then drives
-// the epochs through trainEpoch(), validate() and the checkpointer.
-struct Trainer::Impl {
-    // prepare(): the run's plan, and the model with what trains it.
-    std::unique_ptr<store::Project> project;
-    std::unique_ptr<RunJournal> journal;
-    std::shared_ptr<Collective> collective;
-    store::DatasetInfo dataset;
-    std::vector<std::unique_ptr<Task>> tasks;
-    std::vector<std::string> taskNames;
-    std::vector<std::vector<std::string>> taskOutputs; // per task: its heads' output names
-    std::string evalSplit;
-    std::int64_t trainSamples = 0, valSamples = 0, stepsPerEpoch = 0;
-    torch::Device device{torch::kCPU};
-    bool channelsLast = false; // train.memory_format
-    c10::MemoryFormat memoryFormat() const
-    {
-        return channelsLast ? c10::MemoryFormat::ChannelsLast : c10::MemoryFormat::Contiguous;
+    // With train.keep_best, of the best epoch's weights.
+    int evaluatedEpoch = lastEpoch;
+    if (config.train.keepBest && monitor && monitor->bestEpoch() > 0 &&
+        monitor->bestEpoch() != lastEpoch) {
+        if (!best) // saved by an earlier session of this run
+            best = project->runs().bestCheckpoint(runId);
+        if (!best)
+            throw Error(ErrorCode::Training, "train.keep_best: the checkpoint of the best "
+                                             "epoch is missing from the project");
+        checkpointer->restoreModel(*best);
+        if (channelsLast)
+            model::toChannelsLast(*model);
+        evaluatedEpoch = monitor->bestEpoch();
+        note += (note.empty() ? "" : "; ") +
+                std::string("final evaluation with the weights of epoch ") +
+                std::to_string(evaluatedEpoch) + " (best val " + config.train.monitor + " " +
+                numberText(monitor->best()) + ")";
+        journal->setNote(note);
+        if (!testSource) {
+            store::MetricFilter filter;
+            filter.split = "val";
+            lastValidation.clear();
+            for (const auto &row : project->runs().metrics(runId, filter))
+                if (row.epoch == evaluatedEpoch)
+                    lastValidation.push_back(row);
+        }
     }
-    std::optional<store::Checkpoint> resumeFrom; // set when continuing a run
-    model::InputShape input;
-    model::MultiTaskModelPtr model;
-    std::vector<at::Tensor> sharedParameters;
-    std::unique_ptr<torch::optim::Optimizer> optimizer;
-    std::unique_ptr<WeightingMethod> weighting;
-    std::vector<std::unique_ptr<Probe>> ownProbes;
-    std::vector<Probe *> probes; // the config's, then TrainerOptions::extraProbes
-    std::unique_ptr<Evaluator> evaluator;
-    std::unique_ptr<Checkpointer> checkpointer;
-    std::unique_ptr<Schedule> schedule;
-    std::unique_ptr<LearningRates> rates;  // null for scheduler "none"
-    std::unique_ptr<EpochMonitor> monitor; // null when nothing follows the validation metric
-    std::string monitorUsers;              // who follows it, for messages
-
-    // run(): the data.
-    std::unique_ptr<data::BatchSource> trainSource, valSource, testSource;
-    std::unique_ptr<data::BatchSource> otherSamples; // the weighting's second pass, or null
-    std::int64_t testSamples = 0;
-
-    TrainingLoop::Progress progress;
-    std::vector<store::MetricRow> lastValidation;
-    std::optional<store::Checkpoint> best; // train.keep_best: the best epoch's, this session
-    std::int64_t checkpointStep = -1;      // the last checkpoint saved or resumed from
-    int checkpointEpoch = 0;
-
-    void loadData(const ExperimentConfig &config, bool preload);
-    void buildModel(const ExperimentConfig &config, const TrainerOptions &options);
-    // Whether the model exposes one representation all task heads read (ModelOutput::shared).
-    bool hasSharedRepresentation();
-    Evaluator::Outcome evaluate(data::BatchSource &source, const std::string &split, int epoch,
-                                const ExperimentConfig &config, TrainerListener *listener,
-                                const std::atomic<bool> &stop);
-};
-
-Trainer::Trainer(std::string projectPath, ExperimentConfig config, TrainerOptions options)
-    : m_projectPath(std::move(projectPath))
-    , m_config(std::move(config))
-    , m_options(std::move(options))
-{}
-
-Trainer::~Trainer() = default;
-
-std::int64_t Trainer::prepare()
-{
-    if (m_runId)
-        return m_runId;
-    auto impl = std::make_unique<Impl>();
-    impl->collective =
-        m_options.collective ? m_options.collective : std::make_shared<LocalCollective>();
-    const bool root = impl->collective->isRoot();
-    // Only rank 0 opens the project for writing; the others read it.
-    impl->project =
-        std::make_unique<store::Project>(m_projectPath, root ? store::Project::OpenMode::MustExist
-                                                             : store::Project::OpenMode::ReadOnly);
-    impl->journal = std::make_unique<RunJournal>(root ? &impl->project->runs() : nullptr,
-                                                 m_options.flushIntervalMs);
-    auto dataset = impl->project->datasets().find(m_config.dataset);
-    if (!dataset) {
-        std::string names;
-        for (const auto &d : impl->project->datasets().list())
-            names += (names.empty() ? "" : ", ") + d.name;
-        throw setupError("dataset", "dataset '" + m_config.dataset + "' is not in " +
-                                        m_projectPath + " (datasets: " +
-                                        (names.empty() ? "none; import one first" : names) + ")");
-    }
-    impl->dataset = *dataset;
-    const std::int64_t trainSize = impl->dataset.splitSize("train");
-    if (trainSize == 0)
-        throw setupError("dataset",
-                         "dataset '" + m_config.dataset + "' has no 'train' split to train on");
-    for (std::size_t i = 0; i < m_config.tasks.size(); ++i) {
-        impl->tasks.push_back(
-            makeTask(m_config.tasks[i], impl->dataset, "tasks[" + std::to_string(i) + "]"));
-        impl->taskNames.push_back(m_config.tasks[i].name);
-        impl->taskOutputs.push_back(impl->tasks.back()->head().outputs);
-    }
-    const experiment::TrainConfig &tc = m_config.train;
-    impl->valSamples = static_cast<std::int64_t>(std::floor(trainSize * tc.valFraction));
-    impl->trainSamples = trainSize - impl->valSamples;
-    if (impl->trainSamples < 2)
-        throw setupError("train.val_fraction", "leaves fewer than 2 training samples");
-    const int world = impl->collective->worldSize();
-    impl->stepsPerEpoch = data::batchCount(impl->trainSamples / world, tc.batchSize, true);
-    if (tc.maxStepsPerEpoch > 0)
-        impl->stepsPerEpoch = std::min(impl->stepsPerEpoch, tc.maxStepsPerEpoch);
-    impl->evalSplit = impl->dataset.splitSize("test") > 0 ? "test"
-                      : impl->valSamples > 0              ? "val"
-                                                          : "";
-    const store::DatasetInfo &d = impl->dataset;
-    if (d.channels <= 0 || d.height <= 0 || d.width <= 0)
-        throw setupError("dataset", "dataset '" + d.name +
-                                        "' has images of different sizes; "
-                                        "resizing is not supported by this build yet");
-    impl->input = {d.channels, d.height, d.width};
-    // Resolved once, here: a CUDA device on a machine without one is bad input, not a failed run.
-    impl->device = torch::Device(resolveDevice(tc.device));
-    impl->channelsLast = tc.memoryFormat == "channels_last";
-    // Built here, so that a model the config cannot make (an input too small for the
-    // backbone, an optimiser group it does not have) is bad input, not a failed run.
-    impl->buildModel(m_config, m_options);
-    if (impl->monitor && impl->valSamples == 0)
-        throw setupError("train.val_fraction",
-                         "holds out no sample of the " + std::to_string(trainSize) +
-                             " training samples, and " + impl->monitorUsers +
-                             " follows the validation metric; raise train.val_fraction");
-    auto &runs = impl->project->runs();
-    if (m_options.resumeRunId > 0) {
-        const std::int64_t id = m_options.resumeRunId;
-        const std::string name = "run " + std::to_string(id);
-        const store::RunInfo run = resumableRun(runs, id, m_projectPath);
-        impl->progress.imagesPerSecond = run.imagesPerSecond; // until this session trains
-        if (run.stepsTotal != impl->stepsPerEpoch * tc.epochs)
-            throw Error(ErrorCode::Config, name + " was planned with " +
-                                               std::to_string(run.stepsTotal) +
-                                               " steps; resume it with its own config");
-        impl->resumeFrom = runs.latestCheckpoint(id);
-        if (!impl->resumeFrom)
-            throw Error(ErrorCode::InvalidInput,
-                        name + " has no checkpoint to continue from; start a new run instead");
-        impl->journal->prepareResume(id, impl->resumeFrom->step);
-        impl->checkpointStep = impl->resumeFrom->step;
-        impl->checkpointEpoch = impl->resumeFrom->epoch;
-        m_runId = id;
+    EvaluationResult evaluation{runId, progress.step, evaluatedEpoch, evalSplit, {}};
+    interrupted = false;
+    if (testSource) {
+        Evaluator::Outcome outcome =
+            evaluate(*testSource, "test", evaluatedEpoch, config, listener, stop);
+        interrupted = outcome.interrupted;
+        evaluation.rows = std::move(outcome.rows);
+        auto &metrics = journal->pending().rows<store::MetricRow>();
+        metrics.insert(metrics.end(), evaluation.rows.begin(), evaluation.rows.end());
     } else {
-        m_runId = impl->journal->createRun(m_config.name, impl->dataset.id, m_config.toJson(),
-                                           impl->stepsPerEpoch * tc.epochs);
+        evaluation.rows = lastValidation;
     }
-    m_impl = std::move(impl);
-    return m_runId;
-}
-
-void Trainer::Impl::loadData(const ExperimentConfig &config, bool preload)
-{
-    const experiment::TrainConfig &tc = config.train;
-    std::vector<std::string> columns;
-    for (const auto &task : tasks)
-        for (const auto &column : task->columns())
-            if (std::find(columns.begin(), columns.end(), column) == columns.end())
-                columns.push_back(column);
-    const auto load = [&](const std::string &split) {
-        auto loaded =
-            std::make_shared<data::MemorySplit>(data::loadSplit(*project, dataset, split, columns));
-        for (const auto &task : tasks)
-            loaded->targets.push_back(
-                task->targets({loaded->columns, loaded->maps, loaded->images}));
-        return std::shared_ptr<const data::MemorySplit>(std::move(loaded));
-    };
-    const auto train = load("train");
-    for (std::size_t t = 0; t < tasks.size(); ++t)
-        tasks[t]->fit(train->targets[t]);
-    using data::Selection;
-    trainSource = std::make_unique<data::MemoryBatchSource>(
-        train, Selection::holdOutTrain(valSamples), tc.batchSize, true);
-    if (weighting->samplesPerStep() > 1) // shares the decoded split: no second copy
-        otherSamples = std::make_unique<data::MemoryBatchSource>(
-            train, Selection::holdOutTrain(valSamples), tc.batchSize, true);
-    if (preload)
-        trainSource =
-            std::make_unique<data::PreloadedSource>(std::move(trainSource), stepsPerEpoch);
-    if (valSamples > 0)
-        valSource = std::make_unique<data::MemoryBatchSource>(
-            train, Selection::holdOutVal(valSamples), tc.batchSize, false);
-    if (evalSplit == "test") {
-        const auto test = load("test");
-        testSamples = test->size();
-        testSource =
-            std::make_unique<data::MemoryBatchSource>(test, Selection::all(), tc.batchSize, false);
-    }
-}
-
-void Trainer::Impl::buildModel(const ExperimentConfig &config, const TrainerOptions &options)
-{
-    torch::manual_seed(config.train.seed);
-    std::vector<model::HeadSpec> heads;
-    for (const auto &task : tasks)
-        heads.push_back(task->head());
-    model = model::buildModel(config.model, input, heads);
-    model->to(device);
-    if (channelsLast)
-        model::toChannelsLast(*model);
-    model->train();
-    sharedParameters = model->sharedParameters();
-    weighting = makeWeighting(config.weighting, objectivesOf(tasks), device, config.train.seed);
-    std::vector<ParameterSet> sets;
-    for (const model::ParameterGroup &group : model->parameterGroups())
-        sets.push_back(
-            {group.name, group.name.rfind("head.", 0) == 0, group.parameters, group.lrScale});
-    sets.push_back({"weighting", false, weighting->parameters()});
-    optimizer = makeOptimizer(config.optimizer, sets);
-    for (const experiment::ProbeConfig &probe : config.probes)
-        ownProbes.push_back(makeProbe(probe));
-    for (const auto &probe : ownProbes)
-        probes.push_back(probe.get());
-    for (const auto &probe : options.extraProbes)
-        probes.push_back(probe.get());
-    evaluator = std::make_unique<Evaluator>(tasks, taskNames, *model, device, *collective, probes,
-                                            memoryFormat());
-    checkpointer = std::make_unique<Checkpointer>(*model, *optimizer, *weighting, probes, device);
-
-    const experiment::TrainConfig &tc = config.train;
-    schedule = makeSchedule(config.scheduler, {stepsPerEpoch, stepsPerEpoch * tc.epochs});
-    if (config.scheduler.name != "none") // built before a resume restores the optimiser
-        rates = std::make_unique<LearningRates>(*optimizer, *schedule);
-    std::vector<std::string> users;
-    if (tc.patience > 0)
-        users.push_back("early stopping (train.patience)");
-    if (tc.keepBest)
-        users.push_back("train.keep_best");
-    if (schedule->followsMonitor())
-        users.push_back("the " + config.scheduler.name + " schedule");
-    if (!users.empty()) {
-        monitor = std::make_unique<EpochMonitor>(tc.monitor, tc.patience, tc.minDelta);
-        monitorUsers = joinNames(users);
-    }
-    checkpointer->setControl(schedule.get(), monitor.get());
-}
-
-bool Trainer::Impl::hasSharedRepresentation()
-{
-    // One sample through the network in eval mode: nothing it holds changes.
-    torch::NoGradGuard noGrad;
-    model->eval();
-    const at::Tensor sample = model::inMemoryFormat(
-        torch::zeros({1, input.channels, input.height, input.width}, torch::Device(device)),
-        memoryFormat());
-    const bool shared = model->forward(sample).shared.defined();
-    model->train();
-    return shared;
-}
-
-Evaluator::Outcome Trainer::Impl::evaluate(data::BatchSource &source, const std::string &split,
-                                           int epoch, const ExperimentConfig &config,
-                                           TrainerListener *listener, const std::atomic<bool> &stop)
-{
-    Evaluator::Callbacks callbacks;
-    callbacks.stop = [&stop] { return stop.load(); };
-    callbacks.progress = [&](double fraction) {
-        if (listener)
-            listener->evaluating(split, fraction);
-    };
-    return evaluator->run(source, config.train.seed, split, epoch, progress.step,
-                          journal->pending(), callbacks);
+    return evaluation;
 }
 
 RunResult Trainer::run(TrainerListener *listener)
@@ -634,46 +314,10 @@ RunResult Trainer::run(TrainerListener *listener)
             result.status = store::RunStatus::Stopped;
             result.note = stopMessage;
         } else {
-            // The final evaluation: the test split, or else the last epoch's validation; with
-            // train.keep_best, of the best epoch's weights.
-            int evaluatedEpoch = lastEpoch;
-            if (tc.keepBest && d.monitor && d.monitor->bestEpoch() > 0 &&
-                d.monitor->bestEpoch() != lastEpoch) {
-                if (!d.best) // saved by an earlier session of this run
-                    d.best = d.project->runs().bestCheckpoint(m_runId);
-                if (!d.best)
-                    throw Error(ErrorCode::Training, "train.keep_best: the checkpoint of the best "
-                                                     "epoch is missing from the project");
-                d.checkpointer->restoreModel(*d.best);
-                if (d.channelsLast)
-                    model::toChannelsLast(*d.model);
-                evaluatedEpoch = d.monitor->bestEpoch();
-                result.note += (result.note.empty() ? "" : "; ") +
-                               std::string("final evaluation with the weights of epoch ") +
-                               std::to_string(evaluatedEpoch) + " (best val " + tc.monitor + " " +
-                               numberText(d.monitor->best()) + ")";
-                journal.setNote(result.note);
-                if (!d.testSource) {
-                    store::MetricFilter filter;
-                    filter.split = "val";
-                    d.lastValidation.clear();
-                    for (const auto &row : d.project->runs().metrics(m_runId, filter))
-                        if (row.epoch == evaluatedEpoch)
-                            d.lastValidation.push_back(row);
-                }
-            }
-            EvaluationResult evaluation{m_runId, d.progress.step, evaluatedEpoch, d.evalSplit, {}};
+            // The final evaluation: the test split, or else the last epoch's validation.
             bool interrupted = false;
-            if (d.testSource) {
-                Evaluator::Outcome outcome =
-                    d.evaluate(*d.testSource, "test", evaluatedEpoch, m_config, listener, m_stop);
-                interrupted = outcome.interrupted;
-                evaluation.rows = std::move(outcome.rows);
-                auto &metrics = journal.pending().rows<store::MetricRow>();
-                metrics.insert(metrics.end(), evaluation.rows.begin(), evaluation.rows.end());
-            } else {
-                evaluation.rows = d.lastValidation;
-            }
+            EvaluationResult evaluation = d.finalEvaluation(m_config, m_runId, lastEpoch, listener,
+                                                            m_stop, result.note, interrupted);
             store::RunMetrics final;
             final.add(evaluation.rows);
             result.metrics = final.finalMetrics();
