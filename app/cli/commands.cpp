@@ -98,15 +98,13 @@ std::unique_ptr<store::Project> openProject(const std::string &path)
     return project;
 }
 
-// Opens an existing project to read it: nothing is written (but for upgrading an older schema),
-// so read-only files list too; runs of killed processes read as interrupted.
+} // namespace
+
 std::unique_ptr<store::Project> openForReading(const std::string &path)
 {
     return std::make_unique<store::Project>(path, store::Project::OpenMode::Read,
                                             store::Project::Checks::Integrity);
 }
-
-} // namespace
 
 int exitCodeFor(const Error &e)
 {

@@ -7,9 +7,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+namespace mtl::store {
+class Project;
+}
 namespace mtl::train {
 class Trainer;
 }
@@ -39,10 +43,22 @@ struct TrainArgs {
     bool json = false, preloaded = false;
 };
 
+struct CompareArgs {
+    std::string project;
+    std::vector<std::int64_t> runs;
+    std::int64_t baseline = 0; // 0: the newest independent run with the same tasks
+    bool json = false;
+};
+
 int runImport(const ImportArgs &args);
 int runDatasets(const std::string &project, bool asJson);
 int runRuns(const std::string &project, bool asJson);
 int runParts(bool asJson);
 int runTrain(const TrainArgs &args);
+int runCompare(const CompareArgs &args);
+
+// Opens an existing project to read it: nothing is written (but for upgrading an older
+// schema), so read-only files list too; runs of killed processes read as interrupted.
+std::unique_ptr<mtl::store::Project> openForReading(const std::string &path);
 
 } // namespace cli

@@ -143,6 +143,25 @@ int main(int argc, char **argv)
     runs->add_option("PROJECT", runsProject, "Project file (*.mtlproj)")->required();
     runs->add_flag("--json", runsJson, "Print one JSON object on stdout");
 
+    CompareArgs compareArgs;
+    auto *compare = app.add_subcommand(
+        "compare", "Print the final metrics of runs side by side with Δp (LibMTL's convention, "
+                   "positive is better) and Δm (Nash-MTL/FAMO's, positive is worse) against a "
+                   "baseline run on the same data (docs/METRICS.md)");
+    compare->add_option("PROJECT", compareArgs.project, "Project file (*.mtlproj)")->required();
+    compare->add_option("--runs", compareArgs.runs, "Runs to compare, e.g. --runs 4,5,7")
+        ->type_name("RUN,...")
+        ->required()
+        ->delimiter(',')
+        ->check(CLI::PositiveNumber);
+    compare
+        ->add_option("--baseline", compareArgs.baseline,
+                     "The run the others are measured against (default: the newest completed "
+                     "run with model.sharing independent and the same tasks)")
+        ->type_name("RUN")
+        ->check(CLI::PositiveNumber);
+    compare->add_flag("--json", compareArgs.json, "Print one JSON object on stdout");
+
     bool partsJson = false;
     auto *parts = app.add_subcommand(
         "parts", "List what an experiment config can name: backbones, sharing strategies, task "
@@ -156,6 +175,7 @@ int main(int argc, char **argv)
     app.footer("Examples:\n"
                "  mtlstudio-cli import demo.mtlproj --name fashion-mnist --format fashion-mnist\n"
                "  mtlstudio-cli train demo.mtlproj --config example:fmnist-hps --json\n"
+               "  mtlstudio-cli compare demo.mtlproj --runs 2,3 --baseline 1\n"
                "Known: backbones " +
                joinNames(partNames(catalog.backbones)) + "; sharing " +
                joinNames(partNames(catalog.sharings)) + "; task types " +
@@ -210,6 +230,7 @@ int main(int argc, char **argv)
             {"--dir", &importArgs.dir},
             {"PROJECT", &datasetsProject},
             {"PROJECT", &runsProject},
+            {"PROJECT", &compareArgs.project},
             {"PROJECT", &trainArgs.project},
             {"--config", &trainArgs.config}};
         for (const auto &[name, text] : texts)
@@ -226,6 +247,8 @@ int main(int argc, char **argv)
             return runRuns(runsProject, runsJson);
         if (*parts)
             return runParts(partsJson);
+        if (*compare)
+            return runCompare(compareArgs);
     } catch (const Error &e) {
         std::fprintf(stderr, "mtlstudio-cli: %s\n", e.what());
         return exitCodeFor(e);

@@ -33,6 +33,16 @@ std::string scoreLabel(const std::string &metric)
     return metric == "accuracy" ? std::string() : metric;
 }
 
+bool lowerIsBetter(const std::string &metric)
+{
+    const auto endsWith = [&](const std::string &tail) {
+        return metric.size() >= tail.size() &&
+               metric.compare(metric.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    return metric == "loss" || endsWith("_loss") || endsWith("_err") || metric == "rmse" ||
+           metric == "l1";
+}
+
 std::string RunMetrics::scoreName(const std::string &task) const
 {
     for (const std::string &name : scoreMetrics())

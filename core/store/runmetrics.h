@@ -34,6 +34,10 @@ std::optional<Headline> headline(const std::map<std::string, double> &values);
 const std::vector<std::string> &scoreMetrics();
 std::string scoreLabel(const std::string &metric);
 
+// Which way a metric improves: losses and errors (loss, *_loss, *_err, rmse, l1) fall, the rest
+// rise.
+bool lowerIsBetter(const std::string &metric);
+
 class RunMetrics {
 public:
     struct Point {

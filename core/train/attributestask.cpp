@@ -5,6 +5,7 @@
 #include "train/task.h"
 
 #include "common/error.h"
+#include "train/meters.h"
 #include "train/taskhelpers.h"
 
 #include <torch/nn/functional/loss.h>
@@ -26,84 +27,6 @@ at::Tensor attributeLogits(const at::Tensor &output, bool branches)
     const at::Tensor pairs = output.view({output.size(0), output.size(1) / 2, 2});
     return pairs.select(2, 1) - pairs.select(2, 0);
 }
-
-class AttributesMeter final : public TaskMeter {
-public:
-    AttributesMeter(std::vector<std::string> names, bool branches)
-        : m_names(std::move(names))
-        , m_branches(branches)
-        , m_correct(m_names.size(), 0)
-        , m_count(m_names.size(), 0)
-    {}
-    void add(const at::Tensor &output, const at::Tensor &target, double loss) override
-    {
-        const at::Tensor labelled = target.ge(0);
-        const at::Tensor predicted =
-            attributeLogits(output, m_branches).gt(0).to(target.scalar_type());
-        const at::Tensor correct = predicted.eq(target).logical_and(labelled).sum(0).cpu();
-        const at::Tensor count = labelled.sum(0).cpu();
-        const auto c = correct.accessor<std::int64_t, 1>();
-        const auto n = count.accessor<std::int64_t, 1>();
-        std::int64_t batchCount = 0;
-        for (std::size_t a = 0; a < m_names.size(); ++a) {
-            m_correct[a] += c[static_cast<std::int64_t>(a)];
-            m_count[a] += n[static_cast<std::int64_t>(a)];
-            batchCount = std::max(batchCount, n[static_cast<std::int64_t>(a)]);
-        }
-        m_lossSum += loss * static_cast<double>(batchCount);
-        m_lossCount += batchCount;
-    }
-    std::vector<MetricValue> values() const override
-    {
-        std::vector<MetricValue> result;
-        double sum = 0.0;
-        int scored = 0;
-        for (std::size_t a = 0; a < m_names.size(); ++a) {
-            if (m_count[a] == 0)
-                continue;
-            const double accuracy = static_cast<double>(m_correct[a]) / m_count[a];
-            result.push_back({m_names[a], "accuracy", accuracy});
-            sum += accuracy;
-            ++scored;
-        }
-        if (scored == 0)
-            return {};
-        result.insert(result.begin(), {"", "accuracy", sum / scored});
-        result.insert(result.begin(),
-                      {"", "loss", m_lossSum / std::max<std::int64_t>(m_lossCount, 1)});
-        return result;
-    }
-    // [correct per attribute…, count per attribute…, loss sum, loss count]
-    std::vector<double> state() const override
-    {
-        std::vector<double> s;
-        for (std::int64_t c : m_correct)
-            s.push_back(static_cast<double>(c));
-        for (std::int64_t n : m_count)
-            s.push_back(static_cast<double>(n));
-        s.push_back(m_lossSum);
-        s.push_back(static_cast<double>(m_lossCount));
-        return s;
-    }
-    void merge(const std::vector<double> &state) override
-    {
-        const std::size_t a = m_names.size();
-        checkStateSize(state, 2 * a + 2);
-        for (std::size_t i = 0; i < a; ++i) {
-            m_correct[i] += static_cast<std::int64_t>(state[i]);
-            m_count[i] += static_cast<std::int64_t>(state[a + i]);
-        }
-        m_lossSum += state[2 * a];
-        m_lossCount += static_cast<std::int64_t>(state[2 * a + 1]);
-    }
-
-private:
-    std::vector<std::string> m_names;
-    bool m_branches;
-    std::vector<std::int64_t> m_correct, m_count;
-    double m_lossSum = 0.0;
-    std::int64_t m_lossCount = 0;
-};
 
 // A list option given per attribute ([] or absent: none), as a float tensor [A] on the CPU.
 at::Tensor perAttribute(const nlohmann::json &value)
@@ -224,7 +147,10 @@ public:
     }
     std::unique_ptr<TaskMeter> makeMeter() const override
     {
-        return std::make_unique<AttributesMeter>(config().labels, m_branches);
+        const bool branches = m_branches;
+        return makeAttributesMeter(config().labels, m_groups, [branches](const at::Tensor &output) {
+            return attributeLogits(output, branches);
+        });
     }
 
 private:

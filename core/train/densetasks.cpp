@@ -2,6 +2,7 @@
 // dataset, docs/STORE.md) and reconstruction (the input image). Each predicts a map at the
 // input resolution; its loss and metrics average over the labelled pixels only.
 
+#include "train/meters.h"
 #include "train/taskhelpers.h"
 
 #include <torch/nn/functional/loss.h>
@@ -387,10 +388,14 @@ at::Tensor angles(const at::Tensor &output, const at::Tensor &truth)
     return torch::acos(cosine.clamp(-1.0, 1.0)) * (180.0 / kPi);
 }
 
+// Angle histogram for the median: kAngleBins bins of kAngleBin degrees over [0°, 180°].
+constexpr double kAngleBin = 0.05;
+constexpr std::int64_t kAngleBins = 3600;
+
 class NormalsMeter final : public PixelMeter {
 public:
     explicit NormalsMeter(store::MapColumn column)
-        : PixelMeter(4)
+        : PixelMeter(4 + kAngleBins)
         , m_column(std::move(column))
     {}
     void add(const at::Tensor &output, const at::Tensor &target, double loss) override
@@ -402,14 +407,27 @@ public:
         m_sums[1] += angle.lt(11.25).sum().item<double>();
         m_sums[2] += angle.lt(22.5).sum().item<double>();
         m_sums[3] += angle.lt(30.0).sum().item<double>();
+        const at::Tensor bins =
+            (angle / kAngleBin).floor().to(torch::kLong).clamp(0, kAngleBins - 1);
+        const at::Tensor counts =
+            torch::bincount(bins, {}, kAngleBins).to(torch::kDouble).cpu().contiguous();
+        const double *c = counts.data_ptr<double>();
+        for (std::int64_t b = 0; b < kAngleBins; ++b)
+            m_sums[static_cast<std::size_t>(4 + b)] += c[b];
     }
-    // loss, angle_err (mean, degrees), within_11.25/22.5/30 (shares of pixels)
+    // loss, angle_err (mean, degrees), median_angle_err (degrees, to 0.05°),
+    // within_11.25/22.5/30 (shares of pixels)
     std::vector<MetricValue> values() const override
     {
-        return means({{"angle_err", m_sums[0]},
-                      {"within_11.25", m_sums[1]},
-                      {"within_22.5", m_sums[2]},
-                      {"within_30", m_sums[3]}});
+        std::vector<MetricValue> values = means({{"angle_err", m_sums[0]},
+                                                 {"within_11.25", m_sums[1]},
+                                                 {"within_22.5", m_sums[2]},
+                                                 {"within_30", m_sums[3]}});
+        if (!values.empty())
+            values.insert(values.begin() + 2,
+                          {"", "median_angle_err",
+                           histogramMedian(m_sums.data() + 4, kAngleBins, kAngleBin)});
+        return values;
     }
 
 private:

@@ -7,16 +7,6 @@
 
 namespace mtl::train {
 
-bool lowerIsBetter(const std::string &metric)
-{
-    const auto endsWith = [&](const std::string &tail) {
-        return metric.size() >= tail.size() &&
-               metric.compare(metric.size() - tail.size(), tail.size(), tail) == 0;
-    };
-    return metric == "loss" || endsWith("_loss") || endsWith("_err") || metric == "rmse" ||
-           metric == "l1";
-}
-
 EpochMonitor::EpochMonitor(std::string spec, int patience, double minDelta)
     : m_spec(std::move(spec))
     , m_patience(patience)
@@ -25,7 +15,7 @@ EpochMonitor::EpochMonitor(std::string spec, int patience, double minDelta)
     const auto dot = m_spec.find('.');
     m_task = dot == std::string::npos ? std::string() : m_spec.substr(0, dot);
     m_metric = dot == std::string::npos ? m_spec : m_spec.substr(dot + 1);
-    m_lower = mtl::train::lowerIsBetter(m_metric);
+    m_lower = store::lowerIsBetter(m_metric);
 }
 
 double EpochMonitor::valueOf(const std::vector<store::MetricRow> &rows) const

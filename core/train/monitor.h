@@ -5,6 +5,7 @@
 // Thread contract: the trainer's thread.
 
 #include "store/records.h"
+#include "store/runmetrics.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,8 +14,7 @@
 
 namespace mtl::train {
 
-// Which way a metric improves: losses and errors (loss, *_err, rmse, l1) fall, the rest rise.
-bool lowerIsBetter(const std::string &metric);
+using store::lowerIsBetter;
 
 class EpochMonitor {
 public:

@@ -4,6 +4,7 @@
 #include "train/task.h"
 
 #include "common/error.h"
+#include "train/meters.h"
 #include "train/taskhelpers.h"
 
 #include <torch/nn/functional/loss.h>
@@ -15,47 +16,12 @@ namespace {
 
 using namespace detail;
 
-class ClassificationMeter final : public TaskMeter {
-public:
-    void add(const at::Tensor &output, const at::Tensor &target, double loss) override
-    {
-        const at::Tensor labelled = target.ge(0);
-        const std::int64_t n = labelled.sum().item<std::int64_t>();
-        const std::int64_t correct =
-            output.argmax(1).eq(target).logical_and(labelled).sum().item<std::int64_t>();
-        m_count += n;
-        m_correct += correct;
-        m_lossSum += loss * static_cast<double>(n);
-    }
-    std::vector<MetricValue> values() const override
-    {
-        if (m_count == 0)
-            return {};
-        return {{"", "loss", m_lossSum / m_count},
-                {"", "accuracy", static_cast<double>(m_correct) / m_count}};
-    }
-    std::vector<double> state() const override
-    {
-        return {static_cast<double>(m_count), static_cast<double>(m_correct), m_lossSum};
-    }
-    void merge(const std::vector<double> &state) override
-    {
-        checkStateSize(state, 3);
-        m_count += static_cast<std::int64_t>(state[0]);
-        m_correct += static_cast<std::int64_t>(state[1]);
-        m_lossSum += state[2];
-    }
-
-private:
-    std::int64_t m_count = 0, m_correct = 0;
-    double m_lossSum = 0.0;
-};
-
 class ClassificationTask final : public Task {
 public:
-    ClassificationTask(const experiment::TaskConfig &config, std::int64_t classes)
+    ClassificationTask(const experiment::TaskConfig &config, std::vector<std::string> classes)
         : Task(config)
-        , m_classes(classes)
+        , m_classNames(std::move(classes))
+        , m_classes(static_cast<std::int64_t>(m_classNames.size()))
     {}
     std::vector<std::string> columns() const override { return {config().label}; }
     model::HeadSpec head() const override
@@ -88,10 +54,11 @@ public:
     }
     std::unique_ptr<TaskMeter> makeMeter() const override
     {
-        return std::make_unique<ClassificationMeter>();
+        return makeClassificationMeter(m_classNames);
     }
 
 private:
+    std::vector<std::string> m_classNames;
     std::int64_t m_classes;
     std::int64_t m_labelled = 0, m_total = 0;
 };
@@ -101,10 +68,10 @@ std::unique_ptr<Task> makeClassification(const experiment::TaskConfig &config,
                                          const std::string &keyPath)
 {
     const auto &column = requireColumn(dataset, config.label, keyPath + ".label");
-    const std::int64_t classes = column.kind == store::ColumnKind::Binary
-                                     ? 2
-                                     : static_cast<std::int64_t>(column.categories.size());
-    if (classes < 2)
+    const std::vector<std::string> classes = column.kind == store::ColumnKind::Binary
+                                                 ? std::vector<std::string>{"0", "1"}
+                                                 : column.categories;
+    if (classes.size() < 2)
         throw configError(keyPath + ".label",
                           "column '" + config.label + "' has fewer than 2 categories");
     return std::make_unique<ClassificationTask>(config, classes);
@@ -117,7 +84,9 @@ const Registry<TaskMaker> &taskTypes()
     static const Registry<TaskMaker> table{
         {{"attributes",
           "binary attributes of a set of 0/1 columns: one sigmoid logit each, binary "
-          "cross-entropy; accuracy per attribute",
+          "cross-entropy; accuracy, balanced accuracy, F1 and average precision per attribute, "
+          "their "
+          "means and each attribute group's",
           {{"loss",
             OptionSpec::Type::Choice,
             "bce",
@@ -152,7 +121,9 @@ const Registry<TaskMaker> &taskTypes()
             "gradients and curves per attribute); false: the task is one term"}}},
          makeAttributes},
         {{"classification",
-          "one categorical column: softmax cross-entropy over its categories; accuracy",
+          "one categorical column: softmax cross-entropy over its categories; accuracy, balanced "
+          "accuracy, macro-F1, top-5 (more than 5 classes), per-class recall/precision/F1 and the "
+          "confusion matrix",
           {{"label_smoothing", OptionSpec::Type::Number, 0.0,
             "ε of label smoothing: the target puts 1 − ε on the label and ε spread over all "
             "classes",
@@ -172,7 +143,8 @@ const Registry<TaskMaker> &taskTypes()
          makeDepth},
         {{"normals",
           "surface normals (label: a normals map column): three channels at the input "
-          "resolution, loss 1 − cosine; mean angle error and shares within 11.25°/22.5°/30°",
+          "resolution, loss 1 − cosine; mean and median angle error, shares within "
+          "11.25°/22.5°/30°",
           {}},
          makeNormals},
         {{"reconstruction",

@@ -499,8 +499,10 @@ void TestRunControl::monitorProblems()
     train::Trainer trainer(str(m_project), c);
     const train::RunResult result = trainer.run();
     QCOMPARE(statusName(result.status), QStringLiteral("failed"));
-    QVERIFY2(contains(result.error, "no validation metric 'kind.miou' (this run records: "
-                                    "kind.accuracy, kind.loss, looks.accuracy, looks.loss)"),
+    QVERIFY2(contains(result.error,
+                      "no validation metric 'kind.miou' (this run records: kind.accuracy, "
+                      "kind.balanced_accuracy, kind.loss, kind.macro_f1, looks.accuracy, "
+                      "looks.balanced_accuracy, looks.f1, looks.loss, looks.map)"),
              result.error.c_str());
     QCOMPARE(result.steps, std::int64_t(0));
     // A metric one task records is fine.
