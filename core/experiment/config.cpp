@@ -184,7 +184,7 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
     r.checkKeys(train, "train",
                 {"epochs", "batch_size", "max_steps_per_epoch", "val_fraction", "seed", "threads",
                  "device", "checkpoint_every_steps", "memory_format", "monitor", "patience",
-                 "min_delta", "keep_best"});
+                 "min_delta", "keep_best", "probe_samples"});
     TrainConfig &tc = config.train;
     tc.epochs = static_cast<int>(r.integer(train, "train", "epochs", tc.epochs, 1, 100000));
     tc.batchSize =
@@ -219,6 +219,8 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
     tc.patience = static_cast<int>(r.integer(train, "train", "patience", tc.patience, 0, 100000));
     tc.minDelta = r.number(train, "train", "min_delta", tc.minDelta, 0.0, 1e9);
     tc.keepBest = r.boolean(train, "train", "keep_best", tc.keepBest);
+    tc.probeSamples =
+        static_cast<int>(r.integer(train, "train", "probe_samples", tc.probeSamples, 0, 1024));
 
     const json &scheduler = r.object(root, "", "scheduler", false);
     r.checkKeys(scheduler, "scheduler", {"name", "options"});
@@ -342,7 +344,8 @@ std::string ExperimentConfig::toJson(int indent) const
           {"monitor", train.monitor},
           {"patience", train.patience},
           {"min_delta", train.minDelta},
-          {"keep_best", train.keepBest}}},
+          {"keep_best", train.keepBest},
+          {"probe_samples", train.probeSamples}}},
         {"probes", probesJson},
     };
     json schedulerJson = {{"name", scheduler.name}};

@@ -79,6 +79,9 @@ struct TrainConfig {
     int patience = 0;      // early stopping after this many epochs without improvement; 0: off
     double minDelta = 0.0; // what counts as an improvement of the monitored metric
     bool keepBest = false; // the final evaluation uses the best epoch's weights (by monitor)
+    // Samples of the final evaluation's split chosen by seed that probes look at each epoch
+    // (attention-mask images, predicted maps); 0: none.
+    int probeSamples = 32;
 };
 
 // Test aids, documented as such: make the run fail on purpose.

@@ -27,6 +27,12 @@ template <> struct RowWriter<MetricRow> {
 template <> struct RowWriter<TaskWeightRow> {
     static void write(Database &db, std::int64_t runId, const std::vector<TaskWeightRow> &rows);
 };
+template <> struct RowWriter<PredictionRow> {
+    static void write(Database &db, std::int64_t runId, const std::vector<PredictionRow> &rows);
+};
+template <> struct RowWriter<ProbeImageRow> {
+    static void write(Database &db, std::int64_t runId, const std::vector<ProbeImageRow> &rows);
+};
 
 class RecordBatch {
 public:

@@ -150,4 +150,23 @@ const MapColumn *DatasetInfo::map(const std::string &name) const
     return it == maps.end() ? nullptr : &*it;
 }
 
+std::int64_t PredictionRow::valuesPerSample() const
+{
+    std::int64_t n = 1;
+    for (const std::int64_t d : shape)
+        n *= d;
+    return n;
+}
+
+std::vector<float> PredictionRow::of(std::int64_t sampleId) const
+{
+    const auto it = std::find(sampleIds.begin(), sampleIds.end(), sampleId);
+    if (it == sampleIds.end())
+        return {};
+    const auto n = static_cast<std::size_t>(valuesPerSample());
+    const auto first = static_cast<std::size_t>(it - sampleIds.begin()) * n;
+    return {values.begin() + static_cast<std::ptrdiff_t>(first),
+            values.begin() + static_cast<std::ptrdiff_t>(first + n)};
+}
+
 } // namespace mtl::store

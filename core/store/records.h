@@ -119,4 +119,40 @@ struct TaskWeightRow {
     double weight = 0.0;
 };
 
+// What a task predicted for a set of samples in one evaluation (the predictions probe): one
+// row per run × split × task × epoch, stored as one blob (docs/STORE.md "predictions").
+// kind: "class_probabilities" ([K] per sample), "attribute_probabilities" ([A]), or for dense
+// tasks of the probe samples "class_map", "depth_map", "normals_map", "image" ([C, H, W]).
+struct PredictionRow {
+    std::int64_t step = 0;
+    int epoch = 0;
+    std::string split;
+    std::string task;
+    std::string kind;
+    std::vector<std::int64_t> shape; // of one sample's values
+    std::vector<std::int64_t> sampleIds;
+    std::vector<float> values; // sampleIds.size() × Π shape, sample-major (stored as float16)
+
+    std::int64_t valuesPerSample() const;
+    // The values of `sampleId`; empty when it is not in this row.
+    std::vector<float> of(std::int64_t sampleId) const;
+};
+
+// An 8-bit grayscale PNG a probe made of one probe sample (the attention-mask probe: the mean
+// over channels of task `task`'s mask at stage `name`, e.g. "attention.stage1").
+struct ProbeImageRow {
+    std::int64_t step = 0;
+    int epoch = 0;
+    std::int64_t sampleId = 0;
+    std::string task;
+    std::string name;
+    std::string png; // the file's bytes
+};
+
+// One of the fixed samples a run probes each epoch (train.probe_samples), in choice order.
+struct ProbeSample {
+    std::string split;
+    std::int64_t sampleId = 0;
+};
+
 } // namespace mtl::store

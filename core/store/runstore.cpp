@@ -2,9 +2,15 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/half.h"
 #include "store/sqlite.h"
 
+#include <nlohmann/json.hpp>
+
+#include <zlib.h>
+
 #include <cerrno>
+#include <cstring>
 #include <csignal>
 #include <unistd.h>
 
@@ -94,7 +100,9 @@ void RunStore::prepareResume(std::int64_t runId, std::int64_t step)
 {
     Transaction tx(m_db);
     for (const char *sql : {"DELETE FROM metrics WHERE run_id = ?1 AND step > ?2",
-                            "DELETE FROM task_weights WHERE run_id = ?1 AND step > ?2"}) {
+                            "DELETE FROM task_weights WHERE run_id = ?1 AND step > ?2",
+                            "DELETE FROM predictions WHERE run_id = ?1 AND step > ?2",
+                            "DELETE FROM probe_images WHERE run_id = ?1 AND step > ?2"}) {
         Statement st(m_db, sql);
         st.bind(1, runId).bind(2, step);
         st.exec();
@@ -268,6 +276,104 @@ std::vector<TaskWeightRow> RunStore::taskWeights(std::int64_t runId)
     while (st.step())
         rows.push_back({st.int64(0), st.text(1), st.real(2)});
     return rows;
+}
+
+std::vector<PredictionRow> RunStore::predictions(std::int64_t runId, const std::string &split,
+                                                 const std::string &task)
+{
+    Statement st(m_db, "SELECT step, epoch, split, task, kind, shape, samples, sample_ids, "
+                       "encoding, data FROM predictions WHERE run_id = ?1 AND (?2 = '' OR "
+                       "split = ?2) AND (?3 = '' OR task = ?3) ORDER BY epoch, id");
+    st.bind(1, runId).bind(2, split).bind(3, task);
+    std::vector<PredictionRow> rows;
+    while (st.step()) {
+        PredictionRow row;
+        row.step = st.int64(0);
+        row.epoch = st.int32(1);
+        row.split = st.text(2);
+        row.task = st.text(3);
+        row.kind = st.text(4);
+        const nlohmann::json shape = nlohmann::json::parse(st.text(5), nullptr, false);
+        const std::string where = "run " + std::to_string(runId) + "'s predictions of task '" +
+                                  row.task + "' (epoch " + std::to_string(row.epoch) + ")";
+        if (!shape.is_array())
+            throw Error(ErrorCode::Store, where + " have no readable shape");
+        for (const auto &d : shape)
+            row.shape.push_back(d.get<std::int64_t>());
+        const auto samples = static_cast<std::size_t>(st.int64(6));
+        const bool deflated = st.text(8) == "deflate";
+        const auto blobOf = [&](int column, std::size_t bytes) {
+            std::size_t size = 0;
+            const void *blob = st.blob(column, &size);
+            std::string out(bytes, '\0');
+            uLongf outSize = static_cast<uLongf>(bytes);
+            const bool ok = deflated ? uncompress(reinterpret_cast<Bytef *>(out.data()), &outSize,
+                                                  static_cast<const Bytef *>(blob),
+                                                  static_cast<uLong>(size)) == Z_OK &&
+                                           outSize == bytes
+                                     : size == bytes;
+            if (!ok)
+                throw Error(ErrorCode::Store,
+                            where + " are damaged (column " + std::to_string(column) + ")");
+            if (!deflated && bytes > 0)
+                std::memcpy(out.data(), blob, bytes);
+            return out;
+        };
+        const auto perSample = static_cast<std::size_t>(row.valuesPerSample());
+        const std::string ids = blobOf(7, samples * sizeof(std::int64_t));
+        row.sampleIds.resize(samples);
+        std::memcpy(row.sampleIds.data(), ids.data(), ids.size());
+        const std::string data = blobOf(9, samples * perSample * sizeof(std::uint16_t));
+        row.values.resize(samples * perSample);
+        for (std::size_t i = 0; i < row.values.size(); ++i) {
+            std::uint16_t half;
+            std::memcpy(&half, data.data() + i * sizeof half, sizeof half);
+            row.values[i] = fromHalf(half);
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+std::vector<ProbeImageRow> RunStore::probeImages(std::int64_t runId, const std::string &task,
+                                                 const std::string &name)
+{
+    Statement st(m_db, "SELECT step, epoch, sample_id, task, name, png FROM probe_images WHERE "
+                       "run_id = ?1 AND (?2 = '' OR task = ?2) AND (?3 = '' OR name = ?3) "
+                       "ORDER BY id");
+    st.bind(1, runId).bind(2, task).bind(3, name);
+    std::vector<ProbeImageRow> rows;
+    while (st.step()) {
+        std::size_t size = 0;
+        const void *png = st.blob(5, &size);
+        rows.push_back({st.int64(0), st.int32(1), st.int64(2), st.text(3), st.text(4),
+                        std::string(static_cast<const char *>(png), size)});
+    }
+    return rows;
+}
+
+std::vector<ProbeSample> RunStore::probeSamples(std::int64_t runId)
+{
+    Statement st(m_db, "SELECT split, sample_id FROM probe_samples WHERE run_id = ?1 "
+                       "ORDER BY position");
+    st.bind(1, runId);
+    std::vector<ProbeSample> samples;
+    while (st.step())
+        samples.push_back({st.text(0), st.int64(1)});
+    return samples;
+}
+
+void RunStore::setProbeSamples(std::int64_t runId, const std::vector<ProbeSample> &samples)
+{
+    Transaction tx(m_db);
+    Statement st(m_db, "INSERT OR IGNORE INTO probe_samples (run_id, position, split, sample_id) "
+                       "VALUES (?1, ?2, ?3, ?4)");
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        st.bind(1, runId).bind(2, static_cast<std::int64_t>(i)).bind(3, samples[i].split);
+        st.bind(4, samples[i].sampleId);
+        st.exec();
+    }
+    tx.commit();
 }
 
 int RunStore::markOrphanedRunsInterrupted()

@@ -67,6 +67,18 @@ public:
     std::optional<RunInfo> find(std::int64_t runId);
     std::vector<MetricRow> metrics(std::int64_t runId, const MetricFilter &filter = {});
     std::vector<TaskWeightRow> taskWeights(std::int64_t runId);
+    // The predictions the run recorded for `task` on `split` (empty: every task / split), in
+    // epoch order.
+    std::vector<PredictionRow> predictions(std::int64_t runId, const std::string &split = {},
+                                           const std::string &task = {});
+    // The images probes made of the probe samples, in recording order; `task` and `name`
+    // (e.g. "attention.stage1") narrow them when not empty.
+    std::vector<ProbeImageRow> probeImages(std::int64_t runId, const std::string &task = {},
+                                           const std::string &name = {});
+    // The samples a run probes each epoch, chosen once when it first starts.
+    std::vector<ProbeSample> probeSamples(std::int64_t runId);
+    // Records them; a run that already has probe samples keeps its own (a resume).
+    void setProbeSamples(std::int64_t runId, const std::vector<ProbeSample> &samples);
 
     // See Project::reconcileInterruptedRuns().
     int markOrphanedRunsInterrupted();

@@ -129,6 +129,44 @@ CREATE TABLE label_maps (
 CREATE INDEX label_maps_by_column ON label_maps(column_id);
 )SQL";
 
+// Version 6: what probes record besides numbers (docs/STORE.md): predictions as one blob per
+// run × split × task × epoch, the fixed probe samples of a run, and PNGs made of them.
+constexpr const char *kSchemaV6 = R"SQL(
+CREATE TABLE predictions (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step        INTEGER NOT NULL,
+  epoch       INTEGER NOT NULL,
+  split       TEXT NOT NULL,
+  task        TEXT NOT NULL,
+  kind        TEXT NOT NULL,
+  shape       TEXT NOT NULL,
+  samples     INTEGER NOT NULL,
+  sample_ids  BLOB NOT NULL,
+  encoding    TEXT NOT NULL CHECK (encoding IN ('raw', 'deflate')),
+  data        BLOB NOT NULL
+);
+CREATE INDEX predictions_by_run ON predictions(run_id, split, task, epoch);
+CREATE TABLE probe_samples (
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  position    INTEGER NOT NULL,
+  split       TEXT NOT NULL,
+  sample_id   INTEGER NOT NULL,
+  PRIMARY KEY (run_id, position)
+) WITHOUT ROWID;
+CREATE TABLE probe_images (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step        INTEGER NOT NULL,
+  epoch       INTEGER NOT NULL,
+  sample_id   INTEGER NOT NULL,
+  task        TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  png         BLOB NOT NULL
+);
+CREATE INDEX probe_images_by_run ON probe_images(run_id, task, name, epoch);
+)SQL";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -153,6 +191,8 @@ const std::vector<Migration> &migrations()
                      "ALTER TABLE runs ADD COLUMN environment TEXT NOT NULL DEFAULT '{}';"
                      "ALTER TABLE runs ADD COLUMN note TEXT NOT NULL DEFAULT '';");
          }},
+        {6, "probes record predictions, the run's probe samples and images made of them",
+         [](Database &db) { db.exec(kSchemaV6); }},
     };
     return all;
 }

@@ -145,6 +145,11 @@ public:
         const auto [losses, labelled] = labelledLosses(output, target);
         return (losses.sum(0) / labelled.sum(0).clamp_min(1.0)).unbind(0);
     }
+    Prediction predict(const at::Tensor &output) const override
+    {
+        return {"attribute_probabilities",
+                attributeLogits(output.detach(), m_branches).sigmoid().to(torch::kFloat32).cpu()};
+    }
     std::unique_ptr<TaskMeter> makeMeter() const override
     {
         const bool branches = m_branches;

@@ -6,6 +6,7 @@
 #include "train/taskhelpers.h"
 
 #include <torch/nn/functional/loss.h>
+#include <torch/nn/functional/normalization.h>
 #include <torch/types.h>
 
 #include <cmath>
@@ -254,6 +255,10 @@ public:
             options.weight(m_weights.to(output.device()));
         return F::cross_entropy(output, target.squeeze(1).to(torch::kLong), options);
     }
+    Prediction predict(const at::Tensor &output) const override
+    {
+        return {"class_map", output.detach().argmax(1, true).to(torch::kFloat32).cpu(), true};
+    }
     std::unique_ptr<TaskMeter> makeMeter() const override
     {
         return std::make_unique<SegmentationMeter>(m_column.categories);
@@ -371,6 +376,10 @@ public:
         const at::Tensor mean = maskedMean(d, valid);
         return maskedMean(d.square(), valid) - 0.5 * mean.square();
     }
+    Prediction predict(const at::Tensor &output) const override
+    {
+        return {"depth_map", output.detach().to(torch::kFloat32).cpu(), true};
+    }
     std::unique_ptr<TaskMeter> makeMeter() const override
     {
         return std::make_unique<DepthMeter>(m_column);
@@ -478,6 +487,14 @@ public:
             torch::cosine_similarity(output, decode(target, m_column), 1, 1e-8);
         return maskedMean(1.0 - cosine, storedNonZero(target).squeeze(1));
     }
+    Prediction predict(const at::Tensor &output) const override
+    {
+        namespace F = torch::nn::functional;
+        return {"normals_map",
+                F::normalize(output.detach().to(torch::kFloat32), F::NormalizeFuncOptions().dim(1))
+                    .cpu(),
+                true};
+    }
     std::unique_ptr<TaskMeter> makeMeter() const override
     {
         return std::make_unique<NormalsMeter>(m_column);
@@ -530,6 +547,10 @@ public:
         const at::Tensor error = output - target.to(output.scalar_type()) / 255.0;
         return config().options.value("loss", std::string("l1")) == "mse" ? error.square().mean()
                                                                           : error.abs().mean();
+    }
+    Prediction predict(const at::Tensor &output) const override
+    {
+        return {"image", output.detach().clamp(0.0, 1.0).to(torch::kFloat32).cpu(), true};
     }
     std::unique_ptr<TaskMeter> makeMeter() const override
     {

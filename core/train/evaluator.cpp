@@ -78,7 +78,8 @@ Evaluator::Outcome Evaluator::run(data::BatchSource &source, std::uint64_t seed,
             const double loss = m_tasks[t]->loss(output.tasks[t], batch->targets[t]).item<double>();
             meters[t]->add(output.tasks[t], batch->targets[t], loss);
         }
-        const EvalRecord record{split, epoch, step, m_taskNames, *batch, output};
+        const EvalRecord record{split,  epoch,  step,     m_taskNames,
+                                *batch, output, &m_tasks, split == m_finalSplit};
         for (Probe *probe : m_probes)
             probe->afterEvalBatch(record, records);
         done += batch->size();
@@ -88,6 +89,9 @@ Evaluator::Outcome Evaluator::run(data::BatchSource &source, std::uint64_t seed,
     m_model.train();
     if (outcome.interrupted)
         return outcome;
+    const EvaluationEnd end{split, epoch, step, split == m_finalSplit};
+    for (Probe *probe : m_probes)
+        probe->afterEvaluation(end, records);
     // Combine what every rank saw; one process: nothing to combine.
     if (m_collective.worldSize() > 1) {
         std::vector<double> states;
@@ -113,6 +117,28 @@ Evaluator::Outcome Evaluator::run(data::BatchSource &source, std::uint64_t seed,
             outcome.rows.push_back(
                 {step, epoch, split, m_taskNames[t], value.attribute, value.name, value.value});
     return outcome;
+}
+
+void Evaluator::runProbeSamples(const at::Tensor &images,
+                                const std::vector<std::int64_t> &sampleIds,
+                                const std::string &split, int epoch, std::int64_t step, bool final,
+                                store::RecordBatch &records)
+{
+    std::vector<Probe *> wanting;
+    for (Probe *probe : m_probes)
+        if (probe->wantsProbeSamples())
+            wanting.push_back(probe);
+    if (wanting.empty() || sampleIds.empty())
+        return;
+    torch::NoGradGuard noGrad;
+    m_model.eval();
+    const model::ModelOutput output =
+        m_model.forward(model::inMemoryFormat(images.to(m_device), m_memoryFormat), true);
+    m_model.train();
+    const ProbeSampleRecord record{epoch,       step,    split,     final,
+                                   m_taskNames, m_tasks, sampleIds, output};
+    for (Probe *probe : wanting)
+        probe->afterProbeSamples(record, records);
 }
 
 } // namespace mtl::train

@@ -50,6 +50,17 @@ public:
     // task whose meter saw no label in that batch has no rows.
     std::vector<store::MetricRow> firstBatchMetrics(data::BatchSource &source, std::uint64_t seed);
 
+    // The split of the run's final evaluation ("test", or "val" without a test split), which
+    // probes see as EvalRecord::finalSplit.
+    void setFinalSplit(std::string split) { m_finalSplit = std::move(split); }
+
+    // The run's probe samples (`images`: float [N, C, H, W] in [0, 1] on the CPU, `sampleIds`
+    // of `split`) through the model in eval mode with taps, for the probes that want them.
+    // Nothing runs when none does.
+    void runProbeSamples(const at::Tensor &images, const std::vector<std::int64_t> &sampleIds,
+                         const std::string &split, int epoch, std::int64_t step, bool final,
+                         store::RecordBatch &records);
+
 private:
     const std::vector<std::unique_ptr<Task>> &m_tasks;
     const std::vector<std::string> &m_taskNames;
@@ -58,6 +69,7 @@ private:
     Collective &m_collective;
     std::vector<Probe *> m_probes;
     c10::MemoryFormat m_memoryFormat;
+    std::string m_finalSplit;
 };
 
 } // namespace mtl::train

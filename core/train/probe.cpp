@@ -1,5 +1,7 @@
 #include "train/probe.h"
 
+#include "common/png.h"
+
 #include "common/error.h"
 #include "model/multitask.h"
 
@@ -81,6 +83,33 @@ void AttentionMaskProbe::afterEvalBatch(const EvalRecord &eval, store::RecordBat
             sum += mask.flatten(1).mean(1).sum().item<double>();
             samples += mask.size(0);
         }
+}
+
+void AttentionMaskProbe::afterProbeSamples(const ProbeSampleRecord &samples,
+                                           store::RecordBatch &out)
+{
+    if (samples.final) // the epochs' images have them; the final weights are one of those
+        return;
+    auto &images = out.rows<store::ProbeImageRow>();
+    for (const auto &[name, mask] : samples.output.taps) {
+        const std::size_t dot = name.rfind('.');
+        if (name.rfind("mtan.", 0) != 0 || dot == std::string::npos || dot <= 5)
+            continue;
+        // [B, C, H, W] → the channel mean [B, H, W] as bytes, 255 = a mask of 1.
+        const torch::Tensor bytes = (mask.detach().to(torch::kFloat32).mean(1) * 255.0)
+                                        .round()
+                                        .clamp(0, 255)
+                                        .to(torch::kUInt8)
+                                        .cpu()
+                                        .contiguous();
+        const auto height = static_cast<int>(bytes.size(1)),
+                   width = static_cast<int>(bytes.size(2));
+        for (std::int64_t b = 0; b < bytes.size(0); ++b)
+            images.push_back({samples.step, samples.epoch,
+                              samples.sampleIds[static_cast<std::size_t>(b)],
+                              name.substr(5, dot - 5), "attention." + name.substr(dot + 1),
+                              encodeGrayPng(bytes[b].data_ptr<std::uint8_t>(), width, height)});
+    }
 }
 
 void AttentionMaskProbe::afterEpoch(const EpochRecord &epoch, store::RecordBatch &out)
@@ -181,10 +210,38 @@ const Registry<ProbeMaker> &probeTypes()
          }},
         {{"attention_masks",
           "after each epoch's validation, the mean of each MTAN attention mask per task and "
-          "stage",
-          {}},
-         [](const nlohmann::json &) -> std::unique_ptr<Probe> {
-             return std::make_unique<AttentionMaskProbe>();
+          "stage; and each probe sample's masks as 8-bit PNGs",
+          {{"images", OptionSpec::Type::Boolean, true,
+            "true: each epoch, the mask of every probe sample (train.probe_samples) per task and "
+            "stage, averaged over channels, as an 8-bit grayscale PNG; false: the means only"}}},
+         [](const nlohmann::json &options) -> std::unique_ptr<Probe> {
+             return std::make_unique<AttentionMaskProbe>(options.value("images", true));
+         }},
+        {{"predictions",
+          "what every task predicted for every sample of the final evaluation (class and "
+          "attribute probabilities; dense tasks: the maps of the probe samples)",
+          {{"every_epoch", OptionSpec::Type::Boolean, false,
+            "true: also each epoch's validation (and the probe samples' maps each epoch); "
+            "false: the final evaluation only (without a test split: every validation)"}}},
+         [](const nlohmann::json &options) -> std::unique_ptr<Probe> {
+             return std::make_unique<PredictionProbe>(options.value("every_epoch", false));
+         }},
+        {{"gradient_conflict",
+          "every N steps, how the tasks' gradients on the shared part agree: cosine per pair, "
+          "norms, magnitude similarity and the condition number of the gradient matrix",
+          {{"every", OptionSpec::Type::Integer, 50, "steps between two measurements", 1, 1000000},
+           {"space",
+            OptionSpec::Type::Choice,
+            "auto",
+            "representation: gradients at the shared representation (one backward through the "
+            "heads per task, cheap); parameters: at the shared parameters (through the whole "
+            "shared network); auto: the representation when the model has one",
+            0,
+            0,
+            {"auto", "representation", "parameters"}}}},
+         [](const nlohmann::json &options) -> std::unique_ptr<Probe> {
+             return std::make_unique<GradientConflictProbe>(options.value("every", 50),
+                                                            options.value("space", "auto"));
          }},
         {{"gate_weights",
           "after each epoch's validation, the mean weight each task's gate gives each expert "

@@ -36,6 +36,12 @@ void RunJournal::setNote(const std::string &note)
         m_runs->setNote(m_runId, note);
 }
 
+void RunJournal::setProbeSamples(const std::vector<store::ProbeSample> &samples)
+{
+    if (m_runs)
+        m_runs->setProbeSamples(m_runId, samples);
+}
+
 void RunJournal::setStatus(store::RunStatus status, const std::string &error)
 {
     if (m_runs)

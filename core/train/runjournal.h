@@ -32,6 +32,8 @@ public:
     void setStatus(store::RunStatus status, const std::string &error = {});
     // How the run ended besides its status (early stopping, a stop after an epoch).
     void setNote(const std::string &note);
+    // The samples the run probes each epoch (kept when the run already has its own).
+    void setProbeSamples(const std::vector<store::ProbeSample> &samples);
     // kind: "latest" (what a resume continues from) or "best" (train.keep_best).
     void saveCheckpoint(const store::Checkpoint &checkpoint, const std::string &kind = "latest");
 

@@ -51,6 +51,16 @@ public:
     virtual void merge(const std::vector<double> &state) = 0;
 };
 
+// What a task predicted for a batch as a user reads it (the predictions probe): `kind` as
+// store::PredictionRow names it and float values [B, …] on the CPU — class or attribute
+// probabilities, or for a dense task (`dense`) its map: class indices, depth, unit normals or
+// the reconstructed image.
+struct Prediction {
+    std::string kind;
+    at::Tensor values;
+    bool dense = false;
+};
+
 class Task {
 public:
     explicit Task(experiment::TaskConfig config)
@@ -87,6 +97,7 @@ public:
         return {loss(output, target)};
     }
     virtual std::unique_ptr<TaskMeter> makeMeter() const = 0;
+    virtual Prediction predict(const at::Tensor &output) const = 0;
     // A regression loss (depth, normals, reconstruction), for weighting methods that treat
     // those differently (uncertainty's ½e^(−s)·L + s/2).
     virtual bool regression() const { return false; }

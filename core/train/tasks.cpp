@@ -52,6 +52,10 @@ public:
                                 F::CrossEntropyFuncOptions().ignore_index(-1).label_smoothing(
                                     config().options.value("label_smoothing", 0.0)));
     }
+    Prediction predict(const at::Tensor &output) const override
+    {
+        return {"class_probabilities", output.detach().softmax(1).to(torch::kFloat32).cpu()};
+    }
     std::unique_ptr<TaskMeter> makeMeter() const override
     {
         return makeClassificationMeter(m_classNames);

@@ -74,6 +74,8 @@ EvaluationResult Trainer::Impl::finalEvaluation(const ExperimentConfig &config, 
     } else {
         evaluation.rows = lastValidation;
     }
+    if (!interrupted)
+        probeSamples(evaluatedEpoch, true);
     return evaluation;
 }
 
@@ -125,6 +127,7 @@ RunResult Trainer::run(TrainerListener *listener)
             listener->statusChanged(m_runId, store::RunStatus::Running);
 
         d.loadData(m_config, m_options.preloadBatches);
+        d.chooseProbeSamples(m_config);
         if (d.monitor && d.valSource && tc.monitor != "loss") {
             // A monitored metric the tasks do not record fails now, not after the first epoch:
             // the metric names of one validation batch (a meter that saw no label in it says
@@ -238,6 +241,7 @@ RunResult Trainer::run(TrainerListener *listener)
                 verdict = d.monitor->observe(epoch, d.lastValidation);
                 d.schedule->epochEnded(epoch, verdict.value, d.monitor->lowerIsBetter());
             }
+            d.probeSamples(epoch, false);
             const EpochRecord record{epoch, d.progress.step, d.taskNames, *d.model, &d.taskOutputs};
             for (Probe *probe : d.probes)
                 probe->afterEpoch(record, journal.pending());

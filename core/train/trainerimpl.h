@@ -78,6 +78,10 @@ struct Trainer::Impl {
     std::unique_ptr<data::BatchSource> trainSource, valSource, testSource;
     std::unique_ptr<data::BatchSource> otherSamples; // the weighting's second pass, or null
     std::int64_t testSamples = 0;
+    // train.probe_samples of the final evaluation's split: images float [N, C, H, W] on the
+    // CPU, and their sample ids (empty when no probe wants them).
+    at::Tensor probeImages;
+    std::vector<std::int64_t> probeIds;
 
     TrainingLoop::Progress progress;
     std::vector<store::MetricRow> lastValidation;
@@ -86,6 +90,11 @@ struct Trainer::Impl {
     int checkpointEpoch = 0;
 
     void loadData(const experiment::ExperimentConfig &config, bool preload);
+    // Chooses the probe samples (seeded) from the final evaluation's source.
+    void chooseProbeSamples(const experiment::ExperimentConfig &config);
+    // The probe samples through the model for the probes (after an epoch, or the final
+    // evaluation).
+    void probeSamples(int epoch, bool final);
     void buildModel(const experiment::ExperimentConfig &config, const TrainerOptions &options);
     // Whether the model exposes one representation all task heads read (ModelOutput::shared).
     bool hasSharedRepresentation();

@@ -19,6 +19,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -247,6 +249,55 @@ void Trainer::Impl::loadData(const ExperimentConfig &config, bool preload)
     }
 }
 
+void Trainer::Impl::chooseProbeSamples(const ExperimentConfig &config)
+{
+    data::BatchSource *source = testSource ? testSource.get() : valSource.get();
+    const bool wanted = std::any_of(probes.begin(), probes.end(),
+                                    [](const Probe *probe) { return probe->wantsProbeSamples(); });
+    if (!source || !wanted || config.train.probeSamples <= 0)
+        return;
+    // Positions in the source's (fixed) order, chosen by the seed; gathered batch by batch.
+    source->startEpoch(config.train.seed, 0, 0, 1);
+    const std::int64_t n = source->samplesPerEpoch(0, 1);
+    std::vector<std::int64_t> positions(static_cast<std::size_t>(n));
+    std::iota(positions.begin(), positions.end(), 0);
+    std::mt19937_64 random(config.train.seed ^ 0x70726f6265ULL); // "probe"
+    const auto k = static_cast<std::size_t>(std::min<std::int64_t>(config.train.probeSamples, n));
+    for (std::size_t i = 0; i < k; ++i)
+        std::swap(positions[i], positions[i + random() % (positions.size() - i)]);
+    positions.resize(k);
+    std::sort(positions.begin(), positions.end());
+    std::vector<at::Tensor> images;
+    std::int64_t seen = 0;
+    std::size_t next = 0;
+    while (next < positions.size()) {
+        const std::optional<data::SampleBatch> batch = source->next();
+        if (!batch)
+            break;
+        std::vector<std::int64_t> rows;
+        for (; next < positions.size() && positions[next] < seen + batch->size(); ++next) {
+            rows.push_back(positions[next] - seen);
+            probeIds.push_back(batch->sampleIds[static_cast<std::size_t>(positions[next] - seen)]);
+        }
+        if (!rows.empty())
+            images.push_back(batch->images.index_select(0, torch::tensor(rows, torch::kInt64)));
+        seen += batch->size();
+    }
+    if (!images.empty())
+        probeImages = torch::cat(images);
+    std::vector<store::ProbeSample> samples;
+    for (const std::int64_t id : probeIds)
+        samples.push_back({evalSplit, id});
+    journal->setProbeSamples(samples);
+}
+
+void Trainer::Impl::probeSamples(int epoch, bool final)
+{
+    if (!probeIds.empty())
+        evaluator->runProbeSamples(probeImages, probeIds, evalSplit, epoch, progress.step, final,
+                                   journal->pending());
+}
+
 void Trainer::Impl::buildModel(const ExperimentConfig &config, const TrainerOptions &options)
 {
     torch::manual_seed(config.train.seed);
@@ -274,6 +325,7 @@ void Trainer::Impl::buildModel(const ExperimentConfig &config, const TrainerOpti
         probes.push_back(probe.get());
     evaluator = std::make_unique<Evaluator>(tasks, taskNames, *model, device, *collective, probes,
                                             memoryFormat());
+    evaluator->setFinalSplit(evalSplit);
     checkpointer = std::make_unique<Checkpointer>(*model, *optimizer, *weighting, probes, device);
 
     const experiment::TrainConfig &tc = config.train;

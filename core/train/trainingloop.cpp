@@ -128,6 +128,10 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
             return objectivesAgain(samples.at(sample), withGradients);
         };
         context.stepRules = [&] { return stepRules(p.optimizer); };
+        const BackwardRecord before{step,       epoch,         m_objectives,
+                                    objectives, output.shared, m_sharedParameters};
+        for (Probe *probe : p.probes)
+            probe->beforeBackward(before, p.journal.pending());
         const std::vector<double> weights = p.weighting.backward(objectives, context);
         // The seam for data parallelism: gradients become the mean over all ranks.
         if (p.collective.worldSize() > 1) {

@@ -251,6 +251,7 @@ void TestCli::parts()
     QCOMPARE(probes,
              (QStringList{QStringLiteral("task_weights"), QStringLiteral("param_norms"),
                           QStringLiteral("cross_stitch_alpha"), QStringLiteral("attention_masks"),
+                          QStringLiteral("predictions"), QStringLiteral("gradient_conflict"),
                           QStringLiteral("gate_weights"), QStringLiteral("latent_tasks")}));
     // An integer-list option says so, with the bounds of its elements.
     const QJsonArray sharings = root.value(QStringLiteral("sharings")).toArray();
