@@ -195,6 +195,8 @@ Project::Project(const std::string &path, OpenMode mode, Checks checks)
     }
     if (id.userVersion > currentSchemaVersion())
         migrate(m_db); // refuses, naming both versions, before anything is written
+    if (becomesProject) // only an empty database takes it; before the first table
+        m_db.exec("PRAGMA auto_vacuum = INCREMENTAL");
     m_db.enableWal();
     migrate(m_db);
     if (id.applicationId != kApplicationId)

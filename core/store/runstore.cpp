@@ -124,6 +124,10 @@ void RunStore::setStatus(std::int64_t runId, RunStatus status, const std::string
                              "WHERE id = ?1");
     st.bind(1, runId).bind(2, toString(status)).bind(3, error).bind(4, nowIso8601());
     st.exec();
+    // The checkpoints each epoch replaced left their pages free: a finished run gives them back
+    // (during a run the next checkpoint reuses them).
+    if (isFinished(status))
+        m_db.releaseFreePages();
 }
 
 void RunStore::record(std::int64_t runId, const RecordBatch &rows, std::int64_t stepsDone,

@@ -141,6 +141,11 @@ void Database::enableWal()
     exec("PRAGMA synchronous = NORMAL");
 }
 
+void Database::releaseFreePages()
+{
+    exec("PRAGMA incremental_vacuum");
+}
+
 std::int64_t Database::scalar(std::string_view sql)
 {
     Statement st(*this, sql);

@@ -70,6 +70,9 @@ public:
     // WAL journal and synchronous = NORMAL, so a second process (the CLI) can write while
     // another (the GUI) reads. Writes the file header: call only on a file known to be ours.
     void enableWal();
+    // Gives the file's free pages back to the file system (projects created with
+    // auto_vacuum = INCREMENTAL; a no-op in older ones). Outside a transaction.
+    void releaseFreePages();
     // One value of a query such as "PRAGMA application_id".
     std::int64_t scalar(std::string_view sql);
     std::int64_t lastInsertId() const;

@@ -189,6 +189,12 @@ public:
     {
         return m_scale ? std::vector<at::Tensor>{m_scale->tensor()} : std::vector<at::Tensor>{};
     }
+    std::vector<LearnedValues> learnedValues() const override
+    {
+        if (!m_scale)
+            return {};
+        return {{"imtl_log_scale", toVector(m_scale->tensor().detach())}};
+    }
     void save(torch::serialize::OutputArchive &archive) const override
     {
         if (m_scale)

@@ -50,6 +50,10 @@ public:
         return used;
     }
 
+    std::vector<LearnedValues> learnedValues() const override
+    {
+        return {{"gradnorm_weight", toVector(m_weights.values())}};
+    }
     void save(torch::serialize::OutputArchive &archive) const override
     {
         m_weights.save(archive, "weights");

@@ -173,6 +173,10 @@ public:
         return toVector(weights);
     }
     std::vector<at::Tensor> parameters() override { return {m_logVariance}; }
+    std::vector<LearnedValues> learnedValues() const override
+    {
+        return {{"log_variance", toVector(m_logVariance.detach())}};
+    }
     void save(torch::serialize::OutputArchive &archive) const override
     {
         archive.write("log_variance", m_logVariance.detach());
@@ -341,6 +345,10 @@ public:
         m_previous = current;
         return toVector(weights);
     }
+    std::vector<LearnedValues> learnedValues() const override
+    {
+        return {{"famo_logit", toVector(m_logits.values())}};
+    }
     void afterOptimizerStep() override
     {
         if (!m_sameBatch || !m_again)
@@ -403,6 +411,10 @@ public:
         return m_scale.factors();
     }
     std::vector<at::Tensor> parameters() override { return {m_scale.tensor()}; }
+    std::vector<LearnedValues> learnedValues() const override
+    {
+        return {{"imtl_log_scale", toVector(m_scale.tensor().detach())}};
+    }
     void save(torch::serialize::OutputArchive &archive) const override { m_scale.save(archive); }
     void load(torch::serialize::InputArchive &archive) override { m_scale.load(archive); }
 

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "model/multitask.h"
+#include "train/weighting.h"
 
 #include <cmath>
 
@@ -188,6 +189,22 @@ void LatentTaskProbe::afterEpoch(const EpochRecord &epoch, store::RecordBatch &o
     }
 }
 
+void WeightingStateProbe::afterEpoch(const EpochRecord &epoch, store::RecordBatch &out)
+{
+    if (!epoch.weighting || !epoch.objectives)
+        return;
+    const std::vector<std::string> &objectives = *epoch.objectives;
+    auto &rows = out.rows<store::MetricRow>();
+    for (const LearnedValues &learned : epoch.weighting->learnedValues())
+        for (std::size_t k = 0; k < learned.values.size() && k < objectives.size(); ++k) {
+            const std::string &objective = objectives[k]; // "<task>" or "<task>.<term>"
+            const std::size_t dot = objective.find('.');
+            rows.push_back({epoch.step, epoch.epoch, "train", objective.substr(0, dot),
+                            dot == std::string::npos ? "" : objective.substr(dot + 1), learned.name,
+                            learned.values[k]});
+        }
+}
+
 const Registry<ProbeMaker> &probeTypes()
 {
     static const Registry<ProbeMaker> table{
@@ -249,6 +266,13 @@ const Registry<ProbeMaker> &probeTypes()
           {}},
          [](const nlohmann::json &) -> std::unique_ptr<Probe> {
              return std::make_unique<GateWeightProbe>();
+         }},
+        {{"weighting_state",
+          "after each epoch, what the weighting method learns per task: uncertainty's "
+          "log-variances s_k, GradNorm's weights, IMTL-L's log scales, FAMO's logits",
+          {}},
+         [](const nlohmann::json &) -> std::unique_ptr<Probe> {
+             return std::make_unique<WeightingStateProbe>();
          }},
         {{"latent_tasks",
           "after each epoch, MTL-CNN's latent task matrix (each latent task's norm) and each "

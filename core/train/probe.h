@@ -31,6 +31,7 @@ class MultiTaskModelImpl;
 namespace mtl::train {
 
 class Task;
+class WeightingMethod;
 
 // After a training step (forward, backward and optimiser step done).
 struct StepRecord {
@@ -100,6 +101,8 @@ struct EpochRecord {
     const model::MultiTaskModelImpl &model; // read-only
     // Per task, the names of its vector outputs (an attributes task's attributes); may be null.
     const std::vector<std::vector<std::string>> *outputs = nullptr;
+    const WeightingMethod *weighting = nullptr;           // the run's; may be null
+    const std::vector<std::string> *objectives = nullptr; // what it balances (StepRecord::tasks)
 };
 
 class Probe {
@@ -201,6 +204,16 @@ private:
 class LatentTaskProbe final : public Probe {
 public:
     std::string name() const override { return "latent_tasks"; }
+    void afterEpoch(const EpochRecord &epoch, store::RecordBatch &out) override;
+};
+
+// After each epoch, what the weighting method has learned per objective (learnedValues()):
+// split "train", task = the objective's task, attribute = its loss term (empty for a whole
+// task), name as the method says: "log_variance" (uncertainty's s_k), "gradnorm_weight",
+// "imtl_log_scale", "famo_logit". Records nothing for a method without learned values.
+class WeightingStateProbe final : public Probe {
+public:
+    std::string name() const override { return "weighting_state"; }
     void afterEpoch(const EpochRecord &epoch, store::RecordBatch &out) override;
 };
 

@@ -233,6 +233,7 @@ RunResult Trainer::run(TrainerListener *listener)
                    std::to_string(d.monitor->bestEpoch()) + "); stopped after epoch " +
                    std::to_string(epoch) + " of " + std::to_string(tc.epochs);
         };
+        const std::vector<std::string> objectives = objectiveNames(d.tasks);
         const auto endEpoch = [&](int epoch) {
             if (!validate(epoch))
                 return EpochEnd::Interrupted; // stopped during validation: a stop, below
@@ -242,7 +243,8 @@ RunResult Trainer::run(TrainerListener *listener)
                 d.schedule->epochEnded(epoch, verdict.value, d.monitor->lowerIsBetter());
             }
             d.probeSamples(epoch, false);
-            const EpochRecord record{epoch, d.progress.step, d.taskNames, *d.model, &d.taskOutputs};
+            const EpochRecord record{epoch,          d.progress.step,   d.taskNames, *d.model,
+                                     &d.taskOutputs, d.weighting.get(), &objectives};
             for (Probe *probe : d.probes)
                 probe->afterEpoch(record, journal.pending());
             flush();

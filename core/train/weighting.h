@@ -59,6 +59,13 @@ struct WeightingContext {
     std::function<std::vector<StepRule>()> stepRules;
 };
 
+// A number a method learns or keeps per objective, recorded after each epoch by the
+// weighting_state probe: uncertainty's log-variances s_k, GradNorm's weights w_k, …
+struct LearnedValues {
+    std::string name;           // the metric name, e.g. "log_variance"
+    std::vector<double> values; // one per objective, in objectiveNames() order
+};
+
 class WeightingMethod {
 public:
     virtual ~WeightingMethod() = default;
@@ -90,6 +97,9 @@ public:
     // Learnable parameters of the method itself (e.g. uncertainty's log-variances); the trainer
     // gives them to the optimiser as the group "weighting".
     virtual std::vector<at::Tensor> parameters() { return {}; }
+    // What the method has learned so far, beyond the weights it applies (backward()'s result,
+    // which the task_weights probe records): empty for a method without such numbers.
+    virtual std::vector<LearnedValues> learnedValues() const { return {}; }
     // The method's state (loss histories, running weights), stored in every checkpoint beside
     // the model and the optimiser, so a resumed run continues as if it had not stopped.
     virtual void save(torch::serialize::OutputArchive &archive) const {}

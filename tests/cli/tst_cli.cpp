@@ -252,7 +252,8 @@ void TestCli::parts()
              (QStringList{QStringLiteral("task_weights"), QStringLiteral("param_norms"),
                           QStringLiteral("cross_stitch_alpha"), QStringLiteral("attention_masks"),
                           QStringLiteral("predictions"), QStringLiteral("gradient_conflict"),
-                          QStringLiteral("gate_weights"), QStringLiteral("latent_tasks")}));
+                          QStringLiteral("gate_weights"), QStringLiteral("weighting_state"),
+                          QStringLiteral("latent_tasks")}));
     // An integer-list option says so, with the bounds of its elements.
     const QJsonArray sharings = root.value(QStringLiteral("sharings")).toArray();
     QJsonObject after;

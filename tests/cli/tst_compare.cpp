@@ -103,7 +103,7 @@ void TestCompare::mtanAgainstIndependent()
     QCOMPARE(mtan.value(QStringLiteral("weighting")).toString(), QStringLiteral("dwa"));
     // One accuracy per task enters: Δp is the mean relative change, Δm its negative.
     double sum = 0.0;
-    for (const QString task : {QStringLiteral("kind"), QStringLiteral("looks")}) {
+    for (const QString &task : {QStringLiteral("kind"), QStringLiteral("looks")}) {
         const auto accuracy = [&](const QJsonObject &r) {
             return r.value(QStringLiteral("metrics"))
                 .toObject()

@@ -664,7 +664,8 @@ void TestConfig::errors_data()
     row("unknown probe", variant(QStringLiteral("probes"), QJsonArray{QStringLiteral("masks")}),
         "probes[0]",
         "unknown value 'masks' (known: task_weights, param_norms, cross_stitch_alpha, "
-        "attention_masks, predictions, gradient_conflict, gate_weights, latent_tasks)");
+        "attention_masks, predictions, gradient_conflict, gate_weights, weighting_state, "
+        "latent_tasks)");
     row("unknown probe as an object",
         variant(QStringLiteral("probes"),
                 QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("masks")}}}),

@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 using namespace mtl;
@@ -54,6 +55,8 @@ private Q_SLOTS:
     void denseTasksRecordProbeSampleMaps();
     void gradientConflict_data();
     void gradientConflict();
+    void weightingState_data();
+    void weightingState();
 
 private:
     train::RunResult train(const std::vector<std::string> &overrides,
@@ -387,6 +390,59 @@ void TestRecordedProbes::gradientConflict()
     QVERIFY2(independent.status == store::RunStatus::Completed, independent.error.c_str());
     for (const auto &row : project.runs().metrics(independent.runId))
         QVERIFY2(row.name != "grad_cosine", row.attribute.c_str());
+}
+
+void TestRecordedProbes::weightingState_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<QString>("metric");
+    QTest::newRow("uncertainty") << QStringLiteral("uncertainty") << QStringLiteral("log_variance");
+    QTest::newRow("gradnorm") << QStringLiteral("gradnorm") << QStringLiteral("gradnorm_weight");
+    QTest::newRow("equal") << QStringLiteral("equal") << QString();
+}
+
+// What the method learned by the end of epoch 1 is what it weights epoch 2's first step with
+// (3 steps per epoch): uncertainty's weight e^{−s_k}, GradNorm's w_k.
+void TestRecordedProbes::weightingState()
+{
+    QFETCH(QString, method);
+    QFETCH(QString, metric);
+    const train::RunResult run =
+        train({R"(probes=["task_weights", "weighting_state"])", "weighting.method=" + str(method)});
+    QVERIFY2(run.status == store::RunStatus::Completed, run.error.c_str());
+    store::Project project(str(m_project), store::Project::OpenMode::ReadOnly);
+    std::map<std::pair<int, std::string>, double> learned; // (epoch, task) → value
+    for (const auto &row : project.runs().metrics(run.runId))
+        if (row.split == "train" && !metric.isEmpty() && row.name == str(metric)) {
+            QVERIFY(row.attribute.empty());
+            QCOMPARE(row.step, std::int64_t(row.epoch * 3));
+            learned[{row.epoch, row.task}] = row.value;
+        }
+    if (metric.isEmpty()) { // equal learns nothing: no rows at all beyond the usual
+        for (const auto &row : project.runs().metrics(run.runId))
+            QVERIFY2(row.name != "log_variance" && row.name != "gradnorm_weight", row.name.c_str());
+        return;
+    }
+    QCOMPARE(learned.size(), std::size_t(4)); // 2 epochs × kind, looks
+    std::map<std::string, double> stepFour;
+    for (const auto &row : project.runs().taskWeights(run.runId))
+        if (row.step == 4)
+            stepFour[row.task] = row.weight;
+    QCOMPARE(stepFour.size(), std::size_t(2));
+    double sum = 0.0;
+    for (const std::string task : {"kind", "looks"}) {
+        const double value = learned.at({1, task});
+        const double weight = method == QLatin1String("uncertainty") ? std::exp(-value) : value;
+        QVERIFY2(std::abs(weight - stepFour.at(task)) < 1e-6 * stepFour.at(task),
+                 qPrintable(QStringLiteral("%1: %2 vs %3")
+                                .arg(QString::fromStdString(task))
+                                .arg(weight, 0, 'g', 9)
+                                .arg(stepFour.at(task), 0, 'g', 9)));
+        QVERIFY(learned.at({2, task}) != value); // it keeps learning
+        sum += learned.at({2, task});
+    }
+    if (method == QLatin1String("gradnorm"))
+        QVERIFY(std::abs(sum - 2.0) < 1e-9); // renormalised to the number of tasks
 }
 
 QTEST_GUILESS_MAIN(TestRecordedProbes)

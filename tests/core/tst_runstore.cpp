@@ -47,6 +47,7 @@ private Q_SLOTS:
     void recordMetricsAndWeights();
     void metricFilters();
     void checkpointsKeepLatest();
+    void finishedRunReleasesFreePages();
     void markOrphanedRunsInterrupted();
     void reconcileThroughProject();
     void scoresAndHeadlines();
@@ -266,6 +267,26 @@ void TestRunStore::checkpointsKeepLatest()
     QVERIFY(count.step());
     QCOMPARE(count.int64(0), 1); // older ones pruned
     QCOMPARE(runs.latestCheckpoint(other)->model, std::string("other"));
+}
+
+// Each epoch's checkpoint replaces the last one; the pages it leaves free are reused during the
+// run and given back to the file system when the run ends (a new project is auto_vacuum =
+// INCREMENTAL). Without that, a finished run leaves a checkpoint's worth of free pages.
+void TestRunStore::finishedRunReleasesFreePages()
+{
+    auto &runs = m_project->runs();
+    store::Database &db = m_project->db();
+    QCOMPARE(db.scalar("PRAGMA auto_vacuum"), 2); // incremental
+    const auto run = newRun();
+    const std::string model(2 << 20, 'm'); // 2 MiB: 512 pages
+    for (int epoch = 1; epoch <= 3; ++epoch)
+        runs.saveCheckpoint(run, checkpoint(epoch, epoch * 10, model, model));
+    QVERIFY2(db.scalar("PRAGMA freelist_count") > 500, "the replaced checkpoints' pages");
+    runs.setStatus(run, RunStatus::Completed);
+    QCOMPARE(db.scalar("PRAGMA freelist_count"), 0);
+    const std::int64_t bytes = db.scalar("PRAGMA page_count") * db.scalar("PRAGMA page_size");
+    QVERIFY2(bytes < 5 * (1 << 20), std::to_string(bytes).c_str()); // one checkpoint: 4 MiB
+    QCOMPARE(runs.latestCheckpoint(run)->epoch, 3);
 }
 
 void TestRunStore::markOrphanedRunsInterrupted()
