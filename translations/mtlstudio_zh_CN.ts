@@ -4,60 +4,65 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="42" />
+        <location filename="../app/gui/main.cpp" line="43"/>
         <source>MTL Studio, a workbench for multi-task learning in computer vision.</source>
         <translation>MTL Studio：计算机视觉多任务学习工作台。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="47" />
+        <location filename="../app/gui/main.cpp" line="49"/>
         <source>Project file to open (*.mtlproj).</source>
         <translation>要打开的项目文件 (*.mtlproj)。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="51" />
+        <location filename="../app/gui/main.cpp" line="53"/>
         <source>Start training CONFIG (a JSON file or example:NAME) once the project is open.</source>
         <translation>项目打开后开始训练 CONFIG（JSON 文件或 example:NAME）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="56" />
-        <source>Override a config key for --train, e.g. train.max_steps_per_epoch=50 (repeatable).</source>
-        <translation>覆盖 --train 的配置项，例如 train.max_steps_per_epoch=50（可重复）。</translation>
+        <location filename="../app/gui/main.cpp" line="58"/>
+        <source>Override a config key for --train and --queue, e.g. train.max_steps_per_epoch=50 (repeatable).</source>
+        <translation>为 --train 和 --queue 覆盖配置项，例如 train.max_steps_per_epoch=50（可重复）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="61" />
+        <location filename="../app/gui/main.cpp" line="63"/>
+        <source>Add CONFIG to the queue once the project is open (repeatable): it trains after --train and the ones before it.</source>
+        <translation>项目打开后把 CONFIG 加入队列（可重复）：它在 --train 及排在它前面的实验之后训练。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="74"/>
+        <source>Quit after --train, --queue and --screenshot are done (exit code 0 when the run completed, 2 for bad input, 3 when the run failed).</source>
+        <translation>--train、--queue 和 --screenshot 完成后退出（运行完成时退出码为 0，输入有误为 2，运行失败为 3）。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="69"/>
         <source>Save a PNG of the window once the project is shown (after the run with --train).</source>
         <translation>项目显示后（使用 --train 时在训练结束后）保存窗口截图 PNG。</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/main.cpp" line="66" />
-        <source>Quit after --train and --screenshot are done (exit code 0 when the run completed, 2 for bad input, 3 when the run failed).</source>
-        <translation>--train 和 --screenshot 完成后退出（训练完成时退出码为 0，输入有误为 2，训练失败为 3）。</translation>
     </message>
 </context>
 <context>
     <name>mtl::app::MainWindow</name>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="44" />
+        <location filename="../app/gui/mainwindow.cpp" line="46"/>
         <source>MTL Studio projects (*.mtlproj)</source>
         <translation>MTL Studio 项目 (*.mtlproj)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="56" />
+        <location filename="../app/gui/mainwindow.cpp" line="59"/>
         <source>MTL Studio</source>
         <translation>MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="191" />
+        <location filename="../app/gui/mainwindow.cpp" line="201"/>
         <source>Import cancelled; the project is unchanged.</source>
         <translation>导入已取消，项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="194" />
+        <location filename="../app/gui/mainwindow.cpp" line="204"/>
         <source>Import failed</source>
         <translation>导入失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="195" />
+        <location filename="../app/gui/mainwindow.cpp" line="205"/>
         <source>%1
 
 The project is unchanged.</source>
@@ -66,412 +71,470 @@ The project is unchanged.</source>
 项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="94" />
+        <location filename="../app/gui/mainwindow.cpp" line="100"/>
         <source>Pausing after the current batch…</source>
         <translation>将在当前批次后暂停…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="171" />
+        <location filename="../app/gui/mainwindow.cpp" line="181"/>
         <source>Resumed</source>
         <translation>已继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="99" />
+        <location filename="../app/gui/mainwindow.cpp" line="105"/>
         <source>Stopping after the current batch…</source>
         <translation>将在当前批次后停止…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="123" />
+        <location filename="../app/gui/mainwindow.cpp" line="131"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="143" />
+        <location filename="../app/gui/mainwindow.cpp" line="151"/>
         <source>Runs</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="241" />
+        <location filename="../app/gui/mainwindow.cpp" line="257"/>
         <source>Cannot open a project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="241" />
-        <location filename="../app/gui/mainwindow.cpp" line="390" />
-        <location filename="../app/gui/mainwindow.cpp" line="454" />
+        <location filename="../app/gui/mainwindow.cpp" line="257"/>
+        <location filename="../app/gui/mainwindow.cpp" line="406"/>
+        <location filename="../app/gui/mainwindow.cpp" line="470"/>
         <source>Wait for the current job to finish.</source>
         <translation>请等待当前任务结束。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="265" />
+        <location filename="../app/gui/mainwindow.cpp" line="281"/>
         <source>%n run(s) of a process that no longer exists marked interrupted.</source>
-        <translation><numerusform>已将 %n 个所属进程已不存在的运行标记为中断。</numerusform></translation>
+        <translation>
+            <numerusform>已将 %n 个所属进程已不存在的运行标记为中断。</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="246" />
-        <location filename="../app/gui/mainwindow.cpp" line="257" />
+        <location filename="../app/gui/mainwindow.cpp" line="262"/>
+        <location filename="../app/gui/mainwindow.cpp" line="273"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="108" />
+        <location filename="../app/gui/mainwindow.cpp" line="114"/>
         <source>Stopping after this epoch (its validation and checkpoint)…</source>
         <translation>将在本轮结束（验证并保存检查点）后停止…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="249" />
+        <location filename="../app/gui/mainwindow.cpp" line="265"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="269" />
+        <location filename="../app/gui/mainwindow.cpp" line="285"/>
         <source>%1 is read-only here: browse its runs; training and imports are off.</source>
         <translation>%1 在此处为只读：可浏览其运行，训练和导入不可用。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="276" />
+        <location filename="../app/gui/mainwindow.cpp" line="292"/>
         <source>%1 (read-only) — MTL Studio</source>
         <translation>%1（只读）— MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="277" />
+        <location filename="../app/gui/mainwindow.cpp" line="293"/>
         <source>%1 — MTL Studio</source>
         <translation>%1 — MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="297" />
+        <location filename="../app/gui/mainwindow.cpp" line="313"/>
         <source>Cannot read project</source>
         <translation>无法读取项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="320" />
-        <location filename="../app/gui/mainwindow.cpp" line="326" />
+        <location filename="../app/gui/mainwindow.cpp" line="336"/>
+        <location filename="../app/gui/mainwindow.cpp" line="342"/>
         <source>New Project</source>
         <translation>新建项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="327" />
+        <location filename="../app/gui/mainwindow.cpp" line="343"/>
         <source>%1 already exists. Open it with File ▸ Open Project.</source>
         <translation>%1 已存在。请用 文件 ▸ 打开项目 打开它。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="336" />
+        <location filename="../app/gui/mainwindow.cpp" line="352"/>
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="345" />
+        <location filename="../app/gui/mainwindow.cpp" line="361"/>
         <source>Importing Fashion-MNIST…</source>
         <translation>正在导入 Fashion-MNIST…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="346" />
+        <location filename="../app/gui/mainwindow.cpp" line="362"/>
         <source>Import Fashion-MNIST</source>
         <translation>导入 Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="365" />
+        <location filename="../app/gui/mainwindow.cpp" line="381"/>
         <source>Making MultiFashion from Fashion-MNIST…</source>
         <translation>正在由 Fashion-MNIST 生成 MultiFashion…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="365" />
+        <location filename="../app/gui/mainwindow.cpp" line="381"/>
         <source>Import MultiFashion</source>
         <translation>导入 MultiFashion</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="372" />
+        <location filename="../app/gui/mainwindow.cpp" line="388"/>
         <source>Composing fashion scenes from Fashion-MNIST…</source>
         <translation>正在用 Fashion-MNIST 合成服装场景…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="373" />
+        <location filename="../app/gui/mainwindow.cpp" line="389"/>
         <source>Import Fashion Scenes</source>
         <translation>导入服装场景</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="379" />
-        <location filename="../app/gui/mainwindow.cpp" line="383" />
-        <location filename="../app/gui/mainwindow.cpp" line="390" />
-        <location filename="../app/gui/mainwindow.cpp" line="430" />
+        <location filename="../app/gui/mainwindow.cpp" line="395"/>
+        <location filename="../app/gui/mainwindow.cpp" line="399"/>
+        <location filename="../app/gui/mainwindow.cpp" line="406"/>
+        <location filename="../app/gui/mainwindow.cpp" line="446"/>
         <source>Cannot train</source>
         <translation>无法训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="379" />
+        <location filename="../app/gui/mainwindow.cpp" line="395"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="23"/>
         <source>Open or create a project first.</source>
         <translation>请先打开或新建项目。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="384" />
+        <location filename="../app/gui/mainwindow.cpp" line="400"/>
         <source>%1 is read-only here (the file or its folder may not be written): its runs can be browsed, but a run cannot be recorded in it.</source>
         <translation>%1 在此处为只读（文件或其所在文件夹不可写）：可以浏览其中的运行，但无法在其中记录新的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="400" />
+        <location filename="../app/gui/mainwindow.cpp" line="416"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="40"/>
         <source>Bad experiment config</source>
         <translation>实验配置有误</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="406" />
-        <location filename="../app/gui/mainwindow.cpp" line="415" />
-        <location filename="../app/gui/mainwindow.cpp" line="423" />
+        <location filename="../app/gui/mainwindow.cpp" line="422"/>
+        <location filename="../app/gui/mainwindow.cpp" line="431"/>
+        <location filename="../app/gui/mainwindow.cpp" line="439"/>
         <source>Dataset missing</source>
         <translation>缺少数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="407" />
-        <source>This project has no dataset 'fashion-mnist'. Import it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
+        <location filename="../app/gui/mainwindow.cpp" line="423"/>
+        <source>This project has no dataset &apos;fashion-mnist&apos;. Import it from Debian&apos;s Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集“fashion-mnist”。现在从 Debian 的 Fashion-MNIST 软件包导入吗？导入完成后请再次点击训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="416" />
-        <source>This project has no dataset 'multi-fashion'. Make it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
+        <location filename="../app/gui/mainwindow.cpp" line="432"/>
+        <source>This project has no dataset &apos;multi-fashion&apos;. Make it from Debian&apos;s Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集“multi-fashion”。现在由 Debian 的 Fashion-MNIST 软件包生成吗？导入完成后请再次点击“训练”。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="424" />
-        <source>This project has no dataset 'fashion-scenes'. Compose it from Debian's Fashion-MNIST package now? Press Train again when the import is done.</source>
-        <translation>此项目没有数据集 'fashion-scenes'。现在用 Debian 的 Fashion-MNIST 软件包合成它吗？导入完成后请再次点击训练。</translation>
+        <location filename="../app/gui/mainwindow.cpp" line="440"/>
+        <source>This project has no dataset &apos;fashion-scenes&apos;. Compose it from Debian&apos;s Fashion-MNIST package now? Press Train again when the import is done.</source>
+        <translation>此项目没有数据集 &apos;fashion-scenes&apos;。现在用 Debian 的 Fashion-MNIST 软件包合成它吗？导入完成后请再次点击训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="431" />
-        <source>The project has no dataset '%1'. Import it first.</source>
+        <location filename="../app/gui/mainwindow.cpp" line="447"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="46"/>
+        <source>The project has no dataset &apos;%1&apos;. Import it first.</source>
         <translation>项目中没有数据集“%1”。请先导入。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="444" />
+        <location filename="../app/gui/mainwindow.cpp" line="460"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="450" />
-        <location filename="../app/gui/mainwindow.cpp" line="454" />
-        <location filename="../app/gui/mainwindow.cpp" line="461" />
+        <location filename="../app/gui/mainwindow.cpp" line="466"/>
+        <location filename="../app/gui/mainwindow.cpp" line="470"/>
+        <location filename="../app/gui/mainwindow.cpp" line="477"/>
         <source>Cannot resume</source>
         <translation>无法继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="450" />
+        <location filename="../app/gui/mainwindow.cpp" line="466"/>
         <source>Select a stopped, interrupted or failed run first.</source>
         <translation>请先选择一个已停止、已中断或失败的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="472" />
+        <location filename="../app/gui/mainwindow.cpp" line="488"/>
         <source>Train from Config File</source>
         <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="473" />
+        <location filename="../app/gui/mainwindow.cpp" line="489"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="74"/>
         <source>Experiment configs (*.json)</source>
         <translation>实验配置 (*.json)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="491" />
+        <location filename="../app/gui/mainwindow.cpp" line="507"/>
         <source>Warning: %1</source>
         <translation>警告：%1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="501" />
+        <location filename="../app/gui/mainwindow.cpp" line="519"/>
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="510" />
+        <location filename="../app/gui/mainwindow.cpp" line="528"/>
         <source>Cannot start training</source>
         <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="543" />
+        <location filename="../app/gui/mainwindow.cpp" line="566"/>
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="544" />
+        <location filename="../app/gui/mainwindow.cpp" line="567"/>
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="555" />
+        <location filename="../app/gui/mainwindow.cpp" line="578"/>
         <source>Quit MTL Studio</source>
         <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="556" />
+        <location filename="../app/gui/mainwindow.cpp" line="579"/>
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
         <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="564" />
+        <location filename="../app/gui/mainwindow.cpp" line="587"/>
         <source>Stopping, then quitting…</source>
         <translation>正在停止，随后退出…</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="23"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="28"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="45"/>
+        <source>Cannot queue</source>
+        <translation>无法加入队列</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="29"/>
+        <source>%1 is read-only here: a run cannot be recorded in it.</source>
+        <translation>%1 在此处为只读：无法在其中记录运行。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="51"/>
+        <source>Queued %1 (%2 waiting)</source>
+        <translation>已将 %1 加入队列（%2 个等待中）</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="66"/>
+        <source>Queue: %1 could not start: %2</source>
+        <translation>队列：%1 无法开始：%2</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="73"/>
+        <source>Add to Queue</source>
+        <translation>加入队列</translation>
     </message>
 </context>
 <context>
     <name>mtl::widgets::Actions</name>
     <message>
-        <location filename="../widgets/actions.cpp" line="38" />
+        <location filename="../widgets/actions.cpp" line="38"/>
         <source>&amp;New Project…</source>
         <translation>新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="39" />
+        <location filename="../widgets/actions.cpp" line="39"/>
         <source>Create an empty project file (*.mtlproj)</source>
         <translation>创建空项目文件 (*.mtlproj)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="42" />
+        <location filename="../widgets/actions.cpp" line="42"/>
         <source>&amp;Open Project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="42" />
+        <location filename="../widgets/actions.cpp" line="42"/>
         <source>Open a project file (*.mtlproj)</source>
         <translation>打开项目文件 (*.mtlproj)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="44" />
+        <location filename="../widgets/actions.cpp" line="44"/>
         <source>&amp;Import Fashion-MNIST</source>
         <translation>导入 Fashion-MNIST(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="46" />
-        <source>Import the 70,000 Fashion-MNIST images of Debian's dataset-fashion-mnist package with their class, group and visual attribute labels</source>
+        <location filename="../widgets/actions.cpp" line="46"/>
+        <source>Import the 70,000 Fashion-MNIST images of Debian&apos;s dataset-fashion-mnist package with their class, group and visual attribute labels</source>
         <translation>从 Debian 的 dataset-fashion-mnist 软件包导入 70,000 张 Fashion-MNIST 图像及其类别、分组和视觉属性标签</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="49" />
+        <location filename="../widgets/actions.cpp" line="49"/>
         <source>Import &amp;MultiFashion</source>
         <translation>导入 MultiFashion(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="51" />
-        <source>Make MultiFashion from Debian's Fashion-MNIST: two garments on each 36×36 image, one top left and one bottom right, tasks left and right (the benchmark of the Pareto MTL papers)</source>
+        <location filename="../widgets/actions.cpp" line="51"/>
+        <source>Make MultiFashion from Debian&apos;s Fashion-MNIST: two garments on each 36×36 image, one top left and one bottom right, tasks left and right (the benchmark of the Pareto MTL papers)</source>
         <translation>由 Debian 的 Fashion-MNIST 生成 MultiFashion：每张 36×36 图像上有两件服饰，一件在左上、一件在右下，任务为 left 和 right（Pareto MTL 论文使用的基准）</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="55" />
+        <location filename="../widgets/actions.cpp" line="55"/>
         <source>Import Fashion &amp;Scenes</source>
         <translation>导入服装场景(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="56" />
-        <source>Compose 12,000 64×64 scenes of 2–4 garments from Debian's Fashion-MNIST, with a semantic, depth and normals map per scene: the dense tasks of segnet and MTAN</source>
+        <location filename="../widgets/actions.cpp" line="56"/>
+        <source>Compose 12,000 64×64 scenes of 2–4 garments from Debian&apos;s Fashion-MNIST, with a semantic, depth and normals map per scene: the dense tasks of segnet and MTAN</source>
         <translation>用 Debian 的 Fashion-MNIST 合成 12,000 个 64×64 场景，每个含 2–4 件服装，并附带语义、深度和法线图：segnet 与 MTAN 的稠密任务</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="59" />
+        <location filename="../widgets/actions.cpp" line="59"/>
         <source>&amp;Train</source>
         <translation>训练(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="61" />
+        <location filename="../widgets/actions.cpp" line="61"/>
         <source>Train the example experiment fmnist-hps: 10 classes and 3 groups of Fashion-MNIST with one shared small CNN and a head per task</source>
         <translation>训练示例实验 fmnist-hps：用一个共享的小型 CNN 和每个任务一个输出头，学习 Fashion-MNIST 的 10 个类别和 3 个分组</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="64" />
+        <location filename="../widgets/actions.cpp" line="64"/>
         <source>Train from Config &amp;File…</source>
         <translation>从配置文件训练(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="66" />
+        <location filename="../widgets/actions.cpp" line="66"/>
         <source>Train an experiment described by a JSON config (keys in docs/CONFIG.md)</source>
         <translation>训练 JSON 配置描述的实验（配置项见 docs/CONFIG.md）</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="68" />
+        <location filename="../widgets/actions.cpp" line="68"/>
         <source>&amp;Resume Selected Run</source>
         <translation>继续所选运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="70" />
+        <location filename="../widgets/actions.cpp" line="70"/>
         <source>Continue the selected stopped, interrupted or failed run from its latest checkpoint, as the same run</source>
         <translation>从最近的检查点继续所选的已停止、已中断或失败的运行，仍作为同一运行</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="73" />
-        <location filename="../widgets/actions.cpp" line="148" />
+        <location filename="../widgets/actions.cpp" line="73"/>
+        <source>Config &amp;File…</source>
+        <translation>配置文件(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="74"/>
+        <source>Add the experiment of a JSON config to the queue: it trains after the run in progress and the experiments before it</source>
+        <translation>把 JSON 配置描述的实验加入队列：它在当前运行及排在它前面的实验之后训练</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="76"/>
+        <source>Run &amp;Queue</source>
+        <translation>运行队列(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="78"/>
+        <source>Train the waiting experiments one after another (a failed one does not stop the queue; Stop pauses it)</source>
+        <translation>依次训练等待中的实验（某个失败不会中止队列；“停止”会暂停队列）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="81"/>
+        <location filename="../widgets/actions.cpp" line="168"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="74" />
+        <location filename="../widgets/actions.cpp" line="82"/>
         <source>Pause training after the current batch; press again to resume</source>
         <translation>在当前批次后暂停训练；再按一次继续</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="77" />
+        <location filename="../widgets/actions.cpp" line="85"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="79" />
-        <source>Stop after the current batch, keeping the model trained so far as the run's checkpoint</source>
+        <location filename="../widgets/actions.cpp" line="87"/>
+        <source>Stop after the current batch, keeping the model trained so far as the run&apos;s checkpoint</source>
         <translation>在当前批次后停止，并把已训练的模型保存为该运行的检查点</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="82" />
+        <location filename="../widgets/actions.cpp" line="90"/>
         <source>Stop &amp;After This Epoch</source>
         <translation>本轮结束后停止(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="84" />
+        <location filename="../widgets/actions.cpp" line="92"/>
         <source>Finish the epoch being trained, validate and checkpoint it, then stop; Resume Selected Run continues from there</source>
         <translation>完成正在训练的这一轮，验证并保存检查点后停止；“继续所选运行”会从那里接着训练</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="89" />
+        <location filename="../widgets/actions.cpp" line="97"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="90" />
+        <location filename="../widgets/actions.cpp" line="98"/>
         <source>Re-read the project file (runs started from the command line appear here)</source>
         <translation>重新读取项目文件（从命令行启动的运行会显示在这里）</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="91" />
+        <location filename="../widgets/actions.cpp" line="99"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="92" />
+        <location filename="../widgets/actions.cpp" line="100"/>
         <source>&amp;About MTL Studio</source>
         <translation>关于 MTL Studio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="93" />
+        <location filename="../widgets/actions.cpp" line="101"/>
         <source>About &amp;Qt</source>
         <translation>关于 &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="99" />
+        <location filename="../widgets/actions.cpp" line="107"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="110" />
+        <location filename="../widgets/actions.cpp" line="118"/>
         <source>&amp;Run</source>
         <translation>运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="112" />
+        <location filename="../widgets/actions.cpp" line="120"/>
         <source>Train &amp;Example</source>
         <translation>训练示例(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="125" />
+        <location filename="../widgets/actions.cpp" line="129"/>
+        <source>Add to &amp;Queue</source>
+        <translation>加入队列(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="145"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="128" />
+        <location filename="../widgets/actions.cpp" line="148"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="148" />
+        <location filename="../widgets/actions.cpp" line="168"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
@@ -479,22 +542,22 @@ The project is unchanged.</source>
 <context>
     <name>mtl::widgets::DatasetPanel</name>
     <message>
-        <location filename="../widgets/datasetpanel.cpp" line="19" />
+        <location filename="../widgets/datasetpanel.cpp" line="19"/>
         <source>Datasets</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetpanel.cpp" line="35" />
+        <location filename="../widgets/datasetpanel.cpp" line="35"/>
         <source>This project is read-only here: its runs can be browsed, but not trained in or imported into.</source>
         <translation>此项目在此处为只读：可以浏览其运行，但不能在其中训练或导入数据。</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetpanel.cpp" line="38" />
+        <location filename="../widgets/datasetpanel.cpp" line="38"/>
         <source>Open a project (Ctrl+O) or create one (Ctrl+N).</source>
         <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)。</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetpanel.cpp" line="40" />
+        <location filename="../widgets/datasetpanel.cpp" line="40"/>
         <source>No datasets yet. Import Fashion-MNIST (Ctrl+I), or import your own with mtlstudio-cli import.</source>
         <translation>还没有数据集。导入 Fashion-MNIST (Ctrl+I)，或用 mtlstudio-cli import 导入自己的数据。</translation>
     </message>
@@ -502,75 +565,87 @@ The project is unchanged.</source>
 <context>
     <name>mtl::widgets::DatasetTableModel</name>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="43" />
+        <location filename="../widgets/datasettablemodel.cpp" line="43"/>
         <source>%1: %2 classes (%3)</source>
         <translation>%1：%2 个类别（%3）</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="48" />
+        <location filename="../widgets/datasettablemodel.cpp" line="48"/>
         <source>%1: binary</source>
         <translation>%1：二值</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="50" />
+        <location filename="../widgets/datasettablemodel.cpp" line="50"/>
         <source>%1: binary, attribute group %2</source>
         <translation>%1：二值，属性组 %2</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="56" />
+        <location filename="../widgets/datasettablemodel.cpp" line="56"/>
         <source>Imported from %1</source>
         <translation>导入自 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="73" />
+        <location filename="../widgets/datasettablemodel.cpp" line="73"/>
         <source>mixed</source>
         <translation>不一</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/datasettablemodel.cpp" line="76" />
+        <location filename="../widgets/datasettablemodel.cpp" line="76"/>
         <source>%n column(s)</source>
-        <translation><numerusform>%n 列</numerusform></translation>
+        <translation>
+            <numerusform>%n 列</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/datasettablemodel.cpp" line="78" />
+        <location filename="../widgets/datasettablemodel.cpp" line="78"/>
         <source> · %n map(s)</source>
-        <translation><numerusform> · %n 个图</numerusform></translation>
+        <translation>
+            <numerusform> · %n 个图</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="91" />
+        <location filename="../widgets/datasettablemodel.cpp" line="91"/>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="92" />
+        <location filename="../widgets/datasettablemodel.cpp" line="92"/>
         <source>Samples</source>
         <translation>样本数</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="93" />
+        <location filename="../widgets/datasettablemodel.cpp" line="93"/>
         <source>Splits</source>
         <translation>划分</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="94" />
+        <location filename="../widgets/datasettablemodel.cpp" line="94"/>
         <source>Image</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="95" />
+        <location filename="../widgets/datasettablemodel.cpp" line="95"/>
         <source>Labels</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../widgets/datasettablemodel.cpp" line="96" />
+        <location filename="../widgets/datasettablemodel.cpp" line="96"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
 </context>
 <context>
+    <name>mtl::widgets::ExperimentQueue</name>
+    <message>
+        <location filename="../widgets/experimentqueue.cpp" line="28"/>
+        <source>with %1</source>
+        <translation>覆盖 %1</translation>
+    </message>
+</context>
+<context>
     <name>mtl::widgets::JobStatus</name>
     <message>
-        <location filename="../widgets/jobstatus.cpp" line="59" />
+        <location filename="../widgets/jobstatus.cpp" line="59"/>
         <source>Importing: %1</source>
         <translation>正在导入：%1</translation>
     </message>
@@ -578,47 +653,49 @@ The project is unchanged.</source>
 <context>
     <name>mtl::widgets::LiveRun</name>
     <message numerus="yes">
-        <location filename="../widgets/liverun.cpp" line="81" />
+        <location filename="../widgets/liverun.cpp" line="81"/>
         <source>%1 · %2 (%3 parameters) · %4 training / %5 validation images, %n epoch(s) of %6 steps; final evaluation on %7</source>
-        <translation><numerusform>%1 · %2（%3 个参数）· %4 张训练 / %5 张验证图像，%n 轮，每轮 %6 步；最终在 %7 上评估</numerusform></translation>
+        <translation>
+            <numerusform>%1 · %2（%3 个参数）· %4 张训练 / %5 张验证图像，%n 轮，每轮 %6 步；最终在 %7 上评估</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="93" />
+        <location filename="../widgets/liverun.cpp" line="93"/>
         <source> · resumed from its checkpoint at step %1</source>
         <translation> · 从第 %1 步的检查点继续</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="138" />
+        <location filename="../widgets/liverun.cpp" line="138"/>
         <source>step %1/%2 · epoch %3/%4 · %5 img/s · ETA %6</source>
         <translation>第 %1/%2 步 · 第 %3/%4 轮 · %5 张/秒 · 剩余 %6</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="151" />
+        <location filename="../widgets/liverun.cpp" line="151"/>
         <source>evaluating on the test split… %1 %</source>
         <translation>正在测试集上评估… %1 %</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="152" />
+        <location filename="../widgets/liverun.cpp" line="152"/>
         <source>validating… %1 %</source>
         <translation>正在验证… %1 %</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="193" />
+        <location filename="../widgets/liverun.cpp" line="193"/>
         <source>paused at step %1 of %2 · F6 resumes</source>
         <translation>已在第 %1/%2 步暂停 · 按 F6 继续</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="222" />
+        <location filename="../widgets/liverun.cpp" line="222"/>
         <source>Run %1 %2 in %3 (%4 images/s)</source>
         <translation>运行 %1 %2，用时 %3（%4 张/秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="227" />
+        <location filename="../widgets/liverun.cpp" line="227"/>
         <source>: %1 accuracy %2</source>
         <translation>：%1 准确率 %2</translation>
     </message>
     <message>
-        <location filename="../widgets/liverun.cpp" line="227" />
+        <location filename="../widgets/liverun.cpp" line="227"/>
         <source>: %1 %2</source>
         <translation>：%1 %2</translation>
     </message>
@@ -626,30 +703,83 @@ The project is unchanged.</source>
 <context>
     <name>mtl::widgets::ProjectSession</name>
     <message>
-        <location filename="../widgets/projectsession.cpp" line="74" />
+        <location filename="../widgets/projectsession.cpp" line="74"/>
         <source>%1: project file does not exist</source>
         <translation>%1：项目文件不存在</translation>
     </message>
     <message>
-        <location filename="../widgets/projectsession.cpp" line="78" />
+        <location filename="../widgets/projectsession.cpp" line="78"/>
         <source>%1: is a folder, not a project file</source>
         <translation>%1：这是文件夹，不是项目文件</translation>
     </message>
     <message>
-        <location filename="../widgets/projectsession.cpp" line="144" />
-        <source>Imported %1 images into '%2' in %3 s.</source>
+        <location filename="../widgets/projectsession.cpp" line="144"/>
+        <source>Imported %1 images into &apos;%2&apos; in %3 s.</source>
         <translation>已在 %3 秒内将 %1 张图像导入“%2”。</translation>
+    </message>
+</context>
+<context>
+    <name>mtl::widgets::QueuePanel</name>
+    <message>
+        <location filename="../widgets/queuepanel.cpp" line="23"/>
+        <source>Queue</source>
+        <translation>队列</translation>
+    </message>
+    <message>
+        <location filename="../widgets/queuepanel.cpp" line="36"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../widgets/queuepanel.cpp" line="38"/>
+        <source>Take the selected experiments out of the queue (Delete)</source>
+        <translation>把所选实验移出队列 (Delete)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/queuepanel.cpp" line="39"/>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <location filename="../widgets/queuepanel.cpp" line="41"/>
+        <source>Take every waiting experiment out of the queue</source>
+        <translation>把所有等待中的实验移出队列</translation>
+    </message>
+    <message>
+        <location filename="../widgets/queuepanel.cpp" line="71"/>
+        <source>Paused after a stop: Run ▸ Run Queue continues with the first.</source>
+        <translation>因停止而暂停：运行 ▸ 运行队列 会从第一个继续。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/queuepanel.cpp" line="73"/>
+        <source>1 experiment waits for the current run; a failure does not stop the queue.</source>
+        <translation>1 个实验在等待当前运行；失败不会中止队列。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/queuepanel.cpp" line="75"/>
+        <source>%1 experiments wait for the current run; a failure does not stop the queue.</source>
+        <translation>%1 个实验在等待当前运行；失败不会中止队列。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/queuepanel.cpp" line="79"/>
+        <source>1 experiment waiting.</source>
+        <translation>1 个实验等待中。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/queuepanel.cpp" line="80"/>
+        <source>%1 experiments waiting.</source>
+        <translation>%1 个实验等待中。</translation>
     </message>
 </context>
 <context>
     <name>mtl::widgets::RecentProjectsMenu</name>
     <message>
-        <location filename="../widgets/recentprojectsmenu.cpp" line="17" />
+        <location filename="../widgets/recentprojectsmenu.cpp" line="17"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/recentprojectsmenu.cpp" line="53" />
+        <location filename="../widgets/recentprojectsmenu.cpp" line="53"/>
         <source>Clear List</source>
         <translation>清除列表</translation>
     </message>
@@ -657,92 +787,92 @@ The project is unchanged.</source>
 <context>
     <name>mtl::widgets::RunTableModel</name>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="64" />
+        <location filename="../widgets/runtablemodel.cpp" line="64"/>
         <source>queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="65" />
+        <location filename="../widgets/runtablemodel.cpp" line="65"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="66" />
+        <location filename="../widgets/runtablemodel.cpp" line="66"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="67" />
+        <location filename="../widgets/runtablemodel.cpp" line="67"/>
         <source>completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="68" />
+        <location filename="../widgets/runtablemodel.cpp" line="68"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="69" />
+        <location filename="../widgets/runtablemodel.cpp" line="69"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="70" />
+        <location filename="../widgets/runtablemodel.cpp" line="70"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="100" />
+        <location filename="../widgets/runtablemodel.cpp" line="100"/>
         <source>Started %1</source>
         <translation>开始于 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="101" />
+        <location filename="../widgets/runtablemodel.cpp" line="101"/>
         <source>Started %1, finished %2</source>
         <translation>开始于 %1，结束于 %2</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="132" />
+        <location filename="../widgets/runtablemodel.cpp" line="132"/>
         <source>Training images per second (start-up and evaluation excluded)</source>
         <translation>每秒训练图像数（不含启动和评估）</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="136" />
+        <location filename="../widgets/runtablemodel.cpp" line="136"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="137" />
+        <location filename="../widgets/runtablemodel.cpp" line="137"/>
         <source>Experiment</source>
         <translation>实验</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="138" />
+        <location filename="../widgets/runtablemodel.cpp" line="138"/>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="139" />
+        <location filename="../widgets/runtablemodel.cpp" line="139"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="140" />
+        <location filename="../widgets/runtablemodel.cpp" line="140"/>
         <source>Progress</source>
         <translation>进度</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="141" />
+        <location filename="../widgets/runtablemodel.cpp" line="141"/>
         <source>Images/s</source>
         <translation>张/秒</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="142" />
+        <location filename="../widgets/runtablemodel.cpp" line="142"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../widgets/runtablemodel.cpp" line="143" />
+        <location filename="../widgets/runtablemodel.cpp" line="143"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
@@ -750,175 +880,175 @@ The project is unchanged.</source>
 <context>
     <name>mtl::widgets::RunView</name>
     <message>
-        <location filename="../widgets/runview.cpp" line="55" />
+        <location filename="../widgets/runview.cpp" line="55"/>
         <source>Training loss per task</source>
         <translation>各任务训练损失</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="56" />
+        <location filename="../widgets/runview.cpp" line="56"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="56" />
+        <location filename="../widgets/runview.cpp" line="56"/>
         <source>loss</source>
         <translation>损失</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="60" />
-        <location filename="../widgets/runview.cpp" line="230" />
+        <location filename="../widgets/runview.cpp" line="60"/>
+        <location filename="../widgets/runview.cpp" line="230"/>
         <source>Validation accuracy per task</source>
         <translation>各任务验证准确率</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="61" />
-        <location filename="../widgets/runview.cpp" line="232" />
+        <location filename="../widgets/runview.cpp" line="61"/>
+        <location filename="../widgets/runview.cpp" line="232"/>
         <source>epoch</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="61" />
-        <location filename="../widgets/runview.cpp" line="232" />
+        <location filename="../widgets/runview.cpp" line="61"/>
+        <location filename="../widgets/runview.cpp" line="232"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="63" />
-        <source>Each task's validation score per epoch: accuracy, or for a dense task its mIoU (segmentation), share of pixels within 1.25× of the true depth (δ&lt;1.25) or within 11.25° of the true normal</source>
+        <location filename="../widgets/runview.cpp" line="63"/>
+        <source>Each task&apos;s validation score per epoch: accuracy, or for a dense task its mIoU (segmentation), share of pixels within 1.25× of the true depth (δ&lt;1.25) or within 11.25° of the true normal</source>
         <translation>每个任务每轮的验证得分：准确率；稠密任务则为 mIoU（分割）、深度在真实值 1.25 倍以内的像素比例（δ&lt;1.25），或法线与真实值夹角在 11.25° 以内的像素比例</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="79" />
+        <location filename="../widgets/runview.cpp" line="79"/>
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="79" />
+        <location filename="../widgets/runview.cpp" line="79"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="79" />
+        <location filename="../widgets/runview.cpp" line="79"/>
         <source>Accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="90" />
+        <location filename="../widgets/runview.cpp" line="90"/>
         <source>Accuracy of each binary attribute, worst first</source>
         <translation>各二值属性的准确率，最差的在前</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="113" />
+        <location filename="../widgets/runview.cpp" line="113"/>
         <source>Open a project (Ctrl+O) or create one (Ctrl+N)</source>
         <translation>打开项目 (Ctrl+O) 或新建项目 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="116" />
+        <location filename="../widgets/runview.cpp" line="116"/>
         <source>No run selected. Press Train (F5) to train the example experiment.</source>
         <translation>未选择运行。按“训练”(F5) 训练示例实验。</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="120" />
+        <location filename="../widgets/runview.cpp" line="120"/>
         <source>This run recorded no training steps</source>
         <translation>此运行没有记录训练步</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="121" />
+        <location filename="../widgets/runview.cpp" line="121"/>
         <source>No validation yet</source>
         <translation>尚无验证结果</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="134" />
+        <location filename="../widgets/runview.cpp" line="134"/>
         <source>No project open</source>
         <translation>未打开项目</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="135" />
+        <location filename="../widgets/runview.cpp" line="135"/>
         <source>No runs yet</source>
         <translation>尚无运行</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="136" />
+        <location filename="../widgets/runview.cpp" line="136"/>
         <source>No run selected</source>
         <translation>未选择运行</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="139" />
+        <location filename="../widgets/runview.cpp" line="139"/>
         <source>Train (F5) runs the example experiment fmnist-hps: one small CNN shared by two tasks, the 10 Fashion-MNIST classes and their 3 groups (shoes, for women, other), for one epoch. Run ▸ Train Example has more.</source>
         <translation>“训练”(F5) 运行示例实验 fmnist-hps：两个任务共享一个小型 CNN，分别学习 Fashion-MNIST 的 10 个类别及其 3 个分组（鞋类、女装、其他），训练一轮。更多示例见 运行 ▸ 训练示例。</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="149" />
+        <location filename="../widgets/runview.cpp" line="149"/>
         <source>New run — %1</source>
         <translation>新运行 — %1</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="150" />
+        <location filename="../widgets/runview.cpp" line="150"/>
         <source>Run %1 — %2 on %3</source>
         <translation>运行 %1 — %2，数据集 %3</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="160" />
+        <location filename="../widgets/runview.cpp" line="160"/>
         <source>%1 of %2 steps</source>
         <translation>%1/%2 步</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="162" />
+        <location filename="../widgets/runview.cpp" line="162"/>
         <source>%1 images/s</source>
         <translation>%1 张/秒</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="182" />
+        <location filename="../widgets/runview.cpp" line="182"/>
         <source> — Run ▸ Resume Selected Run (%1) continues it from its checkpoint.</source>
         <translation> — 运行 ▸ 继续所选运行 (%1) 可从检查点继续。</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="190" />
-        <source>&lt;span style='color:#c62828'&gt;Error: %1&lt;/span&gt;%2</source>
-        <translation>&lt;span style='color:#c62828'&gt;错误：%1&lt;/span&gt;%2</translation>
+        <location filename="../widgets/runview.cpp" line="190"/>
+        <source>&lt;span style=&apos;color:#c62828&apos;&gt;Error: %1&lt;/span&gt;%2</source>
+        <translation>&lt;span style=&apos;color:#c62828&apos;&gt;错误：%1&lt;/span&gt;%2</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="194" />
+        <location filename="../widgets/runview.cpp" line="194"/>
         <source>Accuracy on %1: %2</source>
         <translation>%1 上的准确率：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="194" />
+        <location filename="../widgets/runview.cpp" line="194"/>
         <source>Scores on %1: %2</source>
         <translation>%1 上的得分：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="231" />
+        <location filename="../widgets/runview.cpp" line="231"/>
         <source>Validation score per task</source>
         <translation>每个任务的验证得分</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="232" />
+        <location filename="../widgets/runview.cpp" line="232"/>
         <source>score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="237" />
+        <location filename="../widgets/runview.cpp" line="237"/>
         <source>Loading %1 and building the model…</source>
         <translation>正在加载 %1 并构建模型…</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="245" />
+        <location filename="../widgets/runview.cpp" line="245"/>
         <source>Waiting for the first step…</source>
         <translation>等待第一步…</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="246" />
+        <location filename="../widgets/runview.cpp" line="246"/>
         <source>Validation runs at the end of each epoch</source>
         <translation>每轮结束时进行验证</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="278" />
+        <location filename="../widgets/runview.cpp" line="278"/>
         <source>Attributes — accuracy on test, worst first</source>
         <translation>属性 — 测试集准确率，最差的在前</translation>
     </message>
     <message>
-        <location filename="../widgets/runview.cpp" line="279" />
+        <location filename="../widgets/runview.cpp" line="279"/>
         <source>Attributes — latest validation accuracy, worst first</source>
         <translation>属性 — 最近一次验证准确率，最差的在前</translation>
     </message>

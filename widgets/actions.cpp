@@ -69,6 +69,14 @@ Actions::Actions(QWidget *window)
                    QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
                    tr("Continue the selected stopped, interrupted or failed run from its latest "
                       "checkpoint, as the same run"));
+    m_queueFile = makeAction(
+        window, "queueFileAction", {}, tr("Config &File…"), QKeySequence(Qt::CTRL | Qt::Key_F6),
+        tr("Add the experiment of a JSON config to the queue: it trains after the run in "
+           "progress and the experiments before it"));
+    m_runQueue = makeAction(window, "runQueueAction", {}, tr("Run &Queue"),
+                            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F6),
+                            tr("Train the waiting experiments one after another (a failed one "
+                               "does not stop the queue; Stop pauses it)"));
     m_pause = makeAction(window, "pauseAction", s->standardIcon(QStyle::SP_MediaPause),
                          tr("&Pause"), QKeySequence(Qt::Key_F6),
                          tr("Pause training after the current batch; press again to resume"));
@@ -118,6 +126,18 @@ void Actions::addToMenuBar(QMenuBar *bar, QMenu *recent)
     run->addAction(m_trainFile);
     run->addAction(m_resume);
     run->addSeparator();
+    m_queue = run->addMenu(tr("Add to &Queue"));
+    m_queue->setObjectName(QStringLiteral("queueMenu"));
+    m_queue->setToolTipsVisible(true);
+    for (const std::string &name : mtl::experiment::exampleExperiments()) {
+        const QString spec = QStringLiteral("example:%1").arg(toQt(name));
+        QAction *action = m_queue->addAction(toQt(name));
+        connect(action, &QAction::triggered, this, [this, spec] { Q_EMIT exampleQueued(spec); });
+    }
+    m_queue->addSeparator();
+    m_queue->addAction(m_queueFile);
+    run->addAction(m_runQueue);
+    run->addSeparator();
     run->addAction(m_pause);
     run->addAction(m_stop);
     run->addAction(m_stopAfterEpoch);
@@ -164,6 +184,12 @@ void Actions::update(const State &state)
         m_examples->setEnabled(writable);
     m_trainFile->setEnabled(writable);
     m_resume->setEnabled(writable && state.canResume);
+    // Queueing is possible while a run trains; starting the queue is not.
+    const bool canQueue = state.projectOpen && !state.readOnly && !state.opening;
+    if (m_queue)
+        m_queue->setEnabled(canQueue);
+    m_queueFile->setEnabled(canQueue);
+    m_runQueue->setEnabled(writable && state.queueWaiting);
     m_pause->setEnabled(state.training);
     if (!state.training && m_pause->isChecked()) {
         const QSignalBlocker block(m_pause);

@@ -39,6 +39,7 @@ public:
         bool canImportMultiFashion = false;  // … and no MultiFashion
         bool canImportFashionScenes = false; // … and no fashion scenes
         bool canResume = false;              // the selected run can continue from its checkpoint
+        bool queueWaiting = false;           // experiments wait in the queue
     };
     void update(const State &state);
 
@@ -54,6 +55,10 @@ public:
     QAction *train() const { return m_train; }
     QAction *trainFromFile() const { return m_trainFile; }
     QAction *resume() const { return m_resume; }
+    // Add a config file's experiment to the queue (also while a run trains).
+    QAction *queueFromFile() const { return m_queueFile; }
+    // Start the first waiting experiment (after a stop paused the queue).
+    QAction *runQueue() const { return m_runQueue; }
     // Checkable: checked while paused, when it reads "Resume".
     QAction *pause() const { return m_pause; }
     QAction *stop() const { return m_stop; }
@@ -64,18 +69,24 @@ public:
     QAction *about() const { return m_about; }
     // One entry per example experiment (train/catalog.h); null before addToMenuBar().
     QMenu *examplesMenu() const { return m_examples; }
+    // Add to Queue: the examples, then Config File…; null before addToMenuBar().
+    QMenu *queueMenu() const { return m_queue; }
 
 Q_SIGNALS:
     // An entry of Train Example was chosen: "example:NAME".
     void exampleChosen(const QString &spec);
+    // An entry of Add to Queue was chosen: "example:NAME".
+    void exampleQueued(const QString &spec);
 
 private:
     void showPaused(bool paused);
 
     QWidget *m_window;
     QAction *m_new, *m_open, *m_import, *m_importMulti, *m_importScenes, *m_train, *m_trainFile,
-        *m_resume, *m_pause, *m_stop, *m_stopAfterEpoch, *m_refresh, *m_quit, *m_about, *m_aboutQt;
+        *m_resume, *m_queueFile, *m_runQueue, *m_pause, *m_stop, *m_stopAfterEpoch, *m_refresh,
+        *m_quit, *m_about, *m_aboutQt;
     QMenu *m_examples = nullptr;
+    QMenu *m_queue = nullptr;
 };
 
 } // namespace mtl::widgets

@@ -27,11 +27,12 @@ using namespace mtl;
 std::atomic<bool> g_interrupted{false};
 std::atomic<train::Trainer *> g_trainer{nullptr};
 
-namespace {
 bool stderrIsTerminal()
 {
     return isatty(fileno(stderr)) == 1;
 }
+
+namespace {
 
 json datasetJson(const store::DatasetInfo &d)
 {
@@ -88,8 +89,8 @@ json runJson(const store::RunInfo &r)
             {"environment", json::parse(r.environment, nullptr, false)}};
 }
 
-// Opens an existing project to write to it, after checking it is an undamaged project, and
-// marks runs of killed processes as interrupted.
+} // namespace
+
 std::unique_ptr<store::Project> openProject(const std::string &path)
 {
     auto project = std::make_unique<store::Project>(path, store::Project::OpenMode::MustExist,
@@ -97,8 +98,6 @@ std::unique_ptr<store::Project> openProject(const std::string &path)
     project->reconcileInterruptedRuns();
     return project;
 }
-
-} // namespace
 
 std::unique_ptr<store::Project> openForReading(const std::string &path)
 {
@@ -362,97 +361,6 @@ int runParts(bool asJson)
         }
     }
     return Ok;
-}
-
-int runTrain(const TrainArgs &a)
-{
-    if (a.config.empty() == (a.resume == 0))
-        throw Error(ErrorCode::InvalidInput, "train needs --config FILE or --resume RUN");
-    {
-        auto project = openProject(a.project); // fails early and clearly; reconciles old runs
-    }
-    // A resumed run continues with the config it was started with.
-    const experiment::ExperimentConfig config = a.resume > 0
-                                                    ? train::configForResume(a.project, a.resume)
-                                                    : train::loadExperiment(a.config, a.overrides);
-    train::TrainerOptions options;
-    options.preloadBatches = a.preloaded;
-    options.resumeRunId = a.resume;
-    options.environment["front_end"] = "mtlstudio-cli";
-    train::Trainer trainer(a.project, config, options);
-    trainer.prepare();
-    g_trainer.store(&trainer);
-    if (g_interrupted.load())
-        trainer.requestStop();
-    ProgressPrinter printer(stderrIsTerminal());
-    const train::RunResult result = trainer.run(&printer);
-    g_trainer.store(nullptr);
-    printer.finishLine();
-
-    json metrics = json::object();
-    for (const auto &[task, values] : result.metrics) {
-        json entry = values;
-        auto attributes = result.attributeAccuracy.find(task);
-        if (attributes != result.attributeAccuracy.end())
-            entry["attributes"] = attributes->second;
-        metrics[task] = entry;
-    }
-    switch (result.status) {
-    case store::RunStatus::Completed: {
-        std::string summary;
-        bool allAccuracy = true;
-        for (const auto &[task, values] : result.metrics)
-            if (const auto shown = store::headline(values)) {
-                summary += (summary.empty() ? "" : ", ") + task + " " + shown->text();
-                allAccuracy &= shown->name == "accuracy";
-            }
-        std::fprintf(stderr, "run %lld completed in %s (%.0f images/s): %s%s %s\n",
-                     static_cast<long long>(result.runId),
-                     formatDuration(result.totalSeconds).c_str(), result.imagesPerSecond,
-                     result.evalSplit.c_str(), allAccuracy ? " accuracy" : "", summary.c_str());
-        if (!result.note.empty())
-            std::fprintf(stderr, "  %s\n", result.note.c_str());
-        std::fprintf(stderr, "results are in %s (mtlstudio-cli runs %s)\n", a.project.c_str(),
-                     a.project.c_str());
-        break;
-    }
-    case store::RunStatus::Stopped:
-        if (!result.note.empty())
-            std::fprintf(stderr, "run %lld %s; the model so far is saved in %s\n",
-                         static_cast<long long>(result.runId), result.note.c_str(),
-                         a.project.c_str());
-        else
-            std::fprintf(stderr,
-                         "run %lld stopped after %lld steps; the model so far is saved in %s\n",
-                         static_cast<long long>(result.runId), static_cast<long long>(result.steps),
-                         a.project.c_str());
-        std::fprintf(stderr, "continue it with: mtlstudio-cli train %s --resume %lld\n",
-                     a.project.c_str(), static_cast<long long>(result.runId));
-        break;
-    default:
-        std::fprintf(stderr, "run %lld failed: %s\n", static_cast<long long>(result.runId),
-                     result.error.c_str());
-        break;
-    }
-    if (a.json)
-        std::cout << json{{"run_id", result.runId},
-                          {"status", toString(result.status)},
-                          {"metrics", metrics},
-                          {"split", result.evalSplit},
-                          {"device", result.device},
-                          {"steps", result.steps},
-                          {"images_per_s", result.imagesPerSecond},
-                          {"train_seconds", result.trainSeconds},
-                          {"seconds", result.totalSeconds},
-                          {"error", result.error},
-                          {"note", result.note}}
-                         .dump()
-                  << std::endl;
-    if (result.status == store::RunStatus::Completed)
-        return Ok;
-    if (result.status == store::RunStatus::Stopped)
-        return Interrupted;
-    return RunFailed;
 }
 
 } // namespace cli

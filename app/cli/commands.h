@@ -37,7 +37,8 @@ struct ImportArgs {
 };
 
 struct TrainArgs {
-    std::string project, config;
+    std::string project;
+    std::vector<std::string> configs; // more than one: a queue, run one after another
     std::int64_t resume = 0;
     std::vector<std::string> overrides;
     bool json = false, preloaded = false;
@@ -60,5 +61,9 @@ int runCompare(const CompareArgs &args);
 // Opens an existing project to read it: nothing is written (but for upgrading an older
 // schema), so read-only files list too; runs of killed processes read as interrupted.
 std::unique_ptr<mtl::store::Project> openForReading(const std::string &path);
+// Opens an existing project to write to it, after checking it is an undamaged project, and
+// marks runs of killed processes as interrupted.
+std::unique_ptr<mtl::store::Project> openProject(const std::string &path);
+bool stderrIsTerminal();
 
 } // namespace cli

@@ -117,9 +117,15 @@ int main(int argc, char **argv)
                  "checkpointed).");
     trainCmd->add_option("PROJECT", trainArgs.project, "Project file (*.mtlproj)")->required();
     auto *configOption =
-        trainCmd->add_option("--config", trainArgs.config,
-                             "Experiment config (JSON), or example:NAME for a built-in example (" +
-                                 joinNames(experiment::exampleExperiments()) + ")");
+        trainCmd
+            ->add_option("--config", trainArgs.configs,
+                         "Experiment config (JSON), or example:NAME for a built-in example (" +
+                             joinNames(experiment::exampleExperiments()) +
+                             "). Repeat it to queue experiments: they run one after another, "
+                             "each with the --set overrides; all are checked before the first "
+                             "starts, a failed run does not stop the queue, a stop request does")
+            ->type_name("FILE")
+            ->allow_extra_args(false);
     auto *resumeOption = trainCmd->add_option(
         "--resume", trainArgs.resume,
         "Continue run RUN (stopped, interrupted or failed) from its latest checkpoint, with its "
@@ -133,7 +139,8 @@ int main(int argc, char **argv)
     setOption->excludes(resumeOption);
     trainCmd->add_flag("--json", trainArgs.json,
                        "Print {\"run_id\", \"status\", \"metrics\", \"images_per_s\", ...} as the "
-                       "last line of stdout");
+                       "last line of stdout; a queue prints one such line per experiment, with "
+                       "its \"config\"");
     trainCmd->add_flag("--preloaded", trainArgs.preloaded,
                        "Benchmark aid: prepare each epoch's batches before timing it");
 
@@ -232,9 +239,11 @@ int main(int argc, char **argv)
             {"PROJECT", &runsProject},
             {"PROJECT", &compareArgs.project},
             {"PROJECT", &trainArgs.project},
-            {"--config", &trainArgs.config}};
+        };
         for (const auto &[name, text] : texts)
             requireUtf8(*text, name);
+        for (const std::string &config : trainArgs.configs)
+            requireUtf8(config, "--config");
         for (const std::string &item : trainArgs.overrides)
             requireUtf8(item, "--set");
         if (*import)

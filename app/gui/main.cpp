@@ -2,6 +2,7 @@
 // none is given); --train, --screenshot and --quit-when-done script it for demos and tests.
 
 #include "common/allocator.h"
+#include "experimentqueue.h"
 #include "mainwindow.h"
 #include "recentprojectsmenu.h"
 #include "trainingcontroller.h"
@@ -43,9 +44,10 @@ int main(int argc, char *argv[])
                                         "computer vision."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("project"),
-                                 QApplication::translate("main", "Project file to open (*.mtlproj)."),
-                                 QStringLiteral("[PROJECT]"));
+    parser.addPositionalArgument(
+        QStringLiteral("project"),
+        QApplication::translate("main", "Project file to open (*.mtlproj)."),
+        QStringLiteral("[PROJECT]"));
     const QCommandLineOption trainOption(
         QStringLiteral("train"),
         QApplication::translate("main", "Start training CONFIG (a JSON file or example:NAME) once "
@@ -53,9 +55,15 @@ int main(int argc, char *argv[])
         QStringLiteral("CONFIG"));
     const QCommandLineOption setOption(
         QStringLiteral("set"),
-        QApplication::translate("main", "Override a config key for --train, e.g. "
+        QApplication::translate("main", "Override a config key for --train and --queue, e.g. "
                                         "train.max_steps_per_epoch=50 (repeatable)."),
         QStringLiteral("KEY=VALUE"));
+    const QCommandLineOption queueOption(
+        QStringLiteral("queue"),
+        QApplication::translate("main", "Add CONFIG to the queue once the project is open "
+                                        "(repeatable): it trains after --train and the ones "
+                                        "before it."),
+        QStringLiteral("CONFIG"));
     const QCommandLineOption screenshotOption(
         QStringLiteral("screenshot"),
         QApplication::translate("main", "Save a PNG of the window once the project is shown (after "
@@ -63,10 +71,11 @@ int main(int argc, char *argv[])
         QStringLiteral("FILE"));
     const QCommandLineOption quitOption(
         QStringLiteral("quit-when-done"),
-        QApplication::translate("main", "Quit after --train and --screenshot are done (exit code 0 "
-                                        "when the run completed, 2 for bad input, 3 when the run "
-                                        "failed)."));
-    parser.addOptions({trainOption, setOption, screenshotOption, quitOption});
+        QApplication::translate(
+            "main", "Quit after --train, --queue and --screenshot are done (exit code 0 "
+                    "when the run completed, 2 for bad input, 3 when the run "
+                    "failed)."));
+    parser.addOptions({trainOption, queueOption, setOption, screenshotOption, quitOption});
     parser.process(app);
 
     mtl::app::MainWindow window;
@@ -119,28 +128,34 @@ int main(int argc, char *argv[])
                              QApplication::exit(0);
                          });
     }
-    if (parser.isSet(trainOption) && project.isEmpty()) {
-        std::fprintf(stderr, "mtlstudio: --train needs a project to train in\n");
+    const QStringList queued = parser.values(queueOption);
+    if ((parser.isSet(trainOption) || !queued.isEmpty()) && project.isEmpty()) {
+        std::fprintf(stderr, "mtlstudio: --train and --queue need a project to train in\n");
         return 2;
     }
-    if (parser.isSet(trainOption)) {
+    if (parser.isSet(trainOption) || !queued.isEmpty()) {
         const QString spec = parser.value(trainOption);
         const QStringList overrides = parser.values(setOption);
         QObject::connect(
             &window, &mtl::app::MainWindow::projectLoaded, &window,
-            [&, spec, overrides] {
-                if (!window.startTraining(spec, overrides)) {
+            [&, spec, overrides, queued] {
+                bool ok = spec.isEmpty() || window.startTraining(spec, overrides);
+                for (const QString &config : queued)
+                    ok = ok && window.enqueue(config, overrides);
+                if (!ok) {
                     std::fprintf(stderr, "mtlstudio: %s\n", qPrintable(window.lastError()));
                     exitCode = 2;
                     finish();
                 }
             },
             Qt::SingleShotConnection);
+        // Done when the last run ended and nothing waits (a failed one does not stop the queue).
         QObject::connect(&window, &mtl::app::MainWindow::runFinished, &window,
                          [&](qint64, const QString &status) {
                              if (status != QLatin1String("completed"))
                                  exitCode = 3;
-                             finish();
+                             if (window.queue()->isEmpty())
+                                 finish();
                          });
     } else if (!screenshot.isEmpty() || scripted) {
         if (project.isEmpty())

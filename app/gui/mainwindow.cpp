@@ -5,9 +5,11 @@
 #include "common/error.h"
 #include "datasetpanel.h"
 #include "datasettablemodel.h"
+#include "experimentqueue.h"
 #include "jobstatus.h"
 #include "liverun.h"
 #include "projectsession.h"
+#include "queuepanel.h"
 #include "recentprojectsmenu.h"
 #include "runlist.h"
 #include "runtablemodel.h"
@@ -52,6 +54,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_live(new LiveRun(m_training, m_session, this))
     , m_import(new BackgroundTask(this))
     , m_actions(new Actions(this))
+    , m_queue(new ExperimentQueue(this))
 {
     setWindowTitle(tr("MTL Studio"));
     connectActions();
@@ -88,6 +91,9 @@ void MainWindow::connectActions()
             [this] { startTraining(QString::fromLatin1(kDefaultExample)); });
     connect(a->trainFromFile(), &QAction::triggered, this, &MainWindow::trainFromFile);
     connect(a->resume(), &QAction::triggered, this, [this] { resumeRun(selectedRunId()); });
+    connect(a->queueFromFile(), &QAction::triggered, this, &MainWindow::queueFromFile);
+    connect(a->runQueue(), &QAction::triggered, this, &MainWindow::runQueue);
+    connect(m_queue, &ExperimentQueue::changed, this, &MainWindow::updateActions);
     connect(a->pause(), &QAction::toggled, this, [this](bool paused) {
         m_training->setPaused(paused);
         if (paused)
@@ -119,6 +125,8 @@ void MainWindow::createMenus()
     m_actions->addToMenuBar(menuBar(), m_recentMenu);
     connect(m_actions, &Actions::exampleChosen, this,
             [this](const QString &spec) { startTraining(spec); });
+    connect(m_actions, &Actions::exampleQueued, this,
+            [this](const QString &spec) { enqueue(spec); });
     connect(m_actions->about(), &QAction::triggered, this, &MainWindow::showAbout);
     QToolBar *tools = addToolBar(tr("Main"));
     tools->setObjectName(QStringLiteral("mainToolBar"));
@@ -142,6 +150,8 @@ void MainWindow::createLayout()
     leftLayout->addSpacing(8);
     leftLayout->addWidget(makeHeading(tr("Runs"), left));
     leftLayout->addWidget(m_runList, 2);
+    m_queuePanel = new QueuePanel(m_queue, left);
+    leftLayout->addWidget(m_queuePanel);
     leftLayout->addWidget(m_runView->attributeHeading());
     leftLayout->addWidget(m_runView->attributeTable(), 3);
     connect(m_runList, &RunList::runSelected, this, &MainWindow::onRunSelected);
@@ -196,6 +206,8 @@ void MainWindow::connectJobs()
                 updateActions();
                 refresh();
                 Q_EMIT importFinished(ok, message);
+                if (!m_queue->isEmpty() && !m_queue->isHalted())
+                    runQueue();
             });
 }
 
@@ -221,7 +233,9 @@ void MainWindow::updateActions()
     state.canImportMultiFashion = !datasetModel()->contains(QStringLiteral("multi-fashion"));
     state.canImportFashionScenes = !datasetModel()->contains(QStringLiteral("fashion-scenes"));
     state.canResume = selected && mtl::store::isResumable(selected->status);
+    state.queueWaiting = !m_queue->isEmpty();
     m_actions->update(state);
+    m_queuePanel->setTraining(training);
     m_recentMenu->setEnabled(!busy && !m_recentMenu->isEmpty());
     m_datasets->updateHint(open, m_session->isReadOnly());
 }
@@ -231,7 +245,9 @@ void MainWindow::reportError(const QString &title, const QString &message)
     m_lastError = message;
     statusBar()->showMessage(
         QStringLiteral("%1: %2").arg(title, message.section(QLatin1Char('\n'), 0, 0)), 20000);
-    if (m_interactive)
+    // A queued run's problem stays in the status bar and the run list: no dialog waits for
+    // someone while the queue goes on.
+    if (m_interactive && !m_runFromQueue)
         QMessageBox::warning(this, title, message);
 }
 
@@ -373,6 +389,21 @@ bool MainWindow::importFashionScenes(const QString &dir)
                           tr("Import Fashion Scenes"), dir);
 }
 
+bool MainWindow::readConfig(const QString &spec, const QStringList &overrides,
+                            mtl::experiment::ExperimentConfig &config)
+{
+    try {
+        std::vector<std::string> sets;
+        for (const QString &o : overrides)
+            sets.push_back(toStd(o));
+        config = mtl::train::loadExperiment(toStd(spec), sets);
+        return true;
+    } catch (const mtl::Error &e) {
+        reportError(tr("Bad experiment config"), describe(e));
+        return false;
+    }
+}
+
 bool MainWindow::startTraining(const QString &spec, const QStringList &overrides)
 {
     if (!m_session->isOpen()) {
@@ -391,15 +422,8 @@ bool MainWindow::startTraining(const QString &spec, const QStringList &overrides
         return false;
     }
     mtl::experiment::ExperimentConfig config;
-    try {
-        std::vector<std::string> sets;
-        for (const QString &o : overrides)
-            sets.push_back(toStd(o));
-        config = mtl::train::loadExperiment(toStd(spec), sets);
-    } catch (const mtl::Error &e) {
-        reportError(tr("Bad experiment config"), describe(e));
+    if (!readConfig(spec, overrides, config))
         return false;
-    }
     const QString dataset = toQt(config.dataset);
     if (!datasetModel()->contains(dataset)) {
         if (dataset == QLatin1String("fashion-mnist") && m_interactive) {
@@ -497,6 +521,8 @@ void MainWindow::onStarted(const mtl::train::RunStartInfo &info, bool withRecord
 void MainWindow::onFinished(const mtl::train::RunResult &result)
 {
     runModel()->updateStatus(result.runId, result.status, toQt(result.error));
+    if (result.status == RunStatus::Stopped && !m_queue->isEmpty())
+        m_queue->setHalted(true); // the user stopped: the next waits for Run Queue
     if (result.status == RunStatus::Failed)
         reportError(tr("Training failed"), toQt(result.error));
     else
@@ -517,8 +543,13 @@ void MainWindow::onIdle()
     m_runView->setLive(false);
     updateActions();
     refresh();
-    if (m_closeWhenIdle)
+    m_runFromQueue = false;
+    if (m_closeWhenIdle) {
         close();
+        return;
+    }
+    if (!m_queue->isEmpty() && !m_queue->isHalted())
+        runQueue();
 }
 
 void MainWindow::onRunSelected()

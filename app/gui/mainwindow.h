@@ -27,8 +27,10 @@ class Actions;
 class BackgroundTask;
 class CurvePlot;
 class DatasetTableModel;
+class ExperimentQueue;
 class JobStatus;
 class LiveRun;
+class QueuePanel;
 class RecentProjectsMenu;
 class RunTableModel;
 class TrainingController;
@@ -50,6 +52,13 @@ public:
     // Continues a stopped, interrupted or failed run from its latest checkpoint; false with
     // lastError() set when it cannot (the run's own config is used).
     bool resumeRun(qint64 runId);
+    // Adds an experiment to the queue: it trains when nothing else does, after the ones before
+    // it. A failed run does not stop the queue; a stopped one pauses it (runQueue() goes on).
+    // False with lastError() set when the config cannot be read or names a missing dataset.
+    bool enqueue(const QString &spec, const QStringList &overrides = {});
+    // Starts the first waiting experiment that can start (un-pauses the queue).
+    void runQueue();
+    widgets::ExperimentQueue *queue() const { return m_queue; }
     // Imports Debian's Fashion-MNIST (or `dir`) into the open project, in the background.
     bool importFashionMnist(const QString &dir = {});
     // MultiFashion (seed 0, every Fashion-MNIST image) into dataset "multi-fashion".
@@ -93,10 +102,14 @@ private:
     void applySnapshot(const widgets::ProjectSnapshot &snapshot);
     void onOpened(const widgets::ProjectSession::OpenResult &result);
     bool isBusy() const; // training, about to resume, or importing
+    // Reads an experiment config with its overrides; false (the error reported) when it cannot.
+    bool readConfig(const QString &spec, const QStringList &overrides,
+                    mtl::experiment::ExperimentConfig &config);
 
     void newProject();
     void openProjectDialog();
     void trainFromFile();
+    void queueFromFile();
     void showAbout();
 
     void onRunSelected();
@@ -116,10 +129,13 @@ private:
     widgets::RunList *m_runList = nullptr;
     widgets::RunView *m_runView = nullptr;
     widgets::JobStatus *m_jobStatus = nullptr;
+    widgets::ExperimentQueue *m_queue;
+    widgets::QueuePanel *m_queuePanel = nullptr;
 
     QString m_lastError;
     bool m_interactive = true;
     bool m_closeWhenIdle = false;
+    bool m_runFromQueue = false; // the run in progress was started by the queue
 };
 
 } // namespace mtl::app

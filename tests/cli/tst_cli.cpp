@@ -13,13 +13,17 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
+#include <csignal>
+#include <sys/types.h>
 
 using namespace mtl;
 using namespace mtl::test;
@@ -87,6 +91,9 @@ private Q_SLOTS:
     void importMalformed();
     void trainJsonResult();
     void failedRunExits3();
+    void queueRunsOnAfterFailures();
+    void queueCheckedBeforeItStarts();
+    void stopEndsTheQueue();
     void configErrors_data();
     void configErrors();
     void sigtermStopsRun();
@@ -98,7 +105,9 @@ private:
     // A project with dataset "long": 2048 train images, for runs that must last a while.
     QString longProject(const QString &name) const;
     // Starts a long training and returns once it has printed its first progress line.
-    bool startLongRun(QProcess &process, const QString &project, QByteArray *err) const;
+    // `extra`: more arguments (e.g. a second --config: a queue).
+    bool startLongRun(QProcess &process, const QString &project, QByteArray *err,
+                      const QStringList &extra = {}) const;
 
     std::unique_ptr<QTemporaryDir> m_dir;
     TinyDataset m_data;
@@ -169,7 +178,8 @@ QString TestCli::longProject(const QString &name) const
     return file;
 }
 
-bool TestCli::startLongRun(QProcess &process, const QString &project, QByteArray *err) const
+bool TestCli::startLongRun(QProcess &process, const QString &project, QByteArray *err,
+                           const QStringList &extra) const
 {
     // 8 epochs of 1024 steps of 2 images (several seconds); without a terminal the CLI prints
     // a line every tenth of the run, so the first comes at step 819 and leaves time to act.
@@ -178,8 +188,9 @@ bool TestCli::startLongRun(QProcess &process, const QString &project, QByteArray
         return false;
     process.setReadChannel(QProcess::StandardError);
     process.start(QStringLiteral(MTLSTUDIO_CLI),
-                  {QStringLiteral("train"), project, QStringLiteral("--config"), config,
-                   QStringLiteral("--json")});
+                  QStringList{QStringLiteral("train"), project, QStringLiteral("--config"), config,
+                              QStringLiteral("--json")} +
+                      extra);
     if (!process.waitForStarted(10000))
         return false;
     QElapsedTimer timer;
@@ -659,6 +670,117 @@ void TestCli::failedRunExits3()
     QVERIFY(run);
     QCOMPARE(statusName(run->status), QStringLiteral("failed"));
     QCOMPARE(qstr(run->error), error);
+}
+
+// A queue: a run that fails while training (a NaN on purpose) and one that cannot be set up for
+// the data (a label the dataset lacks) do not stop it; each prints its JSON line.
+void TestCli::queueRunsOnAfterFailures()
+{
+    const QString project = path(QStringLiteral("queue.mtlproj"));
+    QVERIFY(QFile::copy(m_shared, project)); // with the runs of the tests before
+    std::int64_t before = 0;
+    for (const store::RunInfo &info : store::Project(str(project)).runs().list())
+        before = std::max(before, info.id);
+    QByteArray nan = tinyConfig(QStringLiteral("animals"), trainJson(1, 16, 2, 0.25));
+    nan.replace("\"train\":", "\"debug\": {\"nan_at_step\": 1}, \"train\":");
+    QByteArray unknownLabel = tinyConfig(QStringLiteral("animals"), trainJson(1, 16, 2, 0.25));
+    unknownLabel.replace("\"label\": \"class\"", "\"label\": \"colour\"");
+    QVERIFY(writeFile(path(QStringLiteral("nan.json")), nan));
+    QVERIFY(writeFile(path(QStringLiteral("label.json")), unknownLabel));
+    const CliRun run = cli({QStringLiteral("train"), project, QStringLiteral("--config"), m_config,
+                            QStringLiteral("--config"), path(QStringLiteral("nan.json")),
+                            QStringLiteral("--config"), path(QStringLiteral("label.json")),
+                            QStringLiteral("--config"), m_config, QStringLiteral("--json")},
+                           120000);
+    QCOMPARE(run.exitStatus, QProcess::NormalExit);
+    QCOMPARE(run.exitCode, 3); // some failed
+    const QList<QByteArray> lines = run.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 4); // one JSON object per experiment, in queue order
+    QStringList statuses, configs;
+    int nanRun = 0;
+    for (const QByteArray &line : lines) {
+        const QJsonObject result = QJsonDocument::fromJson(line).object();
+        if (result.value(QStringLiteral("config")).toString().endsWith(QLatin1String("nan.json")))
+            nanRun = result.value(QStringLiteral("run_id")).toInt();
+        statuses << result.value(QStringLiteral("status")).toString();
+        configs << QFileInfo(result.value(QStringLiteral("config")).toString()).fileName();
+        if (configs.back() == QLatin1String("nan.json"))
+            QVERIFY(result.value(QStringLiteral("error"))
+                        .toString()
+                        .contains(QStringLiteral("step 1: the loss of task 'kind' is nan")));
+        if (configs.back() == QLatin1String("label.json")) {
+            QCOMPARE(result.value(QStringLiteral("run_id")).toInt(), 0); // no run was recorded
+            QVERIFY(result.value(QStringLiteral("error"))
+                        .toString()
+                        .contains(QStringLiteral(
+                            "tasks[0].label: column 'colour' is not in dataset 'animals'")));
+        }
+    }
+    QCOMPARE(statuses, (QStringList{QStringLiteral("completed"), QStringLiteral("failed"),
+                                    QStringLiteral("failed"), QStringLiteral("completed")}));
+    QCOMPARE(configs, (QStringList{QStringLiteral("tiny.json"), QStringLiteral("nan.json"),
+                                   QStringLiteral("label.json"), QStringLiteral("tiny.json")}));
+    QVERIFY2(
+        run.err.contains("queue 3/4: ") &&
+            run.err.contains("queue of 4 experiments: 2 completed, 1 failed, 1 could not "
+                             "start\n") &&
+            run.err.contains(QStringLiteral("nan.json: run %1 failed\n").arg(nanRun).toUtf8()) &&
+            run.err.contains("label.json: could not start\n"),
+        run.err.constData());
+    store::Project reader(str(project), store::Project::OpenMode::ReadOnly);
+    QStringList recorded;
+    for (const store::RunInfo &info : reader.runs().list())
+        if (info.id > before)
+            recorded << statusName(info.status);
+    recorded.sort();
+    QCOMPARE(recorded, (QStringList{QStringLiteral("completed"), QStringLiteral("completed"),
+                                    QStringLiteral("failed")}));
+}
+
+// Every config of a queue is read, and its dataset found, before the first run starts: a bad
+// one refuses the queue (exit 2) naming its position, and nothing is trained.
+void TestCli::queueCheckedBeforeItStarts()
+{
+    const QString project = path(QStringLiteral("queue-checked.mtlproj"));
+    QVERIFY(QFile::copy(m_shared, project));
+    const std::size_t before = store::Project(str(project)).runs().list().size();
+    QVERIFY(writeFile(path(QStringLiteral("broken.json")), "{\"name\": \"broken\","));
+    CliRun run = cli({QStringLiteral("train"), project, QStringLiteral("--config"), m_config,
+                      QStringLiteral("--config"), path(QStringLiteral("broken.json"))});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("--config 2 of 2: ") && run.err.contains("broken.json") &&
+                 run.err.contains("(nothing in the queue was run)"),
+             run.err.constData());
+    run = cli({QStringLiteral("train"), project, QStringLiteral("--config"), m_config,
+               QStringLiteral("--config"), QStringLiteral("example:fmnist-hps")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("example:fmnist-hps: dataset 'fashion-mnist' is not in"),
+             run.err.constData());
+    store::Project reader(str(project), store::Project::OpenMode::ReadOnly);
+    QCOMPARE(reader.runs().list().size(), before);
+}
+
+// Ctrl-C stops the run in progress and the queue with it: the next experiment never starts.
+void TestCli::stopEndsTheQueue()
+{
+    const QString project = longProject(QStringLiteral("queue-stop.mtlproj"));
+    QProcess process;
+    QByteArray err;
+    QVERIFY2(startLongRun(process, project, &err,
+                          {QStringLiteral("--config"), path(QStringLiteral("long.json"))}),
+             err.constData());
+    ::kill(static_cast<pid_t>(process.processId()), SIGINT);
+    QVERIFY(process.waitForFinished(30000));
+    err += process.readAllStandardError();
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 130);
+    QVERIFY2(err.contains("queue of 2 experiments: 1 stopped, 1 not started\n") &&
+                 err.contains("long.json: run 1 stopped\n") &&
+                 err.contains("long.json: not started") && !err.contains("queue 2/2"),
+             err.constData());
+    QCOMPARE(process.readAllStandardOutput().trimmed().split('\n').size(), 1);
+    store::Project reader(str(project), store::Project::OpenMode::ReadOnly);
+    QCOMPARE(reader.runs().list().size(), std::size_t(1));
 }
 
 void TestCli::configErrors_data()

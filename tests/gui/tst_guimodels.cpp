@@ -1,7 +1,8 @@
-// RunTableModel and DatasetTableModel: checked by QAbstractItemModelTester through resets and
-// live updates, and for what they show.
+// RunTableModel, DatasetTableModel and ExperimentQueue: checked by QAbstractItemModelTester through
+// resets and live updates, and for what they show.
 
 #include "datasettablemodel.h"
+#include "experimentqueue.h"
 #include "runtablemodel.h"
 
 #include <QAbstractItemModelTester>
@@ -55,6 +56,7 @@ private Q_SLOTS:
     void runModelKeepsRowsWhenIdsAreUnchanged();
     void datasetModelPassesTheTester();
     void datasetModelShowsDatasets();
+    void queuePassesTheTesterAndKeepsOrder();
 };
 
 void TestGuiModels::runModelPassesTheTester()
@@ -202,6 +204,35 @@ void TestGuiModels::datasetModelShowsDatasets()
     QVERIFY2(labels.contains(QStringLiteral("accessory: binary")), qPrintable(labels));
     QVERIFY(model.contains(QStringLiteral("fashion-mnist")));
     QVERIFY(!model.contains(QStringLiteral("mnist")));
+}
+
+void TestGuiModels::queuePassesTheTesterAndKeepsOrder()
+{
+    widgets::ExperimentQueue queue;
+    QAbstractItemModelTester tester(&queue, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy changed(&queue, &widgets::ExperimentQueue::changed);
+    for (const char *name : {"a", "b", "c", "d"})
+        queue.append({QStringLiteral("example:%1").arg(QLatin1String(name)),
+                      {QStringLiteral("train.epochs=2")},
+                      QString::fromLatin1(name)});
+    QCOMPARE(queue.rowCount(), 4);
+    QCOMPARE(changed.size(), 4);
+    QCOMPARE(queue.index(2).data().toString(), QStringLiteral("c"));
+    QCOMPARE(queue.index(2).data(Qt::ToolTipRole).toString(),
+             QStringLiteral("example:c\nwith train.epochs=2"));
+    QCOMPARE(queue.takeFirst().name, QStringLiteral("a"));
+    QCOMPARE(queue.index(0).data().toString(), QStringLiteral("b"));
+    queue.remove({2, 0, 2, 7}); // duplicates and rows that do not exist are ignored
+    QCOMPARE(queue.rowCount(), 1);
+    QCOMPARE(queue.at(0).name, QStringLiteral("c"));
+    changed.clear();
+    queue.remove({5});
+    QCOMPARE(changed.size(), 0); // nothing removed, nothing changed
+    queue.setHalted(true);
+    QVERIFY(queue.isHalted());
+    queue.clear();
+    QVERIFY(queue.isEmpty());
+    QCOMPARE(changed.size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestGuiModels)

@@ -3,6 +3,7 @@
 
 #include "curveplot.h"
 #include "datasettablemodel.h"
+#include "experimentqueue.h"
 #include "fixtures.h"
 #include "guifixtures.h"
 #include "mainwindow.h"
@@ -64,6 +65,7 @@ private Q_SLOTS:
     void closingWhileTrainingStopsTheRunFirst();
     void pauseResumeAndStopFromTheToolbar();
     void resumesAStoppedRunWithItsWholeCurve();
+    void queueRunsOneAfterAnotherPastAFailure();
     void failedImportLeavesTheProjectUnchanged();
     void notAProjectFailsToOpen();
     void readOnlyProjectOpensForBrowsingOnly();
@@ -518,6 +520,51 @@ void TestMainWindow::resumesAStoppedRunWithItsWholeCurve()
     QVERIFY(!window.resumeRun(runId));
     QVERIFY2(window.lastError().contains(QStringLiteral("completed")),
              qPrintable(window.lastError()));
+}
+
+// Experiments queued while a run trains start one after another when it ends; one that fails
+// (a NaN on purpose) does not stop the queue nor open a dialog; Stop pauses the queue.
+void TestMainWindow::queueRunsOneAfterAnotherPastAFailure()
+{
+    MainWindow window; // interactive: a dialog would block the test (it must not appear)
+    window.show();
+    QVERIFY(openAndWait(window, m_project));
+    auto *queuePanel = window.findChild<QWidget *>(QStringLiteral("queuePanel"));
+    auto *runQueue = window.findChild<QAction *>(QStringLiteral("runQueueAction"));
+    QVERIFY(queuePanel && runQueue);
+    QVERIFY(!queuePanel->isVisible() && !runQueue->isEnabled());
+
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    QVERIFY(window.startTraining(m_config, {QStringLiteral("train.epochs=200")}));
+    QVERIFY(window.enqueue(m_config, {QStringLiteral("debug.nan_at_step=2")}));
+    QVERIFY(window.enqueue(m_config, {QStringLiteral("train.epochs=1")}));
+    QVERIFY(window.enqueue(m_config, {QStringLiteral("train.epochs=1")}));
+    window.setInteractive(false); // refused at once, as the user chose it: that is a dialog
+    QVERIFY(!window.enqueue(QStringLiteral("example:fmnist-hps"))); // no such dataset here
+    QVERIFY2(window.lastError().contains(QStringLiteral("fashion-mnist")),
+             qPrintable(window.lastError()));
+    window.setInteractive(true);
+    QCOMPARE(window.queue()->rowCount(), 3);
+    QVERIFY(queuePanel->isVisible());
+    QVERIFY(!runQueue->isEnabled()); // a run is training
+
+    window.queue()->remove({2}); // taken out again
+    window.training()->stop();   // the first run stops: the queue pauses
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.takeFirst().at(1).toString(), QStringLiteral("stopped"));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
+    QTest::qWait(200);
+    QVERIFY(!window.training()->isRunning() && window.queue()->isHalted());
+    QCOMPARE(window.queue()->rowCount(), 2);
+    QVERIFY(runQueue->isEnabled());
+
+    runQueue->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 120000);
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("failed"));
+    QCOMPARE(finished.at(1).at(1).toString(), QStringLiteral("completed"));
+    QVERIFY2(window.lastError().contains(QStringLiteral("nan")), qPrintable(window.lastError()));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
+    QVERIFY(window.queue()->isEmpty() && !queuePanel->isVisible());
 }
 
 void TestMainWindow::notAProjectFailsToOpen()
