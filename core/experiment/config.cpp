@@ -184,7 +184,7 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
     r.checkKeys(train, "train",
                 {"epochs", "batch_size", "max_steps_per_epoch", "val_fraction", "seed", "threads",
                  "device", "checkpoint_every_steps", "memory_format", "monitor", "patience",
-                 "min_delta", "keep_best", "probe_samples"});
+                 "min_delta", "keep_best", "probe_samples", "amp"});
     TrainConfig &tc = config.train;
     tc.epochs = static_cast<int>(r.integer(train, "train", "epochs", tc.epochs, 1, 100000));
     tc.batchSize =
@@ -200,6 +200,7 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
                                         tc.checkpointEverySteps, 0, std::int64_t(1) << 40);
     tc.memoryFormat = r.string(train, "train", "memory_format", &tc.memoryFormat);
     r.oneOf("train.memory_format", tc.memoryFormat, {"contiguous", "channels_last"});
+    tc.amp = r.boolean(train, "train", "amp", tc.amp);
     const std::string &device = tc.device;
     const bool cudaIndex =
         device.rfind("cuda:", 0) == 0 && device.size() > 5 &&
@@ -341,6 +342,7 @@ std::string ExperimentConfig::toJson(int indent) const
           {"device", train.device},
           {"checkpoint_every_steps", train.checkpointEverySteps},
           {"memory_format", train.memoryFormat},
+          {"amp", train.amp},
           {"monitor", train.monitor},
           {"patience", train.patience},
           {"min_delta", train.minDelta},

@@ -71,6 +71,9 @@ struct TrainConfig {
     std::string device = "auto"; // "auto" | "cpu" | "cuda" | "cuda:N"
     // How image batches and 4-D weights are laid out: "contiguous" (NCHW) | "channels_last".
     std::string memoryFormat = "channels_last";
+    // Mixed precision on a CUDA device: forward passes under autocast in bfloat16. Ignored (and
+    // said so) on the CPU.
+    bool amp = false;
     // A checkpoint every N training steps besides each epoch's; 0: every 2 minutes of training.
     std::int64_t checkpointEverySteps = 0;
     // The validation metric that early stopping, keep_best and the plateau schedule follow:

@@ -64,7 +64,8 @@ void JsonReader::checkKeys(const json &object, const std::string &path,
         std::size_t bestDistance = 4;
         for (const auto &candidate : known) {
             const std::size_t d = editDistance(item.key(), candidate);
-            if (d < bestDistance) {
+            // A suggestion only when most letters agree ("foo" is not a typo of "amp").
+            if (d < bestDistance && 2 * d <= std::min(item.key().size(), candidate.size())) {
                 bestDistance = d;
                 best = candidate;
             }

@@ -1,5 +1,7 @@
 #include "model/multitask.h"
 
+#include <ATen/autocast_mode.h>
+
 namespace mtl::model {
 
 std::vector<torch::Tensor> MultiTaskModelImpl::sharedParameters() const
@@ -9,6 +11,62 @@ std::vector<torch::Tensor> MultiTaskModelImpl::sharedParameters() const
         if (group.name == "shared")
             shared.insert(shared.end(), group.parameters.begin(), group.parameters.end());
     return shared;
+}
+
+namespace {
+
+// CUDA autocast in bfloat16 for the scope's lifetime (the state is per thread), then as before.
+class CudaAutocast {
+public:
+    CudaAutocast()
+        : m_wasEnabled(at::autocast::is_enabled())
+        , m_dtype(at::autocast::get_autocast_gpu_dtype())
+    {
+        at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+        at::autocast::set_enabled(true);
+        at::autocast::increment_nesting();
+    }
+    ~CudaAutocast()
+    {
+        if (at::autocast::decrement_nesting() == 0)
+            at::autocast::clear_cache(); // the casts of the weights, cached for one forward
+        at::autocast::set_enabled(m_wasEnabled);
+        at::autocast::set_autocast_gpu_dtype(m_dtype);
+    }
+    CudaAutocast(const CudaAutocast &) = delete;
+    CudaAutocast &operator=(const CudaAutocast &) = delete;
+
+private:
+    bool m_wasEnabled;
+    at::ScalarType m_dtype;
+};
+
+void toFloat(torch::Tensor &t)
+{
+    if (t.defined() && t.is_floating_point() && t.scalar_type() != torch::kFloat32)
+        t = t.to(torch::kFloat32);
+}
+
+} // namespace
+
+ModelOutput MultiTaskModelImpl::run(const torch::Tensor &x, bool collectTaps)
+{
+    if (!m_mixedPrecision)
+        return forward(x, collectTaps);
+    ModelOutput output;
+    {
+        const CudaAutocast autocast;
+        output = forward(x, collectTaps);
+    }
+    for (torch::Tensor &t : output.tasks)
+        toFloat(t);
+    for (auto &[name, loss] : output.extraLosses)
+        toFloat(loss);
+    for (TransferredPrediction &transfer : output.transferred)
+        toFloat(transfer.prediction);
+    for (auto &[name, tap] : output.taps)
+        toFloat(tap);
+    return output;
 }
 
 void toChannelsLast(torch::nn::Module &module)

@@ -85,6 +85,20 @@ public:
 
     // The parameters of the groups every task shares (what gradient methods look at).
     std::vector<torch::Tensor> sharedParameters() const;
+
+    // What the trainer calls: forward(), under CUDA autocast in bfloat16 when mixed precision
+    // is on (train.amp on a CUDA device), with the task outputs, the model's own losses and
+    // the transferred predictions back in float32, so that losses, metrics and predictions
+    // are computed as without it. The shared representation stays as the model made it: the
+    // heads read that tensor, and gradients taken with respect to it must be of it. bfloat16
+    // has float32's range, so no loss scaling is needed.
+    ModelOutput run(const torch::Tensor &x, bool collectTaps = false);
+    // Only for a model on a CUDA device (autocast here is CUDA's); off by default.
+    void setMixedPrecision(bool on) { m_mixedPrecision = on; }
+    bool mixedPrecision() const { return m_mixedPrecision; }
+
+private:
+    bool m_mixedPrecision = false;
 };
 
 using MultiTaskModelPtr = std::shared_ptr<MultiTaskModelImpl>;

@@ -31,8 +31,8 @@ std::vector<store::MetricRow> Evaluator::firstBatchMetrics(data::BatchSource &so
     source.startEpoch(seed, 0, 0, 1);
     std::vector<store::MetricRow> rows;
     if (std::optional<data::SampleBatch> batch = source.next()) {
-        const model::ModelOutput output = m_model.forward(
-            model::inMemoryFormat(batch->images.to(m_device), m_memoryFormat), false);
+        const model::ModelOutput output =
+            m_model.run(model::inMemoryFormat(batch->images.to(m_device), m_memoryFormat), false);
         for (std::size_t t = 0; t < m_tasks.size(); ++t) {
             const at::Tensor target = batch->targets[t].to(m_device);
             auto meter = m_tasks[t]->makeMeter();
@@ -73,7 +73,7 @@ Evaluator::Outcome Evaluator::run(data::BatchSource &source, std::uint64_t seed,
         for (at::Tensor &target : batch->targets)
             target = target.to(m_device);
         const model::ModelOutput output =
-            m_model.forward(model::inMemoryFormat(batch->images, m_memoryFormat), taps);
+            m_model.run(model::inMemoryFormat(batch->images, m_memoryFormat), taps);
         for (std::size_t t = 0; t < m_tasks.size(); ++t) {
             const double loss = m_tasks[t]->loss(output.tasks[t], batch->targets[t]).item<double>();
             meters[t]->add(output.tasks[t], batch->targets[t], loss);
@@ -133,7 +133,7 @@ void Evaluator::runProbeSamples(const at::Tensor &images,
     torch::NoGradGuard noGrad;
     m_model.eval();
     const model::ModelOutput output =
-        m_model.forward(model::inMemoryFormat(images.to(m_device), m_memoryFormat), true);
+        m_model.run(model::inMemoryFormat(images.to(m_device), m_memoryFormat), true);
     m_model.train();
     const ProbeSampleRecord record{epoch,       step,    split,     final,
                                    m_taskNames, m_tasks, sampleIds, output};

@@ -119,9 +119,10 @@ std::vector<double> GradientWeighting::backward(const std::vector<at::Tensor> &l
         // One pass: the heads get their own losses' gradients, and the shared layers receive
         // the chosen direction instead of the sum of the task gradients.
         const at::Tensor total = context.extraLoss.defined() ? sum + context.extraLoss : sum;
-        torch::autograd::backward(
-            {total, representation},
-            {torch::ones_like(total), (direction - grads.sum(0)).view(representation.sizes())});
+        torch::autograd::backward({total, representation},
+                                  {torch::ones_like(total), (direction - grads.sum(0))
+                                                                .view(representation.sizes())
+                                                                .to(representation.scalar_type())});
     } else {
         const bool extra = context.extraLoss.defined();
         std::vector<at::Tensor> own = context.taskParameters; // the heads and the method's own

@@ -119,10 +119,19 @@ RunResult Trainer::run(TrainerListener *listener)
                                loadedBlas().path +
                                "): fully connected layers train several times slower than with "
                                "OpenBLAS; install libopenblas0-openmp");
+        std::map<std::string, std::string> environment = m_options.environment;
+        if (tc.amp && d.device.is_cuda()) {
+            d.model->setMixedPrecision(true);
+            environment["amp"] = "bfloat16 autocast";
+        } else if (tc.amp) {
+            warnings.push_back("train.amp is ignored on the CPU (mixed precision here is CUDA "
+                               "autocast); training in float32");
+            environment["amp"] = "ignored on the cpu";
+        }
         torch::set_num_threads(threads);
         result.device = d.device.str();
         journal.markStarted(result.device,
-                            environmentJson(d.device, threads, tc.seed, m_options.environment));
+                            environmentJson(d.device, threads, tc.seed, environment));
         if (listener)
             listener->statusChanged(m_runId, store::RunStatus::Running);
 

@@ -92,7 +92,7 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         const std::int64_t step = ++progress.step;
         const double lr =
             p.rates ? p.rates->apply(step) : p.optimizer.param_groups().front().options().get_lr();
-        const model::ModelOutput output = p.model.forward(samples.front().images);
+        const model::ModelOutput output = p.model.run(samples.front().images);
         std::vector<at::Tensor> taskLosses, transferTerms;
         std::vector<at::Tensor> objectives =
             objectivesOf(output, samples.front().targets, taskLosses, transferTerms);
@@ -111,9 +111,8 @@ std::int64_t TrainingLoop::runEpoch(data::BatchSource &source, int epoch, std::i
         WeightingContext context;
         for (std::size_t s = 1; s < samples.size(); ++s) {
             std::vector<at::Tensor> otherLosses, otherTransfers;
-            context.moreSamples.push_back(objectivesOf(p.model.forward(samples[s].images),
-                                                       samples[s].targets, otherLosses,
-                                                       otherTransfers));
+            context.moreSamples.push_back(objectivesOf(
+                p.model.run(samples[s].images), samples[s].targets, otherLosses, otherTransfers));
         }
         context.sharedParameters = m_sharedParameters;
         context.taskParameters = m_taskParameters;
@@ -324,7 +323,7 @@ std::vector<at::Tensor> TrainingLoop::objectivesAgain(const Sample &sample, bool
             noGrad.emplace();
         std::vector<at::Tensor> losses, transfers;
         objectives =
-            objectivesOf(m_parts.model.forward(sample.images), sample.targets, losses, transfers);
+            objectivesOf(m_parts.model.run(sample.images), sample.targets, losses, transfers);
     }
     // Through data(): BatchNorm's backward keeps its running statistics, and the step's graph
     // must not see them changed (they are the same values again).

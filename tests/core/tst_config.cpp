@@ -470,6 +470,8 @@ void TestConfig::errors_data()
     row("unknown key, nothing close", variant(QStringLiteral("optimizer.schedule"), 1),
         "optimizer.schedule",
         "unknown key (known keys: name lr weight_decay clip_norm groups beta1 beta2 eps amsgrad)");
+    row("short unknown key, no far-fetched guess", variant(QStringLiteral("train.foo"), 1),
+        "train.foo", "unknown key (known keys: epochs batch_size");
     row("unknown task type", variant(QStringLiteral("tasks[0].type"), QStringLiteral("regression")),
         "tasks[0].type",
         "unknown value 'regression' (known: attributes, classification, depth, normals, "

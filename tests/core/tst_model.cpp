@@ -10,6 +10,7 @@
 #include "model/hardsharing.h"
 #include "model/smallcnn.h"
 
+#include <ATen/autocast_mode.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/serialize.h>
 #include <torch/types.h>
@@ -62,6 +63,7 @@ private Q_SLOTS:
     void describeCountsParameters();
     void parameterNamesOfEarlierBuilds();
     void vectorHeadIsALinearLayer();
+    void mixedPrecisionRestoresAutocastState();
 };
 
 void TestModel::stagesHaveTheirShapes_data()
@@ -275,6 +277,31 @@ void TestModel::vectorHeadIsALinearLayer()
     const torch::Tensor x = torch::rand({3, 128});
     QVERIFY(torch::equal(linear(x), head.forward(x)));
     QCOMPARE(head.parameters().size(), std::size_t(2));
+}
+
+// run() with mixed precision: CUDA autocast for the forward only (the thread's state is
+// restored after, also when it was on), the outputs in float32. On the CPU the CUDA autocast
+// key does not apply: the same numbers as forward().
+void TestModel::mixedPrecisionRestoresAutocastState()
+{
+    const auto net = model::buildModel(smallCnnHard(), {1, 12, 12}, heads(false));
+    net->eval();
+    const torch::Tensor x = torch::rand({3, 1, 12, 12});
+    const model::ModelOutput plain = net->run(x);
+    net->setMixedPrecision(true);
+    QVERIFY(!at::autocast::is_enabled());
+    const model::ModelOutput mixed = net->run(x, true);
+    QVERIFY(!at::autocast::is_enabled());
+    QCOMPARE(at::autocast::get_autocast_gpu_dtype(), at::kHalf); // LibTorch's default, restored
+    QCOMPARE(mixed.tasks.size(), plain.tasks.size());
+    for (std::size_t t = 0; t < plain.tasks.size(); ++t) {
+        QCOMPARE(mixed.tasks[t].scalar_type(), torch::kFloat32);
+        QVERIFY(torch::equal(mixed.tasks[t], plain.tasks[t]));
+    }
+    at::autocast::set_enabled(true); // a caller's own autocast survives
+    net->run(x);
+    QVERIFY(at::autocast::is_enabled());
+    at::autocast::set_enabled(false);
 }
 
 QTEST_APPLESS_MAIN(TestModel)

@@ -171,6 +171,7 @@ private Q_SLOTS:
     void sameSeedSameLosses();
     void learnsSeparableData();
     void channelsLastTrainsAsContiguous();
+    void ampIsIgnoredOnTheCpu();
     void perAttributeTermsAreWeighedAndRecorded();
     void evaluatesOnValWithoutTestSplit();
     void impossibleConfig_data();
@@ -592,6 +593,42 @@ void TestTrainer::channelsLastTrainsAsContiguous()
              std::string("channels_last"));
     QCOMPARE(nlohmann::json::parse(nchwConfig)["train"]["memory_format"].get<std::string>(),
              std::string("contiguous"));
+}
+
+// train.amp is CUDA autocast: on the CPU the run says it ignores it, records that in its
+// environment, and trains exactly as without it.
+void TestTrainer::ampIsIgnoredOnTheCpu()
+{
+    struct Warnings : train::TrainerListener {
+        std::vector<std::string> seen;
+        void runStarted(const train::RunStartInfo &info) override { seen = info.warnings; }
+    };
+    const auto run = [&](bool amp, Warnings &listener) {
+        ExperimentConfig c = config(QStringLiteral("animals"), trainJson(1, 3, 5));
+        c.train.amp = amp;
+        train::Trainer trainer(str(m_project), c);
+        const auto result = trainer.run(&listener);
+        std::vector<double> values;
+        auto project = open();
+        for (const auto &row : rowsOf(project->runs().metrics(result.runId), "train", "loss"))
+            values.push_back(row.value);
+        return std::make_pair(
+            values, nlohmann::json::parse(project->runs().find(result.runId)->environment));
+    };
+    Warnings plain, mixed;
+    const auto [off, offEnvironment] = run(false, plain);
+    const auto [on, onEnvironment] = run(true, mixed);
+    QVERIFY(!off.empty());
+    QCOMPARE(on, off); // exactly: nothing changed
+    const auto said = [](const std::vector<std::string> &warnings) {
+        return std::any_of(warnings.begin(), warnings.end(), [](const std::string &w) {
+            return w.find("train.amp is ignored on the CPU") != std::string::npos;
+        });
+    };
+    QVERIFY(said(mixed.seen));
+    QVERIFY(!said(plain.seen));
+    QCOMPARE(onEnvironment.value("amp", std::string()), std::string("ignored on the cpu"));
+    QVERIFY(!offEnvironment.contains("amp"));
 }
 
 void TestTrainer::perAttributeTermsAreWeighedAndRecorded()
