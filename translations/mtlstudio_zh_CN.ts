@@ -102,8 +102,8 @@ The project is unchanged.</source>
     </message>
     <message>
         <location filename="../app/gui/mainwindow.cpp" line="257"/>
-        <location filename="../app/gui/mainwindow.cpp" line="406"/>
-        <location filename="../app/gui/mainwindow.cpp" line="470"/>
+        <location filename="../app/gui/mainwindow.cpp" line="421"/>
+        <location filename="../app/gui/mainwindow.cpp" line="478"/>
         <source>Wait for the current job to finish.</source>
         <translation>请等待当前任务结束。</translation>
     </message>
@@ -197,150 +197,149 @@ The project is unchanged.</source>
         <translation>导入服装场景</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="395"/>
-        <location filename="../app/gui/mainwindow.cpp" line="399"/>
-        <location filename="../app/gui/mainwindow.cpp" line="406"/>
-        <location filename="../app/gui/mainwindow.cpp" line="446"/>
+        <location filename="../app/gui/mainwindow.cpp" line="410"/>
+        <location filename="../app/gui/mainwindow.cpp" line="414"/>
+        <location filename="../app/gui/mainwindow.cpp" line="421"/>
+        <location filename="../app/gui/mainwindow.cpp" line="454"/>
         <source>Cannot train</source>
         <translation>无法训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="395"/>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="23"/>
+        <location filename="../app/gui/mainwindow.cpp" line="410"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="22"/>
         <source>Open or create a project first.</source>
         <translation>请先打开或新建项目。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="400"/>
+        <location filename="../app/gui/mainwindow.cpp" line="415"/>
         <source>%1 is read-only here (the file or its folder may not be written): its runs can be browsed, but a run cannot be recorded in it.</source>
         <translation>%1 在此处为只读（文件或其所在文件夹不可写）：可以浏览其中的运行，但无法在其中记录新的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="416"/>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="40"/>
+        <location filename="../app/gui/mainwindow.cpp" line="402"/>
         <source>Bad experiment config</source>
         <translation>实验配置有误</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="422"/>
-        <location filename="../app/gui/mainwindow.cpp" line="431"/>
+        <location filename="../app/gui/mainwindow.cpp" line="430"/>
         <location filename="../app/gui/mainwindow.cpp" line="439"/>
+        <location filename="../app/gui/mainwindow.cpp" line="447"/>
         <source>Dataset missing</source>
         <translation>缺少数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="423"/>
+        <location filename="../app/gui/mainwindow.cpp" line="431"/>
         <source>This project has no dataset &apos;fashion-mnist&apos;. Import it from Debian&apos;s Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集“fashion-mnist”。现在从 Debian 的 Fashion-MNIST 软件包导入吗？导入完成后请再次点击训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="432"/>
+        <location filename="../app/gui/mainwindow.cpp" line="440"/>
         <source>This project has no dataset &apos;multi-fashion&apos;. Make it from Debian&apos;s Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集“multi-fashion”。现在由 Debian 的 Fashion-MNIST 软件包生成吗？导入完成后请再次点击“训练”。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="440"/>
+        <location filename="../app/gui/mainwindow.cpp" line="448"/>
         <source>This project has no dataset &apos;fashion-scenes&apos;. Compose it from Debian&apos;s Fashion-MNIST package now? Press Train again when the import is done.</source>
         <translation>此项目没有数据集 &apos;fashion-scenes&apos;。现在用 Debian 的 Fashion-MNIST 软件包合成它吗？导入完成后请再次点击训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="447"/>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="46"/>
+        <location filename="../app/gui/mainwindow.cpp" line="455"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="38"/>
         <source>The project has no dataset &apos;%1&apos;. Import it first.</source>
         <translation>项目中没有数据集“%1”。请先导入。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="460"/>
+        <location filename="../app/gui/mainwindow.cpp" line="468"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="466"/>
-        <location filename="../app/gui/mainwindow.cpp" line="470"/>
-        <location filename="../app/gui/mainwindow.cpp" line="477"/>
+        <location filename="../app/gui/mainwindow.cpp" line="474"/>
+        <location filename="../app/gui/mainwindow.cpp" line="478"/>
+        <location filename="../app/gui/mainwindow.cpp" line="485"/>
         <source>Cannot resume</source>
         <translation>无法继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="466"/>
+        <location filename="../app/gui/mainwindow.cpp" line="474"/>
         <source>Select a stopped, interrupted or failed run first.</source>
         <translation>请先选择一个已停止、已中断或失败的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="488"/>
+        <location filename="../app/gui/mainwindow.cpp" line="496"/>
         <source>Train from Config File</source>
         <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="489"/>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="74"/>
+        <location filename="../app/gui/mainwindow.cpp" line="497"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="66"/>
         <source>Experiment configs (*.json)</source>
         <translation>实验配置 (*.json)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="507"/>
+        <location filename="../app/gui/mainwindow.cpp" line="515"/>
         <source>Warning: %1</source>
         <translation>警告：%1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="519"/>
+        <location filename="../app/gui/mainwindow.cpp" line="527"/>
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="528"/>
+        <location filename="../app/gui/mainwindow.cpp" line="536"/>
         <source>Cannot start training</source>
         <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="566"/>
+        <location filename="../app/gui/mainwindow.cpp" line="574"/>
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="567"/>
+        <location filename="../app/gui/mainwindow.cpp" line="575"/>
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="578"/>
+        <location filename="../app/gui/mainwindow.cpp" line="586"/>
         <source>Quit MTL Studio</source>
         <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="579"/>
+        <location filename="../app/gui/mainwindow.cpp" line="587"/>
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
         <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="587"/>
+        <location filename="../app/gui/mainwindow.cpp" line="595"/>
         <source>Stopping, then quitting…</source>
         <translation>正在停止，随后退出…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="23"/>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="28"/>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="45"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="22"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="27"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="37"/>
         <source>Cannot queue</source>
         <translation>无法加入队列</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="29"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="28"/>
         <source>%1 is read-only here: a run cannot be recorded in it.</source>
         <translation>%1 在此处为只读：无法在其中记录运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="51"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="43"/>
         <source>Queued %1 (%2 waiting)</source>
         <translation>已将 %1 加入队列（%2 个等待中）</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="66"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="58"/>
         <source>Queue: %1 could not start: %2</source>
         <translation>队列：%1 无法开始：%2</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="73"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="65"/>
         <source>Add to Queue</source>
         <translation>加入队列</translation>
     </message>
@@ -721,52 +720,52 @@ The project is unchanged.</source>
 <context>
     <name>mtl::widgets::QueuePanel</name>
     <message>
-        <location filename="../widgets/queuepanel.cpp" line="23"/>
+        <location filename="../widgets/queuepanel.cpp" line="24"/>
         <source>Queue</source>
         <translation>队列</translation>
     </message>
     <message>
-        <location filename="../widgets/queuepanel.cpp" line="36"/>
+        <location filename="../widgets/queuepanel.cpp" line="37"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../widgets/queuepanel.cpp" line="38"/>
+        <location filename="../widgets/queuepanel.cpp" line="39"/>
         <source>Take the selected experiments out of the queue (Delete)</source>
         <translation>把所选实验移出队列 (Delete)</translation>
     </message>
     <message>
-        <location filename="../widgets/queuepanel.cpp" line="39"/>
+        <location filename="../widgets/queuepanel.cpp" line="40"/>
         <source>Clear</source>
         <translation>清空</translation>
     </message>
     <message>
-        <location filename="../widgets/queuepanel.cpp" line="41"/>
+        <location filename="../widgets/queuepanel.cpp" line="42"/>
         <source>Take every waiting experiment out of the queue</source>
         <translation>把所有等待中的实验移出队列</translation>
     </message>
     <message>
-        <location filename="../widgets/queuepanel.cpp" line="71"/>
-        <source>Paused after a stop: Run ▸ Run Queue continues with the first.</source>
-        <translation>因停止而暂停：运行 ▸ 运行队列 会从第一个继续。</translation>
+        <location filename="../widgets/queuepanel.cpp" line="78"/>
+        <source>Paused after a stop: Run Queue continues with the first.</source>
+        <translation>因停止而暂停：“运行队列”会从第一个继续。</translation>
     </message>
     <message>
-        <location filename="../widgets/queuepanel.cpp" line="73"/>
+        <location filename="../widgets/queuepanel.cpp" line="80"/>
         <source>1 experiment waits for the current run; a failure does not stop the queue.</source>
         <translation>1 个实验在等待当前运行；失败不会中止队列。</translation>
     </message>
     <message>
-        <location filename="../widgets/queuepanel.cpp" line="75"/>
+        <location filename="../widgets/queuepanel.cpp" line="82"/>
         <source>%1 experiments wait for the current run; a failure does not stop the queue.</source>
         <translation>%1 个实验在等待当前运行；失败不会中止队列。</translation>
     </message>
     <message>
-        <location filename="../widgets/queuepanel.cpp" line="79"/>
+        <location filename="../widgets/queuepanel.cpp" line="86"/>
         <source>1 experiment waiting.</source>
         <translation>1 个实验等待中。</translation>
     </message>
     <message>
-        <location filename="../widgets/queuepanel.cpp" line="80"/>
+        <location filename="../widgets/queuepanel.cpp" line="87"/>
         <source>%1 experiments waiting.</source>
         <translation>%1 个实验等待中。</translation>
     </message>

@@ -9,11 +9,12 @@
 #include <QLabel>
 #include <QListView>
 #include <QPushButton>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace mtl::widgets {
 
-QueuePanel::QueuePanel(ExperimentQueue *queue, QWidget *parent)
+QueuePanel::QueuePanel(ExperimentQueue *queue, QAction *runQueue, QWidget *parent)
     : QWidget(parent)
     , m_queue(queue)
 {
@@ -39,6 +40,11 @@ QueuePanel::QueuePanel(ExperimentQueue *queue, QWidget *parent)
     m_clear = new QPushButton(tr("Clear"), this);
     m_clear->setObjectName(QStringLiteral("queueClearButton"));
     m_clear->setToolTip(tr("Take every waiting experiment out of the queue"));
+    m_continue = new QToolButton(this);
+    m_continue->setObjectName(QStringLiteral("queueContinueButton"));
+    m_continue->setDefaultAction(runQueue);
+    m_continue->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    row->addWidget(m_continue);
     row->addWidget(m_remove);
     row->addWidget(m_clear);
     layout->addLayout(row);
@@ -67,8 +73,9 @@ void QueuePanel::update()
     const int waiting = m_queue->rowCount();
     setVisible(waiting > 0);
     m_remove->setEnabled(m_list->selectionModel()->hasSelection());
+    m_continue->setVisible(m_queue->isHalted());
     if (m_queue->isHalted())
-        m_hint->setText(tr("Paused after a stop: Run ▸ Run Queue continues with the first."));
+        m_hint->setText(tr("Paused after a stop: Run Queue continues with the first."));
     else if (m_training)
         m_hint->setText(waiting == 1 ? tr("1 experiment waits for the current run; a failure "
                                           "does not stop the queue.")

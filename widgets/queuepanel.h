@@ -4,9 +4,11 @@
 
 #include <QWidget>
 
+class QAction;
 class QLabel;
 class QListView;
 class QPushButton;
+class QToolButton;
 
 namespace mtl::widgets {
 
@@ -15,7 +17,8 @@ class ExperimentQueue;
 class QueuePanel final : public QWidget {
     Q_OBJECT
 public:
-    QueuePanel(ExperimentQueue *queue, QWidget *parent = nullptr);
+    // runQueue: the action that continues a paused queue, shown as a button while it is paused.
+    QueuePanel(ExperimentQueue *queue, QAction *runQueue, QWidget *parent = nullptr);
 
     // Whether a run is training now (the hint says the queue waits for it).
     void setTraining(bool training);
@@ -28,6 +31,7 @@ private:
     QListView *m_list;
     QLabel *m_hint;
     QPushButton *m_remove, *m_clear;
+    QToolButton *m_continue;
     bool m_training = false;
 };
 

@@ -150,7 +150,7 @@ void MainWindow::createLayout()
     leftLayout->addSpacing(8);
     leftLayout->addWidget(makeHeading(tr("Runs"), left));
     leftLayout->addWidget(m_runList, 2);
-    m_queuePanel = new QueuePanel(m_queue, left);
+    m_queuePanel = new QueuePanel(m_queue, m_actions->runQueue(), left);
     leftLayout->addWidget(m_queuePanel);
     leftLayout->addWidget(m_runView->attributeHeading());
     leftLayout->addWidget(m_runView->attributeTable(), 3);

@@ -28,6 +28,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 
 #include <algorithm>
 #include <cmath>
@@ -557,14 +558,18 @@ void TestMainWindow::queueRunsOneAfterAnotherPastAFailure()
     QVERIFY(!window.training()->isRunning() && window.queue()->isHalted());
     QCOMPARE(window.queue()->rowCount(), 2);
     QVERIFY(runQueue->isEnabled());
+    auto *continueButton =
+        queuePanel->findChild<QToolButton *>(QStringLiteral("queueContinueButton"));
+    QVERIFY(continueButton && continueButton->isVisible());
 
-    runQueue->trigger();
+    continueButton->click(); // Run Queue
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 120000);
     QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("failed"));
     QCOMPARE(finished.at(1).at(1).toString(), QStringLiteral("completed"));
     QVERIFY2(window.lastError().contains(QStringLiteral("nan")), qPrintable(window.lastError()));
     QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
     QVERIFY(window.queue()->isEmpty() && !queuePanel->isVisible());
+    QVERIFY(!window.queue()->isHalted());
 }
 
 void TestMainWindow::notAProjectFailsToOpen()
