@@ -102,8 +102,8 @@ The project is unchanged.</source>
     </message>
     <message>
         <location filename="../app/gui/mainwindow.cpp" line="257"/>
-        <location filename="../app/gui/mainwindow.cpp" line="421"/>
-        <location filename="../app/gui/mainwindow.cpp" line="478"/>
+        <location filename="../app/gui/mainwindow.cpp" line="386"/>
+        <location filename="../app/gui/mainwindow.cpp" line="420"/>
         <source>Wait for the current job to finish.</source>
         <translation>请等待当前任务结束。</translation>
     </message>
@@ -167,152 +167,155 @@ The project is unchanged.</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="361"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="20"/>
         <source>Importing Fashion-MNIST…</source>
         <translation>正在导入 Fashion-MNIST…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="362"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="21"/>
         <source>Import Fashion-MNIST</source>
         <translation>导入 Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="381"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="40"/>
         <source>Making MultiFashion from Fashion-MNIST…</source>
         <translation>正在由 Fashion-MNIST 生成 MultiFashion…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="381"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="40"/>
         <source>Import MultiFashion</source>
         <translation>导入 MultiFashion</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="388"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="47"/>
         <source>Composing fashion scenes from Fashion-MNIST…</source>
         <translation>正在用 Fashion-MNIST 合成服装场景…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="389"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="48"/>
         <source>Import Fashion Scenes</source>
         <translation>导入服装场景</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="410"/>
-        <location filename="../app/gui/mainwindow.cpp" line="414"/>
-        <location filename="../app/gui/mainwindow.cpp" line="421"/>
-        <location filename="../app/gui/mainwindow.cpp" line="454"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="53"/>
+        <source>Press Train again when the import is done.</source>
+        <translation>导入完成后请再次点击“训练”。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="57"/>
+        <source>This project has no dataset &apos;fashion-mnist&apos;. Import it from Debian&apos;s Fashion-MNIST package now?</source>
+        <translation>此项目没有数据集“fashion-mnist”。现在从 Debian 的 Fashion-MNIST 软件包导入吗？</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="64"/>
+        <source>This project has no dataset &apos;multi-fashion&apos;. Make it from Debian&apos;s Fashion-MNIST package now?</source>
+        <translation>此项目没有数据集“multi-fashion”。现在由 Debian 的 Fashion-MNIST 软件包生成吗？</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="71"/>
+        <source>This project has no dataset &apos;fashion-scenes&apos;. Compose it from Debian&apos;s Fashion-MNIST package now?</source>
+        <translation>此项目没有数据集“fashion-scenes”。现在用 Debian 的 Fashion-MNIST 软件包合成吗？</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindow.cpp" line="375"/>
+        <location filename="../app/gui/mainwindow.cpp" line="379"/>
+        <location filename="../app/gui/mainwindow.cpp" line="386"/>
+        <location filename="../app/gui/mainwindow.cpp" line="396"/>
         <source>Cannot train</source>
         <translation>无法训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="410"/>
+        <location filename="../app/gui/mainwindow.cpp" line="375"/>
         <location filename="../app/gui/mainwindowqueue.cpp" line="22"/>
         <source>Open or create a project first.</source>
         <translation>请先打开或新建项目。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="415"/>
+        <location filename="../app/gui/mainwindow.cpp" line="380"/>
         <source>%1 is read-only here (the file or its folder may not be written): its runs can be browsed, but a run cannot be recorded in it.</source>
         <translation>%1 在此处为只读（文件或其所在文件夹不可写）：可以浏览其中的运行，但无法在其中记录新的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="402"/>
+        <location filename="../app/gui/mainwindow.cpp" line="367"/>
         <source>Bad experiment config</source>
         <translation>实验配置有误</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="430"/>
-        <location filename="../app/gui/mainwindow.cpp" line="439"/>
-        <location filename="../app/gui/mainwindow.cpp" line="447"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="80"/>
         <source>Dataset missing</source>
         <translation>缺少数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="431"/>
-        <source>This project has no dataset &apos;fashion-mnist&apos;. Import it from Debian&apos;s Fashion-MNIST package now? Press Train again when the import is done.</source>
-        <translation>此项目没有数据集“fashion-mnist”。现在从 Debian 的 Fashion-MNIST 软件包导入吗？导入完成后请再次点击训练。</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="440"/>
-        <source>This project has no dataset &apos;multi-fashion&apos;. Make it from Debian&apos;s Fashion-MNIST package now? Press Train again when the import is done.</source>
-        <translation>此项目没有数据集“multi-fashion”。现在由 Debian 的 Fashion-MNIST 软件包生成吗？导入完成后请再次点击“训练”。</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="448"/>
-        <source>This project has no dataset &apos;fashion-scenes&apos;. Compose it from Debian&apos;s Fashion-MNIST package now? Press Train again when the import is done.</source>
-        <translation>此项目没有数据集 &apos;fashion-scenes&apos;。现在用 Debian 的 Fashion-MNIST 软件包合成它吗？导入完成后请再次点击训练。</translation>
-    </message>
-    <message>
-        <location filename="../app/gui/mainwindow.cpp" line="455"/>
+        <location filename="../app/gui/mainwindow.cpp" line="397"/>
         <location filename="../app/gui/mainwindowqueue.cpp" line="38"/>
         <source>The project has no dataset &apos;%1&apos;. Import it first.</source>
         <translation>项目中没有数据集“%1”。请先导入。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="468"/>
+        <location filename="../app/gui/mainwindow.cpp" line="410"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="474"/>
-        <location filename="../app/gui/mainwindow.cpp" line="478"/>
-        <location filename="../app/gui/mainwindow.cpp" line="485"/>
+        <location filename="../app/gui/mainwindow.cpp" line="416"/>
+        <location filename="../app/gui/mainwindow.cpp" line="420"/>
+        <location filename="../app/gui/mainwindow.cpp" line="427"/>
         <source>Cannot resume</source>
         <translation>无法继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="474"/>
+        <location filename="../app/gui/mainwindow.cpp" line="416"/>
         <source>Select a stopped, interrupted or failed run first.</source>
         <translation>请先选择一个已停止、已中断或失败的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="496"/>
+        <location filename="../app/gui/mainwindow.cpp" line="438"/>
         <source>Train from Config File</source>
         <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="497"/>
+        <location filename="../app/gui/mainwindow.cpp" line="439"/>
         <location filename="../app/gui/mainwindowqueue.cpp" line="66"/>
         <source>Experiment configs (*.json)</source>
         <translation>实验配置 (*.json)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="515"/>
+        <location filename="../app/gui/mainwindow.cpp" line="457"/>
         <source>Warning: %1</source>
         <translation>警告：%1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="527"/>
+        <location filename="../app/gui/mainwindow.cpp" line="469"/>
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="536"/>
+        <location filename="../app/gui/mainwindow.cpp" line="478"/>
         <source>Cannot start training</source>
         <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="574"/>
+        <location filename="../app/gui/mainwindow.cpp" line="516"/>
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="575"/>
+        <location filename="../app/gui/mainwindow.cpp" line="517"/>
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="586"/>
+        <location filename="../app/gui/mainwindow.cpp" line="528"/>
         <source>Quit MTL Studio</source>
         <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="587"/>
+        <location filename="../app/gui/mainwindow.cpp" line="529"/>
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
         <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="595"/>
+        <location filename="../app/gui/mainwindow.cpp" line="537"/>
         <source>Stopping, then quitting…</source>
         <translation>正在停止，随后退出…</translation>
     </message>

@@ -354,41 +354,6 @@ void MainWindow::openProjectDialog()
         openProject(path);
 }
 
-bool MainWindow::importFashionMnist(const QString &dir)
-{
-    if (!m_session->isOpen() || m_import->isRunning() || m_training->isRunning())
-        return false;
-    m_jobStatus->begin(tr("Importing Fashion-MNIST…"));
-    m_import->start(tr("Import Fashion-MNIST"), m_session->fashionMnistImport(dir));
-    updateActions();
-    return true;
-}
-
-bool MainWindow::importComposed(const QString &format, const QString &status, const QString &title,
-                                const QString &dir)
-{
-    if (!m_session->isOpen() || m_import->isRunning() || m_training->isRunning())
-        return false;
-    m_jobStatus->begin(status);
-    m_import->start(title, m_session->composedImport(format, dir));
-    updateActions();
-    return true;
-}
-
-bool MainWindow::importMultiFashion(const QString &dir)
-{
-    return importComposed(QStringLiteral("multi-fashion"),
-                          tr("Making MultiFashion from Fashion-MNIST…"), tr("Import MultiFashion"),
-                          dir);
-}
-
-bool MainWindow::importFashionScenes(const QString &dir)
-{
-    return importComposed(QStringLiteral("fashion-scenes"),
-                          tr("Composing fashion scenes from Fashion-MNIST…"),
-                          tr("Import Fashion Scenes"), dir);
-}
-
 bool MainWindow::readConfig(const QString &spec, const QStringList &overrides,
                             mtl::experiment::ExperimentConfig &config)
 {
@@ -426,33 +391,10 @@ bool MainWindow::startTraining(const QString &spec, const QStringList &overrides
         return false;
     const QString dataset = toQt(config.dataset);
     if (!datasetModel()->contains(dataset)) {
-        if (dataset == QLatin1String("fashion-mnist") && m_interactive) {
-            if (QMessageBox::question(this, tr("Dataset missing"),
-                                      tr("This project has no dataset 'fashion-mnist'. Import "
-                                         "it from Debian's Fashion-MNIST package now? Press "
-                                         "Train again when the import is done.")) ==
-                QMessageBox::Yes)
-                importFashionMnist();
-            return false;
-        }
-        if (dataset == QLatin1String("multi-fashion") && m_interactive) {
-            if (QMessageBox::question(this, tr("Dataset missing"),
-                                      tr("This project has no dataset 'multi-fashion'. Make it "
-                                         "from Debian's Fashion-MNIST package now? Press Train "
-                                         "again when the import is done.")) == QMessageBox::Yes)
-                importMultiFashion();
-            return false;
-        }
-        if (dataset == QLatin1String("fashion-scenes") && m_interactive) {
-            if (QMessageBox::question(this, tr("Dataset missing"),
-                                      tr("This project has no dataset 'fashion-scenes'. Compose "
-                                         "it from Debian's Fashion-MNIST package now? Press Train "
-                                         "again when the import is done.")) == QMessageBox::Yes)
-                importFashionScenes();
-            return false;
-        }
-        reportError(tr("Cannot train"),
-                    tr("The project has no dataset '%1'. Import it first.").arg(dataset));
+        // A queued run never waits for an answer.
+        if (!m_interactive || m_runFromQueue || !offerImport(dataset))
+            reportError(tr("Cannot train"),
+                        tr("The project has no dataset '%1'. Import it first.").arg(dataset));
         return false;
     }
     m_live->start(config);

@@ -102,6 +102,9 @@ private:
     void applySnapshot(const widgets::ProjectSnapshot &snapshot);
     void onOpened(const widgets::ProjectSession::OpenResult &result);
     bool isBusy() const; // training, about to resume, or importing
+    // For a dataset the workbench can make from Fashion-MNIST, asks whether to import it now
+    // (and does so on yes); false for any other dataset (nothing asked).
+    bool offerImport(const QString &dataset);
     // Reads an experiment config with its overrides; false (the error reported) when it cannot.
     bool readConfig(const QString &spec, const QStringList &overrides,
                     mtl::experiment::ExperimentConfig &config);
