@@ -137,14 +137,7 @@ void TestCli::initTestCase()
     QVERIFY(!m_data.attributes.isEmpty());
 
     m_shared = path(QStringLiteral("shared.mtlproj"));
-    store::Project project(str(m_shared), store::Project::OpenMode::CreateIfMissing);
-    data::IdxImportSpec spec;
-    spec.dataset = "animals";
-    spec.splits = {{"train", str(m_data.train.images), str(m_data.train.labels)},
-                   {"test", str(m_data.test.images), str(m_data.test.labels)}};
-    spec.classNames = data::TextSource{str(QString::fromLatin1(animalClassNames())), "c.txt"};
-    spec.classAttributes = data::TextSource{str(QString::fromLatin1(animalAttributes())), "a.csv"};
-    data::importIdx(project, spec, {});
+    importAnimals(m_shared, "animals", m_data.train, &m_data.test);
 
     m_config = path(QStringLiteral("tiny.json"));
     QVERIFY(writeFile(m_config, tinyConfig(QStringLiteral("animals"), trainJson(1, 16, 2, 0.25))));
@@ -168,13 +161,7 @@ QString TestCli::longProject(const QString &name) const
     const QString file = path(name);
     const IdxSplitPaths split =
         writeIdxSplit(m_dir->path(), QStringLiteral("long"), 2048, 4, 8, 8, false);
-    store::Project project(str(file), store::Project::OpenMode::CreateIfMissing);
-    data::IdxImportSpec spec;
-    spec.dataset = "long";
-    spec.splits = {{"train", str(split.images), str(split.labels)}};
-    spec.classNames = data::TextSource{str(QString::fromLatin1(animalClassNames())), "c.txt"};
-    spec.classAttributes = data::TextSource{str(QString::fromLatin1(animalAttributes())), "a.csv"};
-    data::importIdx(project, spec, {});
+    importAnimals(file, "long", split);
     return file;
 }
 

@@ -46,17 +46,7 @@ void TestCompare::initTestCase()
     QVERIFY(m_dir.isValid());
     const TinyDataset data = writeTinyDataset(m_dir.path(), 64, 32, true);
     m_project = m_dir.filePath(QStringLiteral("c.mtlproj"));
-    {
-        store::Project project(str(m_project), store::Project::OpenMode::CreateIfMissing);
-        data::IdxImportSpec spec;
-        spec.dataset = "animals";
-        spec.splits = {{"train", str(data.train.images), str(data.train.labels)},
-                       {"test", str(data.test.images), str(data.test.labels)}};
-        spec.classNames = data::TextSource{str(QString::fromLatin1(animalClassNames())), "c.txt"};
-        spec.classAttributes =
-            data::TextSource{str(QString::fromLatin1(animalAttributes())), "a.csv"};
-        data::importIdx(project, spec, {});
-    }
+    importAnimals(m_project, "animals", data.train, &data.test);
     m_config = m_dir.filePath(QStringLiteral("tiny.json"));
     QVERIFY(writeFile(m_config, tinyConfig(QStringLiteral("animals"),
                                            QStringLiteral(R"({"epochs": 1, "batch_size": 16,

@@ -86,15 +86,7 @@ void TestHostile::initTestCase()
     QVERIFY(m_dir.isValid());
     m_data = writeTinyDataset(m_dir.path(), 64, 32, false);
     m_project = path(QStringLiteral("p.mtlproj"));
-    {
-        store::Project project(str(m_project), store::Project::OpenMode::CreateIfMissing);
-        data::IdxImportSpec spec;
-        spec.dataset = "animals";
-        spec.splits = {{"train", str(m_data.train.images), str(m_data.train.labels)}};
-        spec.classNames = data::TextSource{str(QString::fromLatin1(animalClassNames())), "c"};
-        spec.classAttributes = data::TextSource{str(QString::fromLatin1(animalAttributes())), "a"};
-        data::importIdx(project, spec, {});
-    }
+    importAnimals(m_project, "animals", m_data.train);
     m_config = path(QStringLiteral("tiny.json"));
     QVERIFY(writeFile(m_config, tinyConfig(QStringLiteral("animals"),
                                            QStringLiteral(R"({"epochs": 1, "batch_size": 16,
@@ -346,15 +338,7 @@ QString TestHostile::longRun(const QString &name, const QString &train)
 {
     const QString project = path(name + QStringLiteral(".mtlproj"));
     const IdxSplitPaths split = writeIdxSplit(m_dir.path(), name, 2048, 4, 8, 8, false);
-    {
-        store::Project p(str(project), store::Project::OpenMode::CreateIfMissing);
-        data::IdxImportSpec spec;
-        spec.dataset = "long";
-        spec.splits = {{"train", str(split.images), str(split.labels)}};
-        spec.classNames = data::TextSource{str(QString::fromLatin1(animalClassNames())), "c"};
-        spec.classAttributes = data::TextSource{str(QString::fromLatin1(animalAttributes())), "a"};
-        data::importIdx(p, spec, {});
-    }
+    importAnimals(project, "long", split);
     const QString config = path(name + QStringLiteral(".json"));
     if (!writeFile(config, tinyConfig(QStringLiteral("long"), train)))
         return {};

@@ -1,5 +1,6 @@
 #include "fixtures.h"
 
+#include "data/idximporter.h"
 #include "store/project.h"
 #include "store/sqlite.h"
 
@@ -118,6 +119,20 @@ TinyDataset writeTinyDataset(const QString &dir, int nTrain, int nTest, bool gzi
         !writeFile(d.attributes, animalAttributes()))
         return {};
     return d;
+}
+
+void importAnimals(const QString &projectPath, const std::string &name, const IdxSplitPaths &train,
+                   const IdxSplitPaths *test)
+{
+    store::Project project(str(projectPath), store::Project::OpenMode::CreateIfMissing);
+    data::IdxImportSpec spec;
+    spec.dataset = name;
+    spec.splits = {{"train", str(train.images), str(train.labels)}};
+    if (test)
+        spec.splits.push_back({"test", str(test->images), str(test->labels)});
+    spec.classNames = data::TextSource{str(QString::fromLatin1(animalClassNames())), "c.txt"};
+    spec.classAttributes = data::TextSource{str(QString::fromLatin1(animalAttributes())), "a.csv"};
+    data::importIdx(project, spec, {});
 }
 
 QByteArray tinyConfig(const QString &dataset, const QString &trainJson)

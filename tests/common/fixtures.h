@@ -91,6 +91,11 @@ struct TinyDataset {
 TinyDataset writeTinyDataset(const QString &dir, int nTrain = 64, int nTest = 32, bool gzip = true,
                              int height = 8, int width = 8);
 
+// Imports IDX files into `projectPath` (created if missing) as dataset `name`, with the animal
+// class names and attributes: the train split, and the test split when `test` is given.
+void importAnimals(const QString &projectPath, const std::string &name, const IdxSplitPaths &train,
+                   const IdxSplitPaths *test = nullptr);
+
 // Experiment config for the tiny dataset: task "kind" (classification of "class") and task
 // "looks" (attributes flies, mammal). `train` is the JSON of the "train" object.
 QByteArray tinyConfig(const QString &dataset, const QString &trainJson);

@@ -178,14 +178,7 @@ void TestRunControl::initTestCase()
     QVERIFY(m_dir->isValid());
     m_project = QDir(m_dir->path()).filePath(QStringLiteral("control.mtlproj"));
     const TinyDataset d = writeTinyDataset(m_dir->path(), 64, 32, true);
-    store::Project project(str(m_project), store::Project::OpenMode::CreateIfMissing);
-    data::IdxImportSpec spec;
-    spec.dataset = "animals";
-    spec.splits = {{"train", str(d.train.images), str(d.train.labels)},
-                   {"test", str(d.test.images), str(d.test.labels)}};
-    spec.classNames = data::TextSource{str(QString::fromLatin1(animalClassNames())), "c.txt"};
-    spec.classAttributes = data::TextSource{str(QString::fromLatin1(animalAttributes())), "a.csv"};
-    data::importIdx(project, spec, {});
+    importAnimals(m_project, "animals", d.train, &d.test);
 }
 
 void TestRunControl::cleanupTestCase()
