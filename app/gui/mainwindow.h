@@ -82,6 +82,7 @@ Q_SIGNALS:
     void projectLoaded(const QString &path);
     // An openProject() that had started could not open the project (lastError() says why).
     void projectOpenFailed(const QString &message);
+    // A run ended, or could not start (runId 0, "failed"), queued ones included.
     void runFinished(qint64 runId, const QString &status);
     void importFinished(bool ok, const QString &message);
 

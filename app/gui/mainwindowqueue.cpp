@@ -57,6 +57,7 @@ void MainWindow::runQueue()
         m_runFromQueue = false;
         statusBar()->showMessage(tr("Queue: %1 could not start: %2").arg(next.name, m_lastError),
                                  30000);
+        Q_EMIT runFinished(0, QStringLiteral("failed")); // as for a run that fails to set up
     }
 }
 

@@ -67,6 +67,7 @@ private Q_SLOTS:
     void pauseResumeAndStopFromTheToolbar();
     void resumesAStoppedRunWithItsWholeCurve();
     void queueRunsOneAfterAnotherPastAFailure();
+    void queueSkipsAnEntryThatCannotStart();
     void failedImportLeavesTheProjectUnchanged();
     void notAProjectFailsToOpen();
     void readOnlyProjectOpensForBrowsingOnly();
@@ -570,6 +571,32 @@ void TestMainWindow::queueRunsOneAfterAnotherPastAFailure()
     QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
     QVERIFY(window.queue()->isEmpty() && !queuePanel->isVisible());
     QVERIFY(!window.queue()->isHalted());
+}
+
+// A queued config that has gone by its turn (the file deleted) is reported as a run that could
+// not start, runFinished(0, "failed"), without a dialog; the queue goes on.
+void TestMainWindow::queueSkipsAnEntryThatCannotStart()
+{
+    MainWindow window; // interactive: a dialog would block the test
+    window.show();
+    QVERIFY(openAndWait(window, m_project));
+    const QString doomed = m_dir.filePath(QStringLiteral("doomed.json"));
+    QFile::remove(doomed);
+    QVERIFY(QFile::copy(m_config, doomed));
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    QVERIFY(window.startTraining(m_config, {QStringLiteral("train.epochs=1")}));
+    QVERIFY(window.enqueue(doomed));
+    QVERIFY(window.enqueue(m_config, {QStringLiteral("train.epochs=1")}));
+    QVERIFY(QFile::remove(doomed));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 120000);
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("completed"));
+    QCOMPARE(finished.at(1).at(0).toLongLong(), 0);
+    QCOMPARE(finished.at(1).at(1).toString(), QStringLiteral("failed"));
+    QVERIFY2(window.lastError().contains(QStringLiteral("doomed.json")),
+             qPrintable(window.lastError()));
+    QCOMPARE(finished.at(2).at(1).toString(), QStringLiteral("completed"));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.training()->isRunning(), 10000);
+    QVERIFY(window.queue()->isEmpty());
 }
 
 void TestMainWindow::notAProjectFailsToOpen()
