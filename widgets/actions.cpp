@@ -118,22 +118,14 @@ void Actions::addToMenuBar(QMenuBar *bar, QMenu *recent)
     QMenu *run = bar->addMenu(tr("&Run"));
     run->addAction(m_train);
     m_examples = run->addMenu(tr("Train &Example"));
-    for (const std::string &name : mtl::experiment::exampleExperiments()) {
-        const QString spec = QStringLiteral("example:%1").arg(toQt(name));
-        QAction *action = m_examples->addAction(toQt(name));
-        connect(action, &QAction::triggered, this, [this, spec] { Q_EMIT exampleChosen(spec); });
-    }
+    addExamples(m_examples, &Actions::exampleChosen);
     run->addAction(m_trainFile);
     run->addAction(m_resume);
     run->addSeparator();
     m_queue = run->addMenu(tr("Add to &Queue"));
     m_queue->setObjectName(QStringLiteral("queueMenu"));
     m_queue->setToolTipsVisible(true);
-    for (const std::string &name : mtl::experiment::exampleExperiments()) {
-        const QString spec = QStringLiteral("example:%1").arg(toQt(name));
-        QAction *action = m_queue->addAction(toQt(name));
-        connect(action, &QAction::triggered, this, [this, spec] { Q_EMIT exampleQueued(spec); });
-    }
+    addExamples(m_queue, &Actions::exampleQueued);
     m_queue->addSeparator();
     m_queue->addAction(m_queueFile);
     run->addAction(m_runQueue);
@@ -148,6 +140,15 @@ void Actions::addToMenuBar(QMenuBar *bar, QMenu *recent)
     QMenu *help = bar->addMenu(tr("&Help"));
     help->addAction(m_about);
     help->addAction(m_aboutQt);
+}
+
+void Actions::addExamples(QMenu *menu, void (Actions::*chosen)(const QString &))
+{
+    for (const std::string &name : mtl::experiment::exampleExperiments()) {
+        const QString spec = QStringLiteral("example:%1").arg(toQt(name));
+        QAction *action = menu->addAction(toQt(name));
+        connect(action, &QAction::triggered, this, [this, chosen, spec] { (this->*chosen)(spec); });
+    }
 }
 
 void Actions::addToToolBar(QToolBar *tools)

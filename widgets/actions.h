@@ -80,6 +80,8 @@ Q_SIGNALS:
 
 private:
     void showPaused(bool paused);
+    // One entry per example experiment in `menu`, each emitting `chosen` with "example:NAME".
+    void addExamples(QMenu *menu, void (Actions::*chosen)(const QString &));
 
     QWidget *m_window;
     QAction *m_new, *m_open, *m_import, *m_importMulti, *m_importScenes, *m_train, *m_trainFile,

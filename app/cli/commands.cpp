@@ -1,14 +1,10 @@
 #include "commands.h"
 
-#include "progressprinter.h"
-
 #include "common/registry.h"
 #include "data/importer.h"
 #include "store/project.h"
-#include "store/runmetrics.h"
 #include "store/projectfile.h"
 #include "train/catalog.h"
-#include "train/trainer.h"
 
 #include <nlohmann/json.hpp>
 

@@ -206,8 +206,7 @@ void MainWindow::connectJobs()
                 updateActions();
                 refresh();
                 Q_EMIT importFinished(ok, message);
-                if (!m_queue->isEmpty() && !m_queue->isHalted())
-                    runQueue();
+                startQueued();
             });
 }
 
@@ -490,8 +489,7 @@ void MainWindow::onIdle()
         close();
         return;
     }
-    if (!m_queue->isEmpty() && !m_queue->isHalted())
-        runQueue();
+    startQueued();
 }
 
 void MainWindow::onRunSelected()

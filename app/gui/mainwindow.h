@@ -114,6 +114,9 @@ private:
     void openProjectDialog();
     void trainFromFile();
     void queueFromFile();
+    // Starts the first waiting experiment that can start, unless nothing waits, something
+    // trains or imports, or a stop paused the queue; skips (and reports) those that cannot.
+    void startQueued();
     void showAbout();
 
     void onRunSelected();

@@ -41,15 +41,19 @@ bool MainWindow::enqueue(const QString &spec, const QStringList &overrides)
     m_queue->append({spec, overrides, toQt(config.name)});
     statusBar()->showMessage(
         tr("Queued %1 (%2 waiting)").arg(toQt(config.name)).arg(m_queue->rowCount()), 10000);
-    if (!isBusy() && !m_queue->isHalted())
-        runQueue();
+    startQueued();
     return true;
 }
 
 void MainWindow::runQueue()
 {
     m_queue->setHalted(false);
-    while (!m_queue->isEmpty() && !isBusy()) {
+    startQueued();
+}
+
+void MainWindow::startQueued()
+{
+    while (!m_queue->isEmpty() && !m_queue->isHalted() && !isBusy()) {
         const ExperimentQueue::Entry next = m_queue->takeFirst();
         m_runFromQueue = true; // its errors go to the status bar, not a dialog
         if (startTraining(next.spec, next.overrides))

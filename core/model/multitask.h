@@ -95,7 +95,6 @@ public:
     ModelOutput run(const torch::Tensor &x, bool collectTaps = false);
     // Only for a model on a CUDA device (autocast here is CUDA's); off by default.
     void setMixedPrecision(bool on) { m_mixedPrecision = on; }
-    bool mixedPrecision() const { return m_mixedPrecision; }
 
 private:
     bool m_mixedPrecision = false;
