@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <unistd.h>
 
 namespace cli {
@@ -61,6 +62,7 @@ json datasetJson(const store::DatasetInfo &d)
             {"width", d.width},
             {"height", d.height},
             {"channels", d.channels},
+            {"root", d.root},
             {"samples", d.totalSamples()},
             {"splits", splits},
             {"columns", columns},
@@ -124,26 +126,53 @@ int runImport(const ImportArgs &a)
                      {"class-names", a.classNames},
                      {"class-attributes", a.classAttributes},
                      {"attribute-groups", a.attributeGroups},
-                     {"dir", a.dir}};
+                     {"dir", a.dir},
+                     {"root", a.root},
+                     {"table", a.table},
+                     {"partition", a.partition}};
+    request.options = {{"path-column", a.pathColumn},
+                       {"split-column", a.splitColumn},
+                       {"on-error", a.onError},
+                       {"resize", a.resize}};
     request.seed = a.seed;
     request.count = a.count;
-    const bool composes = a.format == "multi-fashion" || a.format == "fashion-scenes";
-    if (!composes && (a.seed != 0 || a.count != 0))
+    // Each flag applies to some formats only: a flag another format would use is a mistake.
+    const std::string composing = "multi-fashion fashion-scenes";
+    const std::string imageFiles = "csv celeba awa folders";
+    struct FlagUse {
+        const char *flag;
+        bool given;
+        std::string formats; // the formats it applies to
+    };
+    const std::vector<FlagUse> applies{
+        {"--images", !a.images.empty(), "idx"},
+        {"--labels", !a.labels.empty(), "idx"},
+        {"--class-names", !a.classNames.empty(), "idx"},
+        {"--class-attributes", !a.classAttributes.empty(), "idx folders"},
+        {"--attribute-groups", !a.attributeGroups.empty(), "idx folders"},
+        {"--dir", !a.dir.empty(), "fashion-mnist " + composing},
+        {"--seed", a.seed != 0, composing},
+        {"--count", a.count != 0, composing},
+        {"--root", !a.root.empty(), imageFiles},
+        {"--table", !a.table.empty(), "csv celeba"},
+        {"--partition", !a.partition.empty(), "celeba"},
+        {"--path-column", !a.pathColumn.empty(), "csv"},
+        {"--split-column", !a.splitColumn.empty(), "csv"},
+        {"--resize", !a.resize.empty(), imageFiles},
+        {"--on-error", !a.onError.empty(), imageFiles},
+    };
+    for (const auto &[flag, given, formats] : applies) {
+        std::istringstream in(formats);
+        std::vector<std::string> names;
+        for (std::string name; in >> name;)
+            names.push_back(name);
+        if (!given || std::count(names.begin(), names.end(), a.format) > 0)
+            continue;
+        std::string list;
+        for (std::size_t i = 0; i < names.size(); ++i)
+            list += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
         throw Error(ErrorCode::InvalidInput,
-                    "--seed and --count apply to --format multi-fashion and fashion-scenes only");
-    if (a.format != "idx") {
-        for (const auto &[flag, value] : {std::pair{"--images", a.images},
-                                          {"--labels", a.labels},
-                                          {"--class-names", a.classNames},
-                                          {"--class-attributes", a.classAttributes},
-                                          {"--attribute-groups", a.attributeGroups}})
-            if (!value.empty())
-                throw Error(ErrorCode::InvalidInput,
-                            std::string(flag) + " applies to --format idx only");
-    } else if (!a.dir.empty()) {
-        throw Error(ErrorCode::InvalidInput,
-                    "--dir applies to --format fashion-mnist, multi-fashion and fashion-scenes "
-                    "only");
+                    std::string(flag) + " applies to --format " + list + " only");
     }
     // A new project is made under a temporary name and put in place when the import has
     // committed: a failed or killed first import leaves no project, empty or partial, behind.
@@ -186,18 +215,68 @@ int runImport(const ImportArgs &a)
     std::fprintf(stderr, "%s dataset '%s': %s samples in %.2f s; columns: %s\n",
                  summary.created ? "created" : "appended to", summary.dataset.c_str(),
                  splitText.c_str(), summary.seconds, joinNames(summary.columns).c_str());
+    if (summary.skipped > 0) {
+        std::fprintf(stderr,
+                     "skipped %lld rows (--on-error skip); the log is stored in the "
+                     "project: mtlstudio-cli datasets %s --log %s\n",
+                     static_cast<long long>(summary.skipped), a.project.c_str(),
+                     summary.dataset.c_str());
+    }
+    constexpr std::size_t kShown = 10;
+    for (std::size_t i = 0; i < summary.log.size() && i < kShown; ++i)
+        std::fprintf(stderr, "  %s\n", summary.log[i].c_str());
+    if (summary.log.size() > kShown)
+        std::fprintf(stderr, "  … %zu more lines in the log\n", summary.log.size() - kShown);
     if (a.json)
         std::cout << json{{"dataset", summary.dataset}, {"dataset_id", summary.datasetId},
                           {"created", summary.created}, {"splits", splits},
-                          {"columns", summary.columns}, {"seconds", summary.seconds}}
+                          {"columns", summary.columns}, {"skipped", summary.skipped},
+                          {"seconds", summary.seconds}}
                          .dump()
                   << std::endl;
     return Ok;
 }
 
-int runDatasets(const std::string &path, bool asJson)
+namespace {
+// The import log of one dataset: every import, and the rows --on-error skip left out.
+int printImportLog(store::Project &project, const std::string &name, bool asJson)
+{
+    const auto dataset = project.datasets().find(name);
+    if (!dataset)
+        throw Error(ErrorCode::NotFound, "no dataset '" + name + "' in " + project.path());
+    const auto imports = project.datasets().imports(dataset->id);
+    if (asJson) {
+        json list = json::array();
+        for (const auto &i : imports)
+            list.push_back({{"created_at", i.createdAt},
+                            {"format", i.format},
+                            {"source", i.source},
+                            {"added", i.added},
+                            {"skipped", i.skipped},
+                            {"log", i.log}});
+        std::cout << json{{"dataset", name}, {"imports", list}}.dump(-1, ' ', false,
+                                                                     json::error_handler_t::replace)
+                  << std::endl;
+        return Ok;
+    }
+    if (imports.empty())
+        std::cout << "no import of '" << name << "' was logged (imported by an earlier build)\n";
+    for (const auto &i : imports) {
+        std::cout << i.createdAt << "  " << i.format << " from " << i.source << ": " << i.added
+                  << " samples added, " << i.skipped << " rows skipped\n";
+        std::istringstream lines(i.log);
+        for (std::string line; std::getline(lines, line);)
+            std::cout << "  " << line << "\n";
+    }
+    return Ok;
+}
+} // namespace
+
+int runDatasets(const std::string &path, bool asJson, const std::string &log)
 {
     auto project = openForReading(path);
+    if (!log.empty())
+        return printImportLog(*project, log, asJson);
     const auto datasets = project->datasets().list();
     if (asJson) {
         json list = json::array();
@@ -214,7 +293,10 @@ int runDatasets(const std::string &path, bool asJson)
         for (const auto &s : d.splits)
             splits += (splits.empty() ? "" : ", ") + s.name + " " + std::to_string(s.samples);
         std::cout << d.name << "  (" << d.format << ", " << d.width << "x" << d.height << "x"
-                  << d.channels << ")\n  splits:  " << splits << "\n  columns:";
+                  << d.channels << ")\n";
+        if (!d.root.empty())
+            std::cout << "  images:  " << d.root << "\n";
+        std::cout << "  splits:  " << splits << "\n  columns:";
         for (const auto &c : d.columns) {
             std::cout << " " << c.name;
             if (c.kind == store::ColumnKind::Categorical)
@@ -249,6 +331,36 @@ int runDatasets(const std::string &path, bool asJson)
             std::cout << "\n";
         }
     }
+    return Ok;
+}
+
+int runRelocate(const std::string &path, const std::string &name, const std::string &root)
+{
+    auto project = openProject(path);
+    const auto dataset = project->datasets().find(name);
+    if (!dataset)
+        throw Error(ErrorCode::NotFound, "no dataset '" + name + "' in " + path);
+    if (dataset->root.empty())
+        throw Error(ErrorCode::InvalidInput, "dataset '" + name +
+                                                 "' keeps its images in the project; it has no "
+                                                 "folder to relocate");
+    std::error_code ec;
+    const std::filesystem::path folder = std::filesystem::canonical(root, ec);
+    if (ec || !std::filesystem::is_directory(folder))
+        throw Error(ErrorCode::NotFound, "is not a folder", {root});
+    // The folder must hold the dataset's images: a sample of their paths is looked up.
+    const auto paths = project->datasets().samplePaths(dataset->id, 64);
+    for (const std::string &relative : paths)
+        if (!std::filesystem::is_regular_file(folder / relative, ec))
+            throw Error(ErrorCode::InvalidInput,
+                        "does not hold the images of dataset '" + name + "': " + relative +
+                            " is not there; nothing was changed",
+                        {folder.string()});
+    store::Transaction tx(project->db());
+    project->datasets().setRoot(dataset->id, folder.string());
+    tx.commit();
+    std::fprintf(stderr, "dataset '%s' now reads its images from %s (was %s; %zu paths checked)\n",
+                 name.c_str(), folder.string().c_str(), dataset->root.c_str(), paths.size());
     return Ok;
 }
 

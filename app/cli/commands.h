@@ -31,6 +31,8 @@ int exitCodeFor(const mtl::Error &e);
 struct ImportArgs {
     std::string project, name, format = "idx", images, labels, split = "train", classNames,
                                classAttributes, attributeGroups, dir;
+    // Image-file formats (csv, celeba, awa, folders).
+    std::string root, table, partition, pathColumn, splitColumn, onError, resize;
     std::uint64_t seed = 0;
     std::int64_t count = 0;
     bool json = false;
@@ -52,7 +54,10 @@ struct CompareArgs {
 };
 
 int runImport(const ImportArgs &args);
-int runDatasets(const std::string &project, bool asJson);
+// With `log` (a dataset name): that dataset's import log instead of the list.
+// Points a dataset of image files at the folder it moved to (checked to hold its images).
+int runRelocate(const std::string &project, const std::string &dataset, const std::string &root);
+int runDatasets(const std::string &project, bool asJson, const std::string &log = {});
 int runRuns(const std::string &project, bool asJson);
 int runParts(bool asJson);
 int runTrain(const TrainArgs &args);

@@ -71,7 +71,10 @@ int main(int argc, char **argv)
                      "names, groups and attributes; multi-fashion: MultiFashion made from "
                      "them (two garments per 36×36 image, tasks left and right); "
                      "fashion-scenes: 64×64 scenes of 2–4 garments with semantic, depth and "
-                     "normals maps")
+                     "normals maps; csv: an image folder (--root) and a CSV/TSV table "
+                     "(--table); celeba: CelebA's list_attr_celeba.txt (--table, --root, "
+                     "--partition); awa: Animals with Attributes 2 (--root); folders: one "
+                     "sub-folder per class (--root)")
         ->check(CLI::IsMember(data::importFormats()))
         ->capture_default_str();
     import->add_option("--images", importArgs.images, "IDX images file (.gz or plain)");
@@ -89,6 +92,30 @@ int main(int argc, char **argv)
     import->add_option("--dir", importArgs.dir,
                        "Directory with the Fashion-MNIST *-idx?-ubyte.gz files "
                        "(default /usr/share/datasets/fashion-mnist)");
+    import->add_option("--root", importArgs.root,
+                       "csv, celeba, folders: the folder image paths are relative to (paths may "
+                       "not leave it); awa: the AwA2 folder");
+    import->add_option("--table", importArgs.table,
+                       "csv: the CSV or TSV table (a header row, a path column, label columns); "
+                       "celeba: list_attr_celeba.txt");
+    import->add_option("--partition", importArgs.partition,
+                       "celeba: list_eval_partition.txt (0/1/2 → train/val/test; without it "
+                       "every image goes to --split)");
+    import->add_option("--path-column", importArgs.pathColumn,
+                       "csv: the column of image paths (default: a column named path, file, "
+                       "filename, image or image_path, else the first)");
+    import->add_option("--split-column", importArgs.splitColumn,
+                       "csv: the column naming each row's split (without it every row goes to "
+                       "--split)");
+    import->add_option("--resize", importArgs.resize,
+                       "csv, celeba, awa, folders: WIDTHxHEIGHT every image is resized to for "
+                       "training; without it the images must all be one size");
+    import
+        ->add_option("--on-error", importArgs.onError,
+                     "csv, celeba, awa, folders: fail (default) stops at the first bad row and "
+                     "imports nothing; skip leaves bad rows out and lists them in the import "
+                     "log (datasets PROJECT --log NAME)")
+        ->check(CLI::IsMember({"fail", "skip"}));
     import
         ->add_option("--seed", importArgs.seed,
                      "multi-fashion, fashion-scenes: seed of the pairing or placing of garments "
@@ -108,6 +135,20 @@ int main(int argc, char **argv)
     auto *datasets = app.add_subcommand("datasets", "List the datasets in PROJECT");
     datasets->add_option("PROJECT", datasetsProject, "Project file (*.mtlproj)")->required();
     datasets->add_flag("--json", datasetsJson, "Print one JSON object on stdout");
+    std::string relocateProject, relocateDataset, relocateRoot;
+    auto *relocate = app.add_subcommand(
+        "relocate", "Point a dataset of image files (csv, celeba, awa, folders) at the folder "
+                    "its images moved to");
+    relocate->add_option("PROJECT", relocateProject, "Project file (*.mtlproj)")->required();
+    relocate->add_option("--dataset", relocateDataset, "Dataset name")->required();
+    relocate
+        ->add_option("--root", relocateRoot,
+                     "The folder the images are in now (checked: it must hold them)")
+        ->required();
+    std::string datasetsLog;
+    datasets->add_option("--log", datasetsLog,
+                         "Print the import log of this dataset: each import, and the rows "
+                         "--on-error skip left out");
 
     TrainArgs trainArgs;
     auto *trainCmd = app.add_subcommand(
@@ -235,7 +276,16 @@ int main(int argc, char **argv)
             {"--class-attributes", &importArgs.classAttributes},
             {"--attribute-groups", &importArgs.attributeGroups},
             {"--dir", &importArgs.dir},
+            {"--root", &importArgs.root},
+            {"--table", &importArgs.table},
+            {"--partition", &importArgs.partition},
+            {"--path-column", &importArgs.pathColumn},
+            {"--split-column", &importArgs.splitColumn},
             {"PROJECT", &datasetsProject},
+            {"--log", &datasetsLog},
+            {"PROJECT", &relocateProject},
+            {"--dataset", &relocateDataset},
+            {"--root", &relocateRoot},
             {"PROJECT", &runsProject},
             {"PROJECT", &compareArgs.project},
             {"PROJECT", &trainArgs.project},
@@ -248,8 +298,10 @@ int main(int argc, char **argv)
             requireUtf8(item, "--set");
         if (*import)
             return runImport(importArgs);
+        if (*relocate)
+            return runRelocate(relocateProject, relocateDataset, relocateRoot);
         if (*datasets)
-            return runDatasets(datasetsProject, datasetsJson);
+            return runDatasets(datasetsProject, datasetsJson, datasetsLog);
         if (*trainCmd)
             return runTrain(trainArgs);
         if (*runs)

@@ -16,7 +16,7 @@ std::string trimmed(std::string_view text)
     return std::string(text.substr(begin, end - begin));
 }
 
-std::vector<CsvRecord> parseCsv(std::string_view text, const std::string &source)
+std::vector<CsvRecord> parseCsv(std::string_view text, const std::string &source, char delimiter)
 {
     requireUtf8File(text, source);
     if (text.substr(0, 3) == "\xEF\xBB\xBF")
@@ -74,7 +74,7 @@ std::vector<CsvRecord> parseCsv(std::string_view text, const std::string &source
             fieldStarted = true;
             quoteLine = line;
             quoteColumn = column;
-        } else if (c == ',') {
+        } else if (c == delimiter) {
             endField();
         } else if (c == '\n') {
             ++line;

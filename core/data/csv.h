@@ -1,6 +1,6 @@
 #pragma once
-// A small RFC 4180 CSV reader: comma separated, double-quoted fields with "" escapes, LF or
-// CRLF line ends, an optional UTF-8 byte order mark. Records remember their line number.
+// A small RFC 4180 CSV reader: comma (or tab) separated, double-quoted fields with "" escapes, LF
+// or CRLF line ends, an optional UTF-8 byte order mark. Records remember their line number.
 
 #include <cstdint>
 #include <string>
@@ -15,8 +15,9 @@ struct CsvRecord {
 };
 
 // Parses all records; blank lines are skipped. Throws InvalidInput naming source:line:column
-// for an unterminated quote or text after a closing quote.
-std::vector<CsvRecord> parseCsv(std::string_view text, const std::string &source);
+// for an unterminated quote or text after a closing quote. `delimiter` ',' reads CSV, '\t' TSV.
+std::vector<CsvRecord> parseCsv(std::string_view text, const std::string &source,
+                                char delimiter = ',');
 
 // Trims ASCII whitespace at both ends.
 std::string trimmed(std::string_view text);

@@ -7,6 +7,7 @@
 #include "data/idx.h"
 #include "data/fashionscenes.h"
 #include "data/multifashion.h"
+#include "data/tableimporters.h"
 #include "resources/embedded.h"
 #include "store/project.h"
 
@@ -288,6 +289,14 @@ const Registry<ImporterMaker> &importers()
            {"count", OptionSpec::Type::Integer, 0,
             "training scenes; the test split gets a fifth as many (0: 10,000 and 2,000)", 0, 1e9}}},
          [] { return std::unique_ptr<Importer>(std::make_unique<FashionScenesImporter>()); }},
+        {{"csv", ImageFileImporter("csv").description(), {}},
+         [] { return std::unique_ptr<Importer>(std::make_unique<ImageFileImporter>("csv")); }},
+        {{"celeba", ImageFileImporter("celeba").description(), {}},
+         [] { return std::unique_ptr<Importer>(std::make_unique<ImageFileImporter>("celeba")); }},
+        {{"awa", ImageFileImporter("awa").description(), {}},
+         [] { return std::unique_ptr<Importer>(std::make_unique<ImageFileImporter>("awa")); }},
+        {{"folders", ImageFileImporter("folders").description(), {}},
+         [] { return std::unique_ptr<Importer>(std::make_unique<ImageFileImporter>("folders")); }},
     };
     return table;
 }

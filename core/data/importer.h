@@ -28,6 +28,19 @@ struct ImportRequest {
     // and at most this many samples per split (0: as many as the source split has).
     std::uint64_t seed = 0;
     std::int64_t count = 0;
+    // Settings by name for formats that take them, e.g. {"path-column": "file",
+    // "split-column": "split", "on-error": "skip", "resize": "64x64"}; empty values are unset.
+    std::map<std::string, std::string> options;
+    std::string option(const std::string &name) const { return valueOf(options, name); }
+    std::string file(const std::string &role) const { return valueOf(files, role); }
+
+private:
+    static std::string valueOf(const std::map<std::string, std::string> &map,
+                               const std::string &key)
+    {
+        const auto found = map.find(key);
+        return found == map.end() ? std::string() : found->second;
+    }
 };
 
 struct ImportSummary {
@@ -36,6 +49,8 @@ struct ImportSummary {
     bool created = false;                 // false when appended to an existing dataset
     std::vector<store::SplitCount> added; // samples added per split
     std::vector<std::string> columns;     // label columns of the dataset
+    std::int64_t skipped = 0;             // rows left out (--on-error skip), listed in `log`
+    std::vector<std::string> log;         // "file:line: problem" per skipped row, then notes
     double seconds = 0.0;
 };
 

@@ -1,12 +1,14 @@
 #include "data/memorysource.h"
 
 #include "common/error.h"
+#include "data/imagefile.h"
 #include "store/project.h"
 
 #include <torch/types.h>
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <numeric>
 #include <unordered_map>
 
@@ -72,18 +74,44 @@ MemorySplit loadSplit(store::Project &project, const store::DatasetInfo &dataset
     const std::size_t itemSize = static_cast<std::size_t>(h * w * c);
     result.sampleIds.reserve(static_cast<std::size_t>(n));
     std::int64_t i = 0;
+    const std::filesystem::path root(dataset.root);
+    bool rootChecked = false;
     project.datasets().forEachImage(dataset.id, split, [&](const store::StoredImage &image) {
-        if (image.encoding != store::ImageEncoding::Raw)
-            throw Error(ErrorCode::InvalidInput,
-                        "sample " + std::to_string(image.sampleId) + " is stored as " +
-                            toString(image.encoding) +
-                            "; this build trains on raw (IDX-imported) pixels only");
-        if (image.size != itemSize || i >= n)
-            throw Error(ErrorCode::InvalidInput,
-                        "sample " + std::to_string(image.sampleId) + " of dataset '" +
-                            dataset.name + "' has " + std::to_string(image.size) +
-                            " bytes; expected " + std::to_string(itemSize));
-        std::memcpy(out + i * itemSize, image.data, itemSize);
+        if (i >= n)
+            throw Error(ErrorCode::InvalidInput, "split '" + split + "' of dataset '" +
+                                                     dataset.name + "' grew while it was read");
+        if (image.encoding != store::ImageEncoding::Raw) {
+            // PNG or JPEG: the bytes stored in the project, else the file under the root.
+            std::string file;
+            const void *bytes = image.data;
+            std::size_t size = image.size;
+            const std::string where = image.path.empty()
+                                          ? "sample " + std::to_string(image.sampleId)
+                                          : (root / image.path).string();
+            if (!bytes) {
+                if (!rootChecked && !std::filesystem::is_directory(root))
+                    throw Error(ErrorCode::NotFound,
+                                "the images of dataset '" + dataset.name +
+                                    "' are no longer in this folder; if it moved, point the "
+                                    "dataset to it: mtlstudio-cli relocate PROJECT --dataset '" +
+                                    dataset.name + "' --root NEW_FOLDER",
+                                {dataset.root});
+                rootChecked = true;
+                file = readImageFile(where);
+                bytes = file.data();
+                size = file.size();
+            }
+            const DecodedImage decoded = decodeImage(bytes, size, where, static_cast<int>(c),
+                                                     static_cast<int>(w), static_cast<int>(h));
+            std::memcpy(out + i * itemSize, decoded.pixels.data(), itemSize);
+        } else {
+            if (image.size != itemSize)
+                throw Error(ErrorCode::InvalidInput,
+                            "sample " + std::to_string(image.sampleId) + " of dataset '" +
+                                dataset.name + "' has " + std::to_string(image.size) +
+                                " bytes; expected " + std::to_string(itemSize));
+            std::memcpy(out + i * itemSize, image.data, itemSize);
+        }
         result.sampleIds.push_back(image.sampleId);
         ++i;
     });

@@ -36,8 +36,8 @@ std::vector<DatasetInfo> DatasetStore::query(const std::string &where,
                                              const std::function<void(Statement &)> &bind)
 {
     std::vector<DatasetInfo> result;
-    Statement st(m_db, "SELECT id, name, format, source, created_at, width, height, channels "
-                       "FROM datasets " +
+    Statement st(m_db, "SELECT id, name, format, source, created_at, width, height, channels, "
+                       "root FROM datasets " +
                            where + " ORDER BY name");
     bind(st);
     while (st.step()) {
@@ -50,6 +50,7 @@ std::vector<DatasetInfo> DatasetStore::query(const std::string &where,
         info.width = st.int32(5);
         info.height = st.int32(6);
         info.channels = st.int32(7);
+        info.root = st.text(8);
         result.push_back(std::move(info));
     }
     Statement splits(m_db, "SELECT split, count(*) FROM samples WHERE dataset_id = ?1 "
@@ -114,14 +115,62 @@ std::optional<DatasetInfo> DatasetStore::find(std::int64_t id)
 }
 
 std::int64_t DatasetStore::create(const std::string &name, const std::string &format,
-                                  const std::string &source, int width, int height, int channels)
+                                  const std::string &source, int width, int height, int channels,
+                                  const std::string &root)
 {
     Statement st(m_db, "INSERT INTO datasets (name, format, source, created_at, width, height, "
-                       "channels) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                       "channels, root) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     st.bind(1, name).bind(2, format).bind(3, source).bind(4, nowIso8601());
-    st.bind(5, width).bind(6, height).bind(7, channels);
+    st.bind(5, width).bind(6, height).bind(7, channels).bind(8, root);
     st.exec();
     return m_db.lastInsertId();
+}
+
+void DatasetStore::setRoot(std::int64_t datasetId, const std::string &root)
+{
+    Statement st(m_db, "UPDATE datasets SET root = ?2 WHERE id = ?1");
+    st.bind(1, datasetId).bind(2, root);
+    st.exec();
+}
+
+std::vector<std::string> DatasetStore::samplePaths(std::int64_t datasetId, int limit)
+{
+    Statement count(m_db,
+                    "SELECT count(*) FROM samples WHERE dataset_id = ?1 AND path IS NOT NULL");
+    count.bind(1, datasetId);
+    count.step();
+    const std::int64_t total = count.int64(0);
+    const std::int64_t every = std::max<std::int64_t>(1, total / std::max(1, limit));
+    std::vector<std::string> paths;
+    Statement st(m_db, "SELECT path FROM samples WHERE dataset_id = ?1 AND path IS NOT NULL "
+                       "ORDER BY id");
+    st.bind(1, datasetId);
+    for (std::int64_t i = 0; st.step() && static_cast<int>(paths.size()) < limit; ++i)
+        if (i % every == 0)
+            paths.push_back(st.text(0));
+    return paths;
+}
+
+void DatasetStore::logImport(std::int64_t datasetId, const ImportLogEntry &entry)
+{
+    Statement st(m_db, "INSERT INTO imports (dataset_id, created_at, format, source, added, "
+                       "skipped, log) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    st.bind(1, datasetId).bind(2, entry.createdAt.empty() ? nowIso8601() : entry.createdAt);
+    st.bind(3, entry.format).bind(4, entry.source).bind(5, entry.added).bind(6, entry.skipped);
+    st.bind(7, entry.log);
+    st.exec();
+}
+
+std::vector<ImportLogEntry> DatasetStore::imports(std::int64_t datasetId)
+{
+    std::vector<ImportLogEntry> result;
+    Statement st(m_db, "SELECT id, created_at, format, source, added, skipped, log FROM imports "
+                       "WHERE dataset_id = ?1 ORDER BY id");
+    st.bind(1, datasetId);
+    while (st.step())
+        result.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.int64(4), st.int64(5),
+                          st.text(6)});
+    return result;
 }
 
 namespace {
@@ -312,7 +361,8 @@ void DatasetStore::forEachMap(std::int64_t datasetId, const std::string &split,
 void DatasetStore::forEachImage(std::int64_t datasetId, const std::string &split,
                                 const std::function<void(const StoredImage &)> &visit)
 {
-    Statement st(m_db, "SELECT id, idx, encoding, width, height, channels, image FROM samples "
+    Statement st(m_db, "SELECT id, idx, encoding, width, height, channels, image, "
+                       "coalesce(path, '') FROM samples "
                        "WHERE dataset_id = ?1 AND split = ?2 ORDER BY idx");
     st.bind(1, datasetId).bind(2, split);
     StoredImage image;
@@ -323,7 +373,10 @@ void DatasetStore::forEachImage(std::int64_t datasetId, const std::string &split
         image.width = st.int32(3);
         image.height = st.int32(4);
         image.channels = st.int32(5);
-        image.data = st.blob(6, &image.size);
+        image.data = st.isNull(6) ? nullptr : st.blob(6, &image.size);
+        if (!image.data)
+            image.size = 0;
+        image.path = st.text(7);
         visit(image);
     }
 }

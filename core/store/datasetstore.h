@@ -22,8 +22,9 @@ struct StoredImage {
     std::int64_t index = 0; // position within its split
     ImageEncoding encoding = ImageEncoding::Raw;
     int width = 0, height = 0, channels = 0;
-    const void *data = nullptr;
+    const void *data = nullptr; // null when only the file is referenced (`path`)
     std::size_t size = 0;
+    std::string path; // relative to the dataset's root; empty for images stored only inline
 };
 
 // One sample's label map, decoded: `data` holds height × width × channels values of the
@@ -47,7 +48,15 @@ public:
 
     // Writing; callers wrap these in a Transaction (an import is all or nothing).
     std::int64_t create(const std::string &name, const std::string &format,
-                        const std::string &source, int width, int height, int channels);
+                        const std::string &source, int width, int height, int channels,
+                        const std::string &root = {});
+    // Points a dataset of image files at the folder it moved to.
+    void setRoot(std::int64_t datasetId, const std::string &root);
+    // The paths of up to `limit` samples spread over the dataset (every n-th by id).
+    std::vector<std::string> samplePaths(std::int64_t datasetId, int limit);
+    void logImport(std::int64_t datasetId, const ImportLogEntry &entry);
+    // Oldest first.
+    std::vector<ImportLogEntry> imports(std::int64_t datasetId);
     // Adds the column, or returns the id of an identical existing one. Throws InvalidInput when
     // a column of that name exists with another kind, other categories or another non-empty
     // attribute group; a group given for an existing column without one is stored.

@@ -49,6 +49,18 @@ struct MapColumn {
     std::vector<std::string> categories; // Segmentation: class i names categories[i]
 };
 
+// One import into a dataset, as logged (docs/STORE.md "imports"): what it read, how many
+// samples it added, and the rows it left out with --on-error skip, one "file:line: problem"
+// per line of `log`.
+struct ImportLogEntry {
+    std::int64_t id = 0;
+    std::string createdAt;
+    std::string format;
+    std::string source;
+    std::int64_t added = 0, skipped = 0;
+    std::string log;
+};
+
 struct SplitCount {
     std::string name;
     std::int64_t samples = 0;
@@ -59,6 +71,9 @@ struct DatasetInfo {
     std::string name;
     std::string format;    // importer that created it, e.g. "idx"
     std::string source;    // where it came from (directory or files), for the user
+    // The folder the samples' paths are relative to (formats that reference image files);
+    // empty when every image is stored in the project.
+    std::string root;
     std::string createdAt; // ISO 8601 UTC
     int width = 0, height = 0, channels = 0; // 0 when samples differ in size
     std::vector<SplitCount> splits;

@@ -167,6 +167,23 @@ CREATE TABLE probe_images (
 CREATE INDEX probe_images_by_run ON probe_images(run_id, task, name, epoch);
 )SQL";
 
+// Version 7: datasets of image files (docs/STORE.md): the folder their paths are relative to,
+// and a log of every import, with the rows an --on-error skip import left out.
+constexpr const char *kSchemaV7 = R"SQL(
+ALTER TABLE datasets ADD COLUMN root TEXT NOT NULL DEFAULT '';
+CREATE TABLE imports (
+  id          INTEGER PRIMARY KEY,
+  dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  created_at  TEXT NOT NULL,
+  format      TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  added       INTEGER NOT NULL,
+  skipped     INTEGER NOT NULL,
+  log         TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX imports_by_dataset ON imports(dataset_id, id);
+)SQL";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -193,6 +210,8 @@ const std::vector<Migration> &migrations()
          }},
         {6, "probes record predictions, the run's probe samples and images made of them",
          [](Database &db) { db.exec(kSchemaV6); }},
+        {7, "datasets of image files keep their root folder; every import is logged",
+         [](Database &db) { db.exec(kSchemaV7); }},
     };
     return all;
 }

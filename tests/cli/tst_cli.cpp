@@ -4,6 +4,7 @@
 // unchanged by a failed import, and a run stopped by SIGTERM or killed outright.
 // QTEST_GUILESS_MAIN: QProcess needs a QCoreApplication (no GUI).
 
+#include "common/png.h"
 #include "data/idximporter.h"
 #include "store/project.h"
 
@@ -89,6 +90,7 @@ private Q_SLOTS:
     void importAndList();
     void importMalformed_data();
     void importMalformed();
+    void importImageFilesLogAndRelocate();
     void trainJsonResult();
     void failedRunExits3();
     void queueRunsOnAfterFailures();
@@ -319,7 +321,21 @@ void TestCli::badUsage_data()
         << QStringList{QStringLiteral("import"),   p,
                        QStringLiteral("--name"),   QStringLiteral("x"),
                        QStringLiteral("--format"), QStringLiteral("tiff")}
-        << QStringLiteral("tiff not in {idx,fashion-mnist,multi-fashion,fashion-scenes}");
+        << QStringLiteral(
+               "tiff not in {idx,fashion-mnist,multi-fashion,fashion-scenes,csv,celeba,awa,"
+               "folders}");
+    QTest::newRow("--partition with csv")
+        << QStringList{QStringLiteral("import"),      p,
+                       QStringLiteral("--name"),      QStringLiteral("x"),
+                       QStringLiteral("--format"),    QStringLiteral("csv"),
+                       QStringLiteral("--partition"), QStringLiteral("p.txt")}
+        << QStringLiteral("--partition applies to --format celeba only");
+    QTest::newRow("--on-error of another value")
+        << QStringList{QStringLiteral("import"),     p,
+                       QStringLiteral("--name"),     QStringLiteral("x"),
+                       QStringLiteral("--format"),   QStringLiteral("folders"),
+                       QStringLiteral("--on-error"), QStringLiteral("ignore")}
+        << QStringLiteral("ignore not in {fail,skip}");
     QTest::newRow("--images with fashion-mnist")
         << QStringList{QStringLiteral("import"),   p,
                        QStringLiteral("--name"),   QStringLiteral("x"),
@@ -570,6 +586,57 @@ void TestCli::importMalformed()
     QVERIFY2(run.out.isEmpty(), run.out.constData()); // no JSON summary for a failed import
     QCOMPARE(projectDump(m_shared), before);
     QVERIFY2(contents(m_shared) == bytes, "the project file's bytes changed");
+}
+
+// A folders import with --on-error skip: the skipped file is printed and kept in the import
+// log; after the folder moves, relocate refuses a folder without the images and takes the
+// right one.
+void TestCli::importImageFilesLogAndRelocate()
+{
+    const QString root = m_dir->path() + QStringLiteral("/folders/img");
+    for (const char *name : {"ant/0.png", "ant/1.png", "bee/2.png"}) {
+        QDir().mkpath(QFileInfo(root + QLatin1Char('/') + QLatin1String(name)).absolutePath());
+        const std::vector<std::uint8_t> pixels(6 * 4, 100);
+        const std::string png = encodeGrayPng(pixels.data(), 6, 4);
+        QVERIFY(writeFile(root + QLatin1Char('/') + QLatin1String(name),
+                          QByteArray(png.data(), static_cast<int>(png.size()))));
+    }
+    QVERIFY(writeFile(root + QStringLiteral("/bee/notes.txt"), "not an image"));
+    const QString project = m_dir->path() + QStringLiteral("/folders/p.mtlproj");
+    const QStringList import{QStringLiteral("import"),   project,
+                             QStringLiteral("--name"),   QStringLiteral("bugs"),
+                             QStringLiteral("--format"), QStringLiteral("folders"),
+                             QStringLiteral("--root"),   root};
+    const CliRun refused = cli(import);
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.contains("'bee/notes.txt': not a PNG or JPEG image"), refused.err);
+    QVERIFY(!QFile::exists(project));
+    const CliRun skipped =
+        cli(import + QStringList{QStringLiteral("--on-error"), QStringLiteral("skip"),
+                                 QStringLiteral("--json")});
+    QCOMPARE(skipped.exitCode, 0);
+    QCOMPARE(lastLineJson(skipped.out).value(QStringLiteral("skipped")).toInt(), 1);
+    QVERIFY2(skipped.err.contains("skipped 1 rows"), skipped.err);
+    const CliRun log =
+        cli({QStringLiteral("datasets"), project, QStringLiteral("--log"), QStringLiteral("bugs")});
+    QCOMPARE(log.exitCode, 0);
+    QVERIFY2(log.out.contains("3 samples added, 1 rows skipped"), log.out);
+    QVERIFY2(log.out.contains("'bee/notes.txt': not a PNG or JPEG image"), log.out);
+
+    const QString moved = m_dir->path() + QStringLiteral("/folders/moved");
+    QVERIFY(QDir().rename(root, moved));
+    const CliRun wrong = cli({QStringLiteral("relocate"), project, QStringLiteral("--dataset"),
+                              QStringLiteral("bugs"), QStringLiteral("--root"), m_dir->path()});
+    QCOMPARE(wrong.exitCode, 2);
+    QVERIFY2(wrong.err.contains("does not hold the images of dataset 'bugs'"), wrong.err);
+    const CliRun right = cli({QStringLiteral("relocate"), project, QStringLiteral("--dataset"),
+                              QStringLiteral("bugs"), QStringLiteral("--root"), moved});
+    QCOMPARE(right.exitCode, 0);
+    const CliRun listed = cli({QStringLiteral("datasets"), project, QStringLiteral("--json")});
+    const QJsonObject dataset =
+        lastLineJson(listed.out).value(QStringLiteral("datasets")).toArray().first().toObject();
+    QCOMPARE(dataset.value(QStringLiteral("root")).toString(),
+             QFileInfo(moved).canonicalFilePath());
 }
 
 void TestCli::trainJsonResult()

@@ -3,10 +3,16 @@
 // shares, batches carry the right pixels, sample ids and targets, skip() and preloading give
 // the same batches as reading them one by one.
 
+#include "common/png.h"
+#include "data/importer.h"
 #include "data/memorysource.h"
+#include "store/project.h"
 
 #include <torch/types.h>
 
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
@@ -61,7 +67,42 @@ private Q_SLOTS:
     void batchCounts_data();
     void batchCounts();
     void skipAndPreloadGiveTheSameBatches();
+    void loadsImageFilesResized();
 };
+
+// A folders dataset of PNG files of three sizes, one over the 64-pixel inline limit (read from
+// its file), imported with a resize: loadSplit decodes each to the dataset's 4×4.
+void TestBatchSource::loadsImageFilesResized()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const auto write = [&](const QString &name, int w, int h, std::uint8_t value) {
+        QDir().mkpath(dir.path() + QStringLiteral("/img/") + name.section(QLatin1Char('/'), 0, 0));
+        const std::vector<std::uint8_t> pixels(static_cast<std::size_t>(w * h), value);
+        const std::string png = encodeGrayPng(pixels.data(), w, h);
+        QFile file(dir.path() + QStringLiteral("/img/") + name);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(png.data(), static_cast<qint64>(png.size()));
+    };
+    write(QStringLiteral("a/0.png"), 6, 4, 10);
+    write(QStringLiteral("a/1.png"), 8, 8, 20);
+    write(QStringLiteral("b/2.png"), 80, 70, 30);
+    const std::string path = (dir.path() + QStringLiteral("/p.mtlproj")).toStdString();
+    store::Project project(path, store::Project::OpenMode::CreateIfMissing);
+    data::ImportRequest request;
+    request.dataset = "files";
+    request.files["root"] = (dir.path() + QStringLiteral("/img")).toStdString();
+    request.options["resize"] = "4x4";
+    data::makeImporter("folders")->run(project, request, {});
+    const auto info = project.datasets().find("files");
+    QVERIFY(info);
+    const data::MemorySplit split = data::loadSplit(project, *info, "train", {"class"});
+    QCOMPARE(split.images.sizes().vec(), (std::vector<std::int64_t>{3, 1, 4, 4}));
+    QCOMPARE(split.images[0].min().item<int>(), 10);
+    QCOMPARE(split.images[1].max().item<int>(), 20);
+    QCOMPARE(split.images[2].min().item<int>(), 30);
+    QCOMPARE(split.columns.at("class"), (std::vector<std::int32_t>{0, 0, 1}));
+}
 
 void TestBatchSource::holdOutSplitsTheSamples()
 {

@@ -636,7 +636,9 @@ void TestIdxImporter::importerRegistry()
 {
     QCOMPARE(names(data::importFormats()),
              (QStringList{QStringLiteral("idx"), QStringLiteral("fashion-mnist"),
-                          QStringLiteral("multi-fashion"), QStringLiteral("fashion-scenes")}));
+                          QStringLiteral("multi-fashion"), QStringLiteral("fashion-scenes"),
+                          QStringLiteral("csv"), QStringLiteral("celeba"), QStringLiteral("awa"),
+                          QStringLiteral("folders")}));
     for (const auto &format : data::importFormats()) {
         const auto importer = data::makeImporter(format);
         QCOMPARE(importer->format(), format);
@@ -648,7 +650,7 @@ void TestIdxImporter::importerRegistry()
     QVERIFY2(
         QString::fromUtf8(error->what())
             .contains(QStringLiteral("unknown import format 'tiff' (known: idx, fashion-mnist, "
-                                     "multi-fashion, fashion-scenes)")),
+                                     "multi-fashion, fashion-scenes, csv, celeba, awa, folders)")),
         error->what());
 }
 
