@@ -1,6 +1,7 @@
 #pragma once
-// Importers of image-file datasets in the layouts they ship in (docs/DATASETS.md). Each parses
-// its format into an ImageTable (data/imagetable.h), which does the checks and the writing.
+// Importers of image-file datasets in the layouts they ship in (docs/CLI.md, "Image files"). Each
+// parses its format into an ImageTable (data/imagetable.h), which does the checks and the writing;
+// csv and celeba are in tableimporters.cpp, awa and folders in folderimporters.cpp.
 //   csv     an image folder and a CSV/TSV table: a path column, label columns, a split column
 //   celeba  CelebA's list_attr_celeba.txt (−1/1 attributes), list_eval_partition.txt
 //   awa     Animals with Attributes 2: classes.txt, predicates.txt, the binary predicate
