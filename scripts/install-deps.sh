@@ -24,7 +24,7 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(python3 python3-torch python3-numpy python3-scipy hyperfine libjemalloc2 linux-perf) ;;
+    --bench) packages+=(python3 python3-torch python3-torchvision python3-pil python3-numpy python3-scipy hyperfine libjemalloc2 linux-perf) ;;
     --tools) packages+=(imagemagick x11-apps x11-utils poppler-utils
                         desktop-file-utils appstream libxml2-utils librsvg2-bin xdotool) ;;
     -h|--help) sed -n '2,8p' "$0"; exit 0 ;;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -66,7 +67,10 @@ json datasetJson(const store::DatasetInfo &d)
             {"samples", d.totalSamples()},
             {"splits", splits},
             {"columns", columns},
-            {"maps", maps}};
+            {"maps", maps},
+            {"pixel_mean", d.pixelMean},
+            {"pixel_std", d.pixelStd},
+            {"stats_images", d.statsImages}};
 }
 
 json runJson(const store::RunInfo &r)
@@ -296,6 +300,16 @@ int runDatasets(const std::string &path, bool asJson, const std::string &log)
                   << d.channels << ")\n";
         if (!d.root.empty())
             std::cout << "  images:  " << d.root << "\n";
+        if (!d.pixelMean.empty()) {
+            std::cout << "  pixels:  mean";
+            for (const double m : d.pixelMean)
+                std::cout << " " << std::fixed << std::setprecision(3) << m;
+            std::cout << ", std";
+            for (const double v : d.pixelStd)
+                std::cout << " " << v;
+            std::cout << std::defaultfloat << std::setprecision(6) << " (train, " << d.statsImages
+                      << " images)\n";
+        }
         std::cout << "  splits:  " << splits << "\n  columns:";
         for (const auto &c : d.columns) {
             std::cout << " " << c.name;

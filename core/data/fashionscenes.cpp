@@ -1,6 +1,7 @@
 #include "data/fashionscenes.h"
 
 #include "common/error.h"
+#include "data/statistics.h"
 #include "store/project.h"
 
 #include <algorithm>
@@ -246,6 +247,8 @@ ImportSummary FashionScenesImporter::run(store::Project &project, const ImportRe
         }
         summary.added.push_back({split.split, scenes});
     }
+    checkImportProgress(progress, 1.0, "counting labels and pixel statistics");
+    computeStatistics(project, summary.datasetId);
     checkImportProgress(progress, 1.0, "committing");
     tx.commit();
     summary.seconds =

@@ -1,6 +1,7 @@
 #include "data/idximporter.h"
 
 #include "common/error.h"
+#include "data/statistics.h"
 #include "common/utf8.h"
 #include "data/classtable.h"
 #include "data/gzipfile.h"
@@ -184,6 +185,8 @@ ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
         }
         summary.added.push_back({s.split, static_cast<std::int64_t>(s.images.count())});
     }
+    checkImportProgress(progress, 1.0, "counting labels and pixel statistics");
+    computeStatistics(project, summary.datasetId);
     checkImportProgress(progress, 1.0, "committing");
     tx.commit();
     for (const auto &column : columns)

@@ -1,14 +1,13 @@
 #include "data/memorysource.h"
 
 #include "common/error.h"
-#include "data/imagefile.h"
+#include "data/splitimages.h"
 #include "store/project.h"
 
 #include <torch/types.h>
 
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
 #include <numeric>
 #include <unordered_map>
 
@@ -58,64 +57,12 @@ at::Tensor loadMaps(store::Project &project, const store::DatasetInfo &dataset,
 
 } // namespace
 
-MemorySplit loadSplit(store::Project &project, const store::DatasetInfo &dataset,
-                      const std::string &split, const std::vector<std::string> &columns)
+MemorySplit loadLabels(store::Project &project, const store::DatasetInfo &dataset,
+                       const std::string &split, const std::vector<std::string> &columns,
+                       std::vector<std::int64_t> sampleIds)
 {
     MemorySplit result;
-    const std::int64_t n = dataset.splitSize(split);
-    const std::int64_t c = dataset.channels, h = dataset.height, w = dataset.width;
-    if (c <= 0 || h <= 0 || w <= 0)
-        throw Error(ErrorCode::InvalidInput, "dataset '" + dataset.name +
-                                                 "' has images of different sizes; resizing is "
-                                                 "not supported by this build yet");
-    // Stored raw as [H, W, C]; for C = 1 that is already [1, H, W].
-    at::Tensor hwc = torch::empty({n, h, w, c}, torch::kUInt8);
-    std::uint8_t *out = hwc.data_ptr<std::uint8_t>();
-    const std::size_t itemSize = static_cast<std::size_t>(h * w * c);
-    result.sampleIds.reserve(static_cast<std::size_t>(n));
-    std::int64_t i = 0;
-    const std::filesystem::path root(dataset.root);
-    bool rootChecked = false;
-    project.datasets().forEachImage(dataset.id, split, [&](const store::StoredImage &image) {
-        if (i >= n)
-            throw Error(ErrorCode::InvalidInput, "split '" + split + "' of dataset '" +
-                                                     dataset.name + "' grew while it was read");
-        if (image.encoding != store::ImageEncoding::Raw) {
-            // PNG or JPEG: the bytes stored in the project, else the file under the root.
-            std::string file;
-            const void *bytes = image.data;
-            std::size_t size = image.size;
-            const std::string where = image.path.empty()
-                                          ? "sample " + std::to_string(image.sampleId)
-                                          : (root / image.path).string();
-            if (!bytes) {
-                if (!rootChecked && !std::filesystem::is_directory(root))
-                    throw Error(ErrorCode::NotFound,
-                                "the images of dataset '" + dataset.name +
-                                    "' are no longer in this folder; if it moved, point the "
-                                    "dataset to it: mtlstudio-cli relocate PROJECT --dataset '" +
-                                    dataset.name + "' --root NEW_FOLDER",
-                                {dataset.root});
-                rootChecked = true;
-                file = readImageFile(where);
-                bytes = file.data();
-                size = file.size();
-            }
-            const DecodedImage decoded = decodeImage(bytes, size, where, static_cast<int>(c),
-                                                     static_cast<int>(w), static_cast<int>(h));
-            std::memcpy(out + i * itemSize, decoded.pixels.data(), itemSize);
-        } else {
-            if (image.size != itemSize)
-                throw Error(ErrorCode::InvalidInput,
-                            "sample " + std::to_string(image.sampleId) + " of dataset '" +
-                                dataset.name + "' has " + std::to_string(image.size) +
-                                " bytes; expected " + std::to_string(itemSize));
-            std::memcpy(out + i * itemSize, image.data, itemSize);
-        }
-        result.sampleIds.push_back(image.sampleId);
-        ++i;
-    });
-    result.images = c == 1 ? hwc.view({n, 1, h, w}) : hwc.permute({0, 3, 1, 2}).contiguous();
+    result.sampleIds = std::move(sampleIds);
     for (const std::string &name : columns) {
         if (const store::MapColumn *map = dataset.map(name)) {
             result.maps[name] = loadMaps(project, dataset, split, *map, result.sampleIds);
@@ -130,65 +77,47 @@ MemorySplit loadSplit(store::Project &project, const store::DatasetInfo &dataset
     return result;
 }
 
+MemorySplit loadSplit(store::Project &project, const store::DatasetInfo &dataset,
+                      const std::string &split, const std::vector<std::string> &columns)
+{
+    const SplitImages images = SplitImages::load(project, dataset, split);
+    MemorySplit result = loadLabels(project, dataset, split, columns, images.sampleIds());
+    result.images = images.all();
+    return result;
+}
+
 at::Tensor toModelInput(const at::Tensor &images)
 {
     return images.to(torch::kFloat32).div_(255.0);
 }
 
-MemoryBatchSource::MemoryBatchSource(std::shared_ptr<const MemorySplit> split, Selection selection,
-                                     int batchSize, bool dropSingleton)
-    : m_split(std::move(split))
+EpochOrder::EpochOrder(std::int64_t splitSize, Selection selection)
+    : m_size(splitSize)
     , m_selection(selection)
-    , m_batchSize(batchSize)
-    , m_dropSingleton(dropSingleton)
-{
-    if (m_batchSize < 1 || m_selection.heldOut < 0 || m_selection.heldOut > m_split->size())
-        throw Error(ErrorCode::Training, "a batch source of batch size " +
-                                             std::to_string(m_batchSize) + " holding out " +
-                                             std::to_string(m_selection.heldOut) + " of " +
-                                             std::to_string(m_split->size()) + " samples");
-}
+{}
 
-std::int64_t MemoryBatchSource::selectedCount() const
+std::int64_t EpochOrder::selectedCount() const
 {
-    const std::int64_t n = m_split->size();
     switch (m_selection.kind) {
     case Selection::Kind::All:
-        return n;
+        return m_size;
     case Selection::Kind::HoldOutTrain:
-        return n - m_selection.heldOut;
+        return m_size - m_selection.heldOut;
     case Selection::Kind::HoldOutVal:
         return m_selection.heldOut;
     }
     return 0;
 }
 
-std::int64_t MemoryBatchSource::samplesPerEpoch(int, int worldSize) const
-{
-    return selectedCount() / std::max(1, worldSize);
-}
-
-std::int64_t MemoryBatchSource::batchesPerEpoch(int rank, int worldSize) const
-{
-    return batchCount(samplesPerEpoch(rank, worldSize), m_batchSize, m_dropSingleton);
-}
-
-void MemoryBatchSource::skip(std::int64_t batches)
-{
-    const std::int64_t n = std::min(batches, m_batchesLeft);
-    m_batchesLeft -= n;
-    m_position = std::min<std::int64_t>(m_position + n * m_batchSize,
-                                        static_cast<std::int64_t>(m_shard.size()));
-}
-
-void MemoryBatchSource::startEpoch(std::uint64_t seed, int epoch, int rank, int worldSize)
+const std::vector<std::int64_t> &EpochOrder::start(std::uint64_t seed, int epoch, int rank,
+                                                   int worldSize)
 {
     const bool shuffles = m_selection.kind == Selection::Kind::HoldOutTrain;
     const bool continues = m_epoch >= 0 && m_seed == seed && shuffles && m_epoch + 1 == epoch;
     if (continues) {
         std::shuffle(m_order.begin(), m_order.end(), m_rng);
     } else if (!(m_epoch >= 0 && m_seed == seed && (!shuffles || m_epoch == epoch))) {
-        std::vector<std::int64_t> order(static_cast<std::size_t>(m_split->size()));
+        std::vector<std::int64_t> order(static_cast<std::size_t>(m_size));
         std::iota(order.begin(), order.end(), 0);
         const auto heldOut = static_cast<std::ptrdiff_t>(m_selection.heldOut);
         switch (m_selection.kind) {
@@ -212,12 +141,50 @@ void MemoryBatchSource::startEpoch(std::uint64_t seed, int epoch, int rank, int 
     m_epoch = epoch;
     // This rank's share: every worldSize-th sample, the same count on every rank.
     const int world = std::max(1, worldSize);
-    const std::int64_t count = samplesPerEpoch(rank, world);
+    const std::int64_t count = perRank(world);
     m_shard.resize(static_cast<std::size_t>(count));
     for (std::int64_t i = 0; i < count; ++i)
         m_shard[static_cast<std::size_t>(i)] = m_order[static_cast<std::size_t>(i * world + rank)];
+    return m_shard;
+}
+
+MemoryBatchSource::MemoryBatchSource(std::shared_ptr<const MemorySplit> split, Selection selection,
+                                     int batchSize, bool dropSingleton)
+    : m_split(std::move(split))
+    , m_order(m_split->size(), selection)
+    , m_batchSize(batchSize)
+    , m_dropSingleton(dropSingleton)
+{
+    if (m_batchSize < 1 || selection.heldOut < 0 || selection.heldOut > m_split->size())
+        throw Error(ErrorCode::Training, "a batch source of batch size " +
+                                             std::to_string(m_batchSize) + " holding out " +
+                                             std::to_string(selection.heldOut) + " of " +
+                                             std::to_string(m_split->size()) + " samples");
+}
+
+std::int64_t MemoryBatchSource::samplesPerEpoch(int, int worldSize) const
+{
+    return m_order.perRank(worldSize);
+}
+
+std::int64_t MemoryBatchSource::batchesPerEpoch(int rank, int worldSize) const
+{
+    return batchCount(samplesPerEpoch(rank, worldSize), m_batchSize, m_dropSingleton);
+}
+
+void MemoryBatchSource::skip(std::int64_t batches)
+{
+    const std::int64_t n = std::min(batches, m_batchesLeft);
+    m_batchesLeft -= n;
+    m_position = std::min<std::int64_t>(m_position + n * m_batchSize,
+                                        static_cast<std::int64_t>(m_shard->size()));
+}
+
+void MemoryBatchSource::startEpoch(std::uint64_t seed, int epoch, int rank, int worldSize)
+{
+    m_shard = &m_order.start(seed, epoch, rank, worldSize);
     m_position = 0;
-    m_batchesLeft = batchesPerEpoch(rank, world);
+    m_batchesLeft = batchesPerEpoch(rank, worldSize);
 }
 
 std::optional<SampleBatch> MemoryBatchSource::next()
@@ -225,15 +192,17 @@ std::optional<SampleBatch> MemoryBatchSource::next()
     if (m_batchesLeft <= 0)
         return std::nullopt;
     --m_batchesLeft;
+    const std::vector<std::int64_t> &shard = *m_shard;
     const std::int64_t count =
-        std::min<std::int64_t>(m_batchSize, static_cast<std::int64_t>(m_shard.size()) - m_position);
-    const at::Tensor index = torch::from_blob(m_shard.data() + m_position, {count}, torch::kInt64);
+        std::min<std::int64_t>(m_batchSize, static_cast<std::int64_t>(shard.size()) - m_position);
+    const at::Tensor index = torch::from_blob(const_cast<std::int64_t *>(shard.data()) + m_position,
+                                              {count}, torch::kInt64);
     SampleBatch batch;
     batch.images = toModelInput(m_split->images.index_select(0, index));
     batch.sampleIds.reserve(static_cast<std::size_t>(count));
     for (std::int64_t i = 0; i < count; ++i)
         batch.sampleIds.push_back(m_split->sampleIds[static_cast<std::size_t>(
-            m_shard[static_cast<std::size_t>(m_position + i)])]);
+            shard[static_cast<std::size_t>(m_position + i)])]);
     for (const at::Tensor &target : m_split->targets)
         batch.targets.push_back(target.index_select(0, index));
     m_position += count;

@@ -11,6 +11,7 @@
 #include "data/batchsource.h"
 #include "store/records.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <random>
@@ -31,13 +32,18 @@ struct MemorySplit {
     // float32 — with a sample's missing map filled with its kind's "not labelled" value.
     std::map<std::string, at::Tensor> maps;
     std::vector<at::Tensor> targets; // per task [N, …] on the CPU, set by the caller
-    std::int64_t size() const { return images.defined() ? images.size(0) : 0; }
+    std::int64_t size() const { return static_cast<std::int64_t>(sampleIds.size()); }
 };
 
 // Loads the images and the named label and map columns of one split. Throws Error(InvalidInput)
-// when samples differ in size from the dataset or use an encoding this build cannot decode.
+// when samples differ in size from the dataset or do not decode.
 MemorySplit loadSplit(store::Project &project, const store::DatasetInfo &dataset,
                       const std::string &split, const std::vector<std::string> &columns);
+// The same without the images (`images` stays undefined): what the decoding pipeline needs
+// beside its SplitImages. `sampleIds` are the split's, in split order.
+MemorySplit loadLabels(store::Project &project, const store::DatasetInfo &dataset,
+                       const std::string &split, const std::vector<std::string> &columns,
+                       std::vector<std::int64_t> sampleIds);
 
 // uint8 [B, C, H, W] → float in [0, 1] (the normalisation of torchvision's ToTensor()).
 at::Tensor toModelInput(const at::Tensor &images);
@@ -56,6 +62,28 @@ struct Selection {
     static Selection holdOutVal(std::int64_t heldOut) { return {Kind::HoldOutVal, heldOut}; }
 };
 
+// The order a source visits a split's positions in, epoch by epoch, and this rank's share.
+class EpochOrder {
+public:
+    EpochOrder(std::int64_t splitSize, Selection selection);
+    std::int64_t selectedCount() const;
+    // Samples this rank sees per epoch.
+    std::int64_t perRank(int worldSize) const { return selectedCount() / std::max(1, worldSize); }
+    // This rank's positions in the split for the epoch, in visiting order.
+    const std::vector<std::int64_t> &start(std::uint64_t seed, int epoch, int rank, int worldSize);
+
+private:
+    std::int64_t m_size;
+    Selection m_selection;
+    // The epoch's order over the whole selection, and the generator after making it: the
+    // next epoch continues from it instead of replaying every shuffle since the seed.
+    std::vector<std::int64_t> m_order;
+    std::mt19937_64 m_rng;
+    std::uint64_t m_seed = 0;
+    int m_epoch = -1;
+    std::vector<std::int64_t> m_shard; // this rank's part of m_order
+};
+
 class MemoryBatchSource final : public BatchSource {
 public:
     // dropSingleton: leave out a last batch of one sample (training: BatchNorm needs two).
@@ -69,19 +97,11 @@ public:
     void skip(std::int64_t batches) override;
 
 private:
-    std::int64_t selectedCount() const;
-
     std::shared_ptr<const MemorySplit> m_split;
-    Selection m_selection;
+    EpochOrder m_order;
     int m_batchSize;
     bool m_dropSingleton;
-    // The epoch's order over the whole selection, and the generator after making it: the
-    // next epoch continues from it instead of replaying every shuffle since the seed.
-    std::vector<std::int64_t> m_order;
-    std::mt19937_64 m_rng;
-    std::uint64_t m_seed = 0;
-    int m_epoch = -1;
-    std::vector<std::int64_t> m_shard; // this rank's part of m_order
+    const std::vector<std::int64_t> *m_shard = nullptr; // this rank's positions, in order
     std::int64_t m_position = 0, m_batchesLeft = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "data/multifashion.h"
 
 #include "common/error.h"
+#include "data/statistics.h"
 #include "data/classtable.h"
 #include "data/idximporter.h"
 #include "resources/embedded.h"
@@ -164,6 +165,8 @@ ImportSummary MultiFashionImporter::run(store::Project &project, const ImportReq
         }
         summary.added.push_back({s.split, static_cast<std::int64_t>(pairing.left.size())});
     }
+    checkImportProgress(progress, 1.0, "counting labels and pixel statistics");
+    computeStatistics(project, summary.datasetId);
     checkImportProgress(progress, 1.0, "committing");
     tx.commit();
     summary.seconds =

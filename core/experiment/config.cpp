@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 #include <variant>
 
 namespace mtl::experiment {
@@ -42,6 +43,112 @@ std::vector<ProbeConfig> defaultProbes()
     return {ProbeConfig{"task_weights", json::object()}};
 }
 
+namespace {
+
+// [width, height] at input.<key>, each in 1..4096.
+std::pair<int, int> readSize(const JsonReader &r, const json &input, const char *key)
+{
+    const std::string path = JsonReader::join("input", key);
+    const json &value = input.at(key);
+    if (!value.is_array() || value.size() != 2 || !value[0].is_number_integer() ||
+        !value[1].is_number_integer())
+        r.fail(path, "expected [width, height], got " + value.dump());
+    const int width = value[0].get<int>(), height = value[1].get<int>();
+    if (width < 1 || height < 1 || width > 4096 || height > 4096)
+        r.fail(path, "each side must be in 1..4096, got " + value.dump());
+    return {width, height};
+}
+
+std::vector<double> readChannels(const JsonReader &r, const json &object, const std::string &path,
+                                 const char *key)
+{
+    const std::string at = JsonReader::join(path, key);
+    if (!object.contains(key))
+        r.fail(at, "missing (required): one number per channel");
+    const json &value = object.at(key);
+    if (!value.is_array() || value.empty() || value.size() > 4)
+        r.fail(at, "expected 1 to 4 numbers (one per channel), got " + value.dump());
+    std::vector<double> numbers;
+    for (const json &x : value) {
+        if (!x.is_number())
+            r.fail(at, "expected numbers, got " + value.dump());
+        numbers.push_back(x.get<double>());
+    }
+    return numbers;
+}
+
+data::InputOptions parseInput(const JsonReader &r, const json &input)
+{
+    r.checkKeys(input, "input",
+                {"resize", "crop", "crop_size", "hflip", "brightness", "contrast", "saturation",
+                 "normalize", "source", "workers", "prefetch", "cache_mb"});
+    data::InputOptions o;
+    if (input.contains("resize"))
+        std::tie(o.resizeWidth, o.resizeHeight) = readSize(r, input, "resize");
+    o.crop = r.string(input, "input", "crop", &o.crop);
+    r.oneOf("input.crop", o.crop, {"none", "center", "random"});
+    if (input.contains("crop_size"))
+        std::tie(o.cropWidth, o.cropHeight) = readSize(r, input, "crop_size");
+    if (o.crop != "none" && o.cropWidth == 0)
+        r.fail("input.crop_size", "missing: a " + o.crop + " crop needs its [width, height]");
+    if (o.crop == "none" && o.cropWidth > 0)
+        r.fail("input.crop", "crop_size is given; say \"center\" or \"random\"");
+    o.hflip = r.boolean(input, "input", "hflip", o.hflip);
+    o.brightness = r.number(input, "input", "brightness", o.brightness, 0.0, 1.0);
+    o.contrast = r.number(input, "input", "contrast", o.contrast, 0.0, 1.0);
+    o.saturation = r.number(input, "input", "saturation", o.saturation, 0.0, 1.0);
+    if (input.contains("normalize") && input.at("normalize").is_object()) {
+        const json &normalize = input.at("normalize");
+        r.checkKeys(normalize, "input.normalize", {"mean", "std"});
+        o.normalize = "custom";
+        o.mean = readChannels(r, normalize, "input.normalize", "mean");
+        o.std = readChannels(r, normalize, "input.normalize", "std");
+        if (o.mean.size() != o.std.size())
+            r.fail("input.normalize.std", "has " + std::to_string(o.std.size()) +
+                                              " numbers and mean " + std::to_string(o.mean.size()));
+        for (const double x : o.std)
+            if (!(x > 0))
+                r.fail("input.normalize.std", "every standard deviation must be above 0");
+    } else {
+        o.normalize = r.string(input, "input", "normalize", &o.normalize);
+        r.oneOf("input.normalize", o.normalize, {"none", "dataset"});
+    }
+    o.source = r.string(input, "input", "source", &o.source);
+    r.oneOf("input.source", o.source, {"auto", "memory", "pipeline"});
+    if (o.source == "memory" && !o.identity())
+        r.fail("input.source", "the in-memory source does not transform images; use \"auto\" "
+                               "or \"pipeline\" with resize, crop, flips, jitter or normalize");
+    o.workers = static_cast<int>(r.integer(input, "input", "workers", o.workers, 0, 64));
+    o.prefetch = static_cast<int>(r.integer(input, "input", "prefetch", o.prefetch, 1, 64));
+    o.cacheMb = static_cast<int>(r.integer(input, "input", "cache_mb", o.cacheMb, 0, 1 << 20));
+    return o;
+}
+
+json inputJson(const data::InputOptions &o)
+{
+    json j = json::object();
+    if (o.resizeWidth > 0)
+        j["resize"] = {o.resizeWidth, o.resizeHeight};
+    j["crop"] = o.crop;
+    if (o.crop != "none")
+        j["crop_size"] = {o.cropWidth, o.cropHeight};
+    j["hflip"] = o.hflip;
+    j["brightness"] = o.brightness;
+    j["contrast"] = o.contrast;
+    j["saturation"] = o.saturation;
+    if (o.normalize == "custom")
+        j["normalize"] = {{"mean", o.mean}, {"std", o.std}};
+    else
+        j["normalize"] = o.normalize;
+    j["source"] = o.source;
+    j["workers"] = o.workers;
+    j["prefetch"] = o.prefetch;
+    j["cache_mb"] = o.cacheMb;
+    return j;
+}
+
+} // namespace
+
 ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::string &source,
                                          const Catalog &catalog)
 {
@@ -52,7 +159,7 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
         r.fail("", std::string("the config must be a JSON object, got ") + Reader::typeName(root));
     r.checkKeys(root, "",
                 {"name", "dataset", "tasks", "model", "weighting", "optimizer", "scheduler",
-                 "train", "debug", "probes"});
+                 "train", "input", "debug", "probes"});
 
     ExperimentConfig config;
     config.name = r.string(root, "", "name", nullptr);
@@ -242,6 +349,8 @@ ExperimentConfig ExperimentConfig::parse(const std::string &text, const std::str
             r.fail("scheduler.name", std::string("plateau ") + why);
     }
 
+    config.input = parseInput(r, r.object(root, "", "input", false));
+
     const json &debug = r.object(root, "", "debug", false);
     r.checkKeys(debug, "debug", {"nan_at_step", "nan_in", "nan_task"});
     DebugConfig &dc = config.debug;
@@ -354,6 +463,10 @@ std::string ExperimentConfig::toJson(int indent) const
     if (!scheduler.options.empty())
         schedulerJson["options"] = scheduler.options;
     root["scheduler"] = schedulerJson;
+    // Only a config that sets something of "input" carries it: every earlier config keeps its
+    // canonical text.
+    if (const json input = inputJson(this->input); input != inputJson(data::InputOptions{}))
+        root["input"] = input;
     // Only a config that asks for a test aid carries it.
     if (!(debug == DebugConfig{})) {
         json debugJson = {{"nan_at_step", debug.nanAtStep}, {"nan_in", debug.nanIn}};

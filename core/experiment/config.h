@@ -5,6 +5,7 @@
 // Catalog it is given (train/catalog.h gives the built-in one), so nothing here depends on
 // LibTorch.
 
+#include "data/inputoptions.h"
 #include "experiment/catalog.h"
 
 #include <nlohmann/json.hpp>
@@ -112,6 +113,7 @@ struct ExperimentConfig {
     OptimizerConfig optimizer;
     SchedulerConfig scheduler;
     TrainConfig train;
+    data::InputOptions input; // "input": what the model sees of each image, and how it is read
     DebugConfig debug;
     std::vector<ProbeConfig> probes; // what the run records beyond losses and metrics
 

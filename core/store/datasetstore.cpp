@@ -26,6 +26,20 @@ std::vector<std::string> categoriesFromJson(const std::string &text)
 }
 } // namespace
 
+namespace {
+// Per-channel statistics as a JSON array.
+std::string numbersJson(const std::vector<double> &values)
+{
+    return nlohmann::json(values).dump();
+}
+
+std::vector<double> numbersFromJson(const std::string &text)
+{
+    const nlohmann::json values = nlohmann::json::parse(text, nullptr, false);
+    return values.is_array() ? values.get<std::vector<double>>() : std::vector<double>();
+}
+} // namespace
+
 DatasetStore::DatasetStore(Database &db)
     : m_db(db)
 {}
@@ -59,6 +73,8 @@ std::vector<DatasetInfo> DatasetStore::query(const std::string &where,
                             "WHERE dataset_id = ?1 ORDER BY position, id");
     Statement maps(m_db, "SELECT id, name, kind, type, channels, scale, offset, categories "
                          "FROM map_columns WHERE dataset_id = ?1 ORDER BY position, id");
+    Statement stats(m_db, "SELECT images, pixel_mean, pixel_std FROM split_stats "
+                          "WHERE dataset_id = ?1 AND split = 'train'");
     for (DatasetInfo &info : result) {
         splits.bind(1, info.id);
         while (splits.step())
@@ -89,6 +105,13 @@ std::vector<DatasetInfo> DatasetStore::query(const std::string &where,
             info.maps.push_back(std::move(map));
         }
         maps.reset();
+        stats.bind(1, info.id);
+        if (stats.step()) {
+            info.statsImages = stats.int64(0);
+            info.pixelMean = numbersFromJson(stats.text(1));
+            info.pixelStd = numbersFromJson(stats.text(2));
+        }
+        stats.reset();
     }
     return result;
 }
@@ -170,6 +193,54 @@ std::vector<ImportLogEntry> DatasetStore::imports(std::int64_t datasetId)
     while (st.step())
         result.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.int64(4), st.int64(5),
                           st.text(6)});
+    return result;
+}
+
+void DatasetStore::refreshLabelCounts(std::int64_t datasetId)
+{
+    Statement clear(m_db, "DELETE FROM label_counts WHERE dataset_id = ?1");
+    clear.bind(1, datasetId);
+    clear.exec();
+    Statement count(m_db, "INSERT INTO label_counts (dataset_id, split, column_id, value, count) "
+                          "SELECT s.dataset_id, s.split, l.column_id, l.value, count(*) "
+                          "FROM samples s JOIN labels l ON l.sample_id = s.id "
+                          "WHERE s.dataset_id = ?1 GROUP BY s.split, l.column_id, l.value");
+    count.bind(1, datasetId);
+    count.exec();
+}
+
+std::vector<LabelCount> DatasetStore::labelCounts(std::int64_t datasetId)
+{
+    std::vector<LabelCount> result;
+    Statement st(m_db, "SELECT c.split, c.column_id, c.value, c.count FROM label_counts c "
+                       "JOIN label_columns k ON k.id = c.column_id "
+                       "WHERE c.dataset_id = ?1 ORDER BY (SELECT min(id) FROM samples s WHERE "
+                       "s.dataset_id = c.dataset_id AND s.split = c.split), k.position, k.id, "
+                       "c.value");
+    st.bind(1, datasetId);
+    while (st.step())
+        result.push_back({st.text(0), st.int64(1), st.int32(2), st.int64(3)});
+    return result;
+}
+
+void DatasetStore::setPixelStats(std::int64_t datasetId, const PixelStats &stats)
+{
+    Statement st(m_db, "INSERT OR REPLACE INTO split_stats (dataset_id, split, images, "
+                       "pixel_mean, pixel_std) VALUES (?1, ?2, ?3, ?4, ?5)");
+    st.bind(1, datasetId).bind(2, stats.split).bind(3, stats.images);
+    st.bind(4, numbersJson(stats.mean)).bind(5, numbersJson(stats.std));
+    st.exec();
+}
+
+std::vector<PixelStats> DatasetStore::pixelStats(std::int64_t datasetId)
+{
+    std::vector<PixelStats> result;
+    Statement st(m_db, "SELECT split, images, pixel_mean, pixel_std FROM split_stats "
+                       "WHERE dataset_id = ?1 ORDER BY split");
+    st.bind(1, datasetId);
+    while (st.step())
+        result.push_back(
+            {st.text(0), st.int64(1), numbersFromJson(st.text(2)), numbersFromJson(st.text(3))});
     return result;
 }
 

@@ -57,6 +57,12 @@ public:
     void logImport(std::int64_t datasetId, const ImportLogEntry &entry);
     // Oldest first.
     std::vector<ImportLogEntry> imports(std::int64_t datasetId);
+    // Counts the label values of every split and column again (after an import or an edit).
+    void refreshLabelCounts(std::int64_t datasetId);
+    // By split in first-import order, then column position and value.
+    std::vector<LabelCount> labelCounts(std::int64_t datasetId);
+    void setPixelStats(std::int64_t datasetId, const PixelStats &stats);
+    std::vector<PixelStats> pixelStats(std::int64_t datasetId);
     // Adds the column, or returns the id of an identical existing one. Throws InvalidInput when
     // a column of that name exists with another kind, other categories or another non-empty
     // attribute group; a group given for an existing column without one is stored.

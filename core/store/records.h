@@ -61,6 +61,21 @@ struct ImportLogEntry {
     std::string log;
 };
 
+// How many samples of a split carry `value` in a label column (docs/STORE.md "label_counts").
+struct LabelCount {
+    std::string split;
+    std::int64_t columnId = 0;
+    std::int32_t value = 0;
+    std::int64_t count = 0;
+};
+
+// A split's pixel statistics per channel on the [0, 1] scale, from `images` of its images.
+struct PixelStats {
+    std::string split;
+    std::int64_t images = 0;
+    std::vector<double> mean, std;
+};
+
 struct SplitCount {
     std::string name;
     std::int64_t samples = 0;
@@ -79,6 +94,10 @@ struct DatasetInfo {
     std::vector<SplitCount> splits;
     std::vector<LabelColumn> columns;
     std::vector<MapColumn> maps; // dense labels; their names differ from the columns'
+    // Pixel statistics of the train split per channel, on the [0, 1] scale (input.normalize
+    // "dataset"), from `statsImages` of its images; empty when not computed.
+    std::vector<double> pixelMean, pixelStd;
+    std::int64_t statsImages = 0;
 
     std::int64_t totalSamples() const;
     std::int64_t splitSize(const std::string &split) const;

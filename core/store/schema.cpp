@@ -184,6 +184,33 @@ CREATE TABLE imports (
 CREATE INDEX imports_by_dataset ON imports(dataset_id, id);
 )SQL";
 
+// Version 8: statistics per split, computed at import: the pixels' mean and standard
+// deviation per channel, and how many samples carry each value of each label column. Counts
+// of datasets imported earlier are filled in here; their pixel statistics stay absent (the
+// trainer computes them when a config asks for them).
+constexpr const char *kSchemaV8 = R"SQL(
+CREATE TABLE split_stats (
+  dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  split       TEXT NOT NULL,
+  images      INTEGER NOT NULL,
+  pixel_mean  TEXT NOT NULL,
+  pixel_std   TEXT NOT NULL,
+  PRIMARY KEY (dataset_id, split)
+) WITHOUT ROWID;
+CREATE TABLE label_counts (
+  dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  split       TEXT NOT NULL,
+  column_id   INTEGER NOT NULL REFERENCES label_columns(id) ON DELETE CASCADE,
+  value       INTEGER NOT NULL,
+  count       INTEGER NOT NULL,
+  PRIMARY KEY (dataset_id, split, column_id, value)
+) WITHOUT ROWID;
+INSERT INTO label_counts (dataset_id, split, column_id, value, count)
+  SELECT s.dataset_id, s.split, l.column_id, l.value, count(*)
+  FROM labels l JOIN samples s ON s.id = l.sample_id
+  GROUP BY s.dataset_id, s.split, l.column_id, l.value;
+)SQL";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -212,6 +239,8 @@ const std::vector<Migration> &migrations()
          [](Database &db) { db.exec(kSchemaV6); }},
         {7, "datasets of image files keep their root folder; every import is logged",
          [](Database &db) { db.exec(kSchemaV7); }},
+        {8, "statistics per split: pixel mean and std, and label counts",
+         [](Database &db) { db.exec(kSchemaV8); }},
     };
     return all;
 }

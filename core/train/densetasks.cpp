@@ -117,6 +117,13 @@ public:
             throw Error(ErrorCode::Training, "map '" + config().label + "' was not loaded");
         return it->second;
     }
+    data::TargetGeometry targetGeometry() const override
+    {
+        if (m_column.kind != store::MapKind::Normals)
+            return {data::TargetGeometry::Kind::Map};
+        // The stored value of −x: (−x − offset) / scale = −s − 2 · offset / scale.
+        return {data::TargetGeometry::Kind::Normals, -2.0 * m_column.offset / m_column.scale};
+    }
 
 protected:
     model::HeadSpec denseHead(std::int64_t channels, const char *type) const
@@ -542,6 +549,10 @@ public:
                 "reconstruction"};
     }
     at::Tensor targets(const SplitLabels &split) const override { return split.images; }
+    data::TargetGeometry targetGeometry() const override
+    {
+        return {data::TargetGeometry::Kind::Input};
+    }
     at::Tensor loss(const at::Tensor &output, const at::Tensor &target) const override
     {
         const at::Tensor error = output - target.to(output.scalar_type()) / 255.0;

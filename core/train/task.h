@@ -4,6 +4,7 @@
 // makeTask() from the config.
 
 #include "common/registry.h"
+#include "data/augment.h"
 #include "experiment/config.h"
 #include "model/head.h"
 #include "store/records.h"
@@ -77,6 +78,9 @@ public:
     // Target tensor for a whole split, on the CPU: [N] int64 (classification), [N, A] float
     // (attributes), or a map [N, C, H, W] in its stored type (dense tasks decode per batch).
     virtual at::Tensor targets(const SplitLabels &split) const = 0;
+    // How targets() follow the image through the input transforms (data/augment.h): a
+    // per-sample value by default; dense tasks return Map, Normals or Input.
+    virtual data::TargetGeometry targetGeometry() const { return {}; }
     // Called once before training with the targets of the whole training split (validation
     // hold-out included), for what the loss learns from the data (e.g. balanced weights).
     virtual void fit(const at::Tensor &trainTargets) {}

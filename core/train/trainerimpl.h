@@ -90,6 +90,9 @@ struct Trainer::Impl {
     int checkpointEpoch = 0;
 
     void loadData(const experiment::ExperimentConfig &config, bool preload);
+    // The "input" transforms for this dataset (training: the random ones on). Throws
+    // Error(Config) at the input key that does not fit it.
+    data::InputTransform inputTransform(const data::InputOptions &options, bool training) const;
     // Chooses the probe samples (seeded) from the final evaluation's source.
     void chooseProbeSamples(const experiment::ExperimentConfig &config);
     // The probe samples through the model for the probes (after an epoch, or the final

@@ -6,6 +6,8 @@
 #include "common/blas.h"
 #include "common/error.h"
 #include "data/memorysource.h"
+#include "data/pipelinesource.h"
+#include "data/statistics.h"
 #include "model/factory.h"
 #include "store/project.h"
 #include "train/catalog.h"
@@ -170,9 +172,19 @@ std::int64_t Trainer::prepare()
     const store::DatasetInfo &d = impl->dataset;
     if (d.channels <= 0 || d.height <= 0 || d.width <= 0)
         throw setupError("dataset", "dataset '" + d.name +
-                                        "' has images of different sizes; "
-                                        "resizing is not supported by this build yet");
-    impl->input = {d.channels, d.height, d.width};
+                                        "' has images of different sizes; import it again "
+                                        "with --resize WxH");
+    // A dataset imported before statistics were stored: computed now from its train split.
+    if (m_config.input.normalize == "dataset" && impl->dataset.pixelMean.empty()) {
+        const store::PixelStats stats = data::pixelStatistics(*impl->project, d, "train");
+        impl->dataset.pixelMean = stats.mean;
+        impl->dataset.pixelStd = stats.std;
+        impl->dataset.statsImages = stats.images;
+    }
+    // What the model sees: the "input" transforms checked against the dataset here, so that a
+    // crop larger than its images is bad input, not a failed run.
+    const data::ImageSize output = impl->inputTransform(m_config.input, true).output();
+    impl->input = {output.channels, output.height, output.width};
     // Resolved once, here: a CUDA device on a machine without one is bad input, not a failed run.
     impl->device = torch::Device(resolveDevice(tc.device));
     impl->channelsLast = tc.memoryFormat == "channels_last";
@@ -210,43 +222,105 @@ std::int64_t Trainer::prepare()
     return m_runId;
 }
 
+data::InputTransform Trainer::Impl::inputTransform(const data::InputOptions &options,
+                                                   bool training) const
+{
+    return data::InputTransform(options, {dataset.channels, dataset.height, dataset.width},
+                                training, dataset.pixelMean, dataset.pixelStd);
+}
+
 void Trainer::Impl::loadData(const ExperimentConfig &config, bool preload)
 {
     const experiment::TrainConfig &tc = config.train;
+    const data::InputOptions &in = config.input;
     std::vector<std::string> columns;
     for (const auto &task : tasks)
         for (const auto &column : task->columns())
             if (std::find(columns.begin(), columns.end(), column) == columns.end())
                 columns.push_back(column);
-    const auto load = [&](const std::string &split) {
-        auto loaded =
-            std::make_shared<data::MemorySplit>(data::loadSplit(*project, dataset, split, columns));
-        for (const auto &task : tasks)
-            loaded->targets.push_back(
-                task->targets({loaded->columns, loaded->maps, loaded->images}));
-        return std::shared_ptr<const data::MemorySplit>(std::move(loaded));
+    const auto images = [&](const std::string &split) {
+        return std::make_shared<const data::SplitImages>(
+            data::SplitImages::load(*project, dataset, split));
     };
-    const auto train = load("train");
-    for (std::size_t t = 0; t < tasks.size(); ++t)
-        tasks[t]->fit(train->targets[t]);
+    const auto trainImages = images("train");
     using data::Selection;
-    trainSource = std::make_unique<data::MemoryBatchSource>(
-        train, Selection::holdOutTrain(valSamples), tc.batchSize, true);
-    if (weighting->samplesPerStep() > 1) // shares the decoded split: no second copy
-        otherSamples = std::make_unique<data::MemoryBatchSource>(
+    // The in-memory source unless something transforms the pixels or the images are files:
+    // every earlier run's batches, and no decoding after the first.
+    const bool pipeline = in.source == "pipeline" ||
+                          (in.source == "auto" && (!in.identity() || trainImages->readsFiles()));
+    if (!pipeline) {
+        const auto load = [&](const data::SplitImages &split, const std::string &name) {
+            auto loaded = std::make_shared<data::MemorySplit>(
+                data::loadLabels(*project, dataset, name, columns, split.sampleIds()));
+            loaded->images = split.all();
+            for (const auto &task : tasks)
+                loaded->targets.push_back(
+                    task->targets({loaded->columns, loaded->maps, loaded->images}));
+            return std::shared_ptr<const data::MemorySplit>(std::move(loaded));
+        };
+        const auto train = load(*trainImages, "train");
+        for (std::size_t t = 0; t < tasks.size(); ++t)
+            tasks[t]->fit(train->targets[t]);
+        trainSource = std::make_unique<data::MemoryBatchSource>(
             train, Selection::holdOutTrain(valSamples), tc.batchSize, true);
+        if (weighting->samplesPerStep() > 1) // shares the decoded split: no second copy
+            otherSamples = std::make_unique<data::MemoryBatchSource>(
+                train, Selection::holdOutTrain(valSamples), tc.batchSize, true);
+        if (valSamples > 0)
+            valSource = std::make_unique<data::MemoryBatchSource>(
+                train, Selection::holdOutVal(valSamples), tc.batchSize, false);
+        if (evalSplit == "test") {
+            const auto test = load(*images("test"), "test");
+            testSamples = test->size();
+            testSource = std::make_unique<data::MemoryBatchSource>(test, Selection::all(),
+                                                                   tc.batchSize, false);
+        }
+    } else {
+        const auto split = [&](std::shared_ptr<const data::SplitImages> splitImages,
+                               const std::string &name) {
+            auto labels = std::make_shared<data::MemorySplit>(
+                data::loadLabels(*project, dataset, name, columns, splitImages->sampleIds()));
+            auto made = std::make_shared<data::PipelineSplit>();
+            for (const auto &task : tasks) {
+                const at::Tensor target =
+                    task->targets({labels->columns, labels->maps, labels->images});
+                labels->targets.push_back(target.defined() ? target.contiguous() : target);
+                made->geometry.push_back(task->targetGeometry());
+            }
+            if (splitImages->decodes())
+                made->cache = std::make_shared<data::DecodedCache>(
+                    splitImages->size(), splitImages->sampleBytes(),
+                    static_cast<std::size_t>(in.cacheMb) << 20);
+            made->images = std::move(splitImages);
+            made->labels = std::move(labels);
+            return std::shared_ptr<const data::PipelineSplit>(std::move(made));
+        };
+        const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        const data::PipelineThreads threads{
+            in.workers > 0 ? in.workers : std::max(1, cores - torch::get_num_threads()),
+            in.prefetch};
+        const auto source = [&](const std::shared_ptr<const data::PipelineSplit> &from,
+                                Selection selection, bool training) {
+            return std::make_unique<data::PipelineBatchSource>(
+                from, selection, tc.batchSize, training, inputTransform(in, training), threads);
+        };
+        const auto train = split(trainImages, "train");
+        for (std::size_t t = 0; t < tasks.size(); ++t)
+            tasks[t]->fit(train->labels->targets[t]);
+        trainSource = source(train, Selection::holdOutTrain(valSamples), true);
+        if (weighting->samplesPerStep() > 1) // shares the split and its cache
+            otherSamples = source(train, Selection::holdOutTrain(valSamples), true);
+        if (valSamples > 0)
+            valSource = source(train, Selection::holdOutVal(valSamples), false);
+        if (evalSplit == "test") {
+            const auto test = split(images("test"), "test");
+            testSamples = test->images->size();
+            testSource = source(test, Selection::all(), false);
+        }
+    }
     if (preload)
         trainSource =
             std::make_unique<data::PreloadedSource>(std::move(trainSource), stepsPerEpoch);
-    if (valSamples > 0)
-        valSource = std::make_unique<data::MemoryBatchSource>(
-            train, Selection::holdOutVal(valSamples), tc.batchSize, false);
-    if (evalSplit == "test") {
-        const auto test = load("test");
-        testSamples = test->size();
-        testSource =
-            std::make_unique<data::MemoryBatchSource>(test, Selection::all(), tc.batchSize, false);
-    }
 }
 
 void Trainer::Impl::chooseProbeSamples(const ExperimentConfig &config)

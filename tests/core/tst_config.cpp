@@ -338,6 +338,27 @@ void TestConfig::toJsonRoundTrip()
     QCOMPARE(root.value(QStringLiteral("scheduler")).toObject().value(QStringLiteral("name")),
              QJsonValue(QStringLiteral("none")));
     QVERIFY(!root.contains(QStringLiteral("debug")));
+    QVERIFY(!root.contains(QStringLiteral("input"))); // written only when something is set
+
+    // The input section survives the round trip, every key written once one is set.
+    const ExperimentConfig piped = train::parseExperiment(text(
+        variant(QStringLiteral("input"),
+                QJsonDocument::fromJson(R"({"crop": "random", "crop_size": [24, 20], "hflip": true,
+            "normalize": {"mean": [0.3], "std": [0.4]}, "workers": 3})")
+                    .object())));
+    const std::string pipedJson = piped.toJson();
+    const ExperimentConfig pipedAgain = train::parseExperiment(pipedJson, "<canonical>");
+    QCOMPARE(pipedAgain.toJson(), pipedJson);
+    QCOMPARE(pipedAgain.input.cropWidth, 24);
+    QCOMPARE(pipedAgain.input.cropHeight, 20);
+    QCOMPARE(qstr(pipedAgain.input.normalize), QStringLiteral("custom"));
+    QCOMPARE(pipedAgain.input.std, std::vector<double>{0.4});
+    QCOMPARE(pipedAgain.input.workers, 3);
+    QVERIFY(QJsonDocument::fromJson(QByteArray::fromStdString(pipedJson))
+                .object()
+                .value(QStringLiteral("input"))
+                .toObject()
+                .contains(QStringLiteral("cache_mb")));
 
     // A scheduler, early stopping and the debug aid survive the round trip.
     QJsonObject more = QJsonDocument::fromJson(kBase).object();
@@ -678,6 +699,30 @@ void TestConfig::errors_data()
         "probes[1]", "probe 'param_norms' listed twice");
     row("probe not a name", variant(QStringLiteral("probes"), QJsonArray{3}), "probes[0]",
         "expected a probe name or {\"name\": …, \"options\": …}, got an integer");
+    const auto input = [](const char *json) {
+        return variant(QStringLiteral("input"), QJsonDocument::fromJson(json).object());
+    };
+    row("input key unknown", input(R"({"flip": true})"), "input.flip", "unknown key");
+    row("input crop without size", input(R"({"crop": "random"})"), "input.crop_size",
+        "a random crop needs its [width, height]");
+    row("input size without crop", input(R"({"crop_size": [4, 4]})"), "input.crop",
+        "crop_size is given");
+    row("input crop unknown", input(R"({"crop": "corner", "crop_size": [4, 4]})"), "input.crop",
+        "corner");
+    row("input resize shape", input(R"({"resize": [64]})"), "input.resize",
+        "expected [width, height], got [64]");
+    row("input resize zero", input(R"({"resize": [0, 8]})"), "input.resize",
+        "each side must be in 1..4096");
+    row("input jitter range", input(R"({"brightness": 1.5})"), "input.brightness", "1.5");
+    row("input normalize name", input(R"({"normalize": "imagenet"})"), "input.normalize",
+        "imagenet");
+    row("input normalize lengths", input(R"({"normalize": {"mean": [0.5], "std": [0.2, 0.2]}})"),
+        "input.normalize.std", "has 2 numbers and mean 1");
+    row("input normalize std zero", input(R"({"normalize": {"mean": [0.5], "std": [0]}})"),
+        "input.normalize.std", "above 0");
+    row("input memory with transforms", input(R"({"source": "memory", "hflip": true})"),
+        "input.source", "the in-memory source does not transform images");
+    row("input workers", input(R"({"workers": 100})"), "input.workers", "must be <= 64");
 }
 
 void TestConfig::errors()

@@ -70,6 +70,7 @@ private Q_SLOTS:
     void readOnlyNeedsCurrentVersion();
     void emptyDatabaseIsMigrated();
     void version1ProjectMigrates();
+    void version7ProjectGetsLabelCounts();
     void migrationsRunInOrder();
     void migrationsRunInTransactions();
     void failingMigrationRolledBack();
@@ -224,6 +225,39 @@ void TestSchema::emptyDatabaseIsMigrated()
     QCOMPARE(project.db().userVersion(), store::currentSchemaVersion());
     QVERIFY(tables(project.db()).contains(QStringLiteral("runs")));
     QCOMPARE(project.db().scalar("PRAGMA application_id"), store::Project::kApplicationId);
+}
+
+void TestSchema::version7ProjectGetsLabelCounts()
+{
+    // A dataset written at version 7: three samples, one column with values 0, 1, 1.
+    const QString file = path(QStringLiteral("v7.mtlproj"));
+    {
+        Database db(str(file), Database::Mode::ReadWriteCreate);
+        const std::vector<store::Migration> upTo7(store::migrations().begin(),
+                                                  store::migrations().begin() + 7);
+        QCOMPARE(store::migrate(db, upTo7), 7);
+        db.exec("INSERT INTO datasets (id, name, format, created_at) VALUES (1, 'd', 'idx', 'now');"
+                "INSERT INTO label_columns (id, dataset_id, name, kind, position) "
+                "VALUES (5, 1, 'c', 'binary', 0);");
+        for (int i = 0; i < 3; ++i)
+            db.exec(("INSERT INTO samples (id, dataset_id, split, idx, encoding, width, height, "
+                     "channels) VALUES (" +
+                     std::to_string(i + 1) + ", 1, 'train', " + std::to_string(i) +
+                     ", 'raw', 1, 1, 1);"
+                     "INSERT INTO labels VALUES (" +
+                     std::to_string(i + 1) + ", 5, " + std::to_string(i ? 1 : 0) + ");")
+                        .c_str());
+    }
+    store::Project project(str(file));
+    const auto counts = project.datasets().labelCounts(1);
+    QCOMPARE(counts.size(), std::size_t(2));
+    QCOMPARE(counts[0].value, 0);
+    QCOMPARE(counts[0].count, std::int64_t(1));
+    QCOMPARE(counts[1].value, 1);
+    QCOMPARE(counts[1].count, std::int64_t(2));
+    // No pixel statistics: those need the images decoded, not SQL.
+    QVERIFY(project.datasets().pixelStats(1).empty());
+    QVERIFY(project.datasets().find(1)->pixelMean.empty());
 }
 
 void TestSchema::version1ProjectMigrates()

@@ -1,0 +1,84 @@
+#include "data/statistics.h"
+
+#include "common/error.h"
+#include "data/imagefile.h"
+#include "store/project.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+namespace mtl::data {
+
+store::PixelStats pixelStatistics(store::Project &project, const store::DatasetInfo &dataset,
+                                  const std::string &split)
+{
+    store::PixelStats stats;
+    stats.split = split;
+    const int channels = dataset.channels;
+    if (channels <= 0 || dataset.width <= 0 || dataset.height <= 0)
+        return stats; // mixed sizes: nothing to normalise with
+    const std::int64_t n = dataset.splitSize(split);
+    std::vector<double> sum(static_cast<std::size_t>(channels)),
+        squares(static_cast<std::size_t>(channels));
+    std::int64_t pixels = 0;
+    const std::filesystem::path root(dataset.root);
+    std::int64_t step = 0; // set by the first image: 1 for raw pixels, else every n / 2000-th
+    project.datasets().forEachImage(dataset.id, split, [&](const store::StoredImage &image) {
+        if (step == 0)
+            step = image.encoding == store::ImageEncoding::Raw
+                       ? 1
+                       : std::max<std::int64_t>(1, n / kStatsDecodedImages);
+        if (image.index % step != 0)
+            return;
+        const std::uint8_t *values = static_cast<const std::uint8_t *>(image.data);
+        DecodedImage decoded;
+        if (image.encoding != store::ImageEncoding::Raw || !values) {
+            std::string file;
+            const void *bytes = image.data;
+            std::size_t size = image.size;
+            const std::string where = image.path.empty()
+                                          ? "sample " + std::to_string(image.sampleId)
+                                          : (root / image.path).string();
+            if (!bytes) {
+                file = readImageFile(where);
+                bytes = file.data();
+                size = file.size();
+            }
+            decoded = decodeImage(bytes, size, where, channels, dataset.width, dataset.height);
+            values = decoded.pixels.data();
+        }
+        const std::size_t count = static_cast<std::size_t>(dataset.width) * dataset.height;
+        for (std::size_t i = 0; i < count; ++i)
+            for (int c = 0; c < channels; ++c) {
+                const double v = values[i * channels + c] / 255.0;
+                sum[c] += v;
+                squares[c] += v * v;
+            }
+        pixels += static_cast<std::int64_t>(count);
+        ++stats.images;
+    });
+    if (pixels == 0)
+        return stats;
+    for (int c = 0; c < channels; ++c) {
+        const double mean = sum[c] / pixels;
+        stats.mean.push_back(mean);
+        stats.std.push_back(std::sqrt(std::max(0.0, squares[c] / pixels - mean * mean)));
+    }
+    return stats;
+}
+
+void computeStatistics(store::Project &project, std::int64_t datasetId)
+{
+    const std::optional<store::DatasetInfo> dataset = project.datasets().find(datasetId);
+    if (!dataset)
+        return;
+    project.datasets().refreshLabelCounts(datasetId);
+    for (const store::SplitCount &split : dataset->splits) {
+        const store::PixelStats stats = pixelStatistics(project, *dataset, split.name);
+        if (stats.images > 0)
+            project.datasets().setPixelStats(datasetId, stats);
+    }
+}
+
+} // namespace mtl::data
