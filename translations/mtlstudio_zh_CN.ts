@@ -2,39 +2,62 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>QObject</name>
+    <message>
+        <location filename="../widgets/thumbnailloader.cpp" line="123"/>
+        <source>sample %1 is not in the project</source>
+        <translation>项目中没有样本 %1</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="43"/>
+        <location filename="../app/gui/main.cpp" line="46"/>
         <source>MTL Studio, a workbench for multi-task learning in computer vision.</source>
         <translation>MTL Studio：计算机视觉多任务学习工作台。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="49"/>
+        <location filename="../app/gui/main.cpp" line="52"/>
         <source>Project file to open (*.mtlproj).</source>
         <translation>要打开的项目文件 (*.mtlproj)。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="53"/>
+        <location filename="../app/gui/main.cpp" line="56"/>
         <source>Start training CONFIG (a JSON file or example:NAME) once the project is open.</source>
         <translation>项目打开后开始训练 CONFIG（JSON 文件或 example:NAME）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="58"/>
+        <location filename="../app/gui/main.cpp" line="61"/>
         <source>Override a config key for --train and --queue, e.g. train.max_steps_per_epoch=50 (repeatable).</source>
         <translation>为 --train 和 --queue 覆盖配置项，例如 train.max_steps_per_epoch=50（可重复）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="63"/>
+        <location filename="../app/gui/main.cpp" line="66"/>
         <source>Add CONFIG to the queue once the project is open (repeatable): it trains after --train and the ones before it.</source>
         <translation>项目打开后把 CONFIG 加入队列（可重复）：它在 --train 及排在它前面的实验之后训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="74"/>
+        <location filename="../app/gui/main.cpp" line="77"/>
         <source>Quit after --train, --queue and --screenshot are done (exit code 0 when the run completed, 2 for bad input, 3 when the run failed).</source>
         <translation>--train、--queue 和 --screenshot 完成后退出（运行完成时退出码为 0，输入有误为 2，运行失败为 3）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="69"/>
+        <location filename="../app/gui/main.cpp" line="83"/>
+        <source>Open the annotation browser of DATASET once the project is open (--screenshot then saves the browser).</source>
+        <translation>项目打开后打开数据集 DATASET 的标注浏览器（--screenshot 随后保存该浏览器窗口）。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="88"/>
+        <source>With --review: select sample ID.</source>
+        <translation>与 --review 一起使用：选中样本 ID。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="91"/>
+        <source>With --review: show the samples or the statistics tab.</source>
+        <translation>与 --review 一起使用：显示样本或统计标签页。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="72"/>
         <source>Save a PNG of the window once the project is shown (after the run with --train).</source>
         <translation>项目显示后（使用 --train 时在训练结束后）保存窗口截图 PNG。</translation>
     </message>
@@ -52,17 +75,17 @@
         <translation>MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="201"/>
+        <location filename="../app/gui/mainwindow.cpp" line="204"/>
         <source>Import cancelled; the project is unchanged.</source>
         <translation>导入已取消，项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="204"/>
+        <location filename="../app/gui/mainwindow.cpp" line="207"/>
         <source>Import failed</source>
         <translation>导入失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="205"/>
+        <location filename="../app/gui/mainwindow.cpp" line="208"/>
         <source>%1
 
 The project is unchanged.</source>
@@ -76,7 +99,7 @@ The project is unchanged.</source>
         <translation>将在当前批次后暂停…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="181"/>
+        <location filename="../app/gui/mainwindow.cpp" line="184"/>
         <source>Resumed</source>
         <translation>已继续</translation>
     </message>
@@ -86,37 +109,37 @@ The project is unchanged.</source>
         <translation>将在当前批次后停止…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="131"/>
+        <location filename="../app/gui/mainwindow.cpp" line="132"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="151"/>
+        <location filename="../app/gui/mainwindow.cpp" line="154"/>
         <source>Runs</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="257"/>
+        <location filename="../app/gui/mainwindow.cpp" line="260"/>
         <source>Cannot open a project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="257"/>
-        <location filename="../app/gui/mainwindow.cpp" line="386"/>
-        <location filename="../app/gui/mainwindow.cpp" line="420"/>
+        <location filename="../app/gui/mainwindow.cpp" line="260"/>
+        <location filename="../app/gui/mainwindow.cpp" line="389"/>
+        <location filename="../app/gui/mainwindow.cpp" line="423"/>
         <source>Wait for the current job to finish.</source>
         <translation>请等待当前任务结束。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="281"/>
+        <location filename="../app/gui/mainwindow.cpp" line="284"/>
         <source>%n run(s) of a process that no longer exists marked interrupted.</source>
         <translation>
             <numerusform>已将 %n 个所属进程已不存在的运行标记为中断。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="262"/>
-        <location filename="../app/gui/mainwindow.cpp" line="273"/>
+        <location filename="../app/gui/mainwindow.cpp" line="265"/>
+        <location filename="../app/gui/mainwindow.cpp" line="276"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
@@ -126,43 +149,43 @@ The project is unchanged.</source>
         <translation>将在本轮结束（验证并保存检查点）后停止…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="265"/>
+        <location filename="../app/gui/mainwindow.cpp" line="268"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="285"/>
+        <location filename="../app/gui/mainwindow.cpp" line="288"/>
         <source>%1 is read-only here: browse its runs; training and imports are off.</source>
         <translation>%1 在此处为只读：可浏览其运行，训练和导入不可用。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="292"/>
+        <location filename="../app/gui/mainwindow.cpp" line="295"/>
         <source>%1 (read-only) — MTL Studio</source>
         <translation>%1（只读）— MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="293"/>
+        <location filename="../app/gui/mainwindow.cpp" line="296"/>
         <source>%1 — MTL Studio</source>
         <translation>%1 — MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="313"/>
+        <location filename="../app/gui/mainwindow.cpp" line="316"/>
         <source>Cannot read project</source>
         <translation>无法读取项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="336"/>
-        <location filename="../app/gui/mainwindow.cpp" line="342"/>
+        <location filename="../app/gui/mainwindow.cpp" line="339"/>
+        <location filename="../app/gui/mainwindow.cpp" line="345"/>
         <source>New Project</source>
         <translation>新建项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="343"/>
+        <location filename="../app/gui/mainwindow.cpp" line="346"/>
         <source>%1 already exists. Open it with File ▸ Open Project.</source>
         <translation>%1 已存在。请用 文件 ▸ 打开项目 打开它。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="352"/>
+        <location filename="../app/gui/mainwindow.cpp" line="355"/>
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
@@ -217,26 +240,26 @@ The project is unchanged.</source>
         <translation>此项目没有数据集“fashion-scenes”。现在用 Debian 的 Fashion-MNIST 软件包合成吗？</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="375"/>
-        <location filename="../app/gui/mainwindow.cpp" line="379"/>
-        <location filename="../app/gui/mainwindow.cpp" line="386"/>
-        <location filename="../app/gui/mainwindow.cpp" line="396"/>
+        <location filename="../app/gui/mainwindow.cpp" line="378"/>
+        <location filename="../app/gui/mainwindow.cpp" line="382"/>
+        <location filename="../app/gui/mainwindow.cpp" line="389"/>
+        <location filename="../app/gui/mainwindow.cpp" line="399"/>
         <source>Cannot train</source>
         <translation>无法训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="375"/>
+        <location filename="../app/gui/mainwindow.cpp" line="378"/>
         <location filename="../app/gui/mainwindowqueue.cpp" line="22"/>
         <source>Open or create a project first.</source>
         <translation>请先打开或新建项目。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="380"/>
+        <location filename="../app/gui/mainwindow.cpp" line="383"/>
         <source>%1 is read-only here (the file or its folder may not be written): its runs can be browsed, but a run cannot be recorded in it.</source>
         <translation>%1 在此处为只读（文件或其所在文件夹不可写）：可以浏览其中的运行，但无法在其中记录新的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="367"/>
+        <location filename="../app/gui/mainwindow.cpp" line="370"/>
         <source>Bad experiment config</source>
         <translation>实验配置有误</translation>
     </message>
@@ -246,76 +269,76 @@ The project is unchanged.</source>
         <translation>缺少数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="397"/>
+        <location filename="../app/gui/mainwindow.cpp" line="400"/>
         <location filename="../app/gui/mainwindowqueue.cpp" line="38"/>
         <source>The project has no dataset &apos;%1&apos;. Import it first.</source>
         <translation>项目中没有数据集“%1”。请先导入。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="410"/>
+        <location filename="../app/gui/mainwindow.cpp" line="413"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="416"/>
-        <location filename="../app/gui/mainwindow.cpp" line="420"/>
-        <location filename="../app/gui/mainwindow.cpp" line="427"/>
+        <location filename="../app/gui/mainwindow.cpp" line="419"/>
+        <location filename="../app/gui/mainwindow.cpp" line="423"/>
+        <location filename="../app/gui/mainwindow.cpp" line="430"/>
         <source>Cannot resume</source>
         <translation>无法继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="416"/>
+        <location filename="../app/gui/mainwindow.cpp" line="419"/>
         <source>Select a stopped, interrupted or failed run first.</source>
         <translation>请先选择一个已停止、已中断或失败的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="438"/>
+        <location filename="../app/gui/mainwindow.cpp" line="441"/>
         <source>Train from Config File</source>
         <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="439"/>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="66"/>
+        <location filename="../app/gui/mainwindow.cpp" line="442"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="71"/>
         <source>Experiment configs (*.json)</source>
         <translation>实验配置 (*.json)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="457"/>
+        <location filename="../app/gui/mainwindow.cpp" line="460"/>
         <source>Warning: %1</source>
         <translation>警告：%1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="469"/>
+        <location filename="../app/gui/mainwindow.cpp" line="472"/>
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="478"/>
+        <location filename="../app/gui/mainwindow.cpp" line="481"/>
         <source>Cannot start training</source>
         <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="516"/>
+        <location filename="../app/gui/mainwindow.cpp" line="518"/>
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="517"/>
+        <location filename="../app/gui/mainwindow.cpp" line="519"/>
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="528"/>
+        <location filename="../app/gui/mainwindow.cpp" line="530"/>
         <source>Quit MTL Studio</source>
         <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="529"/>
+        <location filename="../app/gui/mainwindow.cpp" line="531"/>
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
         <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="537"/>
+        <location filename="../app/gui/mainwindow.cpp" line="539"/>
         <source>Stopping, then quitting…</source>
         <translation>正在停止，随后退出…</translation>
     </message>
@@ -337,14 +360,31 @@ The project is unchanged.</source>
         <translation>已将 %1 加入队列（%2 个等待中）</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="58"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="62"/>
         <source>Queue: %1 could not start: %2</source>
         <translation>队列：%1 无法开始：%2</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowqueue.cpp" line="65"/>
+        <location filename="../app/gui/mainwindowqueue.cpp" line="70"/>
         <source>Add to Queue</source>
         <translation>加入队列</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowreview.cpp" line="24"/>
+        <source>No such dataset</source>
+        <translation>没有该数据集</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowreview.cpp" line="25"/>
+        <source>There is no dataset &apos;%1&apos; in this project to review.</source>
+        <translation>此项目中没有可审阅的数据集“%1”。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../app/gui/mainwindowreview.cpp" line="36"/>
+        <source>Labels corrected: %n edit(s) in effect in this dataset; new runs train on them</source>
+        <translation>
+            <numerusform>标签已修正：此数据集中有 %n 处修改生效；新的运行将使用它们训练</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -451,7 +491,7 @@ The project is unchanged.</source>
     </message>
     <message>
         <location filename="../widgets/actions.cpp" line="81"/>
-        <location filename="../widgets/actions.cpp" line="168"/>
+        <location filename="../widgets/actions.cpp" line="174"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
@@ -492,31 +532,41 @@ The project is unchanged.</source>
     </message>
     <message>
         <location filename="../widgets/actions.cpp" line="99"/>
+        <source>Review &amp;Dataset…</source>
+        <translation>审阅数据集(&amp;D)…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="101"/>
+        <source>Browse the selected dataset&apos;s images and labels, correct labels (undoable, used by training) and see its statistics</source>
+        <translation>浏览所选数据集的图像和标签，修正标签（可撤销，训练会使用），并查看其统计信息</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="103"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="100"/>
+        <location filename="../widgets/actions.cpp" line="104"/>
         <source>&amp;About MTL Studio</source>
         <translation>关于 MTL Studio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="101"/>
+        <location filename="../widgets/actions.cpp" line="105"/>
         <source>About &amp;Qt</source>
         <translation>关于 &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="107"/>
+        <location filename="../widgets/actions.cpp" line="111"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="118"/>
+        <location filename="../widgets/actions.cpp" line="122"/>
         <source>&amp;Run</source>
         <translation>运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="120"/>
+        <location filename="../widgets/actions.cpp" line="124"/>
         <source>Train &amp;Example</source>
         <translation>训练示例(&amp;E)</translation>
     </message>
@@ -526,19 +576,196 @@ The project is unchanged.</source>
         <translation>加入队列(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="145"/>
+        <location filename="../widgets/actions.cpp" line="141"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="148"/>
+        <location filename="../widgets/actions.cpp" line="145"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="168"/>
+        <location filename="../widgets/actions.cpp" line="174"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
+    </message>
+</context>
+<context>
+    <name>mtl::widgets::DatasetBrowser</name>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="87"/>
+        <source>&amp;Edited only</source>
+        <translation>仅已修改(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="92"/>
+        <source>Dataset %1 — annotation review</source>
+        <translation>数据集 %1 — 标注审阅</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="101"/>
+        <source>Labels cannot be changed: %1</source>
+        <translation>无法修改标签：%1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="104"/>
+        <source>This project is read-only here: labels can be reviewed, not changed.</source>
+        <translation>此项目在此处为只读：可以审阅标签，但不能修改。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="116"/>
+        <source>All splits</source>
+        <translation>全部划分</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="122"/>
+        <source>Show the samples of one split</source>
+        <translation>显示某一划分的样本</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="123"/>
+        <source>S&amp;plit</source>
+        <translation>划分(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="124"/>
+        <source>Any label</source>
+        <translation>任意标签</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="127"/>
+        <source>Show the samples with one value of this label column</source>
+        <translation>显示该标签列取某个值的样本</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="128"/>
+        <source>&amp;Label</source>
+        <translation>标签(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="129"/>
+        <source>The value the samples must have in the chosen column</source>
+        <translation>样本在所选列中必须具有的值</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="131"/>
+        <source>Show only samples whose labels were corrected</source>
+        <translation>只显示标签被修正过的样本</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="133"/>
+        <source>Path or sample id</source>
+        <translation>路径或样本 ID</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="135"/>
+        <source>Show the samples whose path contains this text (or with this id)</source>
+        <translation>显示路径包含此文本（或 ID 为此值）的样本</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="136"/>
+        <source>&amp;Find</source>
+        <translation>查找(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="137"/>
+        <source>Dataset order</source>
+        <translation>数据集顺序</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="139"/>
+        <source>By %1</source>
+        <translation>按 %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="140"/>
+        <source>Order of the grid</source>
+        <translation>网格的排序方式</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="141"/>
+        <source>S&amp;ort</source>
+        <translation>排序(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="145"/>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="147"/>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="184"/>
+        <source>&amp;Samples</source>
+        <translation>样本(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="185"/>
+        <source>S&amp;tatistics</source>
+        <translation>统计(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="191"/>
+        <source>Reading the samples…</source>
+        <translation>正在读取样本…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="207"/>
+        <source>(no label)</source>
+        <translation>（无标签）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="258"/>
+        <source>Could not read the samples: %1</source>
+        <translation>无法读取样本：%1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="291"/>
+        <source>Set %1 of sample %2 to %3</source>
+        <translation>将样本 %2 的 %1 设为 %3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="294"/>
+        <source>no label</source>
+        <translation>无标签</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../widgets/datasetbrowser.cpp" line="295"/>
+        <source>%n label change(s) (%1)</source>
+        <translation>
+            <numerusform>%n 处标签修改（%1）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="311"/>
+        <source>column %1</source>
+        <translation>第 %1 列</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../widgets/datasetbrowser.cpp" line="348"/>
+        <source>%1 of %2 samples · %n label edit(s) in effect</source>
+        <translation>
+            <numerusform>%1 / %2 个样本 · %n 处标签修改生效中</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="362"/>
+        <source>Sample %1 · %2 #%3</source>
+        <translation>样本 %1 · %2 #%3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="406"/>
+        <source>Set &apos;%1&apos; of sample %2 to %3</source>
+        <translation>将样本 %2 的“%1”设为 %3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="422"/>
+        <source>The label was not changed: %1</source>
+        <translation>标签未修改：%1</translation>
     </message>
 </context>
 <context>
@@ -562,6 +789,55 @@ The project is unchanged.</source>
         <location filename="../widgets/datasetpanel.cpp" line="40"/>
         <source>No datasets yet. Import Fashion-MNIST (Ctrl+I), or import your own with mtlstudio-cli import.</source>
         <translation>还没有数据集。导入 Fashion-MNIST (Ctrl+I)，或用 mtlstudio-cli import 导入自己的数据。</translation>
+    </message>
+</context>
+<context>
+    <name>mtl::widgets::DatasetStatistics</name>
+    <message>
+        <location filename="../widgets/datasetstatistics.cpp" line="64"/>
+        <source>Positive rate per attribute</source>
+        <translation>各属性的正例比例</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetstatistics.cpp" line="65"/>
+        <source>Class counts per split</source>
+        <translation>各划分的类别计数</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetstatistics.cpp" line="66"/>
+        <source>Attribute co-occurrence: P(column | row)</source>
+        <translation>属性共现：P(列 | 行)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetstatistics.cpp" line="67"/>
+        <source>Image sizes (as stored)</source>
+        <translation>图像尺寸（按存储）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetstatistics.cpp" line="69"/>
+        <source>&amp;Classes of</source>
+        <translation>类别列(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetstatistics.cpp" line="71"/>
+        <source>The categorical column whose class counts are drawn</source>
+        <translation>绘制其类别计数的类别列</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetstatistics.cpp" line="159"/>
+        <source>% of labelled samples</source>
+        <translation>占已标注样本的 %</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetstatistics.cpp" line="196"/>
+        <location filename="../widgets/datasetstatistics.cpp" line="288"/>
+        <source>samples</source>
+        <translation>样本数</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetstatistics.cpp" line="254"/>
+        <source>P(column | row)</source>
+        <translation>P(列 | 行)</translation>
     </message>
 </context>
 <context>
@@ -1053,6 +1329,101 @@ The project is unchanged.</source>
         <location filename="../widgets/runview.cpp" line="279"/>
         <source>Attributes — latest validation accuracy, worst first</source>
         <translation>属性 — 最近一次验证准确率，最差的在前</translation>
+    </message>
+</context>
+<context>
+    <name>mtl::widgets::SampleGridModel</name>
+    <message>
+        <location filename="../widgets/samplegridmodel.cpp" line="102"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplegridmodel.cpp" line="102"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplegridmodel.cpp" line="150"/>
+        <source>Sample %1 · %2 #%3</source>
+        <translation>样本 %1 · %2 #%3</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../widgets/samplegridmodel.cpp" line="158"/>
+        <source>… and %n more column(s)</source>
+        <translation>
+            <numerusform>… 另有 %n 列</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplegridmodel.cpp" line="161"/>
+        <source>Edited: a correction of its labels is in effect</source>
+        <translation>已修改：其标签的修正正在生效</translation>
+    </message>
+</context>
+<context>
+    <name>mtl::widgets::SamplePanel</name>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="46"/>
+        <source>&amp;Zoom</source>
+        <translation>缩放(&amp;Z)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="50"/>
+        <source>Magnification of the image, 1× to 16× (Ctrl+wheel over the image); until you change it, each image is shown as large as it fits</source>
+        <translation>图像放大倍数，1× 到 16×（在图像上按 Ctrl+滚轮）；在你修改之前，每张图像都以可容纳的最大尺寸显示</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="66"/>
+        <source>1–9 choose a label · Space toggles it · Enter: next sample · Backspace: previous · Ctrl+Z / Ctrl+Shift+Z undo and redo</source>
+        <translation>1–9 选择标签 · 空格切换 · Enter：下一个样本 · Backspace：上一个 · Ctrl+Z / Ctrl+Shift+Z 撤销和重做</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="97"/>
+        <source>Binary label &apos;%1&apos;</source>
+        <translation>二值标签“%1”</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="98"/>
+        <source>Binary label &apos;%1&apos; (attribute group %2)</source>
+        <translation>二值标签“%1”（属性组 %2）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="107"/>
+        <source>(no label)</source>
+        <translation>（无标签）</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../widgets/samplepanel.cpp" line="110"/>
+        <source>Categorical label &apos;%1&apos;: %n classes</source>
+        <translation>
+            <numerusform>类别标签“%1”：%n 个类别</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="124"/>
+        <source>This dataset has no label columns.</source>
+        <translation>此数据集没有标签列。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="148"/>
+        <source>Select a sample in the grid</source>
+        <translation>请在网格中选择一个样本</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="149"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="167"/>
+        <source> · edited</source>
+        <translation> · 已修改</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="181"/>
+        <source>No image</source>
+        <translation>无图像</translation>
     </message>
 </context>
 </TS>

@@ -96,6 +96,10 @@ Actions::Actions(QWidget *window)
         makeAction(window, "refreshAction", s->standardIcon(QStyle::SP_BrowserReload),
                    tr("&Refresh"), QKeySequence(Qt::CTRL | Qt::Key_R),
                    tr("Re-read the project file (runs started from the command line appear here)"));
+    m_review = makeAction(window, "reviewDatasetAction", {}, tr("Review &Dataset…"),
+                          QKeySequence(Qt::CTRL | Qt::Key_D),
+                          tr("Browse the selected dataset's images and labels, correct labels "
+                             "(undoable, used by training) and see its statistics"));
     m_quit = makeAction(window, "quitAction", {}, tr("&Quit"), QKeySequence::Quit, QString());
     m_about = new QAction(tr("&About MTL Studio"), window);
     m_aboutQt = new QAction(tr("About &Qt"), window);
@@ -135,6 +139,7 @@ void Actions::addToMenuBar(QMenuBar *bar, QMenu *recent)
     run->addAction(m_stopAfterEpoch);
 
     QMenu *view = bar->addMenu(tr("&View"));
+    view->addAction(m_review);
     view->addAction(m_refresh);
 
     QMenu *help = bar->addMenu(tr("&Help"));
@@ -200,6 +205,7 @@ void Actions::update(const State &state)
     m_stop->setEnabled(state.training || state.importing);
     m_stopAfterEpoch->setEnabled(state.training);
     m_refresh->setEnabled(state.projectOpen);
+    m_review->setEnabled(state.projectOpen && !state.opening && state.hasDatasets);
 }
 
 } // namespace mtl::widgets

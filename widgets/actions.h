@@ -40,6 +40,7 @@ public:
         bool canImportFashionScenes = false; // … and no fashion scenes
         bool canResume = false;              // the selected run can continue from its checkpoint
         bool queueWaiting = false;           // experiments wait in the queue
+        bool hasDatasets = false;            // the project holds a dataset to review
     };
     void update(const State &state);
 
@@ -65,6 +66,7 @@ public:
     // Ends the run after the epoch in progress (validated and checkpointed), resumable.
     QAction *stopAfterEpoch() const { return m_stopAfterEpoch; }
     QAction *refresh() const { return m_refresh; }
+    QAction *reviewDataset() const { return m_review; }
     QAction *quit() const { return m_quit; }
     QAction *about() const { return m_about; }
     // One entry per example experiment (train/catalog.h); null before addToMenuBar().
@@ -86,7 +88,7 @@ private:
     QWidget *m_window;
     QAction *m_new, *m_open, *m_import, *m_importMulti, *m_importScenes, *m_train, *m_trainFile,
         *m_resume, *m_queueFile, *m_runQueue, *m_pause, *m_stop, *m_stopAfterEpoch, *m_refresh,
-        *m_quit, *m_about, *m_aboutQt;
+        *m_review, *m_quit, *m_about, *m_aboutQt;
     QMenu *m_examples = nullptr;
     QMenu *m_queue = nullptr;
 };

@@ -70,7 +70,8 @@ json datasetJson(const store::DatasetInfo &d)
             {"maps", maps},
             {"pixel_mean", d.pixelMean},
             {"pixel_std", d.pixelStd},
-            {"stats_images", d.statsImages}};
+            {"stats_images", d.statsImages},
+            {"label_edits", d.labelEdits}};
 }
 
 json runJson(const store::RunInfo &r)

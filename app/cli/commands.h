@@ -53,7 +53,14 @@ struct CompareArgs {
     bool json = false;
 };
 
+struct LabelsArgs {
+    std::string project, dataset, exportTo, applyFrom, split;
+    bool undo = false, redo = false, history = false, json = false;
+};
+
 int runImport(const ImportArgs &args);
+// Exactly one of export, apply, undo, redo and history (main.cpp checks).
+int runLabels(const LabelsArgs &args);
 // With `log` (a dataset name): that dataset's import log instead of the list.
 // Points a dataset of image files at the folder it moved to (checked to hold its images).
 int runRelocate(const std::string &project, const std::string &dataset, const std::string &root);

@@ -145,6 +145,36 @@ int main(int argc, char **argv)
         ->add_option("--root", relocateRoot,
                      "The folder the images are in now (checked: it must hold them)")
         ->required();
+    LabelsArgs labelsArgs;
+    auto *labels = app.add_subcommand(
+        "labels", "Export a dataset's labels to a CSV table, apply corrections from one, or "
+                  "undo, redo and list the corrections (each --apply is one step)");
+    labels->add_option("PROJECT", labelsArgs.project, "Project file (*.mtlproj)")->required();
+    labels->add_option("--dataset", labelsArgs.dataset, "Dataset name")->required();
+    auto *exportOption =
+        labels
+            ->add_option("--export", labelsArgs.exportTo,
+                         "Write sample,split,path and one column per label column to FILE "
+                         "(category names, 0/1, empty: no label)")
+            ->type_name("FILE");
+    labels->add_option("--split", labelsArgs.split, "With --export: only this split")
+        ->needs(exportOption);
+    auto *applyOption =
+        labels
+            ->add_option("--apply", labelsArgs.applyFrom,
+                         "Change every label FILE gives differently (samples by 'sample' id or "
+                         "'path'; an empty cell keeps the label, - removes it), in one "
+                         "transaction")
+            ->type_name("FILE");
+    auto *undoFlag = labels->add_flag("--undo", labelsArgs.undo, "Undo the newest step");
+    auto *redoFlag = labels->add_flag("--redo", labelsArgs.redo, "Redo the step undone last");
+    auto *historyFlag = labels->add_flag("--history", labelsArgs.history,
+                                         "List every edit: step, time, sample, old → new");
+    for (CLI::Option *a : {exportOption, applyOption, undoFlag, redoFlag, historyFlag})
+        for (CLI::Option *b : {exportOption, applyOption, undoFlag, redoFlag, historyFlag})
+            if (a != b)
+                a->excludes(b);
+    labels->add_flag("--json", labelsArgs.json, "Print a JSON summary as the last line of stdout");
     std::string datasetsLog;
     datasets->add_option("--log", datasetsLog,
                          "Print the import log of this dataset: each import, and the rows "
@@ -286,6 +316,11 @@ int main(int argc, char **argv)
             {"PROJECT", &relocateProject},
             {"--dataset", &relocateDataset},
             {"--root", &relocateRoot},
+            {"PROJECT", &labelsArgs.project},
+            {"--dataset", &labelsArgs.dataset},
+            {"--export", &labelsArgs.exportTo},
+            {"--apply", &labelsArgs.applyFrom},
+            {"--split", &labelsArgs.split},
             {"PROJECT", &runsProject},
             {"PROJECT", &compareArgs.project},
             {"PROJECT", &trainArgs.project},
@@ -300,6 +335,15 @@ int main(int argc, char **argv)
             return runImport(importArgs);
         if (*relocate)
             return runRelocate(relocateProject, relocateDataset, relocateRoot);
+        if (*labels) {
+            if (labelsArgs.exportTo.empty() && labelsArgs.applyFrom.empty() && !labelsArgs.undo &&
+                !labelsArgs.redo && !labelsArgs.history) {
+                std::fprintf(stderr, "mtlstudio-cli labels: say what to do: --export FILE, "
+                                     "--apply FILE, --undo, --redo or --history\n");
+                return BadInput;
+            }
+            return runLabels(labelsArgs);
+        }
         if (*datasets)
             return runDatasets(datasetsProject, datasetsJson, datasetsLog);
         if (*trainCmd)

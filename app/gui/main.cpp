@@ -3,6 +3,7 @@
 
 #include "common/allocator.h"
 #include "experimentqueue.h"
+#include "datasetbrowser.h"
 #include "mainwindow.h"
 #include "recentprojectsmenu.h"
 #include "trainingcontroller.h"
@@ -14,6 +15,8 @@
 #include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QPointer>
+#include <QTabWidget>
 #include <QTimer>
 #include <QTranslator>
 
@@ -75,7 +78,20 @@ int main(int argc, char *argv[])
             "main", "Quit after --train, --queue and --screenshot are done (exit code 0 "
                     "when the run completed, 2 for bad input, 3 when the run "
                     "failed)."));
-    parser.addOptions({trainOption, queueOption, setOption, screenshotOption, quitOption});
+    const QCommandLineOption reviewOption(
+        QStringLiteral("review"),
+        QApplication::translate("main", "Open the annotation browser of DATASET once the project "
+                                        "is open (--screenshot then saves the browser)."),
+        QStringLiteral("DATASET"));
+    const QCommandLineOption reviewSampleOption(
+        QStringLiteral("review-sample"),
+        QApplication::translate("main", "With --review: select sample ID."), QStringLiteral("ID"));
+    const QCommandLineOption reviewTabOption(
+        QStringLiteral("review-tab"),
+        QApplication::translate("main", "With --review: show the samples or the statistics tab."),
+        QStringLiteral("samples|statistics"));
+    parser.addOptions({trainOption, queueOption, setOption, screenshotOption, quitOption,
+                       reviewOption, reviewSampleOption, reviewTabOption});
     parser.process(app);
 
     mtl::app::MainWindow window;
@@ -91,10 +107,11 @@ int main(int argc, char *argv[])
     }
     int exitCode = 0;
     const QString screenshot = parser.value(screenshotOption);
+    QPointer<QWidget> shown = &window; // what --screenshot grabs
     const auto takeScreenshot = [&] {
         if (screenshot.isEmpty())
             return;
-        if (window.grab().save(screenshot))
+        if (shown && shown->grab().save(screenshot))
             std::fprintf(stderr, "mtlstudio: saved %s\n", qPrintable(screenshot));
         else {
             std::fprintf(stderr, "mtlstudio: cannot write %s\n", qPrintable(screenshot));
@@ -157,6 +174,41 @@ int main(int argc, char *argv[])
                              if (window.queue()->isEmpty())
                                  finish();
                          });
+    } else if (parser.isSet(reviewOption)) {
+        if (project.isEmpty()) {
+            std::fprintf(stderr, "mtlstudio: --review needs a project\n");
+            return 2;
+        }
+        const QString dataset = parser.value(reviewOption);
+        const qint64 sample = parser.value(reviewSampleOption).toLongLong();
+        const bool statistics = parser.value(reviewTabOption) == QLatin1String("statistics");
+        QObject::connect(
+            &window, &mtl::app::MainWindow::projectLoaded, &window,
+            [&, dataset, sample, statistics] {
+                mtl::widgets::DatasetBrowser *browser = window.reviewDataset(dataset);
+                if (!browser) {
+                    std::fprintf(stderr, "mtlstudio: %s\n", qPrintable(window.lastError()));
+                    exitCode = 2;
+                    if (scripted)
+                        QApplication::exit(0);
+                    return;
+                }
+                shown = browser;
+                QObject::connect(browser, &mtl::widgets::DatasetBrowser::loaded, browser,
+                                 [&, browser, sample, statistics] {
+                                     if (sample && !browser->selectSample(sample))
+                                         std::fprintf(stderr,
+                                                      "mtlstudio: no sample %lld in this dataset\n",
+                                                      static_cast<long long>(sample));
+                                     if (statistics)
+                                         browser->tabs()->setCurrentIndex(1);
+                                     // Thumbnails decode in the background: give them time before
+                                     // grabbing.
+                                     if (!screenshot.isEmpty() || scripted)
+                                         QTimer::singleShot(1500, browser, finish);
+                                 });
+            },
+            Qt::SingleShotConnection);
     } else if (!screenshot.isEmpty() || scripted) {
         if (project.isEmpty())
             finish();

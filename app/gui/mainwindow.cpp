@@ -114,6 +114,7 @@ void MainWindow::connectActions()
         statusBar()->showMessage(tr("Stopping after this epoch (its validation and checkpoint)…"));
     });
     connect(a->refresh(), &QAction::triggered, this, &MainWindow::refresh);
+    connect(a->reviewDataset(), &QAction::triggered, this, [this] { reviewSelectedDataset(); });
     connect(a->quit(), &QAction::triggered, this, &QWidget::close);
 }
 
@@ -147,6 +148,8 @@ void MainWindow::createLayout()
     leftLayout->setContentsMargins(8, 8, 4, 8);
     m_datasets = new DatasetPanel(left);
     leftLayout->addWidget(m_datasets);
+    connect(m_datasets->view(), &QAbstractItemView::doubleClicked, this,
+            [this] { reviewSelectedDataset(); });
     leftLayout->addSpacing(8);
     leftLayout->addWidget(makeHeading(tr("Runs"), left));
     leftLayout->addWidget(m_runList, 2);
@@ -233,6 +236,7 @@ void MainWindow::updateActions()
     state.canImportFashionScenes = !datasetModel()->contains(QStringLiteral("fashion-scenes"));
     state.canResume = selected && mtl::store::isResumable(selected->status);
     state.queueWaiting = !m_queue->isEmpty();
+    state.hasDatasets = datasetModel()->rowCount() > 0;
     m_actions->update(state);
     m_queuePanel->setTraining(training);
     m_recentMenu->setEnabled(!busy && !m_recentMenu->isEmpty());

@@ -12,7 +12,10 @@
 #include "runview.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QStringList>
+
+#include <map>
 
 namespace mtl::experiment {
 struct ExperimentConfig;
@@ -24,6 +27,7 @@ struct RunStartInfo;
 
 namespace mtl::widgets {
 class Actions;
+class DatasetBrowser;
 class BackgroundTask;
 class CurvePlot;
 class DatasetTableModel;
@@ -65,6 +69,10 @@ public:
     bool importMultiFashion(const QString &dir = {});
     // Fashion scenes (seed 0, 10,000 + 2,000 scenes) into dataset "fashion-scenes".
     bool importFashionScenes(const QString &dir = {});
+
+    // Opens the annotation browser of dataset `name` (a window of its own; one per dataset:
+    // asking again raises it). Null with lastError() set when there is no such dataset.
+    widgets::DatasetBrowser *reviewDataset(const QString &name);
 
     QString projectPath() const { return m_session->path(); }
     QString lastError() const { return m_lastError; }
@@ -110,6 +118,9 @@ private:
     bool readConfig(const QString &spec, const QStringList &overrides,
                     mtl::experiment::ExperimentConfig &config);
 
+    // The dataset selected in the dataset panel (or the only one), in the annotation browser.
+    void reviewSelectedDataset();
+
     void newProject();
     void openProjectDialog();
     void trainFromFile();
@@ -137,6 +148,7 @@ private:
     widgets::RunView *m_runView = nullptr;
     widgets::JobStatus *m_jobStatus = nullptr;
     widgets::ExperimentQueue *m_queue;
+    std::map<qint64, QPointer<widgets::DatasetBrowser>> m_browsers; // by dataset id
     widgets::QueuePanel *m_queuePanel = nullptr;
 
     QString m_lastError;

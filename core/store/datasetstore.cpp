@@ -8,6 +8,11 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <unordered_map>
+#include <tuple>
+#include <map>
+
 namespace mtl::store {
 
 namespace {
@@ -75,6 +80,7 @@ std::vector<DatasetInfo> DatasetStore::query(const std::string &where,
                          "FROM map_columns WHERE dataset_id = ?1 ORDER BY position, id");
     Statement stats(m_db, "SELECT images, pixel_mean, pixel_std FROM split_stats "
                           "WHERE dataset_id = ?1 AND split = 'train'");
+    Statement edits(m_db, "SELECT count(*) FROM label_edits WHERE dataset_id = ?1 AND undone = 0");
     for (DatasetInfo &info : result) {
         splits.bind(1, info.id);
         while (splits.step())
@@ -112,6 +118,10 @@ std::vector<DatasetInfo> DatasetStore::query(const std::string &where,
             info.pixelStd = numbersFromJson(stats.text(2));
         }
         stats.reset();
+        edits.bind(1, info.id);
+        if (edits.step())
+            info.labelEdits = edits.int64(0);
+        edits.reset();
     }
     return result;
 }
@@ -201,12 +211,42 @@ void DatasetStore::refreshLabelCounts(std::int64_t datasetId)
     Statement clear(m_db, "DELETE FROM label_counts WHERE dataset_id = ?1");
     clear.bind(1, datasetId);
     clear.exec();
-    Statement count(m_db, "INSERT INTO label_counts (dataset_id, split, column_id, value, count) "
-                          "SELECT s.dataset_id, s.split, l.column_id, l.value, count(*) "
-                          "FROM samples s JOIN labels l ON l.sample_id = s.id "
-                          "WHERE s.dataset_id = ?1 GROUP BY s.split, l.column_id, l.value");
-    count.bind(1, datasetId);
-    count.exec();
+    // Counted here rather than by a GROUP BY over a join (1.2 s for Fashion-MNIST's 980,000
+    // labels): one pass over the samples for their splits, one range scan of the labels'
+    // primary key (a dataset's samples have consecutive ids, imported together or appended).
+    std::vector<std::string> splitNames;
+    std::unordered_map<std::string, int> splitIndex;
+    std::unordered_map<std::int64_t, int> splitOf;
+    std::int64_t first = 0, last = -1;
+    Statement samples(m_db, "SELECT id, split FROM samples WHERE dataset_id = ?1");
+    samples.bind(1, datasetId);
+    while (samples.step()) {
+        const std::int64_t id = samples.int64(0);
+        const std::string split = samples.text(1);
+        auto [it, added] = splitIndex.emplace(split, static_cast<int>(splitNames.size()));
+        if (added)
+            splitNames.push_back(split);
+        splitOf.emplace(id, it->second);
+        first = last < first ? id : std::min(first, id);
+        last = std::max(last, id);
+    }
+    std::map<std::tuple<int, std::int64_t, std::int32_t>, std::int64_t> counts;
+    Statement labels(m_db, "SELECT sample_id, column_id, value FROM labels "
+                           "WHERE sample_id BETWEEN ?1 AND ?2");
+    labels.bind(1, first).bind(2, last);
+    while (labels.step()) {
+        const auto split = splitOf.find(labels.int64(0));
+        if (split != splitOf.end()) // another dataset's sample within the id range
+            ++counts[{split->second, labels.int64(1), labels.int32(2)}];
+    }
+    Statement insert(m_db, "INSERT INTO label_counts (dataset_id, split, column_id, value, count) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5)");
+    for (const auto &[key, count] : counts) {
+        insert.bind(1, datasetId).bind(2, splitNames[static_cast<std::size_t>(std::get<0>(key))]);
+        insert.bind(3, std::get<1>(key)).bind(4, std::get<2>(key)).bind(5, count);
+        insert.exec();
+        insert.reset();
+    }
 }
 
 std::vector<LabelCount> DatasetStore::labelCounts(std::int64_t datasetId)
@@ -214,12 +254,20 @@ std::vector<LabelCount> DatasetStore::labelCounts(std::int64_t datasetId)
     std::vector<LabelCount> result;
     Statement st(m_db, "SELECT c.split, c.column_id, c.value, c.count FROM label_counts c "
                        "JOIN label_columns k ON k.id = c.column_id "
-                       "WHERE c.dataset_id = ?1 ORDER BY (SELECT min(id) FROM samples s WHERE "
-                       "s.dataset_id = c.dataset_id AND s.split = c.split), k.position, k.id, "
-                       "c.value");
+                       "WHERE c.dataset_id = ?1 ORDER BY k.position, k.id, c.value");
     st.bind(1, datasetId);
     while (st.step())
         result.push_back({st.text(0), st.int64(1), st.int32(2), st.int64(3)});
+    // Splits in import order: by their first sample.
+    std::unordered_map<std::string, std::int64_t> first;
+    Statement splits(m_db,
+                     "SELECT split, min(id) FROM samples WHERE dataset_id = ?1 GROUP BY split");
+    splits.bind(1, datasetId);
+    while (splits.step())
+        first[splits.text(0)] = splits.int64(1);
+    std::stable_sort(result.begin(), result.end(), [&](const LabelCount &a, const LabelCount &b) {
+        return first[a.split] < first[b.split];
+    });
     return result;
 }
 
@@ -429,13 +477,14 @@ void DatasetStore::forEachMap(std::int64_t datasetId, const std::string &split,
     }
 }
 
-void DatasetStore::forEachImage(std::int64_t datasetId, const std::string &split,
-                                const std::function<void(const StoredImage &)> &visit)
+void DatasetStore::visitImages(const std::string &where,
+                               const std::function<void(Statement &)> &bind,
+                               const std::function<void(const StoredImage &)> &visit)
 {
     Statement st(m_db, "SELECT id, idx, encoding, width, height, channels, image, "
-                       "coalesce(path, '') FROM samples "
-                       "WHERE dataset_id = ?1 AND split = ?2 ORDER BY idx");
-    st.bind(1, datasetId).bind(2, split);
+                       "coalesce(path, '') FROM samples " +
+                           where);
+    bind(st);
     StoredImage image;
     while (st.step()) {
         image.sampleId = st.int64(0);
@@ -452,6 +501,27 @@ void DatasetStore::forEachImage(std::int64_t datasetId, const std::string &split
     }
 }
 
+void DatasetStore::forEachImage(std::int64_t datasetId, const std::string &split,
+                                const std::function<void(const StoredImage &)> &visit)
+{
+    visitImages(
+        "WHERE dataset_id = ?1 AND split = ?2 ORDER BY idx",
+        [&](Statement &st) { st.bind(1, datasetId).bind(2, split); }, visit);
+}
+
+bool DatasetStore::readImage(std::int64_t sampleId,
+                             const std::function<void(const StoredImage &)> &visit)
+{
+    bool found = false;
+    visitImages(
+        "WHERE id = ?1", [&](Statement &st) { st.bind(1, sampleId); },
+        [&](const StoredImage &image) {
+            found = true;
+            visit(image);
+        });
+    return found;
+}
+
 std::vector<std::int32_t> DatasetStore::labelsOf(std::int64_t datasetId, const std::string &split,
                                                  std::int64_t columnId)
 {
@@ -463,6 +533,43 @@ std::vector<std::int32_t> DatasetStore::labelsOf(std::int64_t datasetId, const s
     while (st.step())
         values.push_back(st.isNull(0) ? -1 : st.int32(0));
     return values;
+}
+
+SampleTable DatasetStore::sampleTable(const DatasetInfo &dataset, const std::string &split)
+{
+    SampleTable table;
+    // Splits in import order (the DatasetInfo lists them by their first sample), each by index.
+    std::unordered_map<std::int64_t, std::size_t> position;
+    Statement rows(m_db, "SELECT id, split, idx, coalesce(path, ''), width, height FROM samples "
+                         "WHERE dataset_id = ?1 AND split = ?2 ORDER BY idx");
+    for (const SplitCount &s : dataset.splits) {
+        if (!split.empty() && s.name != split)
+            continue;
+        rows.bind(1, dataset.id).bind(2, s.name);
+        while (rows.step()) {
+            position.emplace(rows.int64(0), table.rows.size());
+            table.rows.push_back({rows.int64(0), rows.text(1), rows.int64(2), rows.text(3),
+                                  rows.int32(4), rows.int32(5)});
+        }
+        rows.reset();
+    }
+    const std::string where =
+        "WHERE s.dataset_id = ?1" + std::string(split.empty() ? "" : " AND s.split = ?2");
+    Statement labels(m_db, "SELECT l.sample_id, l.value FROM labels l JOIN samples s ON s.id = "
+                           "l.sample_id " +
+                               where + " AND l.column_id = ?3");
+    for (const LabelColumn &column : dataset.columns) {
+        std::vector<std::int32_t> values(table.rows.size(), -1);
+        labels.bind(1, dataset.id).bind(3, column.id);
+        if (!split.empty())
+            labels.bind(2, split);
+        while (labels.step())
+            if (const auto it = position.find(labels.int64(0)); it != position.end())
+                values[it->second] = labels.int32(1);
+        labels.reset();
+        table.labels.push_back(std::move(values));
+    }
+    return table;
 }
 
 } // namespace mtl::store

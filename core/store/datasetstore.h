@@ -37,6 +37,21 @@ struct StoredMap {
     std::size_t size = 0; // bytes
 };
 
+// Every sample of a dataset with all its labels, in dataset order (splits in the order they
+// were imported, then position): what the annotation browser and the label export show.
+struct SampleTable {
+    struct Row {
+        std::int64_t sampleId = 0;
+        std::string split;
+        std::int64_t index = 0;
+        std::string path; // relative to the dataset's root; empty when the project holds it
+        int width = 0, height = 0;
+    };
+    std::vector<Row> rows;
+    // Per label column of the dataset (its order), one value per row; -1: no label.
+    std::vector<std::vector<std::int32_t>> labels;
+};
+
 class DatasetStore {
 public:
     explicit DatasetStore(Database &db);
@@ -95,6 +110,8 @@ public:
     // Visits the samples of a split in index order.
     void forEachImage(std::int64_t datasetId, const std::string &split,
                       const std::function<void(const StoredImage &)> &visit);
+    // One sample's image, as forEachImage() visits it; false when there is no such sample.
+    bool readImage(std::int64_t sampleId, const std::function<void(const StoredImage &)> &visit);
     // Visits, in index order, the samples of a split that have a map in column `columnId`.
     // Throws Error(Store) naming the sample when a stored map does not inflate to its size.
     void forEachMap(std::int64_t datasetId, const std::string &split, const MapColumn &column,
@@ -103,8 +120,12 @@ public:
     // sample has no label in that column.
     std::vector<std::int32_t> labelsOf(std::int64_t datasetId, const std::string &split,
                                        std::int64_t columnId);
+    // All samples and labels; `split` empty: every split.
+    SampleTable sampleTable(const DatasetInfo &dataset, const std::string &split = {});
 
 private:
+    void visitImages(const std::string &where, const std::function<void(Statement &)> &bind,
+                     const std::function<void(const StoredImage &)> &visit);
     std::vector<DatasetInfo> query(const std::string &where,
                                    const std::function<void(Statement &)> &bind);
     Database &m_db;

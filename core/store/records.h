@@ -98,6 +98,8 @@ struct DatasetInfo {
     // "dataset"), from `statsImages` of its images; empty when not computed.
     std::vector<double> pixelMean, pixelStd;
     std::int64_t statsImages = 0;
+    // Label edits in effect (store/labeledits.h): what a run trained on says which labels.
+    std::int64_t labelEdits = 0;
 
     std::int64_t totalSamples() const;
     std::int64_t splitSize(const std::string &split) const;

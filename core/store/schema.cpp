@@ -211,6 +211,24 @@ INSERT INTO label_counts (dataset_id, split, column_id, value, count)
   GROUP BY s.dataset_id, s.split, l.column_id, l.value;
 )SQL";
 
+// Version 9: corrections to labels, undoable across sessions (docs/STORE.md "label_edits").
+constexpr const char *kSchemaV9 = R"SQL(
+CREATE TABLE label_edits (
+  id          INTEGER PRIMARY KEY,
+  dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  step        INTEGER NOT NULL,
+  sample_id   INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  column_id   INTEGER NOT NULL REFERENCES label_columns(id) ON DELETE CASCADE,
+  old_value   INTEGER,
+  new_value   INTEGER,
+  created_at  TEXT NOT NULL,
+  source      TEXT NOT NULL DEFAULT '',
+  undone      INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1))
+);
+CREATE INDEX label_edits_by_dataset ON label_edits(dataset_id, step);
+CREATE INDEX label_edits_by_sample ON label_edits(sample_id);
+)SQL";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -241,6 +259,8 @@ const std::vector<Migration> &migrations()
          [](Database &db) { db.exec(kSchemaV7); }},
         {8, "statistics per split: pixel mean and std, and label counts",
          [](Database &db) { db.exec(kSchemaV8); }},
+        {9, "label edits: corrections to labels with their old values, undoable",
+         [](Database &db) { db.exec(kSchemaV9); }},
     };
     return all;
 }

@@ -128,6 +128,8 @@ RunResult Trainer::run(TrainerListener *listener)
                                "autocast); training in float32");
             environment["amp"] = "ignored on the cpu";
         }
+        // Which labels the run trains on: the dataset's corrections in effect now.
+        environment["label_edits"] = std::to_string(d.dataset.labelEdits);
         torch::set_num_threads(threads);
         result.device = d.device.str();
         journal.markStarted(result.device,

@@ -91,6 +91,7 @@ private Q_SLOTS:
     void importMalformed_data();
     void importMalformed();
     void importImageFilesLogAndRelocate();
+    void labelsExportApplyUndo();
     void trainJsonResult();
     void failedRunExits3();
     void queueRunsOnAfterFailures();
@@ -591,6 +592,76 @@ void TestCli::importMalformed()
 // A folders import with --on-error skip: the skipped file is printed and kept in the import
 // log; after the folder moves, relocate refuses a folder without the images and takes the
 // right one.
+// labels: the export lists every sample; a table of corrections changes exactly what it
+// says, in one step that --undo and --redo take back and forth; a bad table names its file and
+// line and leaves the project as it was.
+void TestCli::labelsExportApplyUndo()
+{
+    const QString project = path(QStringLiteral("labels.mtlproj"));
+    QFile::remove(project);
+    QVERIFY(QFile::copy(m_shared, project));
+    const QString exported = path(QStringLiteral("labels.csv"));
+    const auto labels = [&](const QStringList &more) {
+        return cli(QStringList{QStringLiteral("labels"), project, QStringLiteral("--dataset"),
+                               QStringLiteral("animals")} +
+                   more);
+    };
+    const CliRun out = labels({QStringLiteral("--export"), exported, QStringLiteral("--json")});
+    QCOMPARE(out.exitCode, 0);
+    QCOMPARE(lastLineJson(out.out).value(QStringLiteral("exported")).toInt(), 96);
+    const QList<QByteArray> rows = contents(exported).trimmed().split('\n');
+    QCOMPARE(rows.size(), 97);
+    QCOMPARE(rows[0], QByteArray("sample,split,path,class,flies,legs,mammal"));
+    // The first sample is an ant (class 0): it does not fly, it has six legs.
+    QCOMPARE(rows[1], QByteArray("1,train,,ant,0,six,0"));
+
+    // Corrections: sample 1 flies and has four legs; sample 2's row changes nothing.
+    const QString fixes = path(QStringLiteral("fixes.csv"));
+    QVERIFY(writeFile(fixes, "sample,flies,legs\n1,1,four\n2,,\n"));
+    const QString before = projectDump(project);
+    const QString bad = path(QStringLiteral("bad.csv"));
+    QVERIFY(writeFile(bad, "sample,flies\n1,1\n2,yes\n"));
+    const CliRun refused = labels({QStringLiteral("--apply"), bad});
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.contains(bad.toUtf8() + ":3") && refused.err.contains("'flies' is binary"),
+             refused.err.constData());
+    QCOMPARE(projectDump(project), before); // the good first row was not applied either
+
+    const CliRun applied = labels({QStringLiteral("--apply"), fixes, QStringLiteral("--json")});
+    QCOMPARE(applied.exitCode, 0);
+    QJsonObject summary = lastLineJson(applied.out);
+    QCOMPARE(summary.value(QStringLiteral("changed")).toInt(), 2);
+    QCOMPARE(summary.value(QStringLiteral("samples")).toInt(), 1);
+    QCOMPARE(summary.value(QStringLiteral("edits_in_effect")).toInt(), 2);
+    QVERIFY(labels({QStringLiteral("--export"), exported}).exitCode == 0);
+    QCOMPARE(contents(exported).split('\n')[1], QByteArray("1,train,,ant,1,four,0"));
+    // Applying it again changes nothing.
+    QVERIFY(labels({QStringLiteral("--apply"), fixes}).err.contains("nothing changed"));
+
+    const CliRun history = labels({QStringLiteral("--history"), QStringLiteral("--json")});
+    const QJsonArray edits = lastLineJson(history.out).value(QStringLiteral("edits")).toArray();
+    QCOMPARE(edits.size(), 2);
+    QCOMPARE(edits[1].toObject().value(QStringLiteral("old")).toString(), QStringLiteral("six"));
+    QCOMPARE(edits[1].toObject().value(QStringLiteral("new")).toString(), QStringLiteral("four"));
+
+    QCOMPARE(labels({QStringLiteral("--undo")}).exitCode, 0);
+    QVERIFY(labels({QStringLiteral("--export"), exported}).exitCode == 0);
+    QCOMPARE(contents(exported).split('\n')[1], QByteArray("1,train,,ant,0,six,0"));
+    QVERIFY(labels({QStringLiteral("--undo")}).err.contains("nothing to undo"));
+    summary = lastLineJson(labels({QStringLiteral("--redo"), QStringLiteral("--json")}).out);
+    QCOMPARE(summary.value(QStringLiteral("edits_in_effect")).toInt(), 2);
+    // The dataset says how many edits are in effect.
+    const QJsonObject listed =
+        lastLineJson(cli({QStringLiteral("datasets"), project, QStringLiteral("--json")}).out);
+    QCOMPARE(listed.value(QStringLiteral("datasets"))
+                 .toArray()[0]
+                 .toObject()
+                 .value(QStringLiteral("label_edits")),
+             QJsonValue(2));
+    // Nothing to do is bad usage.
+    QCOMPARE(labels({}).exitCode, 2);
+}
+
 void TestCli::importImageFilesLogAndRelocate()
 {
     const QString root = m_dir->path() + QStringLiteral("/folders/img");

@@ -5,6 +5,7 @@
 // with a map that does not inflate to its size named as the store error it is.
 
 #include "store/datasetstore.h"
+#include "store/labeledits.h"
 
 #include "store/project.h"
 #include "store/sqlite.h"
@@ -33,6 +34,7 @@ private Q_SLOTS:
     void ensureColumn();
     void writeAndReadSamples();
     void labelsMissingAreMinusOne();
+    void labelEditsUndoRedo();
     void duplicateSampleIndexRefused();
     void mapColumns();
     void mapsRoundTrip();
@@ -226,6 +228,86 @@ void TestDatasetStore::labelsMissingAreMinusOne()
     QCOMPARE(datasets.labelsOf(id, "train", columnA), (std::vector<std::int32_t>{0, 1, 0, 1}));
     QCOMPARE(datasets.labelsOf(id, "train", columnB), (std::vector<std::int32_t>{1, 1, -1, 1}));
     QVERIFY(datasets.labelsOf(id, "test", columnA).empty());
+}
+
+// Label edits change the labels training reads and label_counts, record old and new values,
+// undo and redo step by step, drop the undone steps when a new one is made, and refuse a
+// value the column does not take without changing anything.
+void TestDatasetStore::labelEditsUndoRedo()
+{
+    auto &datasets = m_project->datasets();
+    const auto id = datasets.create("d", "idx", "", 1, 1, 1);
+    store::LabelColumn binary, kind;
+    binary.name = "b";
+    binary.kind = store::ColumnKind::Binary;
+    kind.name = "k";
+    kind.kind = store::ColumnKind::Categorical;
+    kind.categories = {"x", "y", "z"};
+    const auto b = datasets.ensureColumn(id, binary);
+    const auto k = datasets.ensureColumn(id, kind);
+    std::vector<std::int64_t> samples;
+    {
+        store::DatasetStore::Writer writer(m_project->db(), id);
+        const std::uint8_t pixel = 0;
+        for (int i = 0; i < 3; ++i) {
+            samples.push_back(
+                writer.addSample("train", i, store::ImageEncoding::Raw, 1, 1, 1, &pixel, 1));
+            writer.addLabel(samples.back(), b, 0);
+            writer.addLabel(samples.back(), k, i);
+        }
+    }
+    datasets.refreshLabelCounts(id);
+    const auto countOf = [&](std::int64_t column, std::int32_t value) {
+        for (const auto &c : datasets.labelCounts(id))
+            if (c.columnId == column && c.value == value)
+                return c.count;
+        return std::int64_t(0);
+    };
+    QCOMPARE(countOf(b, 0), std::int64_t(3));
+    store::LabelEdits edits(m_project->db());
+    // A change to the value a label has is no step.
+    QCOMPARE(edits.apply(id, {{samples[0], b, 0}}, "t"), std::int64_t(0));
+    const auto first = edits.apply(id, {{samples[0], b, 1}, {samples[1], k, std::nullopt}}, "t");
+    QVERIFY(first > 0);
+    QCOMPARE(datasets.labelsOf(id, "train", b), (std::vector<std::int32_t>{1, 0, 0}));
+    QCOMPARE(datasets.labelsOf(id, "train", k), (std::vector<std::int32_t>{0, -1, 2}));
+    QCOMPARE(countOf(b, 1), std::int64_t(1));
+    QCOMPARE(countOf(k, 1), std::int64_t(0));
+    QCOMPARE(edits.editsInEffect(id), std::int64_t(2));
+    QCOMPARE(datasets.find(id)->labelEdits, std::int64_t(2));
+    const auto history = edits.history(id);
+    QCOMPARE(history.size(), std::size_t(2));
+    QCOMPARE(history[1].oldValue, std::optional<std::int32_t>(1));
+    QCOMPARE(history[1].newValue, std::optional<std::int32_t>());
+    // The same label twice in one step: the last value counts.
+    const auto second = edits.apply(id, {{samples[2], k, 0}, {samples[2], k, 1}}, "t");
+    QCOMPARE(datasets.labelsOf(id, "train", k)[2], 1);
+    QCOMPARE(edits.undo(id), second);
+    QCOMPARE(datasets.labelsOf(id, "train", k)[2], 2);
+    QCOMPARE(edits.undo(id), first);
+    QCOMPARE(datasets.labelsOf(id, "train", b), (std::vector<std::int32_t>{0, 0, 0}));
+    QCOMPARE(datasets.labelsOf(id, "train", k), (std::vector<std::int32_t>{0, 1, 2}));
+    QCOMPARE(countOf(k, 1), std::int64_t(1));
+    QCOMPARE(edits.undo(id), std::int64_t(0));
+    QCOMPARE(edits.stepsUndone(id), std::int64_t(2));
+    QCOMPARE(edits.redo(id), first);
+    QCOMPARE(datasets.labelsOf(id, "train", b)[0], 1);
+    QCOMPARE(edits.editedSamples(id), (std::vector<std::int64_t>{samples[0], samples[1]}));
+    // A new step drops the one still undone.
+    QVERIFY(edits.apply(id, {{samples[1], b, 1}}, "t") > 0);
+    QCOMPARE(edits.stepsUndone(id), std::int64_t(0));
+    QCOMPARE(edits.redo(id), std::int64_t(0));
+    QCOMPARE(edits.stepsDone(id), std::int64_t(2));
+    // Bad values and unknown samples change nothing.
+    const auto before = datasets.labelsOf(id, "train", k);
+    for (const std::vector<store::LabelChange> &bad :
+         {std::vector<store::LabelChange>{{samples[0], k, 1}, {samples[1], k, 3}},
+          std::vector<store::LabelChange>{{samples[0], b, 2}},
+          std::vector<store::LabelChange>{{samples[0], k, 1}, {999, k, 0}}}) {
+        QVERIFY_THROWS_EXCEPTION(Error, edits.apply(id, bad, "t"));
+        QCOMPARE(datasets.labelsOf(id, "train", k), before);
+    }
+    QCOMPARE(edits.stepsDone(id), std::int64_t(2));
 }
 
 void TestDatasetStore::duplicateSampleIndexRefused()

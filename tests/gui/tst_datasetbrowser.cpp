@@ -1,0 +1,253 @@
+// The annotation browser: the grid's model (QAbstractItemModelTester, filters, sorting), a
+// label edited in the sample panel, undone, redone, and found again with its history after
+// the project is reopened; the keys 1–9, Space and Enter; training reads the edited label;
+// the statistics follow an edit; thumbnails decode off the GUI thread.
+
+#include "datasetbrowser.h"
+#include "datasetstatistics.h"
+#include "samplegridmodel.h"
+#include "samplepanel.h"
+#include "thumbnailloader.h"
+
+#include "guifixtures.h"
+
+#include "store/labeledits.h"
+#include "store/project.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QListView>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+using namespace mtl;
+using widgets::DatasetBrowser;
+using widgets::SampleGridModel;
+
+namespace {
+
+const QString kTrain = QStringLiteral(R"({"epochs": 1, "batch_size": 16, "seed": 1, "threads": 1,
+    "device": "cpu"})");
+
+// The column index of `name` in the dataset.
+int columnIndex(const store::DatasetInfo &dataset, const std::string &name)
+{
+    for (std::size_t c = 0; c < dataset.columns.size(); ++c)
+        if (dataset.columns[c].name == name)
+            return static_cast<int>(c);
+    return -1;
+}
+
+std::optional<std::int32_t> storedLabel(const QString &project, qint64 sample,
+                                        const std::string &column)
+{
+    store::Project p(project.toStdString(), store::Project::OpenMode::ReadOnly);
+    const auto dataset = p.datasets().find("tiny");
+    return store::LabelEdits(p.db()).label(sample, dataset->column(column)->id);
+}
+
+std::unique_ptr<DatasetBrowser> openBrowser(const QString &project)
+{
+    store::Project p(project.toStdString(), store::Project::OpenMode::ReadOnly);
+    const store::DatasetInfo dataset = *p.datasets().find("tiny");
+    auto browser = std::make_unique<DatasetBrowser>(project, dataset, false);
+    browser->setAttribute(Qt::WA_DeleteOnClose, false);
+    return browser;
+}
+
+} // namespace
+
+class TestDatasetBrowser : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void gridModel();
+    void editUndoRedoSurvivesReopening();
+    void keyboardReview();
+    void statisticsFollowEdits();
+    void thumbnailsDecodeOffTheGuiThread();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_project;
+};
+
+void TestDatasetBrowser::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_project = test::makeTinyProject(m_dir.path(), kTrain, 40, 12);
+}
+
+void TestDatasetBrowser::gridModel()
+{
+    store::Project p(m_project.toStdString(), store::Project::OpenMode::ReadOnly);
+    const store::DatasetInfo dataset = *p.datasets().find("tiny");
+    SampleGridModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setTable(dataset, p.datasets().sampleTable(dataset), {}, nullptr);
+    QCOMPARE(model.rowCount(), 52);
+    QCOMPARE(model.data(model.index(0)).toString(), QStringLiteral("ant"));
+    SampleGridModel::Filter filter;
+    filter.split = QStringLiteral("test");
+    model.setFilter(filter);
+    QCOMPARE(model.rowCount(), 12);
+    filter.column = columnIndex(dataset, "class");
+    filter.value = 1; // bee
+    model.setFilter(filter);
+    QCOMPARE(model.rowCount(), 3);
+    for (int row = 0; row < model.rowCount(); ++row)
+        QCOMPARE(model.data(model.index(row)).toString(), QStringLiteral("bee"));
+    filter = {};
+    filter.pathText = QStringLiteral("7"); // no paths: the sample id
+    model.setFilter(filter);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.data(model.index(0), SampleGridModel::SampleIdRole).toLongLong(), 7);
+    model.setFilter({});
+    model.setSortColumn(columnIndex(dataset, "class"), Qt::DescendingOrder);
+    QCOMPARE(model.data(model.index(0)).toString(), QStringLiteral("dog"));
+    filter = {};
+    filter.editedOnly = true;
+    model.setFilter(filter);
+    QCOMPARE(model.rowCount(), 0);
+    model.setEdited({3, 9});
+    model.setFilter({});
+    model.setFilter(filter);
+    QCOMPARE(model.rowCount(), 2);
+    model.setLabel(3, columnIndex(dataset, "class"), 2);
+    QCOMPARE(model.label(model.tableRowOfSample(3), columnIndex(dataset, "class")), 2);
+}
+
+void TestDatasetBrowser::editUndoRedoSurvivesReopening()
+{
+    const int flies = 1; // class, flies, legs, mammal
+    {
+        auto browser = openBrowser(m_project);
+        QSignalSpy loaded(browser.get(), &DatasetBrowser::loaded);
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(browser->panel()->sampleId(), qint64(1)); // the first sample is selected
+        QCOMPARE(storedLabel(m_project, 1, "flies"), std::optional<std::int32_t>(0)); // an ant
+        auto *box = qobject_cast<QCheckBox *>(browser->panel()->editor(flies));
+        QVERIFY(box);
+        QVERIFY(box->isEnabled());
+        QSignalSpy changed(browser.get(), &DatasetBrowser::labelsChanged);
+        box->click();
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(storedLabel(m_project, 1, "flies"), std::optional<std::int32_t>(1));
+        QVERIFY(browser->model()->isEdited(1));
+        QCOMPARE(browser->undoStack()->count(), 1);
+        browser->undoStack()->undo();
+        QCOMPARE(storedLabel(m_project, 1, "flies"), std::optional<std::int32_t>(0));
+        QVERIFY(!box->isChecked());
+        QVERIFY(!browser->model()->isEdited(1));
+        browser->undoStack()->redo();
+        QCOMPARE(storedLabel(m_project, 1, "flies"), std::optional<std::int32_t>(1));
+        QVERIFY(box->isChecked());
+        // A categorical label: sample 1 gets four legs instead of six, then that is undone.
+        auto *legs = qobject_cast<QComboBox *>(browser->panel()->editor(2));
+        QVERIFY(legs);
+        const int four = legs->findText(QStringLiteral("four"));
+        QVERIFY(four > 0);
+        legs->setCurrentIndex(four);
+        Q_EMIT legs->activated(four);
+        QCOMPARE(browser->undoStack()->count(), 2);
+        browser->undoStack()->undo();
+        QCOMPARE(browser->undoStack()->index(), 1);
+    }
+    // Reopened: the edit is there, and so is its history — one step done, one undone.
+    auto browser = openBrowser(m_project);
+    QSignalSpy loaded(browser.get(), &DatasetBrowser::loaded);
+    QVERIFY(loaded.wait(10000));
+    QCOMPARE(browser->undoStack()->count(), 2);
+    QCOMPARE(browser->undoStack()->index(), 1);
+    QVERIFY(browser->model()->isEdited(1));
+    auto *box = qobject_cast<QCheckBox *>(browser->panel()->editor(flies));
+    QVERIFY(box->isChecked());
+    browser->undoStack()->redo(); // the legs edit of the session before
+    const auto legs = storedLabel(m_project, 1, "legs");
+    QVERIFY(legs.has_value());
+    QCOMPARE(qobject_cast<QComboBox *>(browser->panel()->editor(2))->currentText(),
+             QStringLiteral("four"));
+    browser->undoStack()->undo();
+    browser->undoStack()->undo();
+    QCOMPARE(storedLabel(m_project, 1, "flies"), std::optional<std::int32_t>(0));
+    QCOMPARE(browser->undoStack()->index(), 0);
+    // Redo it: the project keeps the edit for the tests after this one.
+    browser->undoStack()->redo();
+    QCOMPARE(storedLabel(m_project, 1, "flies"), std::optional<std::int32_t>(1));
+    store::Project p(m_project.toStdString(), store::Project::OpenMode::ReadOnly);
+    QCOMPARE(p.datasets().find("tiny")->labelEdits, std::int64_t(1));
+}
+
+void TestDatasetBrowser::keyboardReview()
+{
+    auto browser = openBrowser(m_project);
+    QSignalSpy loaded(browser.get(), &DatasetBrowser::loaded);
+    browser->show();
+    QVERIFY(QTest::qWaitForWindowExposed(browser.get()));
+    QVERIFY(loaded.count() == 1 || loaded.wait(10000));
+    QVERIFY(browser->selectSample(5));
+    browser->grid()->setFocus();
+    const auto before = storedLabel(m_project, 5, "mammal");
+    // 4 focuses the fourth label (mammal), Space toggles it, Enter goes to the next sample.
+    QTest::keyClick(browser->grid(), Qt::Key_4);
+    QWidget *mammal = browser->panel()->editor(3);
+    QCOMPARE(QApplication::focusWidget(), mammal);
+    QTest::keyClick(mammal, Qt::Key_Space);
+    QCOMPARE(storedLabel(m_project, 5, "mammal"), std::optional<std::int32_t>(1 - *before));
+    QTest::keyClick(mammal, Qt::Key_Return);
+    QCOMPARE(browser->panel()->sampleId(), qint64(6));
+    // Ctrl+Z in the browser undoes it.
+    QTest::keyClick(mammal, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(storedLabel(m_project, 5, "mammal"), before);
+}
+
+void TestDatasetBrowser::statisticsFollowEdits()
+{
+    auto browser = openBrowser(m_project);
+    QSignalSpy loaded(browser.get(), &DatasetBrowser::loaded);
+    QVERIFY(loaded.wait(10000));
+    store::Project p(m_project.toStdString(), store::Project::OpenMode::ReadOnly);
+    const store::DatasetInfo dataset = *p.datasets().find("tiny");
+    const int mammal = columnIndex(dataset, "mammal");
+    // From the store's counts: positives / labelled in train.
+    std::int64_t positives = 0, labelled = 0;
+    for (const auto &count : p.datasets().labelCounts(dataset.id))
+        if (count.split == "train" && count.columnId == dataset.columns[mammal].id) {
+            labelled += count.count;
+            positives += count.value == 1 ? count.count : 0;
+        }
+    QVERIFY(labelled > 0);
+    const double rate = browser->statistics()->positiveRate("train", mammal);
+    QCOMPARE(rate, static_cast<double>(positives) / labelled);
+    QVERIFY(browser->selectSample(2)); // a bee: not a mammal
+    qobject_cast<QCheckBox *>(browser->panel()->editor(mammal))->click();
+    QCOMPARE(browser->statistics()->positiveRate("train", mammal),
+             static_cast<double>(positives + 1) / labelled);
+    browser->undoStack()->undo();
+}
+
+void TestDatasetBrowser::thumbnailsDecodeOffTheGuiThread()
+{
+    store::Project p(m_project.toStdString(), store::Project::OpenMode::ReadOnly);
+    const store::DatasetInfo dataset = *p.datasets().find("tiny");
+    widgets::ThumbnailLoader loader(m_project, dataset, 64);
+    QSignalSpy ready(&loader, &widgets::ThumbnailLoader::thumbnailReady);
+    QVERIFY(loader.thumbnail(3).isNull()); // not decoded yet: asked for
+    QVERIFY(ready.wait(10000));
+    QCOMPARE(ready.first().first().toLongLong(), 3);
+    const QImage image = loader.thumbnail(3);
+    // An 8×8 image grows by whole pixels to fill the 64-pixel cell: each one an 8×8 block.
+    QCOMPARE(image.size(), QSize(64, 64));
+    QCOMPARE(image.pixel(0, 0), image.pixel(7, 7));
+    QSignalSpy full(&loader, &widgets::ThumbnailLoader::imageReady);
+    loader.requestImage(999999);
+    QVERIFY(full.wait(10000));
+    QVERIFY(full.first().at(2).toString().contains(QStringLiteral("999999")));
+}
+
+QTEST_MAIN(TestDatasetBrowser)
+#include "tst_datasetbrowser.moc"
