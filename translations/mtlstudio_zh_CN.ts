@@ -4,7 +4,7 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../widgets/thumbnailloader.cpp" line="123"/>
+        <location filename="../widgets/thumbnailloader.cpp" line="124"/>
         <source>sample %1 is not in the project</source>
         <translation>项目中没有样本 %1</translation>
     </message>
@@ -12,52 +12,57 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="46"/>
+        <location filename="../app/gui/main.cpp" line="47"/>
         <source>MTL Studio, a workbench for multi-task learning in computer vision.</source>
         <translation>MTL Studio：计算机视觉多任务学习工作台。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="52"/>
+        <location filename="../app/gui/main.cpp" line="53"/>
         <source>Project file to open (*.mtlproj).</source>
         <translation>要打开的项目文件 (*.mtlproj)。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="56"/>
+        <location filename="../app/gui/main.cpp" line="57"/>
         <source>Start training CONFIG (a JSON file or example:NAME) once the project is open.</source>
         <translation>项目打开后开始训练 CONFIG（JSON 文件或 example:NAME）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="61"/>
+        <location filename="../app/gui/main.cpp" line="62"/>
         <source>Override a config key for --train and --queue, e.g. train.max_steps_per_epoch=50 (repeatable).</source>
         <translation>为 --train 和 --queue 覆盖配置项，例如 train.max_steps_per_epoch=50（可重复）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="66"/>
+        <location filename="../app/gui/main.cpp" line="67"/>
         <source>Add CONFIG to the queue once the project is open (repeatable): it trains after --train and the ones before it.</source>
         <translation>项目打开后把 CONFIG 加入队列（可重复）：它在 --train 及排在它前面的实验之后训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="77"/>
+        <location filename="../app/gui/main.cpp" line="78"/>
         <source>Quit after --train, --queue and --screenshot are done (exit code 0 when the run completed, 2 for bad input, 3 when the run failed).</source>
         <translation>--train、--queue 和 --screenshot 完成后退出（运行完成时退出码为 0，输入有误为 2，运行失败为 3）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="83"/>
+        <location filename="../app/gui/main.cpp" line="84"/>
         <source>Open the annotation browser of DATASET once the project is open (--screenshot then saves the browser).</source>
         <translation>项目打开后打开数据集 DATASET 的标注浏览器（--screenshot 随后保存该浏览器窗口）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="88"/>
+        <location filename="../app/gui/main.cpp" line="89"/>
         <source>With --review: select sample ID.</source>
         <translation>与 --review 一起使用：选中样本 ID。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="91"/>
+        <location filename="../app/gui/main.cpp" line="92"/>
         <source>With --review: show the samples or the statistics tab.</source>
         <translation>与 --review 一起使用：显示样本或统计标签页。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="72"/>
+        <location filename="../app/gui/main.cpp" line="96"/>
+        <source>With --review: lay the dense label MAP over the image.</source>
+        <translation>与 --review 一起使用：把稠密标签 MAP 叠加在图像上。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="73"/>
         <source>Save a PNG of the window once the project is shown (after the run with --train).</source>
         <translation>项目显示后（使用 --train 时在训练结束后）保存窗口截图 PNG。</translation>
     </message>
@@ -719,51 +724,51 @@ The project is unchanged.</source>
         <translation>（无标签）</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="258"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="259"/>
         <source>Could not read the samples: %1</source>
         <translation>无法读取样本：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="291"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="292"/>
         <source>Set %1 of sample %2 to %3</source>
         <translation>将样本 %2 的 %1 设为 %3</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="294"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="295"/>
         <source>no label</source>
         <translation>无标签</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/datasetbrowser.cpp" line="295"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="296"/>
         <source>%n label change(s) (%1)</source>
         <translation>
             <numerusform>%n 处标签修改（%1）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="311"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="312"/>
         <source>column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/datasetbrowser.cpp" line="348"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="349"/>
         <source>%1 of %2 samples · %n label edit(s) in effect</source>
         <translation>
             <numerusform>%1 / %2 个样本 · %n 处标签修改生效中</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="362"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="363"/>
         <source>Sample %1 · %2 #%3</source>
         <translation>样本 %1 · %2 #%3</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="406"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="407"/>
         <source>Set &apos;%1&apos; of sample %2 to %3</source>
         <translation>将样本 %2 的“%1”设为 %3</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="422"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="423"/>
         <source>The label was not changed: %1</source>
         <translation>标签未修改：%1</translation>
     </message>
@@ -1362,66 +1367,104 @@ The project is unchanged.</source>
     </message>
 </context>
 <context>
+    <name>mtl::widgets::SampleMap</name>
+    <message>
+        <location filename="../widgets/samplemaps.cpp" line="153"/>
+        <source>near %1</source>
+        <translation>近 %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplemaps.cpp" line="155"/>
+        <source>far %1</source>
+        <translation>远 %1</translation>
+    </message>
+</context>
+<context>
     <name>mtl::widgets::SamplePanel</name>
     <message>
-        <location filename="../widgets/samplepanel.cpp" line="46"/>
+        <location filename="../widgets/samplepanel.cpp" line="51"/>
         <source>&amp;Zoom</source>
         <translation>缩放(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../widgets/samplepanel.cpp" line="50"/>
+        <location filename="../widgets/samplepanel.cpp" line="55"/>
         <source>Magnification of the image, 1× to 16× (Ctrl+wheel over the image); until you change it, each image is shown as large as it fits</source>
         <translation>图像放大倍数，1× 到 16×（在图像上按 Ctrl+滚轮）；在你修改之前，每张图像都以可容纳的最大尺寸显示</translation>
     </message>
     <message>
-        <location filename="../widgets/samplepanel.cpp" line="66"/>
+        <location filename="../widgets/samplepanel.cpp" line="63"/>
+        <source>&amp;Overlay</source>
+        <translation>叠加(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="65"/>
+        <source>A dense label drawn over the image: a segmentation map in one colour per class, depth in a colour map, normals as RGB</source>
+        <translation>叠加在图像上的稠密标签：分割图每个类别一种颜色，深度用色图表示，法线显示为 RGB</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="69"/>
+        <source>Opacity of the overlay</source>
+        <translation>叠加层的不透明度</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="70"/>
+        <source>O&amp;pacity</source>
+        <translation>不透明度(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="95"/>
         <source>1–9 choose a label · Space toggles it · Enter: next sample · Backspace: previous · Ctrl+Z / Ctrl+Shift+Z undo and redo</source>
         <translation>1–9 选择标签 · 空格切换 · Enter：下一个样本 · Backspace：上一个 · Ctrl+Z / Ctrl+Shift+Z 撤销和重做</translation>
     </message>
     <message>
-        <location filename="../widgets/samplepanel.cpp" line="97"/>
+        <location filename="../widgets/samplepanel.cpp" line="126"/>
         <source>Binary label &apos;%1&apos;</source>
         <translation>二值标签“%1”</translation>
     </message>
     <message>
-        <location filename="../widgets/samplepanel.cpp" line="98"/>
+        <location filename="../widgets/samplepanel.cpp" line="127"/>
         <source>Binary label &apos;%1&apos; (attribute group %2)</source>
         <translation>二值标签“%1”（属性组 %2）</translation>
     </message>
     <message>
-        <location filename="../widgets/samplepanel.cpp" line="107"/>
+        <location filename="../widgets/samplepanel.cpp" line="136"/>
         <source>(no label)</source>
         <translation>（无标签）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/samplepanel.cpp" line="110"/>
+        <location filename="../widgets/samplepanel.cpp" line="139"/>
         <source>Categorical label &apos;%1&apos;: %n classes</source>
         <translation>
             <numerusform>类别标签“%1”：%n 个类别</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../widgets/samplepanel.cpp" line="124"/>
+        <location filename="../widgets/samplepanel.cpp" line="153"/>
         <source>This dataset has no label columns.</source>
         <translation>此数据集没有标签列。</translation>
     </message>
     <message>
-        <location filename="../widgets/samplepanel.cpp" line="148"/>
+        <location filename="../widgets/samplepanel.cpp" line="178"/>
         <source>Select a sample in the grid</source>
         <translation>请在网格中选择一个样本</translation>
     </message>
     <message>
-        <location filename="../widgets/samplepanel.cpp" line="149"/>
+        <location filename="../widgets/samplepanel.cpp" line="179"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../widgets/samplepanel.cpp" line="167"/>
+        <location filename="../widgets/samplepanel.cpp" line="197"/>
         <source> · edited</source>
         <translation> · 已修改</translation>
     </message>
     <message>
-        <location filename="../widgets/samplepanel.cpp" line="181"/>
+        <location filename="../widgets/samplepanel.cpp" line="213"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../widgets/samplepanel.cpp" line="256"/>
         <source>No image</source>
         <translation>无图像</translation>
     </message>

@@ -225,6 +225,7 @@ DatasetBrowser::DatasetBrowser(const QString &projectPath, const mtl::store::Dat
     connect(m_panel, &SamplePanel::nextRequested, this, [this] { moveSelection(1); });
     connect(m_panel, &SamplePanel::previousRequested, this, [this] { moveSelection(-1); });
     connect(m_thumbnails, &ThumbnailLoader::imageReady, m_panel, &SamplePanel::setImage);
+    connect(m_thumbnails, &ThumbnailLoader::mapsReady, m_panel, &SamplePanel::setMaps);
     connect(&m_watcher, &QFutureWatcher<Loaded>::finished, this, &DatasetBrowser::onLoaded);
     startLoading();
 }

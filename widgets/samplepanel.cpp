@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QPainter>
 #include <QScrollArea>
 #include <QSlider>
 #include <QVBoxLayout>
@@ -24,6 +25,10 @@ SamplePanel::SamplePanel(QWidget *parent)
     , m_zoom(new QSlider(Qt::Horizontal, this))
     , m_zoomText(new QLabel(this))
     , m_readOnly(new QLabel(this))
+    , m_overlay(new QComboBox(this))
+    , m_opacity(new QSlider(Qt::Horizontal, this))
+    , m_legend(new QLabel(this))
+    , m_overlayRow(new QWidget(this))
     , m_editors(new QWidget)
 {
     auto *layout = new QVBoxLayout(this);
@@ -53,6 +58,30 @@ SamplePanel::SamplePanel(QWidget *parent)
     zoomRow->addWidget(m_zoom, 1);
     zoomRow->addWidget(m_zoomText);
     layout->addLayout(zoomRow);
+    auto *overlayRow = new QHBoxLayout(m_overlayRow);
+    overlayRow->setContentsMargins(0, 0, 0, 0);
+    auto *overlayLabel = new QLabel(tr("&Overlay"), this);
+    overlayLabel->setBuddy(m_overlay);
+    m_overlay->setToolTip(tr("A dense label drawn over the image: a segmentation map in one "
+                             "colour per class, depth in a colour map, normals as RGB"));
+    m_opacity->setRange(0, 100);
+    m_opacity->setValue(60);
+    m_opacity->setToolTip(tr("Opacity of the overlay"));
+    auto *opacityLabel = new QLabel(tr("O&pacity"), this);
+    opacityLabel->setBuddy(m_opacity);
+    overlayRow->addWidget(overlayLabel);
+    overlayRow->addWidget(m_overlay, 1);
+    overlayRow->addWidget(opacityLabel);
+    overlayRow->addWidget(m_opacity, 1);
+    layout->addWidget(m_overlayRow);
+    layout->addWidget(m_legend);
+    m_overlayRow->hide();
+    m_legend->hide();
+    connect(m_overlay, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        m_preferredOverlay = m_overlay->currentData().toString(); // kept for the next samples
+        updateImage();
+    });
+    connect(m_opacity, &QSlider::valueChanged, this, &SamplePanel::updateImage);
     connect(m_zoom, &QSlider::valueChanged, this, &SamplePanel::updateImage);
     connect(m_zoom, &QSlider::sliderMoved, this, [this] { m_zoomChosen = true; });
     m_readOnly->setWordWrap(true);
@@ -145,6 +174,7 @@ void SamplePanel::showSample(qint64 sampleId, const QString &heading,
 {
     m_sampleId = sampleId;
     m_image = QImage();
+    m_maps.clear();
     m_heading->setText(sampleId ? heading : tr("Select a sample in the grid"));
     m_picture->setText(sampleId ? tr("Loading…") : QString());
     m_picture->setPixmap({});
@@ -170,6 +200,51 @@ void SamplePanel::setLabels(const std::vector<std::int32_t> &labels, bool edited
     if (m_sampleId && edited)
         heading += mark;
     m_heading->setText(heading);
+}
+
+void SamplePanel::setMaps(qint64 sampleId, const std::vector<mtl::widgets::SampleMap> &maps)
+{
+    if (sampleId != m_sampleId)
+        return;
+    const QString chosen = m_preferredOverlay;
+    m_maps = maps;
+    const QSignalBlocker block(m_overlay);
+    m_overlay->clear();
+    m_overlay->addItem(tr("None"), QString());
+    for (const auto &map : m_maps)
+        m_overlay->addItem(map.name, map.name);
+    // The same overlay from one sample to the next.
+    m_overlay->setCurrentIndex(std::max(0, m_overlay->findData(chosen)));
+    m_overlayRow->setVisible(!m_maps.empty());
+    updateImage();
+}
+
+void SamplePanel::preferOverlay(const QString &name)
+{
+    m_preferredOverlay = name;
+    if (const int index = m_overlay->findData(name); index >= 0)
+        m_overlay->setCurrentIndex(index);
+}
+
+void SamplePanel::setOverlay(int map, int opacity)
+{
+    if (opacity >= 0)
+        m_opacity->setValue(opacity);
+    m_overlay->setCurrentIndex(map + 1);
+}
+
+QImage SamplePanel::composed() const
+{
+    if (m_image.isNull())
+        return {};
+    const int chosen = m_overlay->currentIndex() - 1;
+    if (chosen < 0 || chosen >= static_cast<int>(m_maps.size()))
+        return m_image;
+    QImage base = m_image.convertToFormat(QImage::Format_ARGB32);
+    QPainter painter(&base);
+    painter.setOpacity(m_opacity->value() / 100.0);
+    painter.drawImage(base.rect(), m_maps[static_cast<std::size_t>(chosen)].image);
+    return base;
 }
 
 void SamplePanel::setImage(qint64 sampleId, const QImage &image, const QString &error)
@@ -213,11 +288,21 @@ void SamplePanel::setZoom(int factor)
 void SamplePanel::updateImage()
 {
     m_zoomText->setText(QStringLiteral("%1×").arg(m_zoom->value()));
+    const int chosen = m_overlay->currentIndex() - 1;
+    QImage legend;
+    if (chosen >= 0 && chosen < static_cast<int>(m_maps.size()))
+        legend = mapLegend(m_maps[static_cast<std::size_t>(chosen)],
+                           std::max(240, m_legend->width()), font());
+    m_legend->setVisible(!legend.isNull());
+    if (!legend.isNull())
+        m_legend->setPixmap(QPixmap::fromImage(legend));
+    m_opacity->setEnabled(chosen >= 0);
     if (m_image.isNull())
         return;
-    const QSize size = m_image.size() * m_zoom->value();
+    const QImage shown = composed();
+    const QSize size = shown.size() * m_zoom->value();
     m_picture->setPixmap(
-        QPixmap::fromImage(m_image.scaled(size, Qt::KeepAspectRatio, Qt::FastTransformation)));
+        QPixmap::fromImage(shown.scaled(size, Qt::KeepAspectRatio, Qt::FastTransformation)));
 }
 
 bool SamplePanel::eventFilter(QObject *watched, QEvent *event)

@@ -6,6 +6,7 @@
 // Edits are requests (labelChangeRequested); the browser applies them and calls setLabels().
 // GUI thread only.
 
+#include "samplemaps.h"
 #include "store/records.h"
 
 #include <QImage>
@@ -33,6 +34,15 @@ public:
                     const std::vector<std::int32_t> &labels, bool edited);
     void setLabels(const std::vector<std::int32_t> &labels, bool edited);
     void setImage(qint64 sampleId, const QImage &image, const QString &error);
+    // The sample's dense labels: each can be laid over the image (label maps with an
+    // opacity, depth in a colour map with its legend, normals as RGB).
+    void setMaps(qint64 sampleId, const std::vector<mtl::widgets::SampleMap> &maps);
+    // The overlay chosen: -1 none, else an index into the maps; opacity 0–100.
+    void setOverlay(int map, int opacity = -1);
+    // The map to lay over each sample that has one of this name (as if chosen in the list).
+    void preferOverlay(const QString &name);
+    // What is drawn now (the image with its overlay, before zooming), for tests.
+    QImage composed() const;
     void setEditable(bool editable, const QString &why = {});
     qint64 sampleId() const { return m_sampleId; }
     int zoom() const;
@@ -58,6 +68,12 @@ private:
     mtl::store::DatasetInfo m_dataset;
     qint64 m_sampleId = 0;
     QImage m_image;
+    std::vector<mtl::widgets::SampleMap> m_maps;
+    QComboBox *m_overlay;
+    QSlider *m_opacity;
+    QLabel *m_legend;
+    QWidget *m_overlayRow;
+    QString m_preferredOverlay;
     QLabel *m_heading;
     QLabel *m_picture;
     QScrollArea *m_pictureArea;

@@ -106,7 +106,8 @@ void ThumbnailLoader::startBatch()
     m_pendingFull = 0;
     const std::string path = toStd(m_path), root = m_dataset.root;
     const int side = m_side;
-    m_watcher.setFuture(QtConcurrent::run(&m_pool, [path, root, side, thumbs, full] {
+    const mtl::store::DatasetInfo dataset = m_dataset;
+    m_watcher.setFuture(QtConcurrent::run(&m_pool, [path, root, side, thumbs, full, dataset] {
         QVector<Decoded> results;
         try {
             mtl::store::Project project(path, mtl::store::Project::OpenMode::ReadOnly);
@@ -121,6 +122,13 @@ void ThumbnailLoader::startBatch()
                         });
                     if (!found)
                         decoded.error = QObject::tr("sample %1 is not in the project").arg(id);
+                    if (isFull && found && !dataset.maps.empty())
+                        project.datasets().readMaps(dataset, id,
+                                                    [&](const mtl::store::MapColumn &column,
+                                                        const mtl::store::StoredMap &map) {
+                                                        decoded.maps.push_back(
+                                                            renderMap(column, map));
+                                                    });
                 } catch (const mtl::Error &e) {
                     decoded.error = describe(e);
                 }
@@ -147,9 +155,9 @@ void ThumbnailLoader::startBatch()
                 one(id, false);
         } catch (const mtl::Error &e) {
             for (const qint64 id : thumbs)
-                results.append({id, false, QImage(), describe(e)});
+                results.append({id, false, QImage(), describe(e), {}});
             if (full != 0)
-                results.append({full, true, QImage(), describe(e)});
+                results.append({full, true, QImage(), describe(e), {}});
         }
         return results;
     }));
@@ -161,6 +169,7 @@ void ThumbnailLoader::onBatchDone()
     const QVector<Decoded> results = m_watcher.result();
     for (const Decoded &decoded : results) {
         if (decoded.full) {
+            Q_EMIT mapsReady(decoded.sampleId, decoded.maps);
             Q_EMIT imageReady(decoded.sampleId, decoded.image, decoded.error);
             continue;
         }

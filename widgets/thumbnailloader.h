@@ -4,6 +4,7 @@
 // served newest first in batches, each batch on one read-only connection of its own.
 // Thread contract: call from the GUI thread; signals are emitted there.
 
+#include "samplemaps.h"
 #include "store/datasetstore.h"
 
 #include <QCache>
@@ -28,7 +29,8 @@ public:
     // The cached thumbnail (at most side × side, aspect kept); a null image while it loads,
     // and thumbnailReady() follows.
     QImage thumbnail(qint64 sampleId);
-    // Decodes the sample's image at its stored size; imageReady() follows.
+    // Decodes the sample's image at its stored size and draws its maps; mapsReady() and
+    // imageReady() follow.
     void requestImage(qint64 sampleId);
     // Decoded so far, for tests and status text.
     int cachedCount() const { return m_cache.count(); }
@@ -40,6 +42,8 @@ public:
 Q_SIGNALS:
     void thumbnailReady(qint64 sampleId);
     void imageReady(qint64 sampleId, const QImage &image, const QString &error);
+    // With imageReady(), just before it: the sample's dense labels, drawn (none: empty).
+    void mapsReady(qint64 sampleId, const std::vector<mtl::widgets::SampleMap> &maps);
 
 private:
     struct Decoded {
@@ -47,6 +51,7 @@ private:
         bool full = false;
         QImage image;
         QString error;
+        std::vector<SampleMap> maps; // full images of datasets with maps
     };
     void startBatch();
     void onBatchDone();

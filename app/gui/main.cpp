@@ -5,6 +5,7 @@
 #include "experimentqueue.h"
 #include "datasetbrowser.h"
 #include "mainwindow.h"
+#include "samplepanel.h"
 #include "recentprojectsmenu.h"
 #include "trainingcontroller.h"
 
@@ -90,8 +91,12 @@ int main(int argc, char *argv[])
         QStringLiteral("review-tab"),
         QApplication::translate("main", "With --review: show the samples or the statistics tab."),
         QStringLiteral("samples|statistics"));
+    const QCommandLineOption reviewOverlayOption(
+        QStringLiteral("review-overlay"),
+        QApplication::translate("main", "With --review: lay the dense label MAP over the image."),
+        QStringLiteral("MAP"));
     parser.addOptions({trainOption, queueOption, setOption, screenshotOption, quitOption,
-                       reviewOption, reviewSampleOption, reviewTabOption});
+                       reviewOption, reviewSampleOption, reviewTabOption, reviewOverlayOption});
     parser.process(app);
 
     mtl::app::MainWindow window;
@@ -182,9 +187,10 @@ int main(int argc, char *argv[])
         const QString dataset = parser.value(reviewOption);
         const qint64 sample = parser.value(reviewSampleOption).toLongLong();
         const bool statistics = parser.value(reviewTabOption) == QLatin1String("statistics");
+        const QString overlay = parser.value(reviewOverlayOption);
         QObject::connect(
             &window, &mtl::app::MainWindow::projectLoaded, &window,
-            [&, dataset, sample, statistics] {
+            [&, dataset, sample, statistics, overlay] {
                 mtl::widgets::DatasetBrowser *browser = window.reviewDataset(dataset);
                 if (!browser) {
                     std::fprintf(stderr, "mtlstudio: %s\n", qPrintable(window.lastError()));
@@ -194,6 +200,8 @@ int main(int argc, char *argv[])
                     return;
                 }
                 shown = browser;
+                if (!overlay.isEmpty())
+                    browser->panel()->preferOverlay(overlay);
                 QObject::connect(browser, &mtl::widgets::DatasetBrowser::loaded, browser,
                                  [&, browser, sample, statistics] {
                                      if (sample && !browser->selectSample(sample))

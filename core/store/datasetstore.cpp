@@ -436,6 +436,38 @@ void DatasetStore::Writer::addMap(std::int64_t sampleId, std::int64_t columnId, 
     st.exec();
 }
 
+namespace {
+// A stored map's values as the column's type, [H, W, C]: inflated when deflated (into
+// `inflated`). Throws Error(Store) naming the sample when the size does not match.
+void readMapRow(const Statement &st, int first, const MapColumn &column,
+                std::vector<unsigned char> &inflated, StoredMap &map)
+{
+    map.width = st.int32(first + 1);
+    map.height = st.int32(first + 2);
+    std::size_t stored = 0;
+    const void *blob = st.blob(first + 3, &stored);
+    const std::size_t expected =
+        static_cast<std::size_t>(map.width) * map.height * column.channels * byteSize(column.type);
+    map.data = blob;
+    map.size = stored;
+    if (st.text(first) == "deflate") {
+        inflated.resize(expected);
+        uLongf size = static_cast<uLongf>(expected);
+        if (uncompress(inflated.data(), &size, static_cast<const Bytef *>(blob),
+                       static_cast<uLong>(stored)) != Z_OK)
+            size = 0;
+        map.data = inflated.data();
+        map.size = size;
+    }
+    if (map.size != expected)
+        throw Error(ErrorCode::Store,
+                    "the '" + column.name + "' map of sample " + std::to_string(map.sampleId) +
+                        " holds " + std::to_string(map.size) + " bytes; its " +
+                        std::to_string(map.width) + "×" + std::to_string(map.height) +
+                        " size needs " + std::to_string(expected));
+}
+} // namespace
+
 void DatasetStore::forEachMap(std::int64_t datasetId, const std::string &split,
                               const MapColumn &column,
                               const std::function<void(const StoredMap &)> &visit)
@@ -450,30 +482,28 @@ void DatasetStore::forEachMap(std::int64_t datasetId, const std::string &split,
     while (st.step()) {
         map.sampleId = st.int64(0);
         map.index = st.int64(1);
-        map.width = st.int32(3);
-        map.height = st.int32(4);
-        std::size_t stored = 0;
-        const void *blob = st.blob(5, &stored);
-        const std::size_t expected = static_cast<std::size_t>(map.width) * map.height *
-                                     column.channels * byteSize(column.type);
-        map.data = blob;
-        map.size = stored;
-        if (st.text(2) == "deflate") {
-            inflated.resize(expected);
-            uLongf size = static_cast<uLongf>(expected);
-            if (uncompress(inflated.data(), &size, static_cast<const Bytef *>(blob),
-                           static_cast<uLong>(stored)) != Z_OK)
-                size = 0;
-            map.data = inflated.data();
-            map.size = size;
-        }
-        if (map.size != expected)
-            throw Error(ErrorCode::Store,
-                        "the '" + column.name + "' map of sample " + std::to_string(map.sampleId) +
-                            " holds " + std::to_string(map.size) + " bytes; its " +
-                            std::to_string(map.width) + "×" + std::to_string(map.height) +
-                            " size needs " + std::to_string(expected));
+        readMapRow(st, 2, column, inflated, map);
         visit(map);
+    }
+}
+
+void DatasetStore::readMaps(const DatasetInfo &dataset, std::int64_t sampleId,
+                            const std::function<void(const MapColumn &, const StoredMap &)> &visit)
+{
+    Statement st(m_db, "SELECT m.column_id, m.encoding, m.width, m.height, m.data "
+                       "FROM label_maps m WHERE m.sample_id = ?1");
+    st.bind(1, sampleId);
+    std::vector<unsigned char> inflated;
+    StoredMap map;
+    map.sampleId = sampleId;
+    while (st.step()) {
+        const std::int64_t columnId = st.int64(0);
+        const auto column = std::find_if(dataset.maps.begin(), dataset.maps.end(),
+                                         [&](const MapColumn &c) { return c.id == columnId; });
+        if (column == dataset.maps.end())
+            continue;
+        readMapRow(st, 1, *column, inflated, map);
+        visit(*column, map);
     }
 }
 

@@ -110,6 +110,9 @@ public:
     // Visits the samples of a split in index order.
     void forEachImage(std::int64_t datasetId, const std::string &split,
                       const std::function<void(const StoredImage &)> &visit);
+    // One sample's maps, one visit per map column it has (in no set order).
+    void readMaps(const DatasetInfo &dataset, std::int64_t sampleId,
+                  const std::function<void(const MapColumn &, const StoredMap &)> &visit);
     // One sample's image, as forEachImage() visits it; false when there is no such sample.
     bool readImage(std::int64_t sampleId, const std::function<void(const StoredImage &)> &visit);
     // Visits, in index order, the samples of a split that have a map in column `columnId`.

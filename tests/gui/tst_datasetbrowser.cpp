@@ -6,6 +6,7 @@
 #include "datasetbrowser.h"
 #include "datasetstatistics.h"
 #include "samplegridmodel.h"
+#include "samplemaps.h"
 #include "samplepanel.h"
 #include "thumbnailloader.h"
 
@@ -70,6 +71,7 @@ private Q_SLOTS:
     void keyboardReview();
     void statisticsFollowEdits();
     void thumbnailsDecodeOffTheGuiThread();
+    void denseOverlays();
 
 private:
     QTemporaryDir m_dir;
@@ -247,6 +249,75 @@ void TestDatasetBrowser::thumbnailsDecodeOffTheGuiThread()
     loader.requestImage(999999);
     QVERIFY(full.wait(10000));
     QVERIFY(full.first().at(2).toString().contains(QStringLiteral("999999")));
+}
+
+// Maps drawn for the overlay: classes in their colours and 255 transparent, depth through the
+// colour map with its labelled range, normals as (n + 1) / 2; the panel lays the chosen one
+// over the image with its opacity.
+void TestDatasetBrowser::denseOverlays()
+{
+    store::MapColumn semantic;
+    semantic.name = "semantic";
+    semantic.categories = {"background", "shirt", "bag"};
+    const std::vector<std::uint8_t> classes{0, 2, 255, 1};
+    store::StoredMap map;
+    map.width = 2;
+    map.height = 2;
+    map.data = classes.data();
+    map.size = classes.size();
+    const widgets::SampleMap drawn = widgets::renderMap(semantic, map);
+    QCOMPARE(drawn.image.pixel(1, 0), widgets::classColor(2).rgba());
+    QCOMPARE(qAlpha(drawn.image.pixel(0, 1)), 0); // not labelled
+    QCOMPARE(drawn.present, (std::vector<int>{0, 1, 2}));
+    QVERIFY(!widgets::mapLegend(drawn, 300, QFont()).isNull());
+
+    store::MapColumn depth;
+    depth.name = "depth";
+    depth.kind = store::MapKind::Depth;
+    depth.type = store::MapType::UInt16;
+    depth.scale = 0.001; // millimetres
+    const std::vector<std::uint16_t> millimetres{0, 1500, 3000, 4500};
+    map.data = millimetres.data();
+    map.size = 8;
+    const widgets::SampleMap far = widgets::renderMap(depth, map);
+    QCOMPARE(far.low, 1.5);
+    QCOMPARE(far.high, 4.5);
+    QCOMPARE(qAlpha(far.image.pixel(0, 0)), 0); // 0 is not labelled
+    QCOMPARE(far.image.pixel(1, 0), widgets::depthColor(0.0).rgba());
+    QCOMPARE(far.image.pixel(1, 1), widgets::depthColor(1.0).rgba());
+
+    store::MapColumn normals;
+    normals.name = "normals";
+    normals.kind = store::MapKind::Normals;
+    normals.channels = 3;
+    normals.type = store::MapType::Float32;
+    const std::vector<float> vectors{0, 0, 1, 1, 0, 0, 0, 0, 0, 0, -1, 0};
+    map.data = vectors.data();
+    map.size = vectors.size() * 4;
+    const widgets::SampleMap rgb = widgets::renderMap(normals, map);
+    QCOMPARE(rgb.image.pixel(0, 0), qRgb(128, 128, 255));
+    QCOMPARE(rgb.image.pixel(1, 0), qRgb(255, 128, 128));
+    QCOMPARE(qAlpha(rgb.image.pixel(0, 1)), 0);
+
+    widgets::SamplePanel panel;
+    store::DatasetInfo dataset;
+    panel.setDataset(dataset);
+    panel.showSample(7, QStringLiteral("Sample 7"), {}, false);
+    QImage grey(2, 2, QImage::Format_Grayscale8);
+    grey.fill(0);
+    panel.setMaps(7, {drawn, far});
+    panel.setImage(7, grey, {});
+    QCOMPARE(panel.composed().pixel(1, 0), qRgb(0, 0, 0)); // no overlay chosen yet
+    panel.setOverlay(0, 100);
+    QCOMPARE(panel.composed().pixel(1, 0), widgets::classColor(2).rgb());
+    panel.setOverlay(0, 50);
+    const QColor half(panel.composed().pixel(1, 0));
+    QVERIFY(std::abs(half.red() - widgets::classColor(2).red() / 2) <= 2);
+    // The choice carries over to the next sample that has that map.
+    panel.showSample(8, QStringLiteral("Sample 8"), {}, false);
+    panel.setMaps(8, {drawn, far});
+    panel.setImage(8, grey, {});
+    QCOMPARE(panel.composed().pixel(1, 0), half.rgb());
 }
 
 QTEST_MAIN(TestDatasetBrowser)
