@@ -23,41 +23,43 @@ store::PixelStats pixelStatistics(store::Project &project, const store::DatasetI
         squares(static_cast<std::size_t>(channels));
     std::int64_t pixels = 0;
     const std::filesystem::path root(dataset.root);
-    std::int64_t step = 0; // set by the first image: 1 for raw pixels, else every n / 2000-th
-    project.datasets().forEachImage(dataset.id, split, [&](const store::StoredImage &image) {
-        if (step == 0)
-            step = image.encoding == store::ImageEncoding::Raw
-                       ? 1
-                       : std::max<std::int64_t>(1, n / kStatsDecodedImages);
-        if (image.index % step != 0)
-            return;
-        const std::uint8_t *values = static_cast<const std::uint8_t *>(image.data);
-        DecodedImage decoded;
-        if (image.encoding != store::ImageEncoding::Raw || !values) {
-            std::string file;
-            const void *bytes = image.data;
-            std::size_t size = image.size;
-            const std::string where = image.path.empty()
-                                          ? "sample " + std::to_string(image.sampleId)
-                                          : (root / image.path).string();
-            if (!bytes) {
-                file = readImageFile(where);
-                bytes = file.data();
-                size = file.size();
+    // Raw pixels are all counted; encoded images every n / 2000-th, read alone (the others'
+    // bytes are not even read).
+    const auto encoding = project.datasets().firstEncoding(dataset.id, split);
+    if (!encoding)
+        return stats;
+    const std::int64_t step = *encoding == store::ImageEncoding::Raw
+                                  ? 1
+                                  : std::max<std::int64_t>(1, n / kStatsDecodedImages);
+    project.datasets().forEachImageEvery(
+        dataset.id, split, step, [&](const store::StoredImage &image) {
+            const std::uint8_t *values = static_cast<const std::uint8_t *>(image.data);
+            DecodedImage decoded;
+            if (image.encoding != store::ImageEncoding::Raw || !values) {
+                std::string file;
+                const void *bytes = image.data;
+                std::size_t size = image.size;
+                const std::string where = image.path.empty()
+                                              ? "sample " + std::to_string(image.sampleId)
+                                              : (root / image.path).string();
+                if (!bytes) {
+                    file = readImageFile(where);
+                    bytes = file.data();
+                    size = file.size();
+                }
+                decoded = decodeImage(bytes, size, where, channels, dataset.width, dataset.height);
+                values = decoded.pixels.data();
             }
-            decoded = decodeImage(bytes, size, where, channels, dataset.width, dataset.height);
-            values = decoded.pixels.data();
-        }
-        const std::size_t count = static_cast<std::size_t>(dataset.width) * dataset.height;
-        for (std::size_t i = 0; i < count; ++i)
-            for (int c = 0; c < channels; ++c) {
-                const double v = values[i * channels + c] / 255.0;
-                sum[c] += v;
-                squares[c] += v * v;
-            }
-        pixels += static_cast<std::int64_t>(count);
-        ++stats.images;
-    });
+            const std::size_t count = static_cast<std::size_t>(dataset.width) * dataset.height;
+            for (std::size_t i = 0; i < count; ++i)
+                for (int c = 0; c < channels; ++c) {
+                    const double v = values[i * channels + c] / 255.0;
+                    sum[c] += v;
+                    squares[c] += v * v;
+                }
+            pixels += static_cast<std::int64_t>(count);
+            ++stats.images;
+        });
     if (pixels == 0)
         return stats;
     for (int c = 0; c < channels; ++c) {

@@ -539,6 +539,29 @@ void DatasetStore::forEachImage(std::int64_t datasetId, const std::string &split
         [&](Statement &st) { st.bind(1, datasetId).bind(2, split); }, visit);
 }
 
+void DatasetStore::forEachImageEvery(std::int64_t datasetId, const std::string &split,
+                                     std::int64_t step,
+                                     const std::function<void(const StoredImage &)> &visit)
+{
+    visitImages(
+        "WHERE dataset_id = ?1 AND split = ?2 AND idx % ?3 = 0 ORDER BY idx",
+        [&](Statement &st) {
+            st.bind(1, datasetId).bind(2, split).bind(3, std::max<std::int64_t>(1, step));
+        },
+        visit);
+}
+
+std::optional<ImageEncoding> DatasetStore::firstEncoding(std::int64_t datasetId,
+                                                         const std::string &split)
+{
+    Statement st(m_db, "SELECT encoding FROM samples WHERE dataset_id = ?1 AND split = ?2 "
+                       "ORDER BY idx LIMIT 1");
+    st.bind(1, datasetId).bind(2, split);
+    if (!st.step())
+        return std::nullopt;
+    return imageEncodingFromString(st.text(0));
+}
+
 bool DatasetStore::readImage(std::int64_t sampleId,
                              const std::function<void(const StoredImage &)> &visit)
 {

@@ -110,6 +110,11 @@ public:
     // Visits the samples of a split in index order.
     void forEachImage(std::int64_t datasetId, const std::string &split,
                       const std::function<void(const StoredImage &)> &visit);
+    // Every `step`-th sample of a split (positions 0, step, 2·step, …), as forEachImage().
+    void forEachImageEvery(std::int64_t datasetId, const std::string &split, std::int64_t step,
+                           const std::function<void(const StoredImage &)> &visit);
+    // How the split's first sample is stored; nullopt for an empty split.
+    std::optional<ImageEncoding> firstEncoding(std::int64_t datasetId, const std::string &split);
     // One sample's maps, one visit per map column it has (in no set order).
     void readMaps(const DatasetInfo &dataset, std::int64_t sampleId,
                   const std::function<void(const MapColumn &, const StoredMap &)> &visit);
