@@ -135,15 +135,15 @@ int runImport(const ImportArgs &a)
                      {"root", a.root},
                      {"table", a.table},
                      {"partition", a.partition}};
-    request.options = {{"path-column", a.pathColumn},
-                       {"split-column", a.splitColumn},
-                       {"on-error", a.onError},
-                       {"resize", a.resize}};
+    request.options = {{"path-column", a.pathColumn}, {"split-column", a.splitColumn},
+                       {"on-error", a.onError},       {"resize", a.resize},
+                       {"classes", a.classes},        {"depth-scale", a.depthScale}};
     request.seed = a.seed;
     request.count = a.count;
     // Each flag applies to some formats only: a flag another format would use is a mistake.
     const std::string composing = "multi-fashion fashion-scenes";
     const std::string imageFiles = "csv celeba awa folders";
+    const std::string dense = "nyuv2 cityscapes";
     struct FlagUse {
         const char *flag;
         bool given;
@@ -152,19 +152,21 @@ int runImport(const ImportArgs &a)
     const std::vector<FlagUse> applies{
         {"--images", !a.images.empty(), "idx"},
         {"--labels", !a.labels.empty(), "idx"},
-        {"--class-names", !a.classNames.empty(), "idx"},
+        {"--class-names", !a.classNames.empty(), "idx " + dense},
         {"--class-attributes", !a.classAttributes.empty(), "idx folders"},
         {"--attribute-groups", !a.attributeGroups.empty(), "idx folders"},
         {"--dir", !a.dir.empty(), "fashion-mnist " + composing},
         {"--seed", a.seed != 0, composing},
         {"--count", a.count != 0, composing},
-        {"--root", !a.root.empty(), imageFiles},
+        {"--root", !a.root.empty(), imageFiles + " " + dense},
         {"--table", !a.table.empty(), "csv celeba"},
         {"--partition", !a.partition.empty(), "celeba"},
         {"--path-column", !a.pathColumn.empty(), "csv"},
         {"--split-column", !a.splitColumn.empty(), "csv"},
         {"--resize", !a.resize.empty(), imageFiles},
-        {"--on-error", !a.onError.empty(), imageFiles},
+        {"--on-error", !a.onError.empty(), imageFiles + " " + dense},
+        {"--classes", !a.classes.empty(), "cityscapes"},
+        {"--depth-scale", !a.depthScale.empty(), dense},
     };
     for (const auto &[flag, given, formats] : applies) {
         std::istringstream in(formats);
@@ -222,10 +224,13 @@ int runImport(const ImportArgs &a)
                  splitText.c_str(), summary.seconds, joinNames(summary.columns).c_str());
     if (summary.skipped > 0) {
         std::fprintf(stderr,
-                     "skipped %lld rows (--on-error skip); the log is stored in the "
+                     "skipped %lld %s (--on-error skip); the log is stored in the "
                      "project: mtlstudio-cli datasets %s --log %s\n",
-                     static_cast<long long>(summary.skipped), a.project.c_str(),
-                     summary.dataset.c_str());
+                     static_cast<long long>(summary.skipped),
+                     (dense.find(a.format) != std::string::npos
+                          ? (summary.skipped == 1 ? "sample" : "samples")
+                          : (summary.skipped == 1 ? "row" : "rows")),
+                     a.project.c_str(), summary.dataset.c_str());
     }
     constexpr std::size_t kShown = 10;
     for (std::size_t i = 0; i < summary.log.size() && i < kShown; ++i)
@@ -312,6 +317,8 @@ int runDatasets(const std::string &path, bool asJson, const std::string &log)
                       << " images)\n";
         }
         std::cout << "  splits:  " << splits << "\n  columns:";
+        if (d.columns.empty())
+            std::cout << " none (the dataset has maps only)";
         for (const auto &c : d.columns) {
             std::cout << " " << c.name;
             if (c.kind == store::ColumnKind::Categorical)

@@ -33,6 +33,8 @@ struct ImportArgs {
                                classAttributes, attributeGroups, dir;
     // Image-file formats (csv, celeba, awa, folders).
     std::string root, table, partition, pathColumn, splitColumn, onError, resize;
+    // Dense formats (nyuv2, cityscapes).
+    std::string classes, depthScale;
     std::uint64_t seed = 0;
     std::int64_t count = 0;
     bool json = false;

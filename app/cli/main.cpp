@@ -74,7 +74,9 @@ int main(int argc, char **argv)
                      "normals maps; csv: an image folder (--root) and a CSV/TSV table "
                      "(--table); celeba: CelebA's list_attr_celeba.txt (--table, --root, "
                      "--partition); awa: Animals with Attributes 2 (--root); folders: one "
-                     "sub-folder per class (--root)")
+                     "sub-folder per class (--root); nyuv2, cityscapes: the layouts the MTAN "
+                     "and LibMTL code read, train/ and val/ with image/, label/, depth/ (and "
+                     "normal/) of .npy or PNG files (--root)")
         ->check(CLI::IsMember(data::importFormats()))
         ->capture_default_str();
     import->add_option("--images", importArgs.images, "IDX images file (.gz or plain)");
@@ -82,7 +84,9 @@ int main(int argc, char **argv)
     import->add_option("--split", importArgs.split, "Split to import into (train, test, ...)")
         ->capture_default_str();
     import->add_option("--class-names", importArgs.classNames,
-                       "Text file, one class name per line; line 1 names class 0");
+                       "Text file, one class name per line; line 1 names class 0 (nyuv2, "
+                       "cityscapes: the segmentation classes; default NYUv2's 13, Cityscapes' 7 "
+                       "or 19)");
     import->add_option("--class-attributes", importArgs.classAttributes,
                        "CSV, one row per class: class name or index, then one column per "
                        "attribute (0/1 or a category name)");
@@ -94,7 +98,8 @@ int main(int argc, char **argv)
                        "(default /usr/share/datasets/fashion-mnist)");
     import->add_option("--root", importArgs.root,
                        "csv, celeba, folders: the folder image paths are relative to (paths may "
-                       "not leave it); awa: the AwA2 folder");
+                       "not leave it); awa: the AwA2 folder; nyuv2, cityscapes: the folder "
+                       "holding train/ and val/");
     import->add_option("--table", importArgs.table,
                        "csv: the CSV or TSV table (a header row, a path column, label columns); "
                        "celeba: list_attr_celeba.txt");
@@ -112,10 +117,18 @@ int main(int argc, char **argv)
                        "training; without it the images must all be one size");
     import
         ->add_option("--on-error", importArgs.onError,
-                     "csv, celeba, awa, folders: fail (default) stops at the first bad row and "
-                     "imports nothing; skip leaves bad rows out and lists them in the import "
-                     "log (datasets PROJECT --log NAME)")
+                     "csv, celeba, awa, folders, nyuv2, cityscapes: fail (default) stops at "
+                     "the first bad row or sample and imports nothing; skip leaves them out and "
+                     "lists them in the import log (datasets PROJECT --log NAME)")
         ->check(CLI::IsMember({"fail", "skip"}));
+    import
+        ->add_option("--classes", importArgs.classes,
+                     "cityscapes: 7 (label_7/ or label/, the default) or 19 (label_19/) "
+                     "segmentation classes")
+        ->check(CLI::IsMember({"7", "19"}));
+    import->add_option("--depth-scale", importArgs.depthScale,
+                       "nyuv2, cityscapes: metres per unit of a 16-bit depth PNG (default "
+                       "0.001: millimetres; .npy depth is taken as it is)");
     import
         ->add_option("--seed", importArgs.seed,
                      "multi-fashion, fashion-scenes: seed of the pairing or placing of garments "
@@ -311,6 +324,8 @@ int main(int argc, char **argv)
             {"--partition", &importArgs.partition},
             {"--path-column", &importArgs.pathColumn},
             {"--split-column", &importArgs.splitColumn},
+            {"--classes", &importArgs.classes},
+            {"--depth-scale", &importArgs.depthScale},
             {"PROJECT", &datasetsProject},
             {"--log", &datasetsLog},
             {"PROJECT", &relocateProject},

@@ -1,7 +1,6 @@
 #include "data/fashionscenes.h"
 
 #include "common/error.h"
-#include "data/statistics.h"
 #include "store/project.h"
 
 #include <algorithm>
@@ -247,12 +246,7 @@ ImportSummary FashionScenesImporter::run(store::Project &project, const ImportRe
         }
         summary.added.push_back({split.split, scenes});
     }
-    checkImportProgress(progress, 1.0, "counting labels and pixel statistics");
-    computeStatistics(project, summary.datasetId);
-    checkImportProgress(progress, 1.0, "committing");
-    tx.commit();
-    summary.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    finishImport(project, tx, summary, started, progress);
     return summary;
 }
 

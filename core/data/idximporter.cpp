@@ -6,6 +6,7 @@
 #include "data/classtable.h"
 #include "data/gzipfile.h"
 #include "data/idx.h"
+#include "data/denseimporters.h"
 #include "data/fashionscenes.h"
 #include "data/multifashion.h"
 #include "data/tableimporters.h"
@@ -53,6 +54,17 @@ void checkImportProgress(const ProgressFn &progress, double fraction, const std:
 {
     if (progress && !progress(fraction, stage))
         throw Error(ErrorCode::Interrupted, "import cancelled; the project is unchanged");
+}
+
+void finishImport(store::Project &project, store::Transaction &tx, ImportSummary &summary,
+                  std::chrono::steady_clock::time_point started, const ProgressFn &progress)
+{
+    checkImportProgress(progress, 1.0, "counting labels and pixel statistics");
+    computeStatistics(project, summary.datasetId);
+    checkImportProgress(progress, 1.0, "committing");
+    tx.commit();
+    summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
 ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
@@ -185,14 +197,9 @@ ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
         }
         summary.added.push_back({s.split, static_cast<std::int64_t>(s.images.count())});
     }
-    checkImportProgress(progress, 1.0, "counting labels and pixel statistics");
-    computeStatistics(project, summary.datasetId);
-    checkImportProgress(progress, 1.0, "committing");
-    tx.commit();
     for (const auto &column : columns)
         summary.columns.push_back(column.name);
-    summary.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    finishImport(project, tx, summary, started, progress);
     return summary;
 }
 
@@ -300,6 +307,10 @@ const Registry<ImporterMaker> &importers()
          [] { return std::unique_ptr<Importer>(std::make_unique<ImageFileImporter>("awa")); }},
         {{"folders", ImageFileImporter("folders").description(), {}},
          [] { return std::unique_ptr<Importer>(std::make_unique<ImageFileImporter>("folders")); }},
+        {{"nyuv2", DenseImporter("nyuv2").description(), {}},
+         [] { return std::unique_ptr<Importer>(std::make_unique<DenseImporter>("nyuv2")); }},
+        {{"cityscapes", DenseImporter("cityscapes").description(), {}},
+         [] { return std::unique_ptr<Importer>(std::make_unique<DenseImporter>("cityscapes")); }},
     };
     return table;
 }

@@ -5,7 +5,12 @@
 #include "data/idx.h"
 #include "data/importer.h"
 
+#include <chrono>
 #include <optional>
+
+namespace mtl::store {
+class Transaction;
+}
 
 namespace mtl::data {
 
@@ -47,6 +52,11 @@ std::vector<IdxSplitFiles> fashionMnistFiles(const std::string &dir);
 // Reports progress; throws Error(Interrupted) ("import cancelled; the project is unchanged")
 // when the callback asks to stop.
 void checkImportProgress(const ProgressFn &progress, double fraction, const std::string &stage);
+
+// How every import ends: the dataset's label counts and pixel statistics, the commit, and
+// summary.seconds measured from `started`.
+void finishImport(store::Project &project, store::Transaction &tx, ImportSummary &summary,
+                  std::chrono::steady_clock::time_point started, const ProgressFn &progress);
 
 // Imports every split of `spec` in one transaction.
 ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,

@@ -144,8 +144,9 @@ std::string readImageFile(const std::string &path)
     return bytes;
 }
 
-DecodedImage decodeImage(const void *data, std::size_t size, const std::string &source,
-                         int channels, int width, int height)
+namespace {
+
+cv::Mat decodeUnchanged(const void *data, std::size_t size, const std::string &source)
 {
     const cv::Mat encoded(1, static_cast<int>(size), CV_8U, const_cast<void *>(data));
     cv::Mat image;
@@ -156,6 +157,15 @@ DecodedImage decodeImage(const void *data, std::size_t size, const std::string &
     }
     if (image.empty())
         throw Error(ErrorCode::InvalidInput, "does not decode as PNG or JPEG (damaged?)", {source});
+    return image;
+}
+
+} // namespace
+
+DecodedImage decodeImage(const void *data, std::size_t size, const std::string &source,
+                         int channels, int width, int height)
+{
+    cv::Mat image = decodeUnchanged(data, size, source);
     if (image.depth() == CV_16U)
         image.convertTo(image, CV_8U, 1.0 / 257.0);
     else if (image.depth() != CV_8U)
@@ -194,6 +204,46 @@ DecodedImage decodeImage(const void *data, std::size_t size, const std::string &
     for (int y = 0; y < result.height; ++y)
         std::memcpy(result.pixels.data() + y * rowBytes, converted.ptr(y), rowBytes);
     return result;
+}
+
+DecodedMap decodeMapImage(const void *data, std::size_t size, const std::string &source)
+{
+    cv::Mat image = decodeUnchanged(data, size, source);
+    if (image.depth() != CV_8U && image.depth() != CV_16U)
+        throw Error(ErrorCode::InvalidInput, "has values of a type other than 8 or 16 bits",
+                    {source});
+    if (image.channels() == 2) // grey + alpha
+        cv::extractChannel(image, image, 0);
+    else if (image.channels() == 4)
+        cv::cvtColor(image, image, cv::COLOR_BGRA2RGB);
+    else if (image.channels() == 3)
+        cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
+    cv::Mat wide;
+    image.convertTo(wide, CV_16U);
+    DecodedMap map;
+    map.width = wide.cols;
+    map.height = wide.rows;
+    map.channels = wide.channels();
+    map.bitDepth = image.depth() == CV_16U ? 16 : 8;
+    map.values.resize(static_cast<std::size_t>(map.width) * map.height * map.channels);
+    const std::size_t rowValues = static_cast<std::size_t>(map.width) * map.channels;
+    for (int y = 0; y < map.height; ++y)
+        std::memcpy(map.values.data() + y * rowValues, wide.ptr(y),
+                    rowValues * sizeof(std::uint16_t));
+    return map;
+}
+
+std::string encodePng(const DecodedImage &image)
+{
+    const cv::Mat pixels(image.height, image.width, image.channels == 3 ? CV_8UC3 : CV_8UC1,
+                         const_cast<std::uint8_t *>(image.pixels.data()));
+    cv::Mat stored = pixels;
+    if (image.channels == 3)
+        cv::cvtColor(pixels, stored, cv::COLOR_RGB2BGR);
+    std::vector<unsigned char> bytes;
+    if (!cv::imencode(".png", stored, bytes))
+        throw Error(ErrorCode::Io, "OpenCV could not encode a PNG");
+    return std::string(bytes.begin(), bytes.end());
 }
 
 } // namespace mtl::data

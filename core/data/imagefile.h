@@ -39,4 +39,17 @@ struct DecodedImage {
 DecodedImage decodeImage(const void *data, std::size_t size, const std::string &source,
                          int channels = 0, int width = 0, int height = 0);
 
+// A PNG holding labels rather than pixels (a segmentation, a 16-bit depth map, normals as
+// RGB): the values as stored, 8 or 16 bits, colour in RGB order, alpha dropped.
+struct DecodedMap {
+    int width = 0, height = 0, channels = 0;
+    int bitDepth = 8;
+    std::vector<std::uint16_t> values; // row-major [H, W, C]
+};
+// Throws Error(InvalidInput) naming `source` when the bytes do not decode.
+DecodedMap decodeMapImage(const void *data, std::size_t size, const std::string &source);
+
+// PNG bytes of an 8-bit image (1 or 3 channels, RGB order), compressed losslessly.
+std::string encodePng(const DecodedImage &image);
+
 } // namespace mtl::data

@@ -1,7 +1,6 @@
 #include "data/imagetable.h"
 
 #include "common/error.h"
-#include "data/statistics.h"
 #include "common/utf8.h"
 #include "data/idximporter.h"
 #include "data/imagefile.h"
@@ -348,12 +347,7 @@ ImportSummary importImageTable(store::Project &project, const ImageTable &table,
         log += line + "\n";
     datasets.logImport(summary.datasetId,
                        {0, {}, table.format, table.source, written, summary.skipped, log});
-    checkImportProgress(progress, 1.0, "counting labels and pixel statistics");
-    computeStatistics(project, summary.datasetId);
-    checkImportProgress(progress, 1.0, "committing");
-    tx.commit();
-    summary.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    finishImport(project, tx, summary, started, progress);
     return summary;
 }
 

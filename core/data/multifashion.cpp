@@ -1,7 +1,6 @@
 #include "data/multifashion.h"
 
 #include "common/error.h"
-#include "data/statistics.h"
 #include "data/classtable.h"
 #include "data/idximporter.h"
 #include "resources/embedded.h"
@@ -165,12 +164,7 @@ ImportSummary MultiFashionImporter::run(store::Project &project, const ImportReq
         }
         summary.added.push_back({s.split, static_cast<std::int64_t>(pairing.left.size())});
     }
-    checkImportProgress(progress, 1.0, "counting labels and pixel statistics");
-    computeStatistics(project, summary.datasetId);
-    checkImportProgress(progress, 1.0, "committing");
-    tx.commit();
-    summary.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    finishImport(project, tx, summary, started, progress);
     return summary;
 }
 

@@ -416,23 +416,37 @@ void DatasetStore::Writer::addLabel(std::int64_t sampleId, std::int64_t columnId
     m_label->exec();
 }
 
+EncodedMap encodeMap(const void *data, std::size_t size)
+{
+    // Level 1: label maps are mostly runs of one value, which even the fastest level shrinks.
+    EncodedMap map;
+    uLongf deflatedSize = compressBound(static_cast<uLong>(size));
+    map.bytes.resize(deflatedSize);
+    map.deflated = compress2(map.bytes.data(), &deflatedSize, static_cast<const Bytef *>(data),
+                             static_cast<uLong>(size), 1) == Z_OK &&
+                   deflatedSize < size;
+    if (map.deflated) {
+        map.bytes.resize(deflatedSize);
+    } else {
+        const auto *bytes = static_cast<const unsigned char *>(data);
+        map.bytes.assign(bytes, bytes + size);
+    }
+    return map;
+}
+
 void DatasetStore::Writer::addMap(std::int64_t sampleId, std::int64_t columnId, int width,
                                   int height, const void *data, std::size_t size)
 {
-    // Level 1: label maps are mostly runs of one value, which even the fastest level shrinks.
-    uLongf deflatedSize = compressBound(static_cast<uLong>(size));
-    m_deflated.resize(deflatedSize);
-    const bool deflated =
-        compress2(m_deflated.data(), &deflatedSize, static_cast<const Bytef *>(data),
-                  static_cast<uLong>(size), 1) == Z_OK &&
-        deflatedSize < size;
+    addMap(sampleId, columnId, width, height, encodeMap(data, size));
+}
+
+void DatasetStore::Writer::addMap(std::int64_t sampleId, std::int64_t columnId, int width,
+                                  int height, const EncodedMap &map)
+{
     Statement &st = *m_map;
-    st.bind(1, sampleId).bind(2, columnId).bind(3, deflated ? "deflate" : "raw");
+    st.bind(1, sampleId).bind(2, columnId).bind(3, map.deflated ? "deflate" : "raw");
     st.bind(4, width).bind(5, height);
-    if (deflated)
-        st.bindBlob(6, m_deflated.data(), deflatedSize);
-    else
-        st.bindBlob(6, data, size);
+    st.bindBlob(6, map.bytes.data(), map.bytes.size());
     st.exec();
 }
 

@@ -52,6 +52,14 @@ struct SampleTable {
     std::vector<std::vector<std::int32_t>> labels;
 };
 
+// A map's bytes as addMap() stores them: deflated when that is smaller, else as they are.
+struct EncodedMap {
+    bool deflated = false;
+    std::vector<unsigned char> bytes;
+};
+// Thread-safe: touches no database.
+EncodedMap encodeMap(const void *data, std::size_t size);
+
 class DatasetStore {
 public:
     explicit DatasetStore(Database &db);
@@ -99,12 +107,14 @@ public:
         // bytes), stored deflated when that is smaller.
         void addMap(std::int64_t sampleId, std::int64_t columnId, int width, int height,
                     const void *data, std::size_t size);
+        // The same with the deflating done beforehand (encodeMap(), on any thread).
+        void addMap(std::int64_t sampleId, std::int64_t columnId, int width, int height,
+                    const EncodedMap &map);
 
     private:
         Database &m_db;
         std::int64_t m_datasetId;
         std::unique_ptr<Statement> m_sample, m_label, m_map;
-        std::vector<unsigned char> m_deflated;
     };
 
     // Visits the samples of a split in index order.

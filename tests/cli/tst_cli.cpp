@@ -324,7 +324,7 @@ void TestCli::badUsage_data()
                        QStringLiteral("--format"), QStringLiteral("tiff")}
         << QStringLiteral(
                "tiff not in {idx,fashion-mnist,multi-fashion,fashion-scenes,csv,celeba,awa,"
-               "folders}");
+               "folders,nyuv2,cityscapes}");
     QTest::newRow("--partition with csv")
         << QStringList{QStringLiteral("import"),      p,
                        QStringLiteral("--name"),      QStringLiteral("x"),
@@ -687,7 +687,7 @@ void TestCli::importImageFilesLogAndRelocate()
                                  QStringLiteral("--json")});
     QCOMPARE(skipped.exitCode, 0);
     QCOMPARE(lastLineJson(skipped.out).value(QStringLiteral("skipped")).toInt(), 1);
-    QVERIFY2(skipped.err.contains("skipped 1 rows"), skipped.err);
+    QVERIFY2(skipped.err.contains("skipped 1 row ("), skipped.err);
     const CliRun log =
         cli({QStringLiteral("datasets"), project, QStringLiteral("--log"), QStringLiteral("bugs")});
     QCOMPARE(log.exitCode, 0);

@@ -638,7 +638,8 @@ void TestIdxImporter::importerRegistry()
              (QStringList{QStringLiteral("idx"), QStringLiteral("fashion-mnist"),
                           QStringLiteral("multi-fashion"), QStringLiteral("fashion-scenes"),
                           QStringLiteral("csv"), QStringLiteral("celeba"), QStringLiteral("awa"),
-                          QStringLiteral("folders")}));
+                          QStringLiteral("folders"), QStringLiteral("nyuv2"),
+                          QStringLiteral("cityscapes")}));
     for (const auto &format : data::importFormats()) {
         const auto importer = data::makeImporter(format);
         QCOMPARE(importer->format(), format);
@@ -647,11 +648,12 @@ void TestIdxImporter::importerRegistry()
     const auto error = catchError([] { data::makeImporter("tiff"); });
     QVERIFY(error);
     QCOMPARE(codeName(error->code()), codeName(ErrorCode::InvalidInput));
-    QVERIFY2(
-        QString::fromUtf8(error->what())
-            .contains(QStringLiteral("unknown import format 'tiff' (known: idx, fashion-mnist, "
-                                     "multi-fashion, fashion-scenes, csv, celeba, awa, folders)")),
-        error->what());
+    QVERIFY2(QString::fromUtf8(error->what())
+                 .contains(QStringLiteral(
+                     "unknown import format 'tiff' (known: idx, fashion-mnist, "
+                     "multi-fashion, fashion-scenes, csv, celeba, awa, folders, nyuv2, "
+                     "cityscapes)")),
+             error->what());
 }
 
 void TestIdxImporter::importerNeedsImagesAndLabels()
