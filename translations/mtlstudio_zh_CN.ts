@@ -12,57 +12,67 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="47"/>
+        <location filename="../app/gui/main.cpp" line="49"/>
         <source>MTL Studio, a workbench for multi-task learning in computer vision.</source>
         <translation>MTL Studio：计算机视觉多任务学习工作台。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="53"/>
+        <location filename="../app/gui/main.cpp" line="55"/>
         <source>Project file to open (*.mtlproj).</source>
         <translation>要打开的项目文件 (*.mtlproj)。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="57"/>
+        <location filename="../app/gui/main.cpp" line="59"/>
         <source>Start training CONFIG (a JSON file or example:NAME) once the project is open.</source>
         <translation>项目打开后开始训练 CONFIG（JSON 文件或 example:NAME）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="62"/>
+        <location filename="../app/gui/main.cpp" line="64"/>
         <source>Override a config key for --train and --queue, e.g. train.max_steps_per_epoch=50 (repeatable).</source>
         <translation>为 --train 和 --queue 覆盖配置项，例如 train.max_steps_per_epoch=50（可重复）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="67"/>
+        <location filename="../app/gui/main.cpp" line="69"/>
         <source>Add CONFIG to the queue once the project is open (repeatable): it trains after --train and the ones before it.</source>
         <translation>项目打开后把 CONFIG 加入队列（可重复）：它在 --train 及排在它前面的实验之后训练。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="78"/>
+        <location filename="../app/gui/main.cpp" line="80"/>
         <source>Quit after --train, --queue and --screenshot are done (exit code 0 when the run completed, 2 for bad input, 3 when the run failed).</source>
         <translation>--train、--queue 和 --screenshot 完成后退出（运行完成时退出码为 0，输入有误为 2，运行失败为 3）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="84"/>
+        <location filename="../app/gui/main.cpp" line="86"/>
         <source>Open the annotation browser of DATASET once the project is open (--screenshot then saves the browser).</source>
         <translation>项目打开后打开数据集 DATASET 的标注浏览器（--screenshot 随后保存该浏览器窗口）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="89"/>
+        <location filename="../app/gui/main.cpp" line="91"/>
         <source>With --review: select sample ID.</source>
         <translation>与 --review 一起使用：选中样本 ID。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="92"/>
+        <location filename="../app/gui/main.cpp" line="94"/>
         <source>With --review: show the samples or the statistics tab.</source>
         <translation>与 --review 一起使用：显示样本或统计标签页。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="96"/>
+        <location filename="../app/gui/main.cpp" line="98"/>
         <source>With --review: lay the dense label MAP over the image.</source>
         <translation>与 --review 一起使用：把稠密标签 MAP 叠加在图像上。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="73"/>
+        <location filename="../app/gui/main.cpp" line="102"/>
+        <source>Open File ▸ Import Dataset Files… for FORMAT once the project is open (--screenshot then saves the dialog).</source>
+        <translation>项目打开后，为 FORMAT 打开“文件 ▸ 导入数据集文件…”（随后 --screenshot 保存该对话框）。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="107"/>
+        <source>With --import-dialog: the dataset folder to fill in.</source>
+        <translation>与 --import-dialog 一起使用：预先填入的数据集文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="75"/>
         <source>Save a PNG of the window once the project is shown (after the run with --train).</source>
         <translation>项目显示后（使用 --train 时在训练结束后）保存窗口截图 PNG。</translation>
     </message>
@@ -70,27 +80,27 @@
 <context>
     <name>mtl::app::MainWindow</name>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="46"/>
+        <location filename="../app/gui/mainwindow.cpp" line="47"/>
         <source>MTL Studio projects (*.mtlproj)</source>
         <translation>MTL Studio 项目 (*.mtlproj)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="59"/>
+        <location filename="../app/gui/mainwindow.cpp" line="60"/>
         <source>MTL Studio</source>
         <translation>MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="204"/>
+        <location filename="../app/gui/mainwindow.cpp" line="211"/>
         <source>Import cancelled; the project is unchanged.</source>
         <translation>导入已取消，项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="207"/>
+        <location filename="../app/gui/mainwindow.cpp" line="214"/>
         <source>Import failed</source>
         <translation>导入失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="208"/>
+        <location filename="../app/gui/mainwindow.cpp" line="215"/>
         <source>%1
 
 The project is unchanged.</source>
@@ -99,251 +109,310 @@ The project is unchanged.</source>
 项目未改动。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="100"/>
+        <location filename="../app/gui/mainwindow.cpp" line="102"/>
         <source>Pausing after the current batch…</source>
         <translation>将在当前批次后暂停…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="184"/>
+        <location filename="../app/gui/mainwindow.cpp" line="186"/>
         <source>Resumed</source>
         <translation>已继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="105"/>
+        <location filename="../app/gui/mainwindow.cpp" line="107"/>
         <source>Stopping after the current batch…</source>
         <translation>将在当前批次后停止…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="132"/>
+        <location filename="../app/gui/mainwindow.cpp" line="134"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="154"/>
+        <location filename="../app/gui/mainwindow.cpp" line="156"/>
         <source>Runs</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="260"/>
+        <location filename="../app/gui/mainwindow.cpp" line="267"/>
         <source>Cannot open a project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="260"/>
-        <location filename="../app/gui/mainwindow.cpp" line="389"/>
-        <location filename="../app/gui/mainwindow.cpp" line="423"/>
+        <location filename="../app/gui/mainwindow.cpp" line="267"/>
+        <location filename="../app/gui/mainwindow.cpp" line="398"/>
+        <location filename="../app/gui/mainwindow.cpp" line="432"/>
         <source>Wait for the current job to finish.</source>
         <translation>请等待当前任务结束。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/gui/mainwindow.cpp" line="284"/>
+        <location filename="../app/gui/mainwindow.cpp" line="291"/>
         <source>%n run(s) of a process that no longer exists marked interrupted.</source>
         <translation>
             <numerusform>已将 %n 个所属进程已不存在的运行标记为中断。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="265"/>
-        <location filename="../app/gui/mainwindow.cpp" line="276"/>
+        <location filename="../app/gui/mainwindow.cpp" line="272"/>
+        <location filename="../app/gui/mainwindow.cpp" line="283"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="114"/>
+        <location filename="../app/gui/mainwindow.cpp" line="116"/>
         <source>Stopping after this epoch (its validation and checkpoint)…</source>
         <translation>将在本轮结束（验证并保存检查点）后停止…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="268"/>
+        <location filename="../app/gui/mainwindow.cpp" line="275"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="288"/>
+        <location filename="../app/gui/mainwindow.cpp" line="295"/>
         <source>%1 is read-only here: browse its runs; training and imports are off.</source>
         <translation>%1 在此处为只读：可浏览其运行，训练和导入不可用。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="295"/>
+        <location filename="../app/gui/mainwindow.cpp" line="302"/>
         <source>%1 (read-only) — MTL Studio</source>
         <translation>%1（只读）— MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="296"/>
+        <location filename="../app/gui/mainwindow.cpp" line="303"/>
         <source>%1 — MTL Studio</source>
         <translation>%1 — MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="316"/>
+        <location filename="../app/gui/mainwindow.cpp" line="323"/>
         <source>Cannot read project</source>
         <translation>无法读取项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="339"/>
-        <location filename="../app/gui/mainwindow.cpp" line="345"/>
+        <location filename="../app/gui/mainwindow.cpp" line="348"/>
+        <location filename="../app/gui/mainwindow.cpp" line="354"/>
         <source>New Project</source>
         <translation>新建项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="346"/>
+        <location filename="../app/gui/mainwindow.cpp" line="355"/>
         <source>%1 already exists. Open it with File ▸ Open Project.</source>
         <translation>%1 已存在。请用 文件 ▸ 打开项目 打开它。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="355"/>
+        <location filename="../app/gui/mainwindow.cpp" line="364"/>
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowimport.cpp" line="20"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="28"/>
         <source>Importing Fashion-MNIST…</source>
         <translation>正在导入 Fashion-MNIST…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowimport.cpp" line="21"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="29"/>
         <source>Import Fashion-MNIST</source>
         <translation>导入 Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowimport.cpp" line="40"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="48"/>
         <source>Making MultiFashion from Fashion-MNIST…</source>
         <translation>正在由 Fashion-MNIST 生成 MultiFashion…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowimport.cpp" line="40"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="48"/>
         <source>Import MultiFashion</source>
         <translation>导入 MultiFashion</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowimport.cpp" line="47"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="55"/>
         <source>Composing fashion scenes from Fashion-MNIST…</source>
         <translation>正在用 Fashion-MNIST 合成服装场景…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowimport.cpp" line="48"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="56"/>
         <source>Import Fashion Scenes</source>
         <translation>导入服装场景</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowimport.cpp" line="53"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="69"/>
+        <source>Importing &apos;%1&apos; (%2)…</source>
+        <translation>正在导入“%1”（%2）…</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="70"/>
+        <source>Import %1</source>
+        <translation>导入 %1</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="97"/>
+        <source>Import found a problem</source>
+        <translation>导入时发现问题</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="98"/>
+        <source>Importing &apos;%1&apos; stopped at a problem; nothing was imported.</source>
+        <translation>导入“%1”时在一个问题处停止；未导入任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="102"/>
+        <source>Import the rest, leaving out every row or file with a problem? They are listed in the project&apos;s import log.</source>
+        <translation>导入其余部分，并略过每个有问题的行或文件？它们会列在项目的导入日志中。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="104"/>
+        <source>Leave Them Out</source>
+        <translation>略过它们</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="128"/>
+        <source>Dataset folder moved</source>
+        <translation>数据集文件夹已移动</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="129"/>
+        <source>The images of dataset &apos;%1&apos; were in %2, which is not there any more. Training and review need them (images of at most 64×64 pixels are in the project).
+
+Show where the folder is now?</source>
+        <translation>数据集“%1”的图像原在 %2，该位置已不存在。训练和审阅需要这些图像（不超过 64×64 像素的图像已存于项目中）。
+
+现在指出该文件夹的新位置吗？</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="136"/>
+        <source>Where are the images of &apos;%1&apos; now?</source>
+        <translation>“%1”的图像现在在哪里？</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="140"/>
+        <source>Checking %1…</source>
+        <translation>正在检查 %1…</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="141"/>
+        <source>Relocate %1</source>
+        <translation>重新定位 %1</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/mainwindowimport.cpp" line="171"/>
         <source>Press Train again when the import is done.</source>
         <translation>导入完成后请再次点击“训练”。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowimport.cpp" line="57"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="156"/>
         <source>This project has no dataset &apos;fashion-mnist&apos;. Import it from Debian&apos;s Fashion-MNIST package now?</source>
         <translation>此项目没有数据集“fashion-mnist”。现在从 Debian 的 Fashion-MNIST 软件包导入吗？</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowimport.cpp" line="64"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="160"/>
         <source>This project has no dataset &apos;multi-fashion&apos;. Make it from Debian&apos;s Fashion-MNIST package now?</source>
         <translation>此项目没有数据集“multi-fashion”。现在由 Debian 的 Fashion-MNIST 软件包生成吗？</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowimport.cpp" line="71"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="164"/>
         <source>This project has no dataset &apos;fashion-scenes&apos;. Compose it from Debian&apos;s Fashion-MNIST package now?</source>
         <translation>此项目没有数据集“fashion-scenes”。现在用 Debian 的 Fashion-MNIST 软件包合成吗？</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="378"/>
-        <location filename="../app/gui/mainwindow.cpp" line="382"/>
-        <location filename="../app/gui/mainwindow.cpp" line="389"/>
-        <location filename="../app/gui/mainwindow.cpp" line="399"/>
+        <location filename="../app/gui/mainwindow.cpp" line="387"/>
+        <location filename="../app/gui/mainwindow.cpp" line="391"/>
+        <location filename="../app/gui/mainwindow.cpp" line="398"/>
+        <location filename="../app/gui/mainwindow.cpp" line="408"/>
         <source>Cannot train</source>
         <translation>无法训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="378"/>
+        <location filename="../app/gui/mainwindow.cpp" line="387"/>
         <location filename="../app/gui/mainwindowqueue.cpp" line="22"/>
         <source>Open or create a project first.</source>
         <translation>请先打开或新建项目。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="383"/>
+        <location filename="../app/gui/mainwindow.cpp" line="392"/>
         <source>%1 is read-only here (the file or its folder may not be written): its runs can be browsed, but a run cannot be recorded in it.</source>
         <translation>%1 在此处为只读（文件或其所在文件夹不可写）：可以浏览其中的运行，但无法在其中记录新的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="370"/>
+        <location filename="../app/gui/mainwindow.cpp" line="379"/>
         <source>Bad experiment config</source>
         <translation>实验配置有误</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindowimport.cpp" line="80"/>
+        <location filename="../app/gui/mainwindowimport.cpp" line="172"/>
         <source>Dataset missing</source>
         <translation>缺少数据集</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="400"/>
+        <location filename="../app/gui/mainwindow.cpp" line="409"/>
         <location filename="../app/gui/mainwindowqueue.cpp" line="38"/>
         <source>The project has no dataset &apos;%1&apos;. Import it first.</source>
         <translation>项目中没有数据集“%1”。请先导入。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="413"/>
+        <location filename="../app/gui/mainwindow.cpp" line="422"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="419"/>
-        <location filename="../app/gui/mainwindow.cpp" line="423"/>
-        <location filename="../app/gui/mainwindow.cpp" line="430"/>
+        <location filename="../app/gui/mainwindow.cpp" line="428"/>
+        <location filename="../app/gui/mainwindow.cpp" line="432"/>
+        <location filename="../app/gui/mainwindow.cpp" line="439"/>
         <source>Cannot resume</source>
         <translation>无法继续</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="419"/>
+        <location filename="../app/gui/mainwindow.cpp" line="428"/>
         <source>Select a stopped, interrupted or failed run first.</source>
         <translation>请先选择一个已停止、已中断或失败的运行。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="441"/>
+        <location filename="../app/gui/mainwindow.cpp" line="450"/>
         <source>Train from Config File</source>
         <translation>从配置文件训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="442"/>
+        <location filename="../app/gui/mainwindow.cpp" line="451"/>
         <location filename="../app/gui/mainwindowqueue.cpp" line="71"/>
         <source>Experiment configs (*.json)</source>
         <translation>实验配置 (*.json)</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="460"/>
+        <location filename="../app/gui/mainwindow.cpp" line="469"/>
         <source>Warning: %1</source>
         <translation>警告：%1</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="472"/>
+        <location filename="../app/gui/mainwindow.cpp" line="481"/>
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="481"/>
+        <location filename="../app/gui/mainwindow.cpp" line="490"/>
         <source>Cannot start training</source>
         <translation>无法开始训练</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="518"/>
+        <location filename="../app/gui/mainwindow.cpp" line="527"/>
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="519"/>
+        <location filename="../app/gui/mainwindow.cpp" line="528"/>
         <source>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;A workbench for multi-task learning in computer vision: import image datasets, compose shared and task-specific networks, train in the background and compare what every run recorded.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio %1&lt;/h3&gt;&lt;p&gt;计算机视觉多任务学习工作台：导入图像数据集，组合共享与任务专属网络，在后台训练，并比较每次运行记录的结果。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="530"/>
+        <location filename="../app/gui/mainwindow.cpp" line="539"/>
         <source>Quit MTL Studio</source>
         <translation>退出 MTL Studio</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="531"/>
+        <location filename="../app/gui/mainwindow.cpp" line="540"/>
         <source>A job is running. Stop it and quit? A training run keeps the model trained so far.</source>
         <translation>有任务正在运行。停止并退出吗？训练运行会保留已训练的模型。</translation>
     </message>
     <message>
-        <location filename="../app/gui/mainwindow.cpp" line="539"/>
+        <location filename="../app/gui/mainwindow.cpp" line="548"/>
         <source>Stopping, then quitting…</source>
         <translation>正在停止，随后退出…</translation>
     </message>
@@ -445,153 +514,163 @@ The project is unchanged.</source>
         <translation>用 Debian 的 Fashion-MNIST 合成 12,000 个 64×64 场景，每个含 2–4 件服装，并附带语义、深度和法线图：segnet 与 MTAN 的稠密任务</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="59"/>
+        <location filename="../widgets/actions.cpp" line="60"/>
+        <source>Import Dataset &amp;Files…</source>
+        <translation>导入数据集文件(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="61"/>
+        <source>Import a dataset as it ships: an image folder with a table, CelebA, Animals with Attributes 2, class folders, or NYUv2 and Cityscapes as the MTAN code reads them</source>
+        <translation>按数据集发布时的布局导入：图像文件夹加表格、CelebA、Animals with Attributes 2、按类别分的文件夹，或按 MTAN 代码读取方式预处理的 NYUv2 和 Cityscapes</translation>
+    </message>
+    <message>
+        <location filename="../widgets/actions.cpp" line="64"/>
         <source>&amp;Train</source>
         <translation>训练(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="61"/>
+        <location filename="../widgets/actions.cpp" line="66"/>
         <source>Train the example experiment fmnist-hps: 10 classes and 3 groups of Fashion-MNIST with one shared small CNN and a head per task</source>
         <translation>训练示例实验 fmnist-hps：用一个共享的小型 CNN 和每个任务一个输出头，学习 Fashion-MNIST 的 10 个类别和 3 个分组</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="64"/>
+        <location filename="../widgets/actions.cpp" line="69"/>
         <source>Train from Config &amp;File…</source>
         <translation>从配置文件训练(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="66"/>
+        <location filename="../widgets/actions.cpp" line="71"/>
         <source>Train an experiment described by a JSON config (keys in docs/CONFIG.md)</source>
         <translation>训练 JSON 配置描述的实验（配置项见 docs/CONFIG.md）</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="68"/>
+        <location filename="../widgets/actions.cpp" line="73"/>
         <source>&amp;Resume Selected Run</source>
         <translation>继续所选运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="70"/>
+        <location filename="../widgets/actions.cpp" line="75"/>
         <source>Continue the selected stopped, interrupted or failed run from its latest checkpoint, as the same run</source>
         <translation>从最近的检查点继续所选的已停止、已中断或失败的运行，仍作为同一运行</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="73"/>
+        <location filename="../widgets/actions.cpp" line="78"/>
         <source>Config &amp;File…</source>
         <translation>配置文件(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="74"/>
+        <location filename="../widgets/actions.cpp" line="79"/>
         <source>Add the experiment of a JSON config to the queue: it trains after the run in progress and the experiments before it</source>
         <translation>把 JSON 配置描述的实验加入队列：它在当前运行及排在它前面的实验之后训练</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="76"/>
+        <location filename="../widgets/actions.cpp" line="81"/>
         <source>Run &amp;Queue</source>
         <translation>运行队列(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="78"/>
+        <location filename="../widgets/actions.cpp" line="83"/>
         <source>Train the waiting experiments one after another (a failed one does not stop the queue; Stop pauses it)</source>
         <translation>依次训练等待中的实验（某个失败不会中止队列；“停止”会暂停队列）</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="81"/>
-        <location filename="../widgets/actions.cpp" line="174"/>
+        <location filename="../widgets/actions.cpp" line="86"/>
+        <location filename="../widgets/actions.cpp" line="180"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="82"/>
+        <location filename="../widgets/actions.cpp" line="87"/>
         <source>Pause training after the current batch; press again to resume</source>
         <translation>在当前批次后暂停训练；再按一次继续</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="85"/>
+        <location filename="../widgets/actions.cpp" line="90"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="87"/>
+        <location filename="../widgets/actions.cpp" line="92"/>
         <source>Stop after the current batch, keeping the model trained so far as the run&apos;s checkpoint</source>
         <translation>在当前批次后停止，并把已训练的模型保存为该运行的检查点</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="90"/>
+        <location filename="../widgets/actions.cpp" line="95"/>
         <source>Stop &amp;After This Epoch</source>
         <translation>本轮结束后停止(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="92"/>
+        <location filename="../widgets/actions.cpp" line="97"/>
         <source>Finish the epoch being trained, validate and checkpoint it, then stop; Resume Selected Run continues from there</source>
         <translation>完成正在训练的这一轮，验证并保存检查点后停止；“继续所选运行”会从那里接着训练</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="97"/>
+        <location filename="../widgets/actions.cpp" line="102"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="98"/>
+        <location filename="../widgets/actions.cpp" line="103"/>
         <source>Re-read the project file (runs started from the command line appear here)</source>
         <translation>重新读取项目文件（从命令行启动的运行会显示在这里）</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="99"/>
+        <location filename="../widgets/actions.cpp" line="104"/>
         <source>Review &amp;Dataset…</source>
         <translation>审阅数据集(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="101"/>
+        <location filename="../widgets/actions.cpp" line="106"/>
         <source>Browse the selected dataset&apos;s images and labels, correct labels (undoable, used by training) and see its statistics</source>
         <translation>浏览所选数据集的图像和标签，修正标签（可撤销，训练会使用），并查看其统计信息</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="103"/>
+        <location filename="../widgets/actions.cpp" line="108"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="104"/>
+        <location filename="../widgets/actions.cpp" line="109"/>
         <source>&amp;About MTL Studio</source>
         <translation>关于 MTL Studio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="105"/>
+        <location filename="../widgets/actions.cpp" line="110"/>
         <source>About &amp;Qt</source>
         <translation>关于 &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="111"/>
+        <location filename="../widgets/actions.cpp" line="116"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="122"/>
+        <location filename="../widgets/actions.cpp" line="128"/>
         <source>&amp;Run</source>
         <translation>运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="124"/>
+        <location filename="../widgets/actions.cpp" line="130"/>
         <source>Train &amp;Example</source>
         <translation>训练示例(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="129"/>
+        <location filename="../widgets/actions.cpp" line="135"/>
         <source>Add to &amp;Queue</source>
         <translation>加入队列(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="141"/>
+        <location filename="../widgets/actions.cpp" line="147"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="145"/>
+        <location filename="../widgets/actions.cpp" line="151"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../widgets/actions.cpp" line="174"/>
+        <location filename="../widgets/actions.cpp" line="180"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
@@ -799,50 +878,70 @@ The project is unchanged.</source>
 <context>
     <name>mtl::widgets::DatasetStatistics</name>
     <message>
-        <location filename="../widgets/datasetstatistics.cpp" line="64"/>
+        <location filename="../widgets/datasetstatistics.cpp" line="79"/>
         <source>Positive rate per attribute</source>
         <translation>各属性的正例比例</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetstatistics.cpp" line="65"/>
+        <location filename="../widgets/datasetstatistics.cpp" line="80"/>
         <source>Class counts per split</source>
         <translation>各划分的类别计数</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetstatistics.cpp" line="66"/>
+        <location filename="../widgets/datasetstatistics.cpp" line="81"/>
         <source>Attribute co-occurrence: P(column | row)</source>
         <translation>属性共现：P(列 | 行)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetstatistics.cpp" line="67"/>
+        <location filename="../widgets/datasetstatistics.cpp" line="82"/>
         <source>Image sizes (as stored)</source>
         <translation>图像尺寸（按存储）</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetstatistics.cpp" line="69"/>
+        <location filename="../widgets/datasetstatistics.cpp" line="84"/>
         <source>&amp;Classes of</source>
         <translation>类别列(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetstatistics.cpp" line="71"/>
+        <location filename="../widgets/datasetstatistics.cpp" line="86"/>
         <source>The categorical column whose class counts are drawn</source>
         <translation>绘制其类别计数的类别列</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetstatistics.cpp" line="159"/>
+        <location filename="../widgets/datasetstatistics.cpp" line="151"/>
+        <source>This dataset has no binary attribute columns.</source>
+        <translation>此数据集没有二值属性列。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetstatistics.cpp" line="176"/>
         <source>% of labelled samples</source>
         <translation>占已标注样本的 %</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetstatistics.cpp" line="196"/>
-        <location filename="../widgets/datasetstatistics.cpp" line="288"/>
+        <location filename="../widgets/datasetstatistics.cpp" line="185"/>
+        <source>This dataset has no categorical columns.</source>
+        <translation>此数据集没有类别列。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetstatistics.cpp" line="216"/>
+        <location filename="../widgets/datasetstatistics.cpp" line="310"/>
         <source>samples</source>
         <translation>样本数</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetstatistics.cpp" line="254"/>
+        <location filename="../widgets/datasetstatistics.cpp" line="232"/>
+        <source>No binary attribute columns to pair.</source>
+        <translation>没有可配对的二值属性列。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetstatistics.cpp" line="275"/>
         <source>P(column | row)</source>
         <translation>P(列 | 行)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetstatistics.cpp" line="303"/>
+        <source>No samples.</source>
+        <translation>没有样本。</translation>
     </message>
 </context>
 <context>
@@ -926,6 +1025,339 @@ The project is unchanged.</source>
     </message>
 </context>
 <context>
+    <name>mtl::widgets::ImportDialog</name>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="44"/>
+        <source>Import Dataset Files</source>
+        <translation>导入数据集文件</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="52"/>
+        <source>Image folder and a table (csv)</source>
+        <translation>图像文件夹和表格（csv）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="52"/>
+        <source>CelebA (celeba)</source>
+        <translation>CelebA（celeba）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="53"/>
+        <source>Animals with Attributes 2 (awa)</source>
+        <translation>Animals with Attributes 2（awa）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="53"/>
+        <source>One folder per class (folders)</source>
+        <translation>每个类别一个文件夹（folders）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="54"/>
+        <source>NYUv2, preprocessed (nyuv2)</source>
+        <translation>NYUv2，预处理版（nyuv2）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="54"/>
+        <source>Cityscapes, preprocessed (cityscapes)</source>
+        <translation>Cityscapes，预处理版（cityscapes）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="57"/>
+        <source>The layout the dataset ships in; the same formats as mtlstudio-cli import --format</source>
+        <translation>数据集发布时的布局；与 mtlstudio-cli import --format 的格式相同</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="59"/>
+        <source>&amp;Format:</source>
+        <translation>格式(&amp;F)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="68"/>
+        <source>The dataset&apos;s name in the project; experiment configs refer to it (&quot;dataset&quot;)</source>
+        <translation>数据集在项目中的名称；实验配置通过它引用数据集（&quot;dataset&quot;）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="70"/>
+        <source>Dataset &amp;name:</source>
+        <translation>数据集名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="78"/>
+        <source>&amp;Folder:</source>
+        <translation>文件夹(&amp;F)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="79"/>
+        <source>The folder the images are in. Paths are stored relative to it, so a moved folder is found again</source>
+        <translation>图像所在的文件夹。路径相对于它保存，因此移动后的文件夹可以重新找到</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="82"/>
+        <source>&amp;Table:</source>
+        <translation>表格(&amp;T)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="83"/>
+        <source>csv: a CSV or TSV file with a header row, a path column and label columns. celeba: list_attr_celeba.txt</source>
+        <translation>csv：带表头行、路径列和标签列的 CSV 或 TSV 文件。celeba：list_attr_celeba.txt</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="86"/>
+        <source>&amp;Partition:</source>
+        <translation>划分(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="87"/>
+        <source>Optional: list_eval_partition.txt (0/1/2 → train/val/test); without it every image goes to the split below</source>
+        <translation>可选：list_eval_partition.txt（0/1/2 → train/val/test）；没有它时所有图像都进入下面的划分</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="91"/>
+        <source>Class &amp;attributes:</source>
+        <translation>类别属性(&amp;A)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="92"/>
+        <source>Optional: a CSV with one row per class (its folder&apos;s name), then one column per attribute (0/1 or category names)</source>
+        <translation>可选：每个类别一行的 CSV（类别文件夹的名称），然后每个属性一列（0/1 或类别名称）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="95"/>
+        <source>Class &amp;names:</source>
+        <translation>类别名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="96"/>
+        <source>Optional: one segmentation class name per line, class 0 first (default: NYUv2&apos;s 13, Cityscapes&apos; 7 or 19)</source>
+        <translation>可选：每行一个分割类别名称，类别 0 在前（默认：NYUv2 的 13 类，Cityscapes 的 7 或 19 类）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="102"/>
+        <source>path, file, filename, image or the first column</source>
+        <translation>path、file、filename、image 或第一列</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="103"/>
+        <source>The table&apos;s column of image paths</source>
+        <translation>表格中的图像路径列</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="104"/>
+        <source>Pa&amp;th column:</source>
+        <translation>路径列(&amp;T)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="107"/>
+        <source>none: every row goes to the split below</source>
+        <translation>无：每一行都进入下面的划分</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="108"/>
+        <source>The column naming each row&apos;s split (train, val, test, …)</source>
+        <translation>给出每行所属划分的列（train、val、test、…）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="109"/>
+        <source>Sp&amp;lit column:</source>
+        <translation>划分列(&amp;L)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="112"/>
+        <source>The split the images go to when the files do not say: training uses train (holding out a validation share), the final evaluation test</source>
+        <translation>文件未指明时图像进入的划分：训练使用 train（留出一部分做验证），最终评估使用 test</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="114"/>
+        <source>&amp;Split:</source>
+        <translation>划分(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="119"/>
+        <source>Resize every image to</source>
+        <translation>将每张图像缩放为</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="121"/>
+        <source>Needed when the images differ in size; without it an image of another size than most is a problem</source>
+        <translation>图像尺寸不一时需要；否则与多数尺寸不同的图像会被视为问题</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="136"/>
+        <source>Size:</source>
+        <translation>尺寸：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="140"/>
+        <source>As the folders say (label/ or label_7/: 7, label_19/: 19)</source>
+        <translation>按文件夹决定（label/ 或 label_7/：7，label_19/：19）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="141"/>
+        <source>7 categories (label_7/ or label/)</source>
+        <translation>7 个大类（label_7/ 或 label/）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="142"/>
+        <source>19 classes (label_19/)</source>
+        <translation>19 个类别（label_19/）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="143"/>
+        <source>Which of Cityscapes&apos; label folders to read</source>
+        <translation>读取 Cityscapes 的哪个标签文件夹</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="144"/>
+        <source>&amp;Classes:</source>
+        <translation>类别(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="150"/>
+        <source> m per unit</source>
+        <translation> 米/单位</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="151"/>
+        <source>Metres per unit of a 16-bit depth PNG (0.001: millimetres). .npy depth maps are taken as they are</source>
+        <translation>16 位深度 PNG 每单位对应的米数（0.001：毫米）。.npy 深度图按原值读取</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="153"/>
+        <source>&amp;Depth PNG scale:</source>
+        <translation>深度 PNG 比例(&amp;D)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="157"/>
+        <source>Ask me when the first one is found</source>
+        <translation>发现第一个问题时询问我</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="158"/>
+        <source>Stop and import nothing</source>
+        <translation>停止，不导入任何内容</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="159"/>
+        <source>Leave them out and log them</source>
+        <translation>略过它们并记录到日志</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="160"/>
+        <source>Rows or files with a problem (a missing or damaged image, a ragged row, an unknown label value). Skipped ones are listed in the project&apos;s import log</source>
+        <translation>有问题的行或文件（图像缺失或损坏、行的字段数不对、未知的标签值）。略过的内容列在项目的导入日志中</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="163"/>
+        <source>&amp;Bad rows:</source>
+        <translation>问题行(&amp;B)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="170"/>
+        <source>&amp;Import</source>
+        <translation>导入(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="207"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="280"/>
+        <source>An image folder and a CSV or TSV table: a header row, a column of image paths relative to the folder, label columns (0/1, −1/1 or category names) and optionally a split column.</source>
+        <translation>图像文件夹和一个 CSV 或 TSV 表格：表头行、相对于该文件夹的图像路径列、标签列（0/1、−1/1 或类别名称），以及可选的划分列。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="284"/>
+        <source>CelebA: the image folder (img_align_celeba) and list_attr_celeba.txt with its attributes as −1/1; list_eval_partition.txt splits it into train, val and test.</source>
+        <translation>CelebA：图像文件夹（img_align_celeba）和以 −1/1 给出属性的 list_attr_celeba.txt；list_eval_partition.txt 将其划分为 train、val 和 test。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="287"/>
+        <source>Animals with Attributes 2: the folder with classes.txt, predicates.txt, predicate-matrix-binary.txt and JPEGImages/&lt;class&gt;/. Each image gets its class and the class&apos;s attributes.</source>
+        <translation>Animals with Attributes 2：包含 classes.txt、predicates.txt、predicate-matrix-binary.txt 和 JPEGImages/&lt;class&gt;/ 的文件夹。每张图像获得其类别以及该类别的属性。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="291"/>
+        <source>One sub-folder of images per class, as torchvision&apos;s ImageFolder reads it, optionally with a table of attributes per class.</source>
+        <translation>每个类别一个图像子文件夹，与 torchvision 的 ImageFolder 读取方式相同，可选附带每个类别的属性表。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="294"/>
+        <source>NYUv2 as the MTAN and LibMTL code read it: train/ and val/, each with image/, label/ (13 classes), depth/ and normal/ holding one &lt;index&gt;.npy or &lt;index&gt;.png per sample. val/ becomes the test split.</source>
+        <translation>按 MTAN 和 LibMTL 代码读取方式组织的 NYUv2：train/ 和 val/，各含 image/、label/（13 类）、depth/ 和 normal/，每个样本一个 &lt;index&gt;.npy 或 &lt;index&gt;.png。val/ 成为测试划分。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="298"/>
+        <source>Cityscapes as the MTAN and LibMTL code read it: train/ and val/, each with image/, label/ (7 categories) or label_19/, and depth/ holding one &lt;index&gt;.npy or &lt;index&gt;.png per sample. val/ becomes the test split.</source>
+        <translation>按 MTAN 和 LibMTL 代码读取方式组织的 Cityscapes：train/ 和 val/，各含 image/、label/（7 个大类）或 label_19/，以及 depth/，每个样本一个 &lt;index&gt;.npy 或 &lt;index&gt;.png。val/ 成为测试划分。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="318"/>
+        <source>AwA2 &amp;folder:</source>
+        <translation>AwA2 文件夹(&amp;F)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="319"/>
+        <source>Dataset &amp;folder:</source>
+        <translation>数据集文件夹(&amp;F)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="320"/>
+        <source>Image &amp;folder:</source>
+        <translation>图像文件夹(&amp;F)：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="338"/>
+        <source>Name the dataset.</source>
+        <translation>请为数据集命名。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="340"/>
+        <source>The project has a dataset &apos;%1&apos; already; %2 makes a new one: choose another name.</source>
+        <translation>项目中已有数据集“%1”；%2 会新建一个数据集：请换一个名称。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="345"/>
+        <source>Choose the AwA2 folder.</source>
+        <translation>请选择 AwA2 文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="346"/>
+        <source>Choose the folder the images are in.</source>
+        <translation>请选择图像所在的文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="348"/>
+        <source>The folder %1 does not exist.</source>
+        <translation>文件夹 %1 不存在。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="350"/>
+        <source>%1 has no train/image folder: %2 reads train/ and val/, each with image/, label/ and depth/ folders of .npy or PNG files.</source>
+        <translation>%1 中没有 train/image 文件夹：%2 读取 train/ 和 val/，各含由 .npy 或 PNG 文件组成的 image/、label/ 和 depth/ 文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="354"/>
+        <source>Choose list_attr_celeba.txt.</source>
+        <translation>请选择 list_attr_celeba.txt。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="355"/>
+        <source>Choose the table of images and labels.</source>
+        <translation>请选择包含图像和标签的表格。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="359"/>
+        <source>The file %1 does not exist.</source>
+        <translation>文件 %1 不存在。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/importdialog.cpp" line="362"/>
+        <source>Name the split the images go to (train, test, …).</source>
+        <translation>请为图像所进入的划分命名（train、test、…）。</translation>
+    </message>
+</context>
+<context>
     <name>mtl::widgets::JobStatus</name>
     <message>
         <location filename="../widgets/jobstatus.cpp" line="59"/>
@@ -986,19 +1418,33 @@ The project is unchanged.</source>
 <context>
     <name>mtl::widgets::ProjectSession</name>
     <message>
-        <location filename="../widgets/projectsession.cpp" line="74"/>
+        <location filename="../widgets/projectsession.cpp" line="75"/>
         <source>%1: project file does not exist</source>
         <translation>%1：项目文件不存在</translation>
     </message>
     <message>
-        <location filename="../widgets/projectsession.cpp" line="78"/>
+        <location filename="../widgets/projectsession.cpp" line="79"/>
         <source>%1: is a folder, not a project file</source>
         <translation>%1：这是文件夹，不是项目文件</translation>
     </message>
     <message>
-        <location filename="../widgets/projectsession.cpp" line="144"/>
+        <location filename="../widgets/projectsession.cpp" line="141"/>
         <source>Imported %1 images into &apos;%2&apos; in %3 s.</source>
         <translation>已在 %3 秒内将 %1 张图像导入“%2”。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../widgets/projectsession.cpp" line="146"/>
+        <source>%n with problems left out (listed in the import log).</source>
+        <translation>
+            <numerusform>%n 个有问题的项已略过（列在导入日志中）。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../widgets/projectsession.cpp" line="170"/>
+        <source>Dataset &apos;%1&apos; now reads its images from %2 (%n image(s) checked).</source>
+        <translation>
+            <numerusform>数据集“%1”现在从 %2 读取图像（检查了 %n 张图像）。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1374,7 +1820,7 @@ The project is unchanged.</source>
         <translation>近 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/samplemaps.cpp" line="155"/>
+        <location filename="../widgets/samplemaps.cpp" line="156"/>
         <source>far %1</source>
         <translation>远 %1</translation>
     </message>

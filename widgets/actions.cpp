@@ -55,6 +55,11 @@ Actions::Actions(QWidget *window)
         window, "importFashionScenesAction", {}, tr("Import Fashion &Scenes"), {},
         tr("Compose 12,000 64×64 scenes of 2–4 garments from Debian's Fashion-MNIST, with a "
            "semantic, depth and normals map per scene: the dense tasks of segnet and MTAN"));
+    m_importFiles = makeAction(
+        window, "importFilesAction", s->standardIcon(QStyle::SP_DirOpenIcon),
+        tr("Import Dataset &Files…"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_I),
+        tr("Import a dataset as it ships: an image folder with a table, CelebA, Animals with "
+           "Attributes 2, class folders, or NYUv2 and Cityscapes as the MTAN code reads them"));
     m_train = makeAction(
         window, "trainAction", s->standardIcon(QStyle::SP_MediaPlay), tr("&Train"),
         QKeySequence(Qt::Key_F5),
@@ -116,6 +121,7 @@ void Actions::addToMenuBar(QMenuBar *bar, QMenu *recent)
     file->addAction(m_import);
     file->addAction(m_importMulti);
     file->addAction(m_importScenes);
+    file->addAction(m_importFiles);
     file->addSeparator();
     file->addAction(m_quit);
 
@@ -185,6 +191,7 @@ void Actions::update(const State &state)
     m_import->setEnabled(writable && state.canImport);
     m_importMulti->setEnabled(writable && state.canImportMultiFashion);
     m_importScenes->setEnabled(writable && state.canImportFashionScenes);
+    m_importFiles->setEnabled(writable);
     m_train->setEnabled(writable);
     if (m_examples)
         m_examples->setEnabled(writable);

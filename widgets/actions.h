@@ -53,6 +53,8 @@ public:
     QAction *importFashionMnist() const { return m_import; }
     QAction *importMultiFashion() const { return m_importMulti; }
     QAction *importFashionScenes() const { return m_importScenes; }
+    // File ▸ Import Dataset Files…: the ImportDialog.
+    QAction *importFiles() const { return m_importFiles; }
     QAction *train() const { return m_train; }
     QAction *trainFromFile() const { return m_trainFile; }
     QAction *resume() const { return m_resume; }
@@ -86,9 +88,9 @@ private:
     void addExamples(QMenu *menu, void (Actions::*chosen)(const QString &));
 
     QWidget *m_window;
-    QAction *m_new, *m_open, *m_import, *m_importMulti, *m_importScenes, *m_train, *m_trainFile,
-        *m_resume, *m_queueFile, *m_runQueue, *m_pause, *m_stop, *m_stopAfterEpoch, *m_refresh,
-        *m_review, *m_quit, *m_about, *m_aboutQt;
+    QAction *m_new, *m_open, *m_import, *m_importMulti, *m_importScenes, *m_importFiles, *m_train,
+        *m_trainFile, *m_resume, *m_queueFile, *m_runQueue, *m_pause, *m_stop, *m_stopAfterEpoch,
+        *m_refresh, *m_review, *m_quit, *m_about, *m_aboutQt;
     QMenu *m_examples = nullptr;
     QMenu *m_queue = nullptr;
 };

@@ -7,7 +7,8 @@
 
 namespace mtl::widgets {
 
-BackgroundTask::BackgroundTask(QObject *parent) : QObject(parent)
+BackgroundTask::BackgroundTask(QObject *parent)
+    : QObject(parent)
 {
     m_progressTimer.setInterval(50);
     connect(&m_progressTimer, &QTimer::timeout, this, &BackgroundTask::publishProgress);
@@ -29,6 +30,7 @@ bool BackgroundTask::start(const QString &title, Job job)
     m_running = true;
     m_title = title;
     m_cancel.store(false);
+    m_lastError.reset();
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_fraction = 0.0;
@@ -48,6 +50,7 @@ bool BackgroundTask::start(const QString &title, Job job)
         } catch (const mtl::Error &e) {
             outcome.cancelled = e.code() == mtl::ErrorCode::Interrupted;
             outcome.message = describe(e);
+            outcome.error = e;
         } catch (const std::exception &e) {
             outcome.message = QString::fromLocal8Bit(e.what());
         }
@@ -84,6 +87,7 @@ void BackgroundTask::onFinished()
     m_running = false;
     m_progressTimer.stop();
     const Outcome outcome = m_watcher.result();
+    m_lastError = outcome.error;
     Q_EMIT finished(outcome.ok, outcome.message, outcome.cancelled);
 }
 

@@ -3,6 +3,7 @@
 // cancellation, and reports on the thread that owns the task. Progress is delivered at most
 // every 50 ms. The job returns a one-line summary or throws mtl::Error.
 
+#include "common/error.h"
 #include "common/progress.h"
 
 #include <QFutureWatcher>
@@ -14,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace mtl::widgets {
 
@@ -32,6 +34,9 @@ public:
     // Asks the job to stop at its next progress report; it then fails with "cancelled".
     void cancel() { m_cancel.store(true); }
     void waitForFinished();
+    // The mtl::Error the last job threw; nullopt when it succeeded or failed otherwise. Valid
+    // from finished() on, until the next start().
+    const std::optional<mtl::Error> &lastError() const { return m_lastError; }
 
 Q_SIGNALS:
     void progress(double fraction, const QString &stage);
@@ -43,6 +48,7 @@ private:
         bool ok = false;
         bool cancelled = false;
         QString message;
+        std::optional<mtl::Error> error;
     };
     void publishProgress();
     void onFinished();
@@ -55,6 +61,7 @@ private:
     std::atomic<bool> m_cancel{false};
     bool m_running = false;
     QString m_title;
+    std::optional<mtl::Error> m_lastError;
 };
 
 } // namespace mtl::widgets

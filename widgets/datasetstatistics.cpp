@@ -54,6 +54,21 @@ void textTicks(QCPAxis *axis, const QStringList &names)
     axis->grid()->setVisible(false);
 }
 
+// An empty plot says why instead of showing bare axes; an empty `text` shows the axes again.
+void setEmptyText(QCustomPlot *plot, const QString &text)
+{
+    plot->clearItems();
+    for (QCPAxis *axis : {plot->xAxis, plot->yAxis})
+        axis->setVisible(text.isEmpty());
+    if (text.isEmpty())
+        return;
+    auto *label = new QCPItemText(plot);
+    label->position->setType(QCPItemPosition::ptAxisRectRatio);
+    label->position->setCoords(0.5, 0.5);
+    label->setText(text);
+    label->setColor(QColor(0x70, 0x70, 0x70));
+}
+
 } // namespace
 
 DatasetStatistics::DatasetStatistics(QWidget *parent)
@@ -132,6 +147,8 @@ void DatasetStatistics::drawRates()
             names << toQt(m_dataset->columns[c].name);
             binary.push_back(static_cast<int>(c));
         }
+    setEmptyText(m_rates,
+                 binary.empty() ? tr("This dataset has no binary attribute columns.") : QString());
     if (binary.empty()) {
         m_rates->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
         m_rates->legend->setVisible(false);
@@ -164,7 +181,10 @@ void DatasetStatistics::drawRates()
 void DatasetStatistics::drawClasses()
 {
     m_classes->clearPlottables();
-    if (m_classColumn->count() == 0 || !m_table) {
+    const bool none = m_classColumn->count() == 0 || !m_table;
+    setEmptyText(m_classes, none ? tr("This dataset has no categorical columns.") : QString());
+    if (none) {
+        m_classes->legend->setVisible(false);
         m_classes->replot();
         return;
     }
@@ -209,6 +229,7 @@ void DatasetStatistics::drawCooccurrence()
             names << toQt(m_dataset->columns[c].name);
         }
     const int a = static_cast<int>(binary.size());
+    setEmptyText(m_cooccurrence, a == 0 ? tr("No binary attribute columns to pair.") : QString());
     if (a == 0) {
         m_cooccurrence->replot();
         return;
@@ -279,6 +300,7 @@ void DatasetStatistics::drawSizes()
         counts << count;
         top = std::max(top, count);
     }
+    setEmptyText(m_sizes, common.empty() ? tr("No samples.") : QString());
     auto *bars = new QCPBars(m_sizes->xAxis, m_sizes->yAxis);
     bars->setPen(Qt::NoPen);
     bars->setBrush(seriesColor(2));

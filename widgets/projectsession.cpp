@@ -1,6 +1,7 @@
 #include "projectsession.h"
 
 #include "common/error.h"
+#include "data/imagetable.h"
 #include "data/importer.h"
 #include "store/project.h"
 #include "textconv.h"
@@ -126,27 +127,58 @@ void ProjectSession::readRecordedCurves(qint64 runId)
 }
 
 namespace {
-// An import of a built-in format from Fashion-MNIST's directory into dataset `dataset`.
-BackgroundTask::Job fashionImport(const std::string &path, const std::string &format,
-                                  const std::string &dataset, const std::string &source)
+// An import of `format` into this project through its own connection.
+BackgroundTask::Job importJob(const std::string &path, const std::string &format,
+                              const mtl::data::ImportRequest &request)
 {
-    return [path, format, dataset, source](const mtl::ProgressFn &progress) {
+    return [path, format, request](const mtl::ProgressFn &progress) {
         mtl::store::Project project(path);
         const auto importer = mtl::data::makeImporter(format);
-        mtl::data::ImportRequest request;
-        request.dataset = dataset;
-        if (!source.empty())
-            request.files["dir"] = source;
         const auto summary = importer->run(project, request, progress);
         qint64 samples = 0;
         for (const auto &split : summary.added)
             samples += split.samples;
-        return ProjectSession::tr("Imported %1 images into '%2' in %3 s.")
-            .arg(QLocale().toString(samples), toQt(summary.dataset))
-            .arg(summary.seconds, 0, 'f', 1);
+        QString text = ProjectSession::tr("Imported %1 images into '%2' in %3 s.")
+                           .arg(QLocale().toString(samples), toQt(summary.dataset))
+                           .arg(summary.seconds, 0, 'f', 1);
+        if (summary.skipped > 0)
+            text += QLatin1Char(' ') +
+                    ProjectSession::tr("%n with problems left out (listed in the import log).",
+                                       nullptr, static_cast<int>(summary.skipped));
+        return text;
     };
 }
+
+// An import of a built-in format from Fashion-MNIST's directory into dataset `dataset`.
+BackgroundTask::Job fashionImport(const std::string &path, const std::string &format,
+                                  const std::string &dataset, const std::string &source)
+{
+    mtl::data::ImportRequest request;
+    request.dataset = dataset;
+    if (!source.empty())
+        request.files["dir"] = source;
+    return importJob(path, format, request);
+}
 } // namespace
+
+BackgroundTask::Job ProjectSession::relocateJob(const QString &name, const QString &folder) const
+{
+    return [path = toStd(m_path), name = toStd(name),
+            folder = toStd(folder)](const mtl::ProgressFn &) {
+        mtl::store::Project project(path);
+        const std::size_t checked = mtl::data::relocateDataset(project, name, folder);
+        return ProjectSession::tr("Dataset '%1' now reads its images from %2 (%n image(s) "
+                                  "checked).",
+                                  nullptr, static_cast<int>(checked))
+            .arg(toQt(name), toQt(project.datasets().find(name)->root));
+    };
+}
+
+BackgroundTask::Job ProjectSession::fileImport(const QString &format,
+                                               const mtl::data::ImportRequest &request) const
+{
+    return importJob(toStd(m_path), toStd(format), request);
+}
 
 BackgroundTask::Job ProjectSession::fashionMnistImport(const QString &dir) const
 {

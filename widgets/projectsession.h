@@ -7,6 +7,7 @@
 // are emitted there. The reads open their own read-only connections (projectreader.h).
 
 #include "backgroundtask.h"
+#include "data/importer.h"
 #include "projectreader.h"
 
 #include <QList>
@@ -55,6 +56,11 @@ public:
     // A dataset an importer composes from Fashion-MNIST ("multi-fashion", "fashion-scenes"),
     // seed 0 and default counts, named as its format.
     BackgroundTask::Job composedImport(const QString &format, const QString &dir = {}) const;
+    // Points dataset `name` at the folder its image files moved to (checked to hold them).
+    BackgroundTask::Job relocateJob(const QString &name, const QString &folder) const;
+    // An import of dataset files (ImportDialog's formats) as `request` says.
+    BackgroundTask::Job fileImport(const QString &format,
+                                   const mtl::data::ImportRequest &request) const;
 
 Q_SIGNALS:
     // The open() just finished; on success the session is on the new project, and nothing

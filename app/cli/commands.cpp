@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include "common/registry.h"
+#include "data/imagetable.h"
 #include "data/importer.h"
 #include "store/project.h"
 #include "store/projectfile.h"
@@ -359,30 +360,11 @@ int runDatasets(const std::string &path, bool asJson, const std::string &log)
 int runRelocate(const std::string &path, const std::string &name, const std::string &root)
 {
     auto project = openProject(path);
-    const auto dataset = project->datasets().find(name);
-    if (!dataset)
-        throw Error(ErrorCode::NotFound, "no dataset '" + name + "' in " + path);
-    if (dataset->root.empty())
-        throw Error(ErrorCode::InvalidInput, "dataset '" + name +
-                                                 "' keeps its images in the project; it has no "
-                                                 "folder to relocate");
-    std::error_code ec;
-    const std::filesystem::path folder = std::filesystem::canonical(root, ec);
-    if (ec || !std::filesystem::is_directory(folder))
-        throw Error(ErrorCode::NotFound, "is not a folder", {root});
-    // The folder must hold the dataset's images: a sample of their paths is looked up.
-    const auto paths = project->datasets().samplePaths(dataset->id, 64);
-    for (const std::string &relative : paths)
-        if (!std::filesystem::is_regular_file(folder / relative, ec))
-            throw Error(ErrorCode::InvalidInput,
-                        "does not hold the images of dataset '" + name + "': " + relative +
-                            " is not there; nothing was changed",
-                        {folder.string()});
-    store::Transaction tx(project->db());
-    project->datasets().setRoot(dataset->id, folder.string());
-    tx.commit();
+    const auto before = project->datasets().find(name);
+    const std::size_t checked = data::relocateDataset(*project, name, root);
+    const auto after = project->datasets().find(name);
     std::fprintf(stderr, "dataset '%s' now reads its images from %s (was %s; %zu paths checked)\n",
-                 name.c_str(), folder.string().c_str(), dataset->root.c_str(), paths.size());
+                 name.c_str(), after->root.c_str(), before->root.c_str(), checked);
     return Ok;
 }
 

@@ -4,6 +4,8 @@
 #include "common/allocator.h"
 #include "experimentqueue.h"
 #include "datasetbrowser.h"
+#include "datasettablemodel.h"
+#include "importdialog.h"
 #include "mainwindow.h"
 #include "samplepanel.h"
 #include "recentprojectsmenu.h"
@@ -95,8 +97,18 @@ int main(int argc, char *argv[])
         QStringLiteral("review-overlay"),
         QApplication::translate("main", "With --review: lay the dense label MAP over the image."),
         QStringLiteral("MAP"));
+    const QCommandLineOption importDialogOption(
+        QStringLiteral("import-dialog"),
+        QApplication::translate("main", "Open File ▸ Import Dataset Files… for FORMAT once the "
+                                        "project is open (--screenshot then saves the dialog)."),
+        QStringLiteral("FORMAT"));
+    const QCommandLineOption importRootOption(
+        QStringLiteral("import-root"),
+        QApplication::translate("main", "With --import-dialog: the dataset folder to fill in."),
+        QStringLiteral("DIR"));
     parser.addOptions({trainOption, queueOption, setOption, screenshotOption, quitOption,
-                       reviewOption, reviewSampleOption, reviewTabOption, reviewOverlayOption});
+                       reviewOption, reviewSampleOption, reviewTabOption, reviewOverlayOption,
+                       importDialogOption, importRootOption});
     parser.process(app);
 
     mtl::app::MainWindow window;
@@ -215,6 +227,34 @@ int main(int argc, char *argv[])
                                      if (!screenshot.isEmpty() || scripted)
                                          QTimer::singleShot(1500, browser, finish);
                                  });
+            },
+            Qt::SingleShotConnection);
+    } else if (parser.isSet(importDialogOption)) {
+        const QString format = parser.value(importDialogOption);
+        if (project.isEmpty() || !mtl::widgets::ImportDialog::formats().contains(format)) {
+            std::fprintf(stderr, "mtlstudio: --import-dialog needs a project and one of %s\n",
+                         qPrintable(mtl::widgets::ImportDialog::formats().join(u", ")));
+            return 2;
+        }
+        const QString root = parser.value(importRootOption);
+        QObject::connect(
+            &window, &mtl::app::MainWindow::projectLoaded, &window,
+            [&, format, root] {
+                QStringList names;
+                for (int row = 0; row < window.datasetModel()->rowCount(); ++row)
+                    names.append(QString::fromStdString(window.datasetModel()->dataset(row)->name));
+                auto *dialog = new mtl::widgets::ImportDialog(names, &window);
+                dialog->setAttribute(Qt::WA_DeleteOnClose);
+                dialog->setFormat(format);
+                if (!root.isEmpty())
+                    dialog->setRoot(root);
+                QObject::connect(dialog, &QDialog::accepted, &window, [&window, dialog] {
+                    window.importFiles(dialog->format(), dialog->request(), dialog->asksOnError());
+                });
+                dialog->show();
+                shown = dialog;
+                if (!screenshot.isEmpty() || scripted)
+                    QTimer::singleShot(400, dialog, finish);
             },
             Qt::SingleShotConnection);
     } else if (!screenshot.isEmpty() || scripted) {

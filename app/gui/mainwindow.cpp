@@ -30,6 +30,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTimer>
 #include <QTableWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -87,6 +88,7 @@ void MainWindow::connectActions()
     connect(a->importFashionMnist(), &QAction::triggered, this, [this] { importFashionMnist(); });
     connect(a->importMultiFashion(), &QAction::triggered, this, [this] { importMultiFashion(); });
     connect(a->importFashionScenes(), &QAction::triggered, this, [this] { importFashionScenes(); });
+    connect(a->importFiles(), &QAction::triggered, this, &MainWindow::importFilesDialog);
     connect(a->train(), &QAction::triggered, this,
             [this] { startTraining(QString::fromLatin1(kDefaultExample)); });
     connect(a->trainFromFile(), &QAction::triggered, this, &MainWindow::trainFromFile);
@@ -198,9 +200,14 @@ void MainWindow::connectJobs()
 
     connect(m_import, &BackgroundTask::finished, this,
             [this](bool ok, const QString &message, bool cancelled) {
+                const SkipOffer offer =
+                    ok || cancelled ? SkipOffer::NotAsked : offerSkippingBadRows(message);
+                if (offer == SkipOffer::Restarted)
+                    return;
+                m_askingImport.reset();
                 if (ok)
                     statusBar()->showMessage(message, 15000);
-                else if (cancelled)
+                else if (cancelled || offer == SkipOffer::Declined)
                     statusBar()->showMessage(tr("Import cancelled; the project is unchanged."),
                                              15000);
                 else
@@ -331,6 +338,8 @@ void MainWindow::applySnapshot(const ProjectSnapshot &snapshot)
     }
     updateActions();
     Q_EMIT projectLoaded(snapshot.path);
+    if (m_interactive)
+        QTimer::singleShot(0, this, &MainWindow::askForMovedFolders);
 }
 
 void MainWindow::newProject()

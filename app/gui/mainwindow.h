@@ -6,6 +6,7 @@
 // status, the recent projects menu and the actions. Imports run in a BackgroundTask.
 // GUI thread only.
 
+#include "data/importer.h"
 #include "datasetpanel.h"
 #include "projectsession.h"
 #include "runlist.h"
@@ -16,6 +17,8 @@
 #include <QStringList>
 
 #include <map>
+#include <optional>
+#include <set>
 
 namespace mtl::experiment {
 struct ExperimentConfig;
@@ -69,6 +72,11 @@ public:
     bool importMultiFashion(const QString &dir = {});
     // Fashion scenes (seed 0, 10,000 + 2,000 scenes) into dataset "fashion-scenes".
     bool importFashionScenes(const QString &dir = {});
+    // Dataset files (widgets::ImportDialog's formats) in the background. With `askOnError`
+    // the import runs with on-error fail and, when a row or file has a problem, asks whether
+    // to import the rest (on-error skip) instead of reporting the error.
+    bool importFiles(const QString &format, const mtl::data::ImportRequest &request,
+                     bool askOnError = false);
 
     // Opens the annotation browser of dataset `name` (a window of its own; one per dataset:
     // asking again raises it). Null with lastError() set when there is no such dataset.
@@ -120,6 +128,15 @@ private:
 
     // The dataset selected in the dataset panel (or the only one), in the annotation browser.
     void reviewSelectedDataset();
+    // For each dataset whose image folder is gone, asks once (per project and folder) where it
+    // moved, and points the dataset there (checked to hold its images).
+    void askForMovedFolders();
+    // File ▸ Import Dataset Files…: the dialog, then importFiles().
+    void importFilesDialog();
+    // After a failed importFiles() that was to ask: offers on-error skip when a row or file
+    // had the problem, and starts the import again if the user agrees.
+    enum class SkipOffer { NotAsked, Declined, Restarted };
+    SkipOffer offerSkippingBadRows(const QString &message);
 
     void newProject();
     void openProjectDialog();
@@ -151,6 +168,13 @@ private:
     std::map<qint64, QPointer<widgets::DatasetBrowser>> m_browsers; // by dataset id
     widgets::QueuePanel *m_queuePanel = nullptr;
 
+    // The importFiles() in progress that asks on a bad row: its format and request.
+    struct AskingImport {
+        QString format;
+        mtl::data::ImportRequest request;
+    };
+    std::optional<AskingImport> m_askingImport;
+    std::set<QString> m_askedFolders; // "project|dataset|folder" asked about this session
     QString m_lastError;
     bool m_interactive = true;
     bool m_closeWhenIdle = false;

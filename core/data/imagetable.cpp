@@ -177,6 +177,34 @@ std::string sizeText(int width, int height)
 
 } // namespace
 
+std::size_t relocateDataset(store::Project &project, const std::string &name,
+                            const std::string &folder)
+{
+    const auto dataset = project.datasets().find(name);
+    if (!dataset)
+        throw Error(ErrorCode::NotFound, "no dataset '" + name + "' in " + project.path());
+    if (dataset->root.empty())
+        throw Error(ErrorCode::InvalidInput, "dataset '" + name +
+                                                 "' keeps its images in the project; it has no "
+                                                 "folder to relocate");
+    std::error_code ec;
+    const fs::path root = fs::canonical(folder, ec);
+    if (ec || !fs::is_directory(root))
+        throw Error(ErrorCode::NotFound, "is not a folder", {folder});
+    // The folder must hold the dataset's images: a sample of their paths is looked up.
+    const auto paths = project.datasets().samplePaths(dataset->id, 64);
+    for (const std::string &relative : paths)
+        if (!fs::is_regular_file(root / relative, ec))
+            throw Error(ErrorCode::InvalidInput,
+                        "does not hold the images of dataset '" + name + "': " + relative +
+                            " is not there; nothing was changed",
+                        {root.string()});
+    store::Transaction tx(project.db());
+    project.datasets().setRoot(dataset->id, root.string());
+    tx.commit();
+    return paths.size();
+}
+
 ImportSummary importImageTable(store::Project &project, const ImageTable &table,
                                const ImageImportOptions &options, const ProgressFn &progress)
 {

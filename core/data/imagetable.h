@@ -68,6 +68,14 @@ struct ImageImportOptions {
 ImportSummary importImageTable(store::Project &project, const ImageTable &table,
                                const ImageImportOptions &options, const ProgressFn &progress);
 
+// Points dataset `name` at `folder`, the place its image files moved to, after checking that
+// the folder holds them (up to 64 of their paths, spread over the dataset). Returns how many
+// paths were checked. Throws Error(NotFound) for no such dataset or folder, Error(InvalidInput)
+// for a dataset without a folder or a folder that lacks an image (naming it); the project is
+// then unchanged.
+std::size_t relocateDataset(store::Project &project, const std::string &name,
+                            const std::string &folder);
+
 // The request's "on-error" and "resize" settings ("fail"/"skip"; "WxH"), checked.
 ImageImportOptions imageImportOptions(const ImportRequest &request);
 
