@@ -63,11 +63,16 @@
     </message>
     <message>
         <location filename="../app/gui/main.cpp" line="102"/>
+        <source>With --review: compare run RUN&apos;s predictions with the labels and show the samples it disagrees with.</source>
+        <translation>与 --review 一起使用：将运行 RUN 的预测与标签比较，并显示它不认同的样本。</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="107"/>
         <source>Open File ▸ Import Dataset Files… for FORMAT once the project is open (--screenshot then saves the dialog).</source>
         <translation>项目打开后，为 FORMAT 打开“文件 ▸ 导入数据集文件…”（随后 --screenshot 保存该对话框）。</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="107"/>
+        <location filename="../app/gui/main.cpp" line="112"/>
         <source>With --import-dialog: the dataset folder to fill in.</source>
         <translation>与 --import-dialog 一起使用：预先填入的数据集文件夹。</translation>
     </message>
@@ -678,176 +683,221 @@ Show where the folder is now?</source>
 <context>
     <name>mtl::widgets::DatasetBrowser</name>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="87"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="88"/>
         <source>&amp;Edited only</source>
         <translation>仅已修改(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="92"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="89"/>
+        <source>Model &amp;disagrees</source>
+        <translation>模型不认同(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="95"/>
         <source>Dataset %1 — annotation review</source>
         <translation>数据集 %1 — 标注审阅</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="101"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="104"/>
         <source>Labels cannot be changed: %1</source>
         <translation>无法修改标签：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="104"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="107"/>
         <source>This project is read-only here: labels can be reviewed, not changed.</source>
         <translation>此项目在此处为只读：可以审阅标签，但不能修改。</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="116"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="119"/>
         <source>All splits</source>
         <translation>全部划分</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="122"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="125"/>
         <source>Show the samples of one split</source>
         <translation>显示某一划分的样本</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="123"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="126"/>
         <source>S&amp;plit</source>
         <translation>划分(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="124"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="127"/>
         <source>Any label</source>
         <translation>任意标签</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="127"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="130"/>
         <source>Show the samples with one value of this label column</source>
         <translation>显示该标签列取某个值的样本</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="128"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="131"/>
         <source>&amp;Label</source>
         <translation>标签(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="129"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="132"/>
         <source>The value the samples must have in the chosen column</source>
         <translation>样本在所选列中必须具有的值</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="131"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="134"/>
         <source>Show only samples whose labels were corrected</source>
         <translation>只显示标签被修正过的样本</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="133"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="136"/>
+        <source>No predictions</source>
+        <translation>无预测</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="138"/>
+        <source>A run trained on this dataset whose recorded predictions (the predictions probe) the grid compares with the labels</source>
+        <translation>在此数据集上训练过的一个运行，网格会将其记录的预测（predictions 探针）与标签进行比较</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="143"/>
+        <source>Show only samples where the chosen run predicted another label than the sample has: the likeliest annotation errors</source>
+        <translation>只显示所选运行预测的标签与样本标签不同的样本：最可能的标注错误</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="146"/>
         <source>Path or sample id</source>
         <translation>路径或样本 ID</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="135"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="148"/>
         <source>Show the samples whose path contains this text (or with this id)</source>
         <translation>显示路径包含此文本（或 ID 为此值）的样本</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="136"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="149"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="137"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="150"/>
         <source>Dataset order</source>
         <translation>数据集顺序</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="139"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="152"/>
         <source>By %1</source>
         <translation>按 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="140"/>
-        <source>Order of the grid</source>
-        <translation>网格的排序方式</translation>
+        <location filename="../widgets/datasetbrowser.cpp" line="153"/>
+        <source>Most confident disagreement first</source>
+        <translation>最有把握的分歧优先</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="141"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="154"/>
+        <source>Order of the grid; with a run&apos;s predictions shown, the samples it contradicts most confidently can come first (the likeliest label errors)</source>
+        <translation>网格的顺序；显示某个运行的预测时，可以让它最有把握反驳的样本排在前面（最可能的标签错误）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="157"/>
         <source>S&amp;ort</source>
         <translation>排序(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="145"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="161"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="147"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="163"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="184"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="200"/>
         <source>&amp;Samples</source>
         <translation>样本(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="185"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="201"/>
         <source>S&amp;tatistics</source>
         <translation>统计(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="191"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="207"/>
         <source>Reading the samples…</source>
         <translation>正在读取样本…</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="207"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="223"/>
         <source>(no label)</source>
         <translation>（无标签）</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="259"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="282"/>
         <source>Could not read the samples: %1</source>
         <translation>无法读取样本：%1</translation>
     </message>
     <message>
         <location filename="../widgets/datasetbrowser.cpp" line="292"/>
+        <source>Run %1 · %2 (%3)</source>
+        <translation>运行 %1 · %2（%3）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="321"/>
         <source>Set %1 of sample %2 to %3</source>
         <translation>将样本 %2 的 %1 设为 %3</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="295"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="324"/>
         <source>no label</source>
         <translation>无标签</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/datasetbrowser.cpp" line="296"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="325"/>
         <source>%n label change(s) (%1)</source>
         <translation>
             <numerusform>%n 处标签修改（%1）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="312"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="341"/>
         <source>column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/datasetbrowser.cpp" line="349"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="379"/>
         <source>%1 of %2 samples · %n label edit(s) in effect</source>
         <translation>
             <numerusform>%1 / %2 个样本 · %n 处标签修改生效中</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="363"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="384"/>
+        <source>run %1 predicted %2 %3 samples and disagrees on %4</source>
+        <translation>运行 %1 预测了 %2 个 %3 样本，其中 %4 个与标签不一致</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="438"/>
+        <source>No predictions to compare: %1</source>
+        <translation>没有可比较的预测：%1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="469"/>
+        <source>Run %1 predicts: %2</source>
+        <translation>运行 %1 预测：%2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/datasetbrowser.cpp" line="481"/>
         <source>Sample %1 · %2 #%3</source>
         <translation>样本 %1 · %2 #%3</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="407"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="528"/>
         <source>Set &apos;%1&apos; of sample %2 to %3</source>
         <translation>将样本 %2 的“%1”设为 %3</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="423"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="544"/>
         <source>The label was not changed: %1</source>
         <translation>标签未修改：%1</translation>
     </message>
@@ -1785,29 +1835,29 @@ Show where the folder is now?</source>
 <context>
     <name>mtl::widgets::SampleGridModel</name>
     <message>
-        <location filename="../widgets/samplegridmodel.cpp" line="102"/>
+        <location filename="../widgets/samplegridmodel.cpp" line="167"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../widgets/samplegridmodel.cpp" line="102"/>
+        <location filename="../widgets/samplegridmodel.cpp" line="167"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../widgets/samplegridmodel.cpp" line="150"/>
+        <location filename="../widgets/samplegridmodel.cpp" line="215"/>
         <source>Sample %1 · %2 #%3</source>
         <translation>样本 %1 · %2 #%3</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/samplegridmodel.cpp" line="158"/>
+        <location filename="../widgets/samplegridmodel.cpp" line="223"/>
         <source>… and %n more column(s)</source>
         <translation>
             <numerusform>… 另有 %n 列</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../widgets/samplegridmodel.cpp" line="161"/>
+        <location filename="../widgets/samplegridmodel.cpp" line="226"/>
         <source>Edited: a correction of its labels is in effect</source>
         <translation>已修改：其标签的修正正在生效</translation>
     </message>

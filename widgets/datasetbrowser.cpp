@@ -25,6 +25,7 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <map>
 
 namespace mtl::widgets {
@@ -85,6 +86,8 @@ DatasetBrowser::DatasetBrowser(const QString &projectPath, const mtl::store::Dat
     , m_value(new QComboBox(this))
     , m_sort(new QComboBox(this))
     , m_editedOnly(new QCheckBox(tr("&Edited only"), this))
+    , m_disagrees(new QCheckBox(tr("Model &disagrees"), this))
+    , m_run(new QComboBox(this))
     , m_search(new QLineEdit(this))
     , m_count(new QLabel(this))
     , m_undo(new QUndoStack(this))
@@ -130,6 +133,16 @@ DatasetBrowser::DatasetBrowser(const QString &projectPath, const mtl::store::Dat
     filters->addWidget(m_value);
     m_editedOnly->setToolTip(tr("Show only samples whose labels were corrected"));
     filters->addWidget(m_editedOnly);
+    m_run->addItem(tr("No predictions"), 0);
+    m_run->setEnabled(false);
+    m_run->setToolTip(tr("A run trained on this dataset whose recorded predictions (the "
+                         "predictions probe) the grid compares with the labels"));
+    m_run->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    filters->addWidget(m_run);
+    m_disagrees->setEnabled(false);
+    m_disagrees->setToolTip(tr("Show only samples where the chosen run predicted another label "
+                               "than the sample has: the likeliest annotation errors"));
+    filters->addWidget(m_disagrees);
     m_search->setPlaceholderText(tr("Path or sample id"));
     m_search->setClearButtonEnabled(true);
     m_search->setToolTip(tr("Show the samples whose path contains this text (or with this id)"));
@@ -137,7 +150,10 @@ DatasetBrowser::DatasetBrowser(const QString &projectPath, const mtl::store::Dat
     m_sort->addItem(tr("Dataset order"), -1);
     for (std::size_t c = 0; c < dataset.columns.size(); ++c)
         m_sort->addItem(tr("By %1").arg(toQt(dataset.columns[c].name)), static_cast<int>(c));
-    m_sort->setToolTip(tr("Order of the grid"));
+    m_sort->addItem(tr("Most confident disagreement first"), SampleGridModel::kSortByDisagreement);
+    m_sort->setToolTip(tr("Order of the grid; with a run's predictions shown, the samples it "
+                          "contradicts most confidently can come first (the likeliest label "
+                          "errors)"));
     labelled(tr("S&ort"), m_sort);
     filters->addStretch(1);
     auto *undoButton = new QToolButton(this);
@@ -212,6 +228,11 @@ DatasetBrowser::DatasetBrowser(const QString &projectPath, const mtl::store::Dat
     connect(m_value, qOverload<int>(&QComboBox::currentIndexChanged), this,
             [this] { applyFilter(); });
     connect(m_editedOnly, &QCheckBox::toggled, this, [this] { applyFilter(); });
+    connect(m_disagrees, &QCheckBox::toggled, this, [this] { applyFilter(); });
+    connect(m_run, qOverload<int>(&QComboBox::activated), this,
+            [this] { showPredictionsOf(m_run->currentData().toLongLong()); });
+    connect(&m_predictionWatcher, &QFutureWatcher<PredictionsRead>::finished, this,
+            &DatasetBrowser::onPredictionsRead);
     connect(m_search, &QLineEdit::textChanged, this, [this] { applyFilter(); });
     connect(m_sort, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
         const qint64 current = m_panel->sampleId();
@@ -233,6 +254,7 @@ DatasetBrowser::DatasetBrowser(const QString &projectPath, const mtl::store::Dat
 DatasetBrowser::~DatasetBrowser()
 {
     m_watcher.waitForFinished();
+    m_predictionWatcher.waitForFinished();
 }
 
 void DatasetBrowser::startLoading()
@@ -245,6 +267,7 @@ void DatasetBrowser::startLoading()
             mtl::store::Project project(path, mtl::store::Project::OpenMode::ReadOnly);
             loaded.table = project.datasets().sampleTable(dataset);
             loaded.history = mtl::store::LabelEdits(project.db()).history(dataset.id);
+            loaded.runs = mtl::report::runsOfDataset(project, dataset);
         } catch (const mtl::Error &e) {
             loaded.error = describe(e);
         }
@@ -265,6 +288,12 @@ void DatasetBrowser::onLoaded()
             edited.insert(edit.sampleId);
     m_model->setTable(m_dataset, std::move(read.table), edited, m_thumbnails);
     restoreHistory(read.history);
+    for (const auto &run : read.runs)
+        m_run->addItem(tr("Run %1 · %2 (%3)")
+                           .arg(run.id)
+                           .arg(toQt(run.experimentName), toQt(mtl::store::toString(run.status))),
+                       static_cast<qlonglong>(run.id));
+    m_run->setEnabled(!read.runs.empty());
     m_statistics->setData(m_model->dataset(), m_model->table());
     m_loaded = true;
     updateCount();
@@ -329,6 +358,7 @@ void DatasetBrowser::applyFilter()
     filter.column = m_column->currentData().toInt();
     filter.value = filter.column >= 0 && m_value->count() ? m_value->currentData().toInt() : -2;
     filter.editedOnly = m_editedOnly->isChecked();
+    filter.disagreesOnly = m_disagrees->isChecked() && m_model->predictions();
     filter.pathText = m_search->text().trimmed();
     const qint64 current = m_panel->sampleId();
     m_model->setFilter(filter);
@@ -345,10 +375,103 @@ void DatasetBrowser::applyFilter()
 void DatasetBrowser::updateCount()
 {
     const QLocale locale;
-    m_count->setText(
+    QString text =
         tr("%1 of %2 samples · %n label edit(s) in effect", nullptr,
            m_edits ? static_cast<int>(m_edits->editsInEffect(m_dataset.id)) : 0)
-            .arg(locale.toString(m_model->rowCount()), locale.toString(m_model->totalSamples())));
+            .arg(locale.toString(m_model->rowCount()), locale.toString(m_model->totalSamples()));
+    if (const auto &predicted = m_model->predictions())
+        text += QStringLiteral(" · ") +
+                tr("run %1 predicted %2 %3 samples and disagrees on %4")
+                    .arg(predicted->runId)
+                    .arg(locale.toString(static_cast<qlonglong>(predicted->samples.size())),
+                         toQt(predicted->split), locale.toString(m_model->disagreeingSamples()));
+    m_count->setText(text);
+}
+
+void DatasetBrowser::showPredictionsOf(qint64 runId)
+{
+    m_wantedRun = runId;
+    if (const int index = m_run->findData(static_cast<qlonglong>(runId)); index >= 0) {
+        const QSignalBlocker quiet(m_run);
+        m_run->setCurrentIndex(index);
+    }
+    if (runId == 0) {
+        m_model->setPredictions(std::nullopt);
+        m_disagrees->setEnabled(false);
+        applyFilter();
+        Q_EMIT predictionsChanged(0, {});
+        return;
+    }
+    if (m_readingPredictions)
+        return; // onPredictionsRead() asks again for the run wanted last
+    m_readingPredictions = true;
+    const std::string path = toStd(m_path);
+    const mtl::store::DatasetInfo dataset = m_dataset;
+    m_predictionWatcher.setFuture(QtConcurrent::run([path, dataset, runId] {
+        PredictionsRead read;
+        read.runId = runId;
+        try {
+            mtl::store::Project project(path, mtl::store::Project::OpenMode::ReadOnly);
+            read.labels = mtl::report::predictedLabels(project, dataset, runId);
+        } catch (const mtl::Error &e) {
+            read.error = describe(e);
+        }
+        return read;
+    }));
+}
+
+void DatasetBrowser::onPredictionsRead()
+{
+    PredictionsRead read = m_predictionWatcher.result();
+    m_readingPredictions = false;
+    if (read.runId != m_wantedRun) {
+        showPredictionsOf(m_wantedRun);
+        return;
+    }
+    m_model->setPredictions(std::move(read.labels));
+    m_model->setSortColumn(m_sort->currentData().toInt());
+    m_disagrees->setEnabled(m_model->predictions().has_value());
+    if (!m_model->predictions())
+        m_disagrees->setChecked(false);
+    applyFilter();
+    if (!read.error.isEmpty())
+        m_count->setText(tr("No predictions to compare: %1").arg(read.error));
+    Q_EMIT predictionsChanged(read.runId, read.error);
+}
+
+void DatasetBrowser::setDisagreesOnly(bool on, bool mostConfidentFirst)
+{
+    m_disagrees->setChecked(on && m_disagrees->isEnabled());
+    if (!mostConfidentFirst)
+        return;
+    m_sort->setCurrentIndex(m_sort->findData(SampleGridModel::kSortByDisagreement));
+    if (m_model->rowCount() > 0) { // the likeliest error, to review first
+        m_grid->setCurrentIndex(m_model->index(0));
+        m_grid->scrollToTop();
+    }
+}
+
+QString DatasetBrowser::predictionText(int tableRow) const
+{
+    const auto &predicted = m_model->predictions();
+    const auto *sample =
+        m_model->prediction(m_model->table().rows[static_cast<std::size_t>(tableRow)].sampleId);
+    if (!predicted || !sample)
+        return {};
+    const std::vector<int> wrong = m_model->disagreements(tableRow);
+    QStringList parts;
+    for (std::size_t k = 0; k < predicted->columns.size(); ++k) {
+        const int column = predicted->columns[k];
+        if (sample->values[k] < 0)
+            continue;
+        const bool differs = std::find(wrong.begin(), wrong.end(), column) != wrong.end();
+        parts << QStringLiteral("%1 %2 (%3%)%4")
+                     .arg(toQt(m_dataset.columns[static_cast<std::size_t>(column)].name),
+                          m_model->labelText(column, sample->values[k]))
+                     .arg(qRound(100.0 * sample->confidence[k]))
+                     .arg(differs ? QStringLiteral(" ✗") : QString());
+    }
+    return tr("Run %1 predicts: %2").arg(predicted->runId).arg(parts.join(QStringLiteral(" · ")));
 }
 
 void DatasetBrowser::currentChanged(const QModelIndex &current)
@@ -363,6 +486,8 @@ void DatasetBrowser::currentChanged(const QModelIndex &current)
         tr("Sample %1 · %2 #%3").arg(row.sampleId).arg(toQt(row.split)).arg(row.index);
     if (!row.path.empty())
         heading += QStringLiteral("\n") + toQt(row.path);
+    if (const QString predicted = predictionText(r); !predicted.isEmpty())
+        heading += QStringLiteral("\n") + predicted;
     m_panel->showSample(row.sampleId, heading, labelsOf(r), m_model->isEdited(row.sampleId));
     m_thumbnails->requestImage(row.sampleId);
 }
@@ -372,11 +497,12 @@ bool DatasetBrowser::selectSample(qint64 sampleId)
     if (m_model->tableRowOfSample(sampleId) < 0)
         return false;
     if (m_model->rowOfSample(sampleId) < 0) {
-        const QSignalBlocker a(m_split), b(m_column), c(m_editedOnly), d(m_search);
+        const QSignalBlocker a(m_split), b(m_column), c(m_editedOnly), d(m_search), e(m_disagrees);
         m_split->setCurrentIndex(0);
         m_column->setCurrentIndex(0);
         m_value->clear();
         m_editedOnly->setChecked(false);
+        m_disagrees->setChecked(false);
         m_search->clear();
         m_model->setFilter({});
         updateCount();

@@ -1,13 +1,14 @@
 #pragma once
 // The annotation browser of one dataset: a virtualised grid of thumbnails with filters (split,
-// a label's value, edited samples, text in the path), the selected sample large with its labels
-// as editors, and the dataset's statistics. Each label change is stored at once as a step of
-// the project's label-edit history (store/labeledits.h), so undo and redo (Ctrl+Z,
-// Ctrl+Shift+Z) work across sessions; training reads the corrected labels.
+// a label's value, edited samples, text in the path, samples a run's predictions disagree with),
+// the selected sample large with its labels as editors, and the dataset's statistics. Each label
+// change is stored at once as a step of the project's label-edit history (store/labeledits.h), so
+// undo and redo (Ctrl+Z, Ctrl+Shift+Z) work across sessions; training reads the corrected labels.
 // Reads (the sample table, thumbnails, statistics) run off the GUI thread; a label change is
 // one small transaction on the browser's own connection.
 // GUI thread only.
 
+#include "report/predictedlabels.h"
 #include "store/datasetstore.h"
 #include "store/labeledits.h"
 
@@ -16,6 +17,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QCheckBox;
@@ -56,6 +58,15 @@ public:
     // Selects the sample (clearing the filters when it is filtered out); false when unknown.
     bool selectSample(qint64 sampleId);
 
+    // Loads the class and attribute predictions run `runId` recorded (0: none) off the GUI
+    // thread; predictionsChanged() follows. The "Model disagrees" filter then compares them with
+    // the labels.
+    void showPredictionsOf(qint64 runId);
+    // Turns the "Model disagrees" filter on or off (on only once predictions are shown), and
+    // with `mostConfidentFirst` sorts the most confident disagreements first and selects the
+    // first of them.
+    void setDisagreesOnly(bool on, bool mostConfidentFirst = false);
+
     // For the undo commands: the history's steps, done on this browser's connection.
     std::int64_t applyStep(const std::vector<mtl::store::LabelChange> &changes);
     void undoStep();
@@ -65,6 +76,8 @@ Q_SIGNALS:
     void loaded();
     // A label changed (an edit, an undo, a redo): the dataset list may show the edit count.
     void labelsChanged(qint64 datasetId, qint64 editsInEffect);
+    // showPredictionsOf() finished: `error` is empty when the grid has the predictions now.
+    void predictionsChanged(qint64 runId, const QString &error);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -73,8 +86,17 @@ private:
     struct Loaded {
         mtl::store::SampleTable table;
         std::vector<mtl::store::LabelEdit> history;
+        std::vector<mtl::store::RunInfo> runs; // trained on this dataset, newest first
         QString error;
     };
+    struct PredictionsRead {
+        qint64 runId = 0;
+        std::optional<mtl::report::PredictedLabels> labels;
+        QString error;
+    };
+    void onPredictionsRead();
+    // "run 4 predicts: class Sandal (93%) ✗ · …" for the heading; empty without predictions.
+    QString predictionText(int tableRow) const;
     void startLoading();
     void onLoaded();
     void restoreHistory(const std::vector<mtl::store::LabelEdit> &history);
@@ -102,11 +124,15 @@ private:
     DatasetStatistics *m_statistics;
     QTabWidget *m_tabs;
     QComboBox *m_split, *m_column, *m_value, *m_sort;
-    QCheckBox *m_editedOnly;
+    QCheckBox *m_editedOnly, *m_disagrees;
+    QComboBox *m_run;
     QLineEdit *m_search;
     QLabel *m_count;
     QUndoStack *m_undo;
     QFutureWatcher<Loaded> m_watcher;
+    QFutureWatcher<PredictionsRead> m_predictionWatcher;
+    qint64 m_wantedRun = 0; // the run whose predictions were asked for last
+    bool m_readingPredictions = false;
 };
 
 } // namespace mtl::widgets

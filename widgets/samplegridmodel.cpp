@@ -71,13 +71,23 @@ void SampleGridModel::rebuild()
             continue;
         if (m_filter.editedOnly && !m_edited.contains(row.sampleId))
             continue;
+        if (m_filter.disagreesOnly && disagreements(r).empty())
+            continue;
         if (!m_filter.pathText.isEmpty() &&
             !toQt(row.path).contains(m_filter.pathText, Qt::CaseInsensitive) &&
             QString::number(row.sampleId) != m_filter.pathText)
             continue;
         m_visible.push_back(r);
     }
-    if (m_sortColumn >= 0 && m_sortColumn < static_cast<int>(m_table.labels.size())) {
+    if (m_sortColumn == kSortByDisagreement && m_predictions) {
+        std::vector<float> confidence(static_cast<std::size_t>(n), 0.0f);
+        for (const int r : m_visible)
+            confidence[static_cast<std::size_t>(r)] = disagreementConfidence(r);
+        std::stable_sort(m_visible.begin(), m_visible.end(), [&](int a, int b) {
+            return confidence[static_cast<std::size_t>(a)] >
+                   confidence[static_cast<std::size_t>(b)];
+        });
+    } else if (m_sortColumn >= 0 && m_sortColumn < static_cast<int>(m_table.labels.size())) {
         const auto &values = m_table.labels[static_cast<std::size_t>(m_sortColumn)];
         std::stable_sort(m_visible.begin(), m_visible.end(), [&](int a, int b) {
             return m_sortOrder == Qt::AscendingOrder ? values[a] < values[b]
@@ -86,6 +96,61 @@ void SampleGridModel::rebuild()
     }
     for (std::size_t i = 0; i < m_visible.size(); ++i)
         m_rowOfTableRow[static_cast<std::size_t>(m_visible[i])] = static_cast<int>(i);
+}
+
+void SampleGridModel::setPredictions(std::optional<mtl::report::PredictedLabels> predictions)
+{
+    beginResetModel();
+    m_predictions = std::move(predictions);
+    rebuild();
+    endResetModel();
+}
+
+const mtl::report::PredictedLabels::Sample *SampleGridModel::prediction(qint64 sampleId) const
+{
+    if (!m_predictions)
+        return nullptr;
+    const auto found = m_predictions->samples.find(sampleId);
+    return found == m_predictions->samples.end() ? nullptr : &found->second;
+}
+
+std::vector<int> SampleGridModel::disagreements(int tableRow) const
+{
+    std::vector<int> columns;
+    const auto *predicted = prediction(m_table.rows[static_cast<std::size_t>(tableRow)].sampleId);
+    if (!predicted)
+        return columns;
+    for (std::size_t k = 0; k < m_predictions->columns.size(); ++k) {
+        const int column = m_predictions->columns[k];
+        const std::int32_t value = label(tableRow, column);
+        if (value >= 0 && predicted->values[k] >= 0 && predicted->values[k] != value)
+            columns.push_back(column);
+    }
+    return columns;
+}
+
+float SampleGridModel::disagreementConfidence(int tableRow) const
+{
+    const auto *predicted = prediction(m_table.rows[static_cast<std::size_t>(tableRow)].sampleId);
+    float most = 0.0f;
+    if (!predicted)
+        return most;
+    for (const int column : disagreements(tableRow)) {
+        const auto k =
+            std::find(m_predictions->columns.begin(), m_predictions->columns.end(), column) -
+            m_predictions->columns.begin();
+        most = std::max(most, predicted->confidence[static_cast<std::size_t>(k)]);
+    }
+    return most;
+}
+
+int SampleGridModel::disagreeingSamples() const
+{
+    int count = 0;
+    if (m_predictions)
+        for (int r = 0; r < totalSamples(); ++r)
+            count += !disagreements(r).empty();
+    return count;
 }
 
 int SampleGridModel::rowCount(const QModelIndex &parent) const

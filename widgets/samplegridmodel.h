@@ -1,10 +1,11 @@
 #pragma once
 // The samples of one dataset for the annotation browser's grid: every sample of the
 // SampleTable (read off the GUI thread), filtered by split, by a label column's value, by
-// "edited" and by text in the path, sorted by dataset order or by a column. The decoration is
-// the sample's thumbnail (ThumbnailLoader), the text its first label.
-// GUI thread only.
+// "edited", by text in the path and by "the model disagrees", sorted by dataset order or by a
+// column. The decoration is the sample's thumbnail (ThumbnailLoader), the text its first label. GUI
+// thread only.
 
+#include "report/predictedlabels.h"
 #include "store/datasetstore.h"
 
 #include <QAbstractListModel>
@@ -12,6 +13,7 @@
 #include <QSet>
 #include <QString>
 
+#include <optional>
 #include <vector>
 
 namespace mtl::widgets {
@@ -32,10 +34,13 @@ public:
         int value = -2;  // with `column`: this value; -1: no label; -2: any
         bool editedOnly = false;
         QString pathText; // a case-insensitive part of the path (or the sample id)
+        // Only samples whose predictions (setPredictions) differ from a label they have.
+        bool disagreesOnly = false;
         bool operator==(const Filter &o) const
         {
             return split == o.split && column == o.column && value == o.value &&
-                   editedOnly == o.editedOnly && pathText == o.pathText;
+                   editedOnly == o.editedOnly && pathText == o.pathText &&
+                   disagreesOnly == o.disagreesOnly;
         }
     };
 
@@ -50,8 +55,13 @@ public:
 
     void setFilter(const Filter &filter);
     const Filter &filter() const { return m_filter; }
-    // Sorts by a label column's value (ties in dataset order); -1: dataset order.
+    // Sorts by a label column's value (ties in dataset order); -1: dataset order;
+    // kSortByDisagreement: the samples the predictions contradict most confidently first.
+    static constexpr int kSortByDisagreement = -2;
     void setSortColumn(int column, Qt::SortOrder order = Qt::AscendingOrder);
+    // How confidently the prediction contradicts a label of the sample (the highest
+    // probability among the columns it disagrees on); 0 when it agrees or predicted nothing.
+    float disagreementConfidence(int tableRow) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -66,6 +76,16 @@ public:
     // The filter is not applied again (a sample being reviewed stays in view).
     void setLabel(qint64 sampleId, int column, std::int32_t value);
     void setEdited(QSet<qint64> edited);
+    // A run's predicted labels (report/predictedlabels.h), compared with the labels as they
+    // are now; nullopt: none. Applies the filter again.
+    void setPredictions(std::optional<mtl::report::PredictedLabels> predictions);
+    const std::optional<mtl::report::PredictedLabels> &predictions() const { return m_predictions; }
+    // What the model predicted for the sample; null when it predicted nothing for it.
+    const mtl::report::PredictedLabels::Sample *prediction(qint64 sampleId) const;
+    // The label columns where the prediction differs from the sample's label (labelled ones).
+    std::vector<int> disagreements(int tableRow) const;
+    // Samples with at least one disagreement, over the whole dataset.
+    int disagreeingSamples() const;
     // A label's text: a category's name, "yes"/"no" for a binary column, "—" for none.
     QString labelText(int column, std::int32_t value) const;
 
@@ -83,6 +103,7 @@ private:
     std::vector<int> m_visible;       // table rows in grid order
     std::vector<int> m_rowOfTableRow; // -1: filtered out
     QHash<qint64, int> m_tableRowOfSample;
+    std::optional<mtl::report::PredictedLabels> m_predictions;
     mutable QImage m_placeholder;
 };
 

@@ -97,6 +97,11 @@ int main(int argc, char *argv[])
         QStringLiteral("review-overlay"),
         QApplication::translate("main", "With --review: lay the dense label MAP over the image."),
         QStringLiteral("MAP"));
+    const QCommandLineOption reviewPredictionsOption(
+        QStringLiteral("review-predictions"),
+        QApplication::translate("main", "With --review: compare run RUN's predictions with the "
+                                        "labels and show the samples it disagrees with."),
+        QStringLiteral("RUN"));
     const QCommandLineOption importDialogOption(
         QStringLiteral("import-dialog"),
         QApplication::translate("main", "Open File ▸ Import Dataset Files… for FORMAT once the "
@@ -108,7 +113,7 @@ int main(int argc, char *argv[])
         QStringLiteral("DIR"));
     parser.addOptions({trainOption, queueOption, setOption, screenshotOption, quitOption,
                        reviewOption, reviewSampleOption, reviewTabOption, reviewOverlayOption,
-                       importDialogOption, importRootOption});
+                       reviewPredictionsOption, importDialogOption, importRootOption});
     parser.process(app);
 
     mtl::app::MainWindow window;
@@ -200,9 +205,10 @@ int main(int argc, char *argv[])
         const qint64 sample = parser.value(reviewSampleOption).toLongLong();
         const bool statistics = parser.value(reviewTabOption) == QLatin1String("statistics");
         const QString overlay = parser.value(reviewOverlayOption);
+        const qint64 predictionsOf = parser.value(reviewPredictionsOption).toLongLong();
         QObject::connect(
             &window, &mtl::app::MainWindow::projectLoaded, &window,
-            [&, dataset, sample, statistics, overlay] {
+            [&, dataset, sample, statistics, overlay, predictionsOf] {
                 mtl::widgets::DatasetBrowser *browser = window.reviewDataset(dataset);
                 if (!browser) {
                     std::fprintf(stderr, "mtlstudio: %s\n", qPrintable(window.lastError()));
@@ -214,8 +220,16 @@ int main(int argc, char *argv[])
                 shown = browser;
                 if (!overlay.isEmpty())
                     browser->panel()->preferOverlay(overlay);
+                QObject::connect(browser, &mtl::widgets::DatasetBrowser::predictionsChanged,
+                                 browser, [&, browser](qint64, const QString &error) {
+                                     if (!error.isEmpty())
+                                         std::fprintf(stderr, "mtlstudio: %s\n", qPrintable(error));
+                                     browser->setDisagreesOnly(true, true);
+                                 });
                 QObject::connect(browser, &mtl::widgets::DatasetBrowser::loaded, browser,
-                                 [&, browser, sample, statistics] {
+                                 [&, browser, sample, statistics, predictionsOf] {
+                                     if (predictionsOf > 0)
+                                         browser->showPredictionsOf(predictionsOf);
                                      if (sample && !browser->selectSample(sample))
                                          std::fprintf(stderr,
                                                       "mtlstudio: no sample %lld in this dataset\n",

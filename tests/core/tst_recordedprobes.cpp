@@ -11,6 +11,7 @@
 #include "experiment/config.h"
 #include "resources/embedded.h"
 #include "store/datasetstore.h"
+#include "report/predictedlabels.h"
 #include "store/project.h"
 #include "store/runstore.h"
 #include "train/catalog.h"
@@ -229,6 +230,31 @@ void TestRecordedProbes::mtanRunRecordsPredictionsAndMasks()
     QVERIFY2(std::abs(correct / 32.0 - result.metrics.at("kind").at("accuracy")) <= 1.0 / 32,
              qPrintable(QString::number(correct)));
     QVERIFY(runs.predictions(result.runId, "val").empty()); // final evaluation only
+
+    // What the annotation browser compares: the arg-max class and each attribute ≥ 0.5, in
+    // the dataset's columns (class; flies, mammal), with the probability of that value.
+    const report::PredictedLabels predicted =
+        report::predictedLabels(project, animals, result.runId);
+    QCOMPARE(qstr(predicted.split), QStringLiteral("test"));
+    const int flies = static_cast<int>(animals.column("flies") - animals.columns.data());
+    const int mammal = static_cast<int>(animals.column("mammal") - animals.columns.data());
+    const int klass = static_cast<int>(animals.column("class") - animals.columns.data());
+    QCOMPARE(predicted.columns, (std::vector<int>{klass, flies, mammal}));
+    QCOMPARE(predicted.samples.size(), std::size_t(32));
+    for (const std::int64_t id : kind.sampleIds) {
+        const auto &sample = predicted.samples.at(id);
+        const std::vector<float> p = kind.of(id), a = looks.of(id);
+        const auto best = std::max_element(p.begin(), p.end());
+        QCOMPARE(sample.values[0], std::int32_t(best - p.begin()));
+        QCOMPARE(sample.confidence[0], *best);
+        for (std::size_t k = 0; k < 2; ++k) {
+            QCOMPARE(sample.values[k + 1], std::int32_t(a[k] >= 0.5f));
+            QCOMPARE(sample.confidence[k + 1], a[k] >= 0.5f ? a[k] : 1.0f - a[k]);
+        }
+    }
+    const auto other = catchError([&] { report::predictedLabels(project, animals, 999); });
+    QVERIFY(other);
+    QVERIFY2(qstr(other->what()).contains(QStringLiteral("no run 999")), other->what());
 }
 
 void TestRecordedProbes::everyEpochAndResume()

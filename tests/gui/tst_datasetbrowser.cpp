@@ -14,6 +14,10 @@
 
 #include "store/labeledits.h"
 #include "store/project.h"
+#include "experiment/config.h"
+#include "fixtures.h"
+#include "train/catalog.h"
+#include "train/trainer.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -72,6 +76,7 @@ private Q_SLOTS:
     void statisticsFollowEdits();
     void thumbnailsDecodeOffTheGuiThread();
     void denseOverlays();
+    void modelDisagreements();
 
 private:
     QTemporaryDir m_dir;
@@ -318,6 +323,59 @@ void TestDatasetBrowser::denseOverlays()
     panel.setMaps(8, {drawn, far});
     panel.setImage(8, grey, {});
     QCOMPARE(panel.composed().pixel(1, 0), half.rgb());
+}
+
+// A run's recorded predictions against the labels: the filter keeps exactly the samples where
+// a predicted value differs from a label, the sort puts the most confident first, and a label
+// set to the predicted value stops counting.
+void TestDatasetBrowser::modelDisagreements()
+{
+    const std::string config =
+        experiment::applyOverrides(test::tinyConfig(QStringLiteral("tiny"), kTrain).toStdString(),
+                                   {R"(probes=["predictions"])"});
+    const auto result =
+        train::Trainer(m_project.toStdString(), train::parseExperiment(config)).run();
+    auto browser = openBrowser(m_project);
+    QSignalSpy loaded(browser.get(), &DatasetBrowser::loaded);
+    QVERIFY(loaded.wait(10000));
+    QSignalSpy changed(browser.get(), &DatasetBrowser::predictionsChanged);
+    browser->showPredictionsOf(result.runId);
+    QVERIFY(changed.wait(10000));
+    QVERIFY2(changed.first().at(1).toString().isEmpty(),
+             qPrintable(changed.first().at(1).toString()));
+    SampleGridModel *model = browser->model();
+    QVERIFY(model->predictions());
+    QCOMPARE(model->predictions()->samples.size(), std::size_t(12)); // the test split
+    int expected = 0;
+    float top = 0.0f;
+    for (int r = 0; r < model->totalSamples(); ++r) {
+        const auto *predicted = model->prediction(model->table().rows[std::size_t(r)].sampleId);
+        if (!predicted)
+            continue;
+        bool differs = false;
+        for (std::size_t k = 0; k < model->predictions()->columns.size(); ++k)
+            differs |= predicted->values[k] != model->label(r, model->predictions()->columns[k]);
+        expected += differs;
+        top = std::max(top, model->disagreementConfidence(r));
+    }
+    QVERIFY(expected > 0); // one epoch on 40 images: it is wrong somewhere
+    QCOMPARE(model->disagreeingSamples(), expected);
+    browser->setDisagreesOnly(true, true);
+    QCOMPARE(model->rowCount(), expected);
+    QCOMPARE(model->disagreementConfidence(model->tableRow(0)), top);
+    // Agree with the model on one column of the first sample: it disagrees on one less.
+    const int r = model->tableRow(0);
+    const qint64 id = model->table().rows[std::size_t(r)].sampleId;
+    const std::vector<int> wrong = model->disagreements(r);
+    const auto &columns = model->predictions()->columns;
+    const std::size_t k =
+        std::size_t(std::find(columns.begin(), columns.end(), wrong.front()) - columns.begin());
+    model->setLabel(id, wrong.front(), model->prediction(id)->values[k]);
+    QCOMPARE(model->disagreements(r).size(), wrong.size() - 1);
+    // No run: no predictions, and the filter lets everything through again.
+    browser->showPredictionsOf(0);
+    QVERIFY(!model->predictions());
+    QCOMPARE(model->rowCount(), model->totalSamples());
 }
 
 QTEST_MAIN(TestDatasetBrowser)
