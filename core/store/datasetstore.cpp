@@ -2,16 +2,13 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "store/numbersjson.h"
 #include "store/sqlite.h"
 
 #include <nlohmann/json.hpp>
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <unordered_map>
-#include <tuple>
-#include <map>
 
 namespace mtl::store {
 
@@ -28,20 +25,6 @@ std::vector<std::string> categoriesFromJson(const std::string &text)
     } catch (const nlohmann::json::exception &) {
         return {};
     }
-}
-} // namespace
-
-namespace {
-// Per-channel statistics as a JSON array.
-std::string numbersJson(const std::vector<double> &values)
-{
-    return nlohmann::json(values).dump();
-}
-
-std::vector<double> numbersFromJson(const std::string &text)
-{
-    const nlohmann::json values = nlohmann::json::parse(text, nullptr, false);
-    return values.is_array() ? values.get<std::vector<double>>() : std::vector<double>();
 }
 } // namespace
 
@@ -206,92 +189,6 @@ std::vector<ImportLogEntry> DatasetStore::imports(std::int64_t datasetId)
     return result;
 }
 
-void DatasetStore::refreshLabelCounts(std::int64_t datasetId)
-{
-    Statement clear(m_db, "DELETE FROM label_counts WHERE dataset_id = ?1");
-    clear.bind(1, datasetId);
-    clear.exec();
-    // Counted here rather than by a GROUP BY over a join (1.2 s for Fashion-MNIST's 980,000
-    // labels): one pass over the samples for their splits, one range scan of the labels'
-    // primary key (a dataset's samples have consecutive ids, imported together or appended).
-    std::vector<std::string> splitNames;
-    std::unordered_map<std::string, int> splitIndex;
-    std::unordered_map<std::int64_t, int> splitOf;
-    std::int64_t first = 0, last = -1;
-    Statement samples(m_db, "SELECT id, split FROM samples WHERE dataset_id = ?1");
-    samples.bind(1, datasetId);
-    while (samples.step()) {
-        const std::int64_t id = samples.int64(0);
-        const std::string split = samples.text(1);
-        auto [it, added] = splitIndex.emplace(split, static_cast<int>(splitNames.size()));
-        if (added)
-            splitNames.push_back(split);
-        splitOf.emplace(id, it->second);
-        first = last < first ? id : std::min(first, id);
-        last = std::max(last, id);
-    }
-    std::map<std::tuple<int, std::int64_t, std::int32_t>, std::int64_t> counts;
-    Statement labels(m_db, "SELECT sample_id, column_id, value FROM labels "
-                           "WHERE sample_id BETWEEN ?1 AND ?2");
-    labels.bind(1, first).bind(2, last);
-    while (labels.step()) {
-        const auto split = splitOf.find(labels.int64(0));
-        if (split != splitOf.end()) // another dataset's sample within the id range
-            ++counts[{split->second, labels.int64(1), labels.int32(2)}];
-    }
-    Statement insert(m_db, "INSERT INTO label_counts (dataset_id, split, column_id, value, count) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5)");
-    for (const auto &[key, count] : counts) {
-        insert.bind(1, datasetId).bind(2, splitNames[static_cast<std::size_t>(std::get<0>(key))]);
-        insert.bind(3, std::get<1>(key)).bind(4, std::get<2>(key)).bind(5, count);
-        insert.exec();
-        insert.reset();
-    }
-}
-
-std::vector<LabelCount> DatasetStore::labelCounts(std::int64_t datasetId)
-{
-    std::vector<LabelCount> result;
-    Statement st(m_db, "SELECT c.split, c.column_id, c.value, c.count FROM label_counts c "
-                       "JOIN label_columns k ON k.id = c.column_id "
-                       "WHERE c.dataset_id = ?1 ORDER BY k.position, k.id, c.value");
-    st.bind(1, datasetId);
-    while (st.step())
-        result.push_back({st.text(0), st.int64(1), st.int32(2), st.int64(3)});
-    // Splits in import order: by their first sample.
-    std::unordered_map<std::string, std::int64_t> first;
-    Statement splits(m_db,
-                     "SELECT split, min(id) FROM samples WHERE dataset_id = ?1 GROUP BY split");
-    splits.bind(1, datasetId);
-    while (splits.step())
-        first[splits.text(0)] = splits.int64(1);
-    std::stable_sort(result.begin(), result.end(), [&](const LabelCount &a, const LabelCount &b) {
-        return first[a.split] < first[b.split];
-    });
-    return result;
-}
-
-void DatasetStore::setPixelStats(std::int64_t datasetId, const PixelStats &stats)
-{
-    Statement st(m_db, "INSERT OR REPLACE INTO split_stats (dataset_id, split, images, "
-                       "pixel_mean, pixel_std) VALUES (?1, ?2, ?3, ?4, ?5)");
-    st.bind(1, datasetId).bind(2, stats.split).bind(3, stats.images);
-    st.bind(4, numbersJson(stats.mean)).bind(5, numbersJson(stats.std));
-    st.exec();
-}
-
-std::vector<PixelStats> DatasetStore::pixelStats(std::int64_t datasetId)
-{
-    std::vector<PixelStats> result;
-    Statement st(m_db, "SELECT split, images, pixel_mean, pixel_std FROM split_stats "
-                       "WHERE dataset_id = ?1 ORDER BY split");
-    st.bind(1, datasetId);
-    while (st.step())
-        result.push_back(
-            {st.text(0), st.int64(1), numbersFromJson(st.text(2)), numbersFromJson(st.text(3))});
-    return result;
-}
-
 namespace {
 // Label columns and map columns share one namespace per dataset (tasks name either by `label`).
 void checkNameFree(Database &db, std::int64_t datasetId, const std::string &name, const char *table,
@@ -414,111 +311,6 @@ void DatasetStore::Writer::addLabel(std::int64_t sampleId, std::int64_t columnId
 {
     m_label->bind(1, sampleId).bind(2, columnId).bind(3, value);
     m_label->exec();
-}
-
-EncodedMap encodeMap(const void *data, std::size_t size)
-{
-    // Level 1: label maps are mostly runs of one value, which even the fastest level shrinks.
-    EncodedMap map;
-    uLongf deflatedSize = compressBound(static_cast<uLong>(size));
-    map.bytes.resize(deflatedSize);
-    map.deflated = compress2(map.bytes.data(), &deflatedSize, static_cast<const Bytef *>(data),
-                             static_cast<uLong>(size), 1) == Z_OK &&
-                   deflatedSize < size;
-    if (map.deflated) {
-        map.bytes.resize(deflatedSize);
-    } else {
-        const auto *bytes = static_cast<const unsigned char *>(data);
-        map.bytes.assign(bytes, bytes + size);
-    }
-    return map;
-}
-
-void DatasetStore::Writer::addMap(std::int64_t sampleId, std::int64_t columnId, int width,
-                                  int height, const void *data, std::size_t size)
-{
-    addMap(sampleId, columnId, width, height, encodeMap(data, size));
-}
-
-void DatasetStore::Writer::addMap(std::int64_t sampleId, std::int64_t columnId, int width,
-                                  int height, const EncodedMap &map)
-{
-    Statement &st = *m_map;
-    st.bind(1, sampleId).bind(2, columnId).bind(3, map.deflated ? "deflate" : "raw");
-    st.bind(4, width).bind(5, height);
-    st.bindBlob(6, map.bytes.data(), map.bytes.size());
-    st.exec();
-}
-
-namespace {
-// A stored map's values as the column's type, [H, W, C]: inflated when deflated (into
-// `inflated`). Throws Error(Store) naming the sample when the size does not match.
-void readMapRow(const Statement &st, int first, const MapColumn &column,
-                std::vector<unsigned char> &inflated, StoredMap &map)
-{
-    map.width = st.int32(first + 1);
-    map.height = st.int32(first + 2);
-    std::size_t stored = 0;
-    const void *blob = st.blob(first + 3, &stored);
-    const std::size_t expected =
-        static_cast<std::size_t>(map.width) * map.height * column.channels * byteSize(column.type);
-    map.data = blob;
-    map.size = stored;
-    if (st.text(first) == "deflate") {
-        inflated.resize(expected);
-        uLongf size = static_cast<uLongf>(expected);
-        if (uncompress(inflated.data(), &size, static_cast<const Bytef *>(blob),
-                       static_cast<uLong>(stored)) != Z_OK)
-            size = 0;
-        map.data = inflated.data();
-        map.size = size;
-    }
-    if (map.size != expected)
-        throw Error(ErrorCode::Store,
-                    "the '" + column.name + "' map of sample " + std::to_string(map.sampleId) +
-                        " holds " + std::to_string(map.size) + " bytes; its " +
-                        std::to_string(map.width) + "×" + std::to_string(map.height) +
-                        " size needs " + std::to_string(expected));
-}
-} // namespace
-
-void DatasetStore::forEachMap(std::int64_t datasetId, const std::string &split,
-                              const MapColumn &column,
-                              const std::function<void(const StoredMap &)> &visit)
-{
-    Statement st(m_db,
-                 "SELECT s.id, s.idx, m.encoding, m.width, m.height, m.data "
-                 "FROM samples s JOIN label_maps m ON m.sample_id = s.id AND m.column_id = ?3 "
-                 "WHERE s.dataset_id = ?1 AND s.split = ?2 ORDER BY s.idx");
-    st.bind(1, datasetId).bind(2, split).bind(3, column.id);
-    std::vector<unsigned char> inflated;
-    StoredMap map;
-    while (st.step()) {
-        map.sampleId = st.int64(0);
-        map.index = st.int64(1);
-        readMapRow(st, 2, column, inflated, map);
-        visit(map);
-    }
-}
-
-void DatasetStore::readMaps(const DatasetInfo &dataset, std::int64_t sampleId,
-                            const std::function<void(const MapColumn &, const StoredMap &)> &visit)
-{
-    Statement st(m_db, "SELECT m.column_id, m.encoding, m.width, m.height, m.data "
-                       "FROM label_maps m WHERE m.sample_id = ?1");
-    st.bind(1, sampleId);
-    std::vector<unsigned char> inflated;
-    StoredMap map;
-    map.sampleId = sampleId;
-    while (st.step()) {
-        const std::int64_t columnId = st.int64(0);
-        const auto column = std::find_if(dataset.maps.begin(), dataset.maps.end(),
-                                         [&](const MapColumn &c) { return c.id == columnId; });
-        if (column == dataset.maps.end())
-            continue;
-        readMapRow(st, 1, *column, inflated, map);
-        visit(*column, map);
-    }
 }
 
 void DatasetStore::visitImages(const std::string &where,

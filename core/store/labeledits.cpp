@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <set>
 
 namespace mtl::store {
@@ -161,41 +162,38 @@ std::int64_t LabelEdits::apply(std::int64_t datasetId, const std::vector<LabelCh
     return stepId;
 }
 
-std::int64_t LabelEdits::undo(std::int64_t datasetId)
+std::int64_t LabelEdits::toggleStep(std::int64_t datasetId, bool undoing)
 {
     Transaction tx(m_db);
-    Statement newest(m_db,
-                     "SELECT max(step) FROM label_edits WHERE dataset_id = ?1 AND undone = 0");
-    newest.bind(1, datasetId);
-    if (!newest.step() || newest.isNull(0))
+    Statement pick(m_db, undoing ? "SELECT max(step) FROM label_edits "
+                                   "WHERE dataset_id = ?1 AND undone = 0"
+                                 : "SELECT min(step) FROM label_edits "
+                                   "WHERE dataset_id = ?1 AND undone = 1");
+    pick.bind(1, datasetId);
+    if (!pick.step() || pick.isNull(0))
         return 0;
-    const std::int64_t stepId = newest.int64(0);
+    const std::int64_t stepId = pick.int64(0);
     std::vector<LabelEdit> edits = step(stepId);
-    for (auto it = edits.rbegin(); it != edits.rend(); ++it)
-        set(datasetId, it->sampleId, it->columnId, it->newValue, it->oldValue);
-    Statement mark(m_db, "UPDATE label_edits SET undone = 1 WHERE step = ?1");
-    mark.bind(1, stepId);
+    if (undoing)
+        std::reverse(edits.begin(), edits.end());
+    for (const LabelEdit &edit : edits)
+        set(datasetId, edit.sampleId, edit.columnId, undoing ? edit.newValue : edit.oldValue,
+            undoing ? edit.oldValue : edit.newValue);
+    Statement mark(m_db, "UPDATE label_edits SET undone = ?2 WHERE step = ?1");
+    mark.bind(1, stepId).bind(2, undoing ? 1 : 0);
     mark.exec();
     tx.commit();
     return stepId;
 }
 
+std::int64_t LabelEdits::undo(std::int64_t datasetId)
+{
+    return toggleStep(datasetId, true);
+}
+
 std::int64_t LabelEdits::redo(std::int64_t datasetId)
 {
-    Transaction tx(m_db);
-    Statement oldest(m_db,
-                     "SELECT min(step) FROM label_edits WHERE dataset_id = ?1 AND undone = 1");
-    oldest.bind(1, datasetId);
-    if (!oldest.step() || oldest.isNull(0))
-        return 0;
-    const std::int64_t stepId = oldest.int64(0);
-    for (const LabelEdit &edit : step(stepId))
-        set(datasetId, edit.sampleId, edit.columnId, edit.oldValue, edit.newValue);
-    Statement mark(m_db, "UPDATE label_edits SET undone = 0 WHERE step = ?1");
-    mark.bind(1, stepId);
-    mark.exec();
-    tx.commit();
-    return stepId;
+    return toggleStep(datasetId, false);
 }
 
 std::vector<LabelEdit> LabelEdits::history(std::int64_t datasetId)
@@ -212,20 +210,22 @@ std::vector<LabelEdit> LabelEdits::step(std::int64_t stepId)
     return readEdits(st);
 }
 
-std::int64_t LabelEdits::stepsDone(std::int64_t datasetId)
+std::int64_t LabelEdits::countSteps(std::int64_t datasetId, bool undone)
 {
     Statement st(m_db, "SELECT count(DISTINCT step) FROM label_edits "
-                       "WHERE dataset_id = ?1 AND undone = 0");
-    st.bind(1, datasetId);
+                       "WHERE dataset_id = ?1 AND undone = ?2");
+    st.bind(1, datasetId).bind(2, undone ? 1 : 0);
     return st.step() ? st.int64(0) : 0;
+}
+
+std::int64_t LabelEdits::stepsDone(std::int64_t datasetId)
+{
+    return countSteps(datasetId, false);
 }
 
 std::int64_t LabelEdits::stepsUndone(std::int64_t datasetId)
 {
-    Statement st(m_db, "SELECT count(DISTINCT step) FROM label_edits "
-                       "WHERE dataset_id = ?1 AND undone = 1");
-    st.bind(1, datasetId);
-    return st.step() ? st.int64(0) : 0;
+    return countSteps(datasetId, true);
 }
 
 std::int64_t LabelEdits::editsInEffect(std::int64_t datasetId)

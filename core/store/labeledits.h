@@ -59,6 +59,10 @@ public:
     std::optional<std::int32_t> label(std::int64_t sampleId, std::int64_t columnId);
 
 private:
+    // Undo (the newest step in effect, reversed) or redo (the oldest undone one, replayed), and
+    // the step marked, in one transaction; returns it, 0 when there is none.
+    std::int64_t toggleStep(std::int64_t datasetId, bool undoing);
+    std::int64_t countSteps(std::int64_t datasetId, bool undone);
     // Sets the label and moves label_counts from `from` to `to`.
     void set(std::int64_t datasetId, std::int64_t sampleId, std::int64_t columnId,
              std::optional<std::int32_t> from, std::optional<std::int32_t> to);
