@@ -606,16 +606,11 @@ ImportSummary DenseImporter::run(store::Project &project, const ImportRequest &r
     for (const std::string &split : splitOrder)
         summary.added.push_back({split, perSplit[split]});
     summary.skipped = static_cast<std::int64_t>(issues.size());
-    std::string log;
     for (const RowIssue &issue : issues)
         summary.log.push_back(issue.describe());
     for (const std::string &note : layout.notes)
         summary.log.push_back("note: " + note);
-    for (const std::string &line : summary.log)
-        log += line + "\n";
-    datasets.logImport(summary.datasetId,
-                       {0, {}, m_format, layout.root, written, summary.skipped, log});
-    finishImport(project, tx, summary, started, progress);
+    finishImport(project, tx, summary, m_format, layout.root, started, progress);
     return summary;
 }
 

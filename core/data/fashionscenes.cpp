@@ -246,7 +246,7 @@ ImportSummary FashionScenesImporter::run(store::Project &project, const ImportRe
         }
         summary.added.push_back({split.split, scenes});
     }
-    finishImport(project, tx, summary, started, progress);
+    finishImport(project, tx, summary, "fashion-scenes", from, started, progress);
     return summary;
 }
 

@@ -57,8 +57,17 @@ void checkImportProgress(const ProgressFn &progress, double fraction, const std:
 }
 
 void finishImport(store::Project &project, store::Transaction &tx, ImportSummary &summary,
+                  const std::string &format, const std::string &source,
                   std::chrono::steady_clock::time_point started, const ProgressFn &progress)
 {
+    std::int64_t added = 0;
+    for (const auto &split : summary.added)
+        added += split.samples;
+    std::string log;
+    for (const std::string &line : summary.log)
+        log += line + "\n";
+    project.datasets().logImport(summary.datasetId,
+                                 {0, {}, format, source, added, summary.skipped, log});
     checkImportProgress(progress, 1.0, "counting labels and pixel statistics");
     computeStatistics(project, summary.datasetId);
     checkImportProgress(progress, 1.0, "committing");
@@ -199,7 +208,7 @@ ImportSummary importIdx(store::Project &project, const IdxImportSpec &spec,
     }
     for (const auto &column : columns)
         summary.columns.push_back(column.name);
-    finishImport(project, tx, summary, started, progress);
+    finishImport(project, tx, summary, spec.format, source, started, progress);
     return summary;
 }
 

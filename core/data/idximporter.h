@@ -53,9 +53,11 @@ std::vector<IdxSplitFiles> fashionMnistFiles(const std::string &dir);
 // when the callback asks to stop.
 void checkImportProgress(const ProgressFn &progress, double fraction, const std::string &stage);
 
-// How every import ends: the dataset's label counts and pixel statistics, the commit, and
-// summary.seconds measured from `started`.
+// How every import ends: its row in the dataset's import log (`format`, `source`, the samples
+// summary.added, summary.skipped and summary.log), the label counts and pixel statistics, the
+// commit, and summary.seconds measured from `started`.
 void finishImport(store::Project &project, store::Transaction &tx, ImportSummary &summary,
+                  const std::string &format, const std::string &source,
                   std::chrono::steady_clock::time_point started, const ProgressFn &progress);
 
 // Imports every split of `spec` in one transaction.

@@ -370,12 +370,7 @@ ImportSummary importImageTable(store::Project &project, const ImageTable &table,
         summary.log.push_back(issue.describe());
     for (const std::string &note : table.notes)
         summary.log.push_back("note: " + note);
-    std::string log;
-    for (const std::string &line : summary.log)
-        log += line + "\n";
-    datasets.logImport(summary.datasetId,
-                       {0, {}, table.format, table.source, written, summary.skipped, log});
-    finishImport(project, tx, summary, started, progress);
+    finishImport(project, tx, summary, table.format, table.source, started, progress);
     return summary;
 }
 

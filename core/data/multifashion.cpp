@@ -164,7 +164,7 @@ ImportSummary MultiFashionImporter::run(store::Project &project, const ImportReq
         }
         summary.added.push_back({s.split, static_cast<std::int64_t>(pairing.left.size())});
     }
-    finishImport(project, tx, summary, started, progress);
+    finishImport(project, tx, summary, "multi-fashion", source, started, progress);
     return summary;
 }
 

@@ -699,6 +699,13 @@ void TestIdxImporter::fashionMnistFromDirectory()
     QVERIFY(info);
     QCOMPARE(qstr(info->format), QStringLiteral("fashion-mnist"));
     QCOMPARE(splitsOf(*info), QStringLiteral("train=20 test=10"));
+    // One row in the import log: both splits, nothing skipped, the files it read.
+    const auto imports = project.datasets().imports(info->id);
+    QCOMPARE(imports.size(), std::size_t(1));
+    QCOMPARE(qstr(imports[0].format), QStringLiteral("fashion-mnist"));
+    QCOMPARE(imports[0].added, std::int64_t(30));
+    QCOMPARE(imports[0].skipped, std::int64_t(0));
+    QVERIFY(qstr(imports[0].source).contains(QStringLiteral("train-images-idx3-ubyte.gz")));
     QCOMPARE(info->column("class")->categories.size(), std::size_t(10));
     QCOMPARE(qstr(info->column("class")->categories[9]), QStringLiteral("Ankle boot"));
     QCOMPARE(names(info->column("group")->categories),
