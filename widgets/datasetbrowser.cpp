@@ -6,6 +6,7 @@
 #include "textconv.h"
 #include "thumbnailloader.h"
 
+#include "data/statistics.h"
 #include "store/project.h"
 
 #include <QtConcurrent/QtConcurrentRun>
@@ -268,6 +269,15 @@ void DatasetBrowser::startLoading()
             loaded.table = project.datasets().sampleTable(dataset);
             loaded.history = mtl::store::LabelEdits(project.db()).history(dataset.id);
             loaded.runs = mtl::report::runsOfDataset(project, dataset);
+            for (const auto &map : dataset.maps) {
+                if (map.kind != mtl::store::MapKind::Segmentation)
+                    continue;
+                DatasetStatistics::MapClasses classes{map.name, map.categories, {}};
+                for (const auto &split : dataset.splits)
+                    classes.pixels[split.name] =
+                        mtl::data::classPixels(project, dataset, split.name, map).counts;
+                loaded.mapClasses.push_back(std::move(classes));
+            }
         } catch (const mtl::Error &e) {
             loaded.error = describe(e);
         }
@@ -294,6 +304,7 @@ void DatasetBrowser::onLoaded()
                            .arg(toQt(run.experimentName), toQt(mtl::store::toString(run.status))),
                        static_cast<qlonglong>(run.id));
     m_run->setEnabled(!read.runs.empty());
+    m_statistics->setMapClasses(std::move(read.mapClasses));
     m_statistics->setData(m_model->dataset(), m_model->table());
     m_loaded = true;
     updateCount();

@@ -8,6 +8,7 @@
 // one small transaction on the browser's own connection.
 // GUI thread only.
 
+#include "datasetstatistics.h"
 #include "report/predictedlabels.h"
 #include "store/datasetstore.h"
 #include "store/labeledits.h"
@@ -34,7 +35,6 @@ class Project;
 
 namespace mtl::widgets {
 
-class DatasetStatistics;
 class SampleGridModel;
 class SamplePanel;
 class ThumbnailLoader;
@@ -87,6 +87,7 @@ private:
         mtl::store::SampleTable table;
         std::vector<mtl::store::LabelEdit> history;
         std::vector<mtl::store::RunInfo> runs; // trained on this dataset, newest first
+        std::vector<DatasetStatistics::MapClasses> mapClasses; // of the segmentation maps
         QString error;
     };
     struct PredictionsRead {

@@ -113,6 +113,9 @@ void DatasetStatistics::setData(const mtl::store::DatasetInfo &dataset,
     for (std::size_t c = 0; c < dataset.columns.size(); ++c)
         if (dataset.columns[c].kind == ColumnKind::Categorical)
             m_classColumn->addItem(toQt(dataset.columns[c].name), static_cast<int>(c));
+    for (std::size_t m = 0; m < m_maps.size(); ++m) // maps: -1, -2, …
+        m_classColumn->addItem(tr("%1 (pixels)").arg(toQt(m_maps[m].map)),
+                               -1 - static_cast<int>(m));
     if (const int again = m_classColumn->findText(chosen); again >= 0)
         m_classColumn->setCurrentIndex(again);
     m_classColumn->setEnabled(m_classColumn->count() > 1);
@@ -182,23 +185,39 @@ void DatasetStatistics::drawClasses()
 {
     m_classes->clearPlottables();
     const bool none = m_classColumn->count() == 0 || !m_table;
-    setEmptyText(m_classes, none ? tr("This dataset has no categorical columns.") : QString());
+    setEmptyText(m_classes, none ? tr("This dataset has no categorical columns or segmentation "
+                                      "maps.")
+                                 : QString());
     if (none) {
         m_classes->legend->setVisible(false);
         m_classes->replot();
         return;
     }
     const int column = m_classColumn->currentData().toInt();
-    const auto &categories = m_dataset->columns[static_cast<std::size_t>(column)].categories;
-    const auto &values = m_table->labels[static_cast<std::size_t>(column)];
+    const MapClasses *map = column < 0 ? &m_maps[static_cast<std::size_t>(-1 - column)] : nullptr;
+    const auto &categories =
+        map ? map->categories : m_dataset->columns[static_cast<std::size_t>(column)].categories;
     auto *group = new QCPBarsGroup(m_classes);
     double top = 1;
     for (std::size_t s = 0; s < m_splits.size(); ++s) {
         std::vector<double> counts(categories.size(), 0.0);
-        for (std::size_t r = 0; r < m_table->rows.size(); ++r)
-            if (m_table->rows[r].split == m_splits[s] && values[r] >= 0 &&
-                values[r] < static_cast<std::int32_t>(counts.size()))
-                counts[static_cast<std::size_t>(values[r])] += 1;
+        if (map) { // % of the split's labelled pixels
+            const auto found = map->pixels.find(m_splits[s]);
+            if (found == map->pixels.end())
+                continue;
+            double labelled = 0;
+            for (const std::int64_t n : found->second)
+                labelled += static_cast<double>(n);
+            for (std::size_t k = 0; k < counts.size() && k < found->second.size(); ++k)
+                counts[k] =
+                    labelled > 0 ? 100.0 * static_cast<double>(found->second[k]) / labelled : 0.0;
+        } else {
+            const auto &values = m_table->labels[static_cast<std::size_t>(column)];
+            for (std::size_t r = 0; r < m_table->rows.size(); ++r)
+                if (m_table->rows[r].split == m_splits[s] && values[r] >= 0 &&
+                    values[r] < static_cast<std::int32_t>(counts.size()))
+                    counts[static_cast<std::size_t>(values[r])] += 1;
+        }
         auto *bars = new QCPBars(m_classes->xAxis, m_classes->yAxis);
         bars->setName(toQt(m_splits[s]));
         bars->setWidth(0.8 / std::max<std::size_t>(1, m_splits.size()));
@@ -213,7 +232,7 @@ void DatasetStatistics::drawClasses()
     }
     textTicks(m_classes->xAxis, toQt(categories));
     m_classes->yAxis->setRange(0, top * 1.45); // room for the legend above the bars
-    m_classes->yAxis->setLabel(tr("samples"));
+    m_classes->yAxis->setLabel(map ? tr("% of labelled pixels") : tr("samples"));
     m_classes->legend->setVisible(m_splits.size() > 1);
     m_classes->replot();
 }

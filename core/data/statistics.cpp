@@ -70,6 +70,26 @@ store::PixelStats pixelStatistics(store::Project &project, const store::DatasetI
     return stats;
 }
 
+ClassPixels classPixels(store::Project &project, const store::DatasetInfo &dataset,
+                        const std::string &split, const store::MapColumn &column)
+{
+    ClassPixels result;
+    result.counts.assign(column.categories.size(), 0);
+    project.datasets().forEachMap(dataset.id, split, column, [&](const store::StoredMap &map) {
+        const auto *values = static_cast<const std::uint8_t *>(map.data);
+        std::int64_t histogram[256] = {};
+        for (std::size_t i = 0; i < map.size; ++i)
+            ++histogram[values[i]];
+        for (int v = 0; v < 256; ++v) {
+            if (v < static_cast<int>(result.counts.size()))
+                result.counts[static_cast<std::size_t>(v)] += histogram[v];
+            else
+                result.unlabelled += histogram[v]; // 255, or a class the column lacks
+        }
+    });
+    return result;
+}
+
 void computeStatistics(store::Project &project, std::int64_t datasetId)
 {
     const std::optional<store::DatasetInfo> dataset = project.datasets().find(datasetId);

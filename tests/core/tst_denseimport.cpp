@@ -9,6 +9,7 @@
 #include "data/imagefile.h"
 #include "data/importer.h"
 #include "data/npy.h"
+#include "data/statistics.h"
 #include "store/project.h"
 
 #include <QDir>
@@ -476,6 +477,22 @@ private Q_SLOTS:
         QCOMPARE(depth.size(), std::size_t(kW * kH));
         for (std::size_t k = 0; k < depth.size(); ++k)
             QCOMPARE(depth[k], depthValue(2, std::int64_t(k)));
+        // Pixels per class over the train split, as the browser's statistics draw them.
+        {
+            store::Project p(str(m_project));
+            const auto info = p.datasets().find("nyuv2-set");
+            const data::ClassPixels pixels =
+                data::classPixels(p, *info, "train", *info->map("semantic"));
+            std::vector<std::int64_t> expected(13, 0);
+            std::int64_t unlabelled = 0;
+            for (int i = 0; i < 3; ++i)
+                for (std::int64_t k = 0; k < kW * kH; ++k) {
+                    const int value = labelValue(i, k);
+                    value < 0 ? ++unlabelled : ++expected[std::size_t(value)];
+                }
+            QCOMPARE(pixels.counts, expected);
+            QCOMPARE(pixels.unlabelled, unlabelled);
+        }
         const auto normals = as<float>(storedMap(m_project, "nyuv2-set", "train", 0, "normals"));
         QCOMPARE(normals.size(), std::size_t(kW * kH * 3));
         QCOMPARE(normals[2], 1.0f);

@@ -3,6 +3,9 @@
 // the project is reopened; the keys 1–9, Space and Enter; training reads the edited label;
 // the statistics follow an edit; thumbnails decode off the GUI thread.
 
+// qcustomplot.h uses the `signals`/`foreach` keywords; this test includes no LibTorch header.
+#undef QT_NO_KEYWORDS
+#undef QT_NO_FOREACH
 #include "datasetbrowser.h"
 #include "datasetstatistics.h"
 #include "samplegridmodel.h"
@@ -20,6 +23,7 @@
 #include "train/trainer.h"
 
 #include <QAbstractItemModelTester>
+#include <qcustomplot.h>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QListView>
@@ -77,6 +81,7 @@ private Q_SLOTS:
     void thumbnailsDecodeOffTheGuiThread();
     void denseOverlays();
     void modelDisagreements();
+    void mapClassShares();
 
 private:
     QTemporaryDir m_dir;
@@ -376,6 +381,34 @@ void TestDatasetBrowser::modelDisagreements()
     browser->showPredictionsOf(0);
     QVERIFY(!model->predictions());
     QCOMPARE(model->rowCount(), model->totalSamples());
+}
+
+// A segmentation map's classes in the class chooser, after the categorical columns: the bars
+// are each split's shares of its labelled pixels.
+void TestDatasetBrowser::mapClassShares()
+{
+    store::Project p(m_project.toStdString(), store::Project::OpenMode::ReadOnly);
+    const store::DatasetInfo dataset = *p.datasets().find("tiny");
+    const store::SampleTable table = p.datasets().sampleTable(dataset);
+    widgets::DatasetStatistics statistics;
+    statistics.setMapClasses(
+        {{"semantic", {"background", "road"}, {{"train", {30, 10}}, {"test", {0, 0}}}}});
+    statistics.setData(dataset, table);
+    auto *chooser = statistics.findChild<QComboBox *>();
+    QVERIFY(chooser);
+    const int semantic = chooser->findText(QStringLiteral("semantic (pixels)"));
+    QVERIFY(semantic > 0); // after "class" and "legs"
+    chooser->setCurrentIndex(semantic);
+    QCustomPlot *plot = statistics.classesPlot();
+    QCOMPARE(plot->plottableCount(), 2); // train and test
+    auto *train = qobject_cast<QCPBars *>(plot->plottable(0));
+    QVERIFY(train);
+    QCOMPARE(train->data()->size(), 2);
+    QCOMPARE(train->data()->at(0)->value, 75.0);
+    QCOMPARE(train->data()->at(1)->value, 25.0);
+    auto *test = qobject_cast<QCPBars *>(plot->plottable(1));
+    QCOMPARE(test->data()->at(0)->value, 0.0); // no labelled pixels: no share
+    QCOMPARE(plot->yAxis->label(), QStringLiteral("% of labelled pixels"));
 }
 
 QTEST_MAIN(TestDatasetBrowser)
