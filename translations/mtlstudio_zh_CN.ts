@@ -683,221 +683,221 @@ Show where the folder is now?</source>
 <context>
     <name>mtl::widgets::DatasetBrowser</name>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="89"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="56"/>
         <source>&amp;Edited only</source>
         <translation>仅已修改(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="90"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="57"/>
         <source>Model &amp;disagrees</source>
         <translation>模型不认同(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="96"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="63"/>
         <source>Dataset %1 — annotation review</source>
         <translation>数据集 %1 — 标注审阅</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="105"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="72"/>
         <source>Labels cannot be changed: %1</source>
         <translation>无法修改标签：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="108"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="75"/>
         <source>This project is read-only here: labels can be reviewed, not changed.</source>
         <translation>此项目在此处为只读：可以审阅标签，但不能修改。</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="120"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="87"/>
         <source>All splits</source>
         <translation>全部划分</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="126"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="93"/>
         <source>Show the samples of one split</source>
         <translation>显示某一划分的样本</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="127"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="94"/>
         <source>S&amp;plit</source>
         <translation>划分(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="128"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="95"/>
         <source>Any label</source>
         <translation>任意标签</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="131"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="98"/>
         <source>Show the samples with one value of this label column</source>
         <translation>显示该标签列取某个值的样本</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="132"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="99"/>
         <source>&amp;Label</source>
         <translation>标签(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="133"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="100"/>
         <source>The value the samples must have in the chosen column</source>
         <translation>样本在所选列中必须具有的值</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="135"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="102"/>
         <source>Show only samples whose labels were corrected</source>
         <translation>只显示标签被修正过的样本</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="137"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="104"/>
         <source>No predictions</source>
         <translation>无预测</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="139"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="106"/>
         <source>A run trained on this dataset whose recorded predictions (the predictions probe) the grid compares with the labels</source>
         <translation>在此数据集上训练过的一个运行，网格会将其记录的预测（predictions 探针）与标签进行比较</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="144"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="111"/>
         <source>Show only samples where the chosen run predicted another label than the sample has: the likeliest annotation errors</source>
         <translation>只显示所选运行预测的标签与样本标签不同的样本：最可能的标注错误</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="147"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="114"/>
         <source>Path or sample id</source>
         <translation>路径或样本 ID</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="149"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="116"/>
         <source>Show the samples whose path contains this text (or with this id)</source>
         <translation>显示路径包含此文本（或 ID 为此值）的样本</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="150"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="117"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="151"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="118"/>
         <source>Dataset order</source>
         <translation>数据集顺序</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="153"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="120"/>
         <source>By %1</source>
         <translation>按 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="154"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="121"/>
         <source>Most confident disagreement first</source>
         <translation>最有把握的分歧优先</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="155"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="122"/>
         <source>Order of the grid; with a run&apos;s predictions shown, the samples it contradicts most confidently can come first (the likeliest label errors)</source>
         <translation>网格的顺序；显示某个运行的预测时，可以让它最有把握反驳的样本排在前面（最可能的标签错误）</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="158"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="125"/>
         <source>S&amp;ort</source>
         <translation>排序(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="162"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="129"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="164"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="131"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="201"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="168"/>
         <source>&amp;Samples</source>
         <translation>样本(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="202"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="169"/>
         <source>S&amp;tatistics</source>
         <translation>统计(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="208"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="175"/>
         <source>Reading the samples…</source>
         <translation>正在读取样本…</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="224"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="191"/>
         <source>(no label)</source>
         <translation>（无标签）</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="292"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="259"/>
         <source>Could not read the samples: %1</source>
         <translation>无法读取样本：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="302"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="269"/>
         <source>Run %1 · %2 (%3)</source>
         <translation>运行 %1 · %2（%3）</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="332"/>
+        <location filename="../widgets/datasetbrowseredits.cpp" line="70"/>
         <source>Set %1 of sample %2 to %3</source>
         <translation>将样本 %2 的 %1 设为 %3</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="335"/>
+        <location filename="../widgets/datasetbrowseredits.cpp" line="73"/>
         <source>no label</source>
         <translation>无标签</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/datasetbrowser.cpp" line="336"/>
+        <location filename="../widgets/datasetbrowseredits.cpp" line="74"/>
         <source>%n label change(s) (%1)</source>
         <translation>
             <numerusform>%n 处标签修改（%1）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="352"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="291"/>
         <source>column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/datasetbrowser.cpp" line="390"/>
+        <location filename="../widgets/datasetbrowserpredictions.cpp" line="27"/>
         <source>%1 of %2 samples · %n label edit(s) in effect</source>
         <translation>
             <numerusform>%1 / %2 个样本 · %n 处标签修改生效中</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="395"/>
+        <location filename="../widgets/datasetbrowserpredictions.cpp" line="32"/>
         <source>run %1 predicted %2 %3 samples and disagrees on %4</source>
         <translation>运行 %1 预测了 %2 个 %3 样本，其中 %4 个与标签不一致</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="449"/>
+        <location filename="../widgets/datasetbrowserpredictions.cpp" line="86"/>
         <source>No predictions to compare: %1</source>
         <translation>没有可比较的预测：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="485"/>
+        <location filename="../widgets/datasetbrowserpredictions.cpp" line="122"/>
         <source>Run %1 predicts: %2</source>
         <translation>运行 %1 预测：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="497"/>
+        <location filename="../widgets/datasetbrowser.cpp" line="334"/>
         <source>Sample %1 · %2 #%3</source>
         <translation>样本 %1 · %2 #%3</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="544"/>
+        <location filename="../widgets/datasetbrowseredits.cpp" line="93"/>
         <source>Set &apos;%1&apos; of sample %2 to %3</source>
         <translation>将样本 %2 的“%1”设为 %3</translation>
     </message>
     <message>
-        <location filename="../widgets/datasetbrowser.cpp" line="560"/>
+        <location filename="../widgets/datasetbrowseredits.cpp" line="109"/>
         <source>The label was not changed: %1</source>
         <translation>标签未修改：%1</translation>
     </message>

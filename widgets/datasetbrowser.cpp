@@ -35,39 +35,6 @@ namespace {
 
 constexpr int kThumbnail = 64;
 
-// One step of the label-edit history. The first redo() applies the changes; later ones redo
-// the stored step. Restored steps (from an earlier session) start as applied.
-class LabelStepCommand final : public QUndoCommand {
-public:
-    LabelStepCommand(DatasetBrowser *browser, std::vector<mtl::store::LabelChange> changes,
-                     const QString &text)
-        : QUndoCommand(text)
-        , m_browser(browser)
-        , m_changes(std::move(changes))
-    {}
-    LabelStepCommand(DatasetBrowser *browser, const QString &text)
-        : QUndoCommand(text)
-        , m_browser(browser)
-        , m_applied(true)
-    {}
-    void redo() override
-    {
-        if (m_applied) {
-            m_browser->redoStep();
-            return;
-        }
-        m_applied = true;
-        if (m_browser->applyStep(m_changes) == 0)
-            setObsolete(true); // nothing changed: not worth an undo step
-    }
-    void undo() override { m_browser->undoStep(); }
-
-private:
-    DatasetBrowser *m_browser;
-    std::vector<mtl::store::LabelChange> m_changes;
-    bool m_applied = false;
-};
-
 } // namespace
 
 DatasetBrowser::DatasetBrowser(const QString &projectPath, const mtl::store::DatasetInfo &dataset,
@@ -316,34 +283,6 @@ void DatasetBrowser::onLoaded()
     Q_EMIT loaded();
 }
 
-void DatasetBrowser::restoreHistory(const std::vector<mtl::store::LabelEdit> &history)
-{
-    // One command per stored step, oldest first, then the undone ones undone: the stack
-    // mirrors the store without touching it.
-    std::map<std::int64_t, std::vector<const mtl::store::LabelEdit *>> steps;
-    for (const auto &edit : history)
-        steps[edit.step].push_back(&edit);
-    int done = 0;
-    m_restoring = true;
-    for (const auto &[step, edits] : steps) {
-        const auto &first = *edits.front();
-        const QString text =
-            edits.size() == 1
-                ? tr("Set %1 of sample %2 to %3")
-                      .arg(columnText(static_cast<int>(first.columnId)))
-                      .arg(first.sampleId)
-                      .arg(first.newValue ? QString::number(*first.newValue) : tr("no label"))
-                : tr("%n label change(s) (%1)", nullptr, static_cast<int>(edits.size()))
-                      .arg(toQt(first.source));
-        m_undo->push(new LabelStepCommand(this, text));
-        if (!first.undone)
-            ++done;
-    }
-    m_undo->setIndex(done);
-    m_restoring = false;
-    m_undo->setClean();
-}
-
 QString DatasetBrowser::columnText(int columnId) const
 {
     for (const auto &column : m_dataset.columns)
@@ -381,108 +320,6 @@ void DatasetBrowser::applyFilter()
         m_grid->setCurrentIndex(m_model->index(0));
     else
         currentChanged({});
-}
-
-void DatasetBrowser::updateCount()
-{
-    const QLocale locale;
-    QString text =
-        tr("%1 of %2 samples · %n label edit(s) in effect", nullptr,
-           m_edits ? static_cast<int>(m_edits->editsInEffect(m_dataset.id)) : 0)
-            .arg(locale.toString(m_model->rowCount()), locale.toString(m_model->totalSamples()));
-    if (const auto &predicted = m_model->predictions())
-        text += QStringLiteral(" · ") +
-                tr("run %1 predicted %2 %3 samples and disagrees on %4")
-                    .arg(predicted->runId)
-                    .arg(locale.toString(static_cast<qlonglong>(predicted->samples.size())),
-                         toQt(predicted->split), locale.toString(m_model->disagreeingSamples()));
-    m_count->setText(text);
-}
-
-void DatasetBrowser::showPredictionsOf(qint64 runId)
-{
-    m_wantedRun = runId;
-    if (const int index = m_run->findData(static_cast<qlonglong>(runId)); index >= 0) {
-        const QSignalBlocker quiet(m_run);
-        m_run->setCurrentIndex(index);
-    }
-    if (runId == 0) {
-        m_model->setPredictions(std::nullopt);
-        m_disagrees->setEnabled(false);
-        applyFilter();
-        Q_EMIT predictionsChanged(0, {});
-        return;
-    }
-    if (m_readingPredictions)
-        return; // onPredictionsRead() asks again for the run wanted last
-    m_readingPredictions = true;
-    const std::string path = toStd(m_path);
-    const mtl::store::DatasetInfo dataset = m_dataset;
-    m_predictionWatcher.setFuture(QtConcurrent::run([path, dataset, runId] {
-        PredictionsRead read;
-        read.runId = runId;
-        try {
-            mtl::store::Project project(path, mtl::store::Project::OpenMode::ReadOnly);
-            read.labels = mtl::report::predictedLabels(project, dataset, runId);
-        } catch (const mtl::Error &e) {
-            read.error = describe(e);
-        }
-        return read;
-    }));
-}
-
-void DatasetBrowser::onPredictionsRead()
-{
-    PredictionsRead read = m_predictionWatcher.result();
-    m_readingPredictions = false;
-    if (read.runId != m_wantedRun) {
-        showPredictionsOf(m_wantedRun);
-        return;
-    }
-    m_model->setPredictions(std::move(read.labels));
-    m_model->setSortColumn(m_sort->currentData().toInt());
-    m_disagrees->setEnabled(m_model->predictions().has_value());
-    if (!m_model->predictions())
-        m_disagrees->setChecked(false);
-    applyFilter();
-    if (!read.error.isEmpty())
-        m_count->setText(tr("No predictions to compare: %1").arg(read.error));
-    Q_EMIT predictionsChanged(read.runId, read.error);
-}
-
-void DatasetBrowser::setDisagreesOnly(bool on, bool mostConfidentFirst)
-{
-    m_disagrees->setChecked(on && m_disagrees->isEnabled());
-    if (!mostConfidentFirst)
-        return;
-    m_sort->setCurrentIndex(m_sort->findData(SampleGridModel::kSortByDisagreement));
-    if (m_model->rowCount() > 0) { // the likeliest error, to review first
-        m_grid->setCurrentIndex(m_model->index(0));
-        m_grid->scrollToTop();
-    }
-}
-
-QString DatasetBrowser::predictionText(int tableRow) const
-{
-    const auto &predicted = m_model->predictions();
-    const auto *sample =
-        m_model->prediction(m_model->table().rows[static_cast<std::size_t>(tableRow)].sampleId);
-    if (!predicted || !sample)
-        return {};
-    const std::vector<int> wrong = m_model->disagreements(tableRow);
-    QStringList parts;
-    for (std::size_t k = 0; k < predicted->columns.size(); ++k) {
-        const int column = predicted->columns[k];
-        if (sample->values[k] < 0)
-            continue;
-        const bool differs = std::find(wrong.begin(), wrong.end(), column) != wrong.end();
-        parts << QStringLiteral("%1 %2 (%3%)%4")
-                     .arg(toQt(m_dataset.columns[static_cast<std::size_t>(column)].name),
-                          m_model->labelText(column, sample->values[k]))
-                     .arg(qRound(100.0 * sample->confidence[k]))
-                     .arg(differs ? QStringLiteral(" ✗") : QString());
-    }
-    return tr("Run %1 predicts: %2").arg(predicted->runId).arg(parts.join(QStringLiteral(" · ")));
 }
 
 void DatasetBrowser::currentChanged(const QModelIndex &current)
@@ -531,71 +368,6 @@ void DatasetBrowser::moveSelection(int delta)
         m_grid->setCurrentIndex(m_model->index(row));
         m_grid->scrollTo(m_model->index(row));
     }
-}
-
-void DatasetBrowser::labelChangeRequested(qint64 sampleId, int column, std::int32_t value)
-{
-    if (!m_edits || column < 0 || column >= static_cast<int>(m_dataset.columns.size()))
-        return;
-    const auto &c = m_dataset.columns[static_cast<std::size_t>(column)];
-    std::optional<std::int32_t> to;
-    if (value >= 0)
-        to = value;
-    const QString text = tr("Set '%1' of sample %2 to %3")
-                             .arg(toQt(c.name))
-                             .arg(sampleId)
-                             .arg(m_model->labelText(column, value));
-    m_undo->push(new LabelStepCommand(this, {{sampleId, c.id, to}}, text));
-}
-
-std::int64_t DatasetBrowser::applyStep(const std::vector<mtl::store::LabelChange> &changes)
-{
-    if (!m_edits)
-        return 0;
-    try {
-        const std::int64_t step = m_edits->apply(m_dataset.id, changes, "gui");
-        refreshStep(step);
-        return step;
-    } catch (const mtl::Error &e) {
-        m_count->setText(tr("The label was not changed: %1").arg(describe(e)));
-        return 0;
-    }
-}
-
-void DatasetBrowser::undoStep()
-{
-    if (m_restoring || !m_edits)
-        return;
-    refreshStep(m_edits->undo(m_dataset.id));
-}
-
-void DatasetBrowser::redoStep()
-{
-    if (m_restoring || !m_edits)
-        return;
-    refreshStep(m_edits->redo(m_dataset.id));
-}
-
-void DatasetBrowser::refreshStep(std::int64_t step)
-{
-    if (step == 0)
-        return;
-    std::map<std::int64_t, int> columnOf;
-    for (std::size_t c = 0; c < m_dataset.columns.size(); ++c)
-        columnOf[m_dataset.columns[c].id] = static_cast<int>(c);
-    for (const auto &edit : m_edits->step(step)) {
-        const auto value = edit.undone ? edit.oldValue : edit.newValue;
-        m_model->setLabel(edit.sampleId, columnOf[edit.columnId], value ? *value : -1);
-    }
-    const auto edited = m_edits->editedSamples(m_dataset.id);
-    m_model->setEdited(QSet<qint64>(edited.begin(), edited.end()));
-    if (const qint64 current = m_panel->sampleId()) {
-        const int r = m_model->tableRowOfSample(current);
-        m_panel->setLabels(labelsOf(r), m_model->isEdited(current));
-    }
-    m_statistics->setData(m_model->dataset(), m_model->table());
-    updateCount();
-    Q_EMIT labelsChanged(m_dataset.id, m_edits->editsInEffect(m_dataset.id));
 }
 
 bool DatasetBrowser::eventFilter(QObject *watched, QEvent *event)

@@ -2,13 +2,10 @@
 
 #include "common/error.h"
 #include "common/utf8.h"
-#include "data/classtable.h"
-#include "data/gzipfile.h"
 #include "data/idximporter.h"
 #include "data/imagefile.h"
 #include "data/multifashion.h"
 #include "data/npy.h"
-#include "data/tablereading.h"
 #include "store/project.h"
 
 #include <algorithm>
@@ -28,86 +25,8 @@ namespace mtl::data {
 
 namespace {
 
-constexpr const char *kFolderWhat[kDenseFolders] = {"image", "label map", "depth map",
-                                                    "normal map"};
 // Values a float may stray outside its range by (rounding in the preprocessing).
 constexpr double kSlack = 1e-3;
-
-std::size_t slot(DenseFolder folder)
-{
-    return static_cast<std::size_t>(folder);
-}
-
-std::string folderName(const DenseLayout &layout, std::size_t folder)
-{
-    static const char *names[kDenseFolders] = {"image", "label", "depth", "normal"};
-    return folder == slot(DenseFolder::Label) ? layout.labelFolder : names[folder];
-}
-
-bool isIndex(const std::string &stem)
-{
-    return !stem.empty() && stem.size() <= 12 &&
-           std::all_of(stem.begin(), stem.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Lists one sample folder into `files` (index → path relative to the root), with an issue for
-// every entry that is not a sample file of the folder's kind.
-void scanFolder(DenseLayout &layout, const fs::path &root, const std::string &relative,
-                std::size_t folder, std::map<std::int64_t, std::string> &files)
-{
-    std::vector<fs::path> entries;
-    for (const fs::directory_entry &entry : fs::directory_iterator(root / relative))
-        entries.push_back(entry.path());
-    std::sort(entries.begin(), entries.end());
-    const bool image = folder == slot(DenseFolder::Image);
-    for (const fs::path &path : entries) {
-        const std::string name = path.filename().string();
-        const std::string file = relative + "/" + name;
-        if (!name.empty() && name[0] == '.') {
-            layout.notes.push_back(file + " ignored (a hidden file)");
-            continue;
-        }
-        std::string ext = path.extension().string();
-        std::transform(ext.begin(), ext.end(), ext.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        if (ext == ".jpeg")
-            ext = ".jpg";
-        const std::string stem = path.stem().string();
-        const auto issue = [&](const std::string &message) {
-            layout.issues.push_back({(root / file).string(), 0, message});
-        };
-        if (!isIndex(stem) || (ext != ".npy" && ext != ".png" && !(image && ext == ".jpg"))) {
-            issue("is not a sample file: the files of " + relative + " are named <index>.npy or " +
-                  "<index>.png" + (image ? " (or .jpg)" : ""));
-            continue;
-        }
-        std::error_code ec;
-        const fs::path real = fs::canonical(path, ec);
-        const fs::path inside = real.lexically_relative(root);
-        if (ec || inside.empty() || *inside.begin() == "..") {
-            issue(ec ? "is a broken symlink"
-                     : "is a symlink to " + real.string() + ", outside the dataset root " +
-                           root.string());
-            continue;
-        }
-        if (!fs::is_regular_file(real, ec)) {
-            issue("is not a file");
-            continue;
-        }
-        std::string &expected = layout.extension[folder];
-        if (expected.empty())
-            expected = ext;
-        if (ext != expected) {
-            issue("is a " + ext + " file; the other " + std::string(kFolderWhat[folder]) +
-                  "s are " + expected + " files");
-            continue;
-        }
-        const std::int64_t index = std::stoll(stem);
-        const auto [at, added] = files.emplace(index, file);
-        if (!added)
-            issue("has the index of " + at->second);
-    }
-}
 
 // One sample read and checked, ready to write.
 struct Prepared {
@@ -166,7 +85,7 @@ std::pair<int, int> planeShape(const NpyArray &array, int channels, const char *
 void readImage(const ReadSettings &settings, const std::string &file, Prepared &out)
 {
     const std::string path = (settings.root / file).string();
-    if (settings.extension[slot(DenseFolder::Image)] != ".npy") {
+    if (settings.extension[denseSlot(DenseFolder::Image)] != ".npy") {
         const ImageHeader header = probeImage(path);
         out.width = header.width;
         out.height = header.height;
@@ -216,19 +135,19 @@ void readMap(const ReadSettings &settings, std::size_t folder, const std::string
 {
     const std::string path = (settings.root / file).string();
     const bool npy = settings.extension[folder] == ".npy";
-    const int channels = folder == slot(DenseFolder::Normal) ? 3 : 1;
+    const int channels = folder == denseSlot(DenseFolder::Normal) ? 3 : 1;
     std::vector<unsigned char> bytes;
     int width = 0, height = 0;
     if (npy) {
         const NpyArray array = readNpy(path);
         std::tie(height, width) = planeShape(
-            array, channels, folder == slot(DenseFolder::Normal) ? "a normal map" : "a map");
+            array, channels, folder == denseSlot(DenseFolder::Normal) ? "a normal map" : "a map");
         const auto n = static_cast<std::size_t>(array.count());
-        bytes.reserve(folder == slot(DenseFolder::Label) ? n : n * sizeof(float));
+        bytes.reserve(folder == denseSlot(DenseFolder::Label) ? n : n * sizeof(float));
         for (std::size_t i = 0; i < n; ++i) {
             const double v = array.value(i);
             const auto pixel = static_cast<std::int64_t>(i) / channels;
-            if (folder == slot(DenseFolder::Label)) {
+            if (folder == denseSlot(DenseFolder::Label)) {
                 const bool unlabelled = v == -1.0 || v == store::kSegmentationIgnore;
                 if (!unlabelled && !(v >= 0 && v < settings.classes && v == std::floor(v)))
                     problem("holds the label " + number(v) + " at " + at(pixel, width) +
@@ -236,7 +155,7 @@ void readMap(const ReadSettings &settings, std::size_t folder, const std::string
                             ", and -1 or 255 mark unlabelled pixels");
                 bytes.push_back(static_cast<unsigned char>(unlabelled ? store::kSegmentationIgnore
                                                                       : static_cast<int>(v)));
-            } else if (folder == slot(DenseFolder::Depth)) {
+            } else if (folder == denseSlot(DenseFolder::Depth)) {
                 if (std::isinf(v))
                     problem("holds an infinite depth at " + at(pixel, width));
                 const bool missing = std::isnan(v) || v < 0;
@@ -254,22 +173,22 @@ void readMap(const ReadSettings &settings, std::size_t folder, const std::string
         const DecodedMap map = decodeMapImage(encoded.data(), encoded.size(), path);
         width = map.width;
         height = map.height;
-        const bool depth = folder == slot(DenseFolder::Depth);
+        const bool depth = folder == denseSlot(DenseFolder::Depth);
         if (map.channels != channels)
-            problem("has " + std::to_string(map.channels) + " channels; a " + kFolderWhat[folder] +
-                    " PNG has " + std::to_string(channels));
+            problem("has " + std::to_string(map.channels) + " channels; a " +
+                    denseFolderWhat[folder] + " PNG has " + std::to_string(channels));
         if (depth && map.bitDepth != 16)
             problem("is an 8-bit PNG; depth PNGs are 16-bit (units of --depth-scale metres, "
                     "0: no depth)");
         if (!depth && map.bitDepth != 8)
-            problem("is a 16-bit PNG; " + std::string(kFolderWhat[folder]) + " PNGs are 8-bit");
+            problem("is a 16-bit PNG; " + std::string(denseFolderWhat[folder]) + " PNGs are 8-bit");
         for (std::size_t i = 0; i < map.values.size(); ++i) {
             const std::uint16_t v = map.values[i];
             if (depth) {
                 append(bytes, v);
                 continue;
             }
-            if (folder == slot(DenseFolder::Label) && v != store::kSegmentationIgnore &&
+            if (folder == denseSlot(DenseFolder::Label) && v != store::kSegmentationIgnore &&
                 v >= settings.classes)
                 problem("holds the label " + std::to_string(v) + " at " +
                         at(static_cast<std::int64_t>(i), width) + "; the classes are 0–" +
@@ -286,7 +205,7 @@ void readMap(const ReadSettings &settings, std::size_t folder, const std::string
 Prepared prepare(const ReadSettings &settings, const DenseLayout::Sample &sample)
 {
     Prepared out;
-    std::size_t folder = slot(DenseFolder::Image);
+    std::size_t folder = denseSlot(DenseFolder::Image);
     try {
         readImage(settings, sample.files[folder], out);
         for (folder = 1; folder < kDenseFolders; ++folder)
@@ -304,11 +223,11 @@ store::MapColumn mapColumn(const DenseLayout &layout, std::size_t folder, double
 {
     store::MapColumn column;
     const bool npy = layout.extension[folder] == ".npy";
-    if (folder == slot(DenseFolder::Label)) {
+    if (folder == denseSlot(DenseFolder::Label)) {
         column.name = "semantic";
         column.kind = store::MapKind::Segmentation;
         column.categories = layout.classes;
-    } else if (folder == slot(DenseFolder::Depth)) {
+    } else if (folder == denseSlot(DenseFolder::Depth)) {
         column.name = "depth";
         column.kind = store::MapKind::Depth;
         column.type = npy ? store::MapType::Float32 : store::MapType::UInt16;
@@ -340,140 +259,6 @@ double depthScaleOption(const ImportRequest &request)
 }
 
 } // namespace
-
-std::vector<std::string> denseClassNames(const std::string &format, int classes)
-{
-    if (format == "nyuv2")
-        return {"bed",     "books", "ceiling", "chair", "floor", "furniture", "objects",
-                "picture", "sofa",  "table",   "tv",    "wall",  "window"};
-    if (classes == 19)
-        return {"road", "sidewalk",      "building",     "wall",       "fence",
-                "pole", "traffic light", "traffic sign", "vegetation", "terrain",
-                "sky",  "person",        "rider",        "car",        "truck",
-                "bus",  "train",         "motorcycle",   "bicycle"};
-    return {"flat", "construction", "object", "nature", "sky", "human", "vehicle"};
-}
-
-DenseLayout scanDenseLayout(const ImportRequest &request, const std::string &format)
-{
-    const bool nyu = format == "nyuv2";
-    DenseLayout layout;
-    const std::string rootText = required(request, "root", "--root", format.c_str());
-    std::error_code ec;
-    const fs::path root = fs::canonical(rootText, ec);
-    if (ec || !fs::is_directory(root))
-        throw Error(ErrorCode::NotFound, "the dataset root is not a folder", {rootText});
-    layout.root = root.string();
-    const std::string layoutText =
-        nyu ? "train/ and val/, each with image/, label/, depth/ and normal/ folders of "
-              "<index>.npy or <index>.png files"
-            : "train/ and val/, each with image/, label/ (or label_7/, label_19/) and depth/ "
-              "folders of <index>.npy or <index>.png files";
-    if (!fs::is_directory(root / "train" / "image"))
-        throw Error(ErrorCode::NotFound,
-                    "has no train/image folder; a " + format + " dataset holds " + layoutText,
-                    {layout.root});
-
-    int classes = 0;
-    const std::string classesText = request.option("classes");
-    if (!classesText.empty()) {
-        if (nyu || (classesText != "7" && classesText != "19"))
-            throw Error(ErrorCode::InvalidInput,
-                        "--classes is '" + classesText + "'; " +
-                            (nyu ? "nyuv2 has one label folder (name its classes with "
-                                   "--class-names)"
-                                 : "cityscapes has 7 (label_7/ or label/) or 19 (label_19/)"));
-        classes = std::stoi(classesText);
-    }
-    const fs::path train = root / "train";
-    if (nyu)
-        layout.labelFolder = "label";
-    else if (classes == 19)
-        layout.labelFolder = "label_19";
-    else if (classes == 7)
-        layout.labelFolder = fs::is_directory(train / "label_7") ? "label_7" : "label";
-    else
-        layout.labelFolder = fs::is_directory(train / "label")     ? "label"
-                             : fs::is_directory(train / "label_7") ? "label_7"
-                                                                   : "label_19";
-    if (!nyu && classes != 0 && !fs::is_directory(train / layout.labelFolder))
-        throw Error(ErrorCode::NotFound,
-                    "is missing; --classes " + classesText + " reads the labels in it",
-                    {(train / layout.labelFolder).string()});
-    if (!nyu && classes == 0)
-        classes = layout.labelFolder == "label_19" ? 19 : 7;
-    if (!nyu && fs::is_directory(train / "label_7") && fs::is_directory(train / "label_19"))
-        layout.notes.push_back("read " + layout.labelFolder + "/ (" + std::to_string(classes) +
-                               " classes); --classes " + (classes == 7 ? "19" : "7") +
-                               " takes the other");
-
-    const std::string namesFile = request.file("class-names");
-    layout.classes = namesFile.empty() ? denseClassNames(format, classes)
-                                       : parseClassNames(readTextFile(namesFile), namesFile);
-
-    std::vector<std::pair<std::string, std::string>> splits{{"train", "train"}};
-    const bool haveTest = fs::is_directory(root / "test");
-    if (fs::is_directory(root / "val"))
-        splits.emplace_back("val", haveTest ? "val" : "test");
-    if (haveTest)
-        splits.emplace_back("test", "test");
-    for (std::size_t f = 0; f < kDenseFolders; ++f) {
-        if (!nyu && f == slot(DenseFolder::Normal))
-            continue;
-        layout.present[f] = fs::is_directory(train / folderName(layout, f));
-    }
-    if (!layout.present[slot(DenseFolder::Label)] && !layout.present[slot(DenseFolder::Depth)] &&
-        !layout.present[slot(DenseFolder::Normal)])
-        throw Error(ErrorCode::NotFound,
-                    "has no label, depth or normal folder in train/; a " + format +
-                        " dataset holds " + layoutText,
-                    {layout.root});
-
-    for (const auto &[folderSplit, split] : splits) {
-        std::array<std::map<std::int64_t, std::string>, kDenseFolders> files;
-        for (std::size_t f = 0; f < kDenseFolders; ++f) {
-            if (!layout.present[f])
-                continue;
-            const std::string relative = folderSplit + "/" + folderName(layout, f);
-            if (!fs::is_directory(root / relative))
-                throw Error(ErrorCode::NotFound,
-                            "is missing; train/ has " + std::string(kFolderWhat[f]) + "s, so " +
-                                folderSplit + "/ needs them too",
-                            {(root / relative).string()});
-            scanFolder(layout, root, relative, f, files[f]);
-        }
-        for (const auto &[index, image] : files[slot(DenseFolder::Image)]) {
-            DenseLayout::Sample sample;
-            sample.split = split;
-            sample.index = index;
-            sample.files[slot(DenseFolder::Image)] = image;
-            std::string lacking;
-            for (std::size_t f = 1; f < kDenseFolders; ++f) {
-                if (!layout.present[f])
-                    continue;
-                const auto found = files[f].find(index);
-                if (found == files[f].end())
-                    lacking += (lacking.empty() ? "" : ", ") + folderSplit + "/" +
-                               folderName(layout, f) + "/" + std::to_string(index) +
-                               layout.extension[f];
-                else
-                    sample.files[f] = found->second;
-            }
-            if (!lacking.empty())
-                layout.issues.push_back(
-                    {(root / image).string(), 0, "has no " + lacking + " next to it"});
-            else
-                layout.samples.push_back(sample);
-        }
-        for (std::size_t f = 1; f < kDenseFolders; ++f)
-            for (const auto &[index, file] : files[f])
-                if (!files[slot(DenseFolder::Image)].count(index))
-                    layout.issues.push_back({(root / file).string(), 0,
-                                             "has no image (" + folderSplit + "/image/" +
-                                                 std::to_string(index) + " is missing)"});
-    }
-    return layout;
-}
 
 DenseImporter::DenseImporter(const std::string &format)
     : m_format(format)

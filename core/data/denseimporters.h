@@ -23,6 +23,13 @@ namespace mtl::data {
 enum class DenseFolder { Image, Label, Depth, Normal };
 constexpr std::size_t kDenseFolders = 4;
 
+constexpr std::size_t denseSlot(DenseFolder folder)
+{
+    return static_cast<std::size_t>(folder);
+}
+// What a folder's files are, for messages: "image", "label map", "depth map", "normal map".
+extern const char *const denseFolderWhat[kDenseFolders];
+
 // The layout as found on disk, before any file is read: one entry per sample index.
 struct DenseLayout {
     std::string root;                                   // canonical
@@ -40,8 +47,12 @@ struct DenseLayout {
     std::vector<std::string> classes; // segmentation classes, class i first
 };
 
-// Throws Error(NotFound/InvalidInput) for a root without train/image, a split missing a folder
-// the training split has, or an unknown --classes; problems with single files come in `issues`.
+// The folder's name in the layout: image, label (or label_7, label_19), depth, normal.
+std::string denseFolderName(const DenseLayout &layout, std::size_t folder);
+
+// In data/denselayout.cpp. Throws Error(NotFound/InvalidInput) for a root without train/image, a
+// split missing a folder the training split has, or an unknown --classes; problems with single
+// files come in `issues`.
 DenseLayout scanDenseLayout(const ImportRequest &request, const std::string &format);
 
 // The default class names: NYUv2's 13 classes, Cityscapes' 7 categories or 19 classes.
